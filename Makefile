@@ -1,0 +1,99 @@
+# Registrant verification widget: build, demo and test.
+#
+#   make demo   builds the widget package and runs the demo panel + sandbox
+#   make test   runs every check and test (what CI runs)
+#
+# Every target installs what it needs and skips what is already there, so a
+# fresh machine needs nothing installed by hand.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8080
+WASM_TARGET := wasm32-unknown-unknown
+# The CLI must equal the wasm-bindgen crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+CARGO_BIN := $(HOME)/.cargo/bin
+NODE_BIN := tools/node_modules/.bin
+export WASM_BINDGEN := $(CARGO_BIN)/wasm-bindgen
+export WASM_OPT := $(CURDIR)/$(NODE_BIN)/wasm-opt
+export CHROMIUM := /usr/bin/chromium
+export CHROMEDRIVER := /usr/bin/chromedriver
+PKG := widget/pkg
+
+.PHONY: help
+help:
+	@echo "make demo       build the widget and run the demo on http://127.0.0.1:$(PORT)/"
+	@echo "make test       every check and test (fmt, clippy, unit, property, wasm, node, browser)"
+	@echo "make package    build the npm package into $(PKG) (and its .tgz)"
+	@echo "make bench      core benchmark (criterion)"
+	@echo "make tools      install the toolchain pieces (idempotent)"
+
+# ---------------------------------------------------------------- tools
+
+.PHONY: tools rust-tools node-tools browser
+tools: rust-tools node-tools browser
+
+rust-tools:
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
+	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
+	@if [ "$$($(WASM_BINDGEN) --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 5 minutes)"; \
+	  cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)"; \
+	fi
+
+node-tools: tools/node_modules/.installed
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
+	touch $@
+
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+# ---------------------------------------------------------------- build
+
+.PHONY: package
+package: rust-tools node-tools
+	bash widget/build.sh
+
+.PHONY: demo
+demo: package
+	cargo run -q -p verification-www -- --port $(PORT) --widget-dir $(PKG)
+
+# ---------------------------------------------------------------- checks
+
+.PHONY: test lint fmt-check clippy test-rust test-wasm test-node test-e2e
+test: lint test-rust package test-wasm test-node test-e2e
+	@echo "make test: all checks passed"
+
+lint: fmt-check clippy
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy: rust-tools
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p verification-core -p verification-widget --target $(WASM_TARGET) -- -D warnings
+
+test-rust:
+	cargo test --workspace
+	RUSTDOCFLAGS="-D warnings" cargo doc -p verification-core --no-deps -q
+
+test-wasm: rust-tools browser
+	CHROMEDRIVER=$(CHROMEDRIVER) WASM_BINDGEN_TEST_TIMEOUT=120 \
+	  cargo test -p verification-widget --target $(WASM_TARGET)
+
+test-node: package
+	node --test widget/tests/node.mjs tests/npm/consumer.test.mjs
+
+test-e2e: package browser node-tools
+	cargo build -q -p verification-www
+	node --test --test-concurrency=1 tests/e2e/
+
+.PHONY: bench
+bench:
+	cargo bench -p verification-core --bench evaluate

@@ -1,0 +1,180 @@
+/*!
+Registrar contact-verification payloads in, one normalized record out.
+
+ICANN's 2013 RAA obliges registrars to verify a registrant's email within 15
+days of a registration, transfer or contact change, or suspend the domains.
+Domain Name API, name.com and Openprovider each expose that state in their
+own API shape. This crate reads those shapes, exactly as the registrars send
+them (odd ones included), and returns [`Record`]s: status, deadline, days
+left, urgency, suspension, and whether the registrant may ask for the email
+again. It does no I/O, so it runs the same natively and in the browser.
+
+# Example
+
+```
+use chrono::{TimeZone, Utc};
+use verification_core::{evaluate, Context, Provider, Status, Urgency};
+
+let body = r#"{"code":0,"desc":"","data":{"results":[
+  {"email":"ann@example.com","handle":"AN000001-XX","domain":"ann.com",
+   "status":"in progress","description":"","is_suspended":false,
+   "expiration_date":"2026-03-03 12:00:00"},
+  {"email":"ann@example.com","handle":"AN000001-XX","domain":"ann.net",
+   "status":"in progress","description":"","is_suspended":false,
+   "expiration_date":"2026-03-03 12:00:00"}],"total":2}}"#;
+let now = Utc.with_ymd_and_hms(2026, 3, 1, 18, 0, 0).unwrap();
+
+let eval = evaluate(Provider::Openprovider, body, &Context::new(now))?;
+let ann = &eval.records[0];
+assert_eq!(ann.status, Status::Pending);
+assert_eq!(ann.domains, ["ann.com", "ann.net"]);
+assert_eq!(ann.days_left, Some(2));
+assert_eq!(ann.urgency, Urgency::Critical); // under 48 hours
+# Ok::<(), verification_core::Error>(())
+```
+
+# Overview
+
+- [`evaluate`] / [`evaluate_response`]: a status payload (DNA `GetDetails`,
+  a name.com unverified-contacts page or webhook, an Openprovider list page)
+  into an [`Evaluation`]: records, plus a [`RowError`] for each bad row.
+- [`resend::interpret_resend`]: a registrar's answer to a resend into a
+  [`resend::ResendOutcome`]; [`resend::ResendPlan`] says which registrar
+  operation a resend is; [`resend::RateLimit`] queues bulk resends.
+- [`webhook::verify_signature`]: name.com's `X-NAMECOM-SIGNATURE`.
+- [`deadline`] and [`time`]: the countdown rules and lenient timestamps.
+
+# Rules every adapter follows
+
+- A timestamp without an offset is read in [`Context::zone`] (UTC by
+  default). Empty strings, nulls and zero dates are absent, never an error;
+  epoch seconds are accepted.
+- Enum values are matched ignoring case, spaces and underscores; unknown
+  values map to [`Status::Unknown`] and never fail the payload.
+- One bad row never hides the others.
+- A registrar's error envelope is an [`Error::Registrar`] carrying the
+  registrar's own code and message, never a made-up status.
+- Past the deadline and not verified: `urgency = overdue` and
+  `suspended = true`.
+*/
+
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod context;
+pub mod deadline;
+mod error;
+mod lenient;
+mod observation;
+pub mod providers;
+mod record;
+pub mod resend;
+pub mod time;
+pub mod webhook;
+
+pub use context::{Context, Response, Subject, PROPAGATION_WINDOW};
+pub use error::{Error, RowError};
+pub use record::{
+    FailureReason, Provider, Record, ResendReason, ResendState, Status, UnknownProvider, Urgency,
+};
+
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// What a status payload says: the records, the rows that could not be
+/// read, and where the next page is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    /// One record per contact (Openprovider rows are grouped by email).
+    pub records: Vec<Record>,
+    /// Rows that could not be read; the other rows are still in `records`.
+    pub row_errors: Vec<RowError>,
+    /// Pagination, for list payloads.
+    pub page: Option<Page>,
+}
+
+/// Pagination facts of a list payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page {
+    /// The registrar's total count, when given.
+    pub total: Option<u64>,
+    /// The next page to ask for, when there is one and the registrar says
+    /// so (name.com); Openprovider callers page by `offset` against `total`.
+    pub next: Option<NextPage>,
+}
+
+/// Where the next page of a list is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NextPage {
+    /// A 1-based page number (name.com `page`).
+    Page(u32),
+}
+
+/// Evaluates a status payload received with HTTP 200.
+///
+/// See [`evaluate_response`] for errors and for answers with other
+/// statuses.
+///
+/// # Errors
+/// As [`evaluate_response`].
+pub fn evaluate(provider: Provider, body: &str, ctx: &Context) -> Result<Evaluation, Error> {
+    evaluate_response(provider, &Response::ok(body), ctx)
+}
+
+/// Evaluates a registrar's answer to a status request: DNA `GetDetails`; a
+/// name.com unverified-contacts page or a `contact.verification.status_change`
+/// webhook; an Openprovider `customers/verifications/emails/domains` page.
+///
+/// With [`Context::subject`] set (one contact, the widget's case), records
+/// of other contacts are dropped, and an empty answer means what the
+/// registrar's list means: name.com lists only unverified contacts, so
+/// absent is verified, or unknown within [`PROPAGATION_WINDOW`] of
+/// [`Context::changed_at`].
+///
+/// # Errors
+/// - [`Error::InvalidJson`]: a success status with a body that is not JSON;
+/// - [`Error::Http`]: an error status with a body that is not the
+///   registrar's JSON;
+/// - [`Error::Registrar`]: the registrar's error envelope;
+/// - [`Error::UnexpectedShape`]: JSON of another shape (another provider's,
+///   or a resend answer).
+///
+/// A bad row in a list is not an error: it is in [`Evaluation::row_errors`].
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use verification_core::{evaluate_response, Context, Error, Provider, Response};
+///
+/// let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+/// let resp = Response::new(502, "<html><body>Bad gateway</body></html>");
+/// let err = evaluate_response(Provider::Namecom, &resp, &Context::new(now)).unwrap_err();
+/// assert!(matches!(err, Error::Http { status: 502, .. }));
+/// ```
+pub fn evaluate_response(
+    provider: Provider,
+    response: &Response<'_>,
+    ctx: &Context,
+) -> Result<Evaluation, Error> {
+    match provider {
+        Provider::Dna => providers::dna::status_payload(response, ctx),
+        Provider::Namecom => providers::namecom::status_payload(response, ctx),
+        Provider::Openprovider => providers::openprovider::status_payload(response, ctx),
+    }
+}
+
+/// Orders records for a reseller's list: most urgent first, then the
+/// earliest deadline (records without one last), then by email.
+pub fn by_urgency(a: &Record, b: &Record) -> Ordering {
+    b.urgency
+        .cmp(&a.urgency)
+        .then_with(|| match (a.deadline, b.deadline) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| a.email.cmp(&b.email))
+}

@@ -1,0 +1,195 @@
+//! One adapter per registrar, and the plumbing they share: reading the body
+//! as JSON, per-row parsing, and finishing observations into records.
+
+pub mod dna;
+pub mod namecom;
+pub mod openprovider;
+
+use crate::{
+    context::{Context, Response, PROPAGATION_WINDOW},
+    error::{excerpt, Error, RowError},
+    observation::Observation,
+    record::{Provider, Status},
+    Evaluation, Page,
+};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+/// Parses the body as JSON without building a tree.
+///
+/// A body that is not JSON is [`Error::Http`] when the status was an error
+/// (a proxy's HTML page) and [`Error::InvalidJson`] otherwise.
+pub(crate) fn read_json<'a>(
+    provider: Provider,
+    resp: &Response<'a>,
+    ctx: &Context,
+) -> Result<&'a RawValue, Error> {
+    serde_json::from_str::<&RawValue>(resp.body).map_err(|e| {
+        if resp.is_success() {
+            Error::InvalidJson {
+                provider,
+                line: e.line(),
+                column: e.column(),
+                message: strip_position(&e.to_string()),
+                excerpt: excerpt(resp.body, 80),
+            }
+        } else {
+            http_error(provider, resp, ctx)
+        }
+    })
+}
+
+/// An error status whose body is not the registrar's error envelope.
+pub(crate) fn http_error(provider: Provider, resp: &Response<'_>, ctx: &Context) -> Error {
+    Error::Http {
+        provider,
+        status: resp.status,
+        excerpt: excerpt(resp.body, 80),
+        retry_at: resp.retry_at(ctx.now),
+    }
+}
+
+/// Deserializes a JSON object into `T`, or says what was found instead.
+pub(crate) fn object<'a, T: serde::Deserialize<'a>>(
+    provider: Provider,
+    raw: &'a RawValue,
+    expected: &'static str,
+) -> Result<T, Error> {
+    let text = raw.get();
+    if !text.trim_start().starts_with('{') {
+        return Err(Error::UnexpectedShape { provider, expected, found: describe(text) });
+    }
+    serde_json::from_str(text).map_err(|e| Error::UnexpectedShape {
+        provider,
+        expected,
+        found: strip_position(&e.to_string()),
+    })
+}
+
+/// A short description of a JSON value for error messages.
+pub(crate) fn describe(json: &str) -> String {
+    match json.trim_start().as_bytes().first() {
+        Some(b'[') => "a JSON array".into(),
+        Some(b'"') => format!("the string {}", excerpt(json, 40)),
+        Some(b'{') => {
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+                Ok(map) if map.is_empty() => "an empty object".into(),
+                Ok(map) => {
+                    let keys: Vec<&str> = map.keys().take(6).map(String::as_str).collect();
+                    format!("an object with keys {}", keys.join(", "))
+                }
+                Err(_) => "an object".into(),
+            }
+        }
+        Some(b'n') => "null".into(),
+        Some(_) => format!("the value {}", excerpt(json, 40)),
+        None => "nothing".into(),
+    }
+}
+
+/// serde_json appends " at line L column C"; our errors carry that apart.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Parses each row on its own, so one bad row does not hide the others.
+pub(crate) fn rows<T, F>(
+    raw_rows: &[&RawValue],
+    mut read: F,
+) -> (Vec<(usize, Observation)>, Vec<RowError>)
+where
+    T: DeserializeOwned,
+    F: FnMut(T) -> Result<Observation, String>,
+{
+    let mut good = Vec::with_capacity(raw_rows.len());
+    let mut bad = Vec::new();
+    for (index, raw) in raw_rows.iter().enumerate() {
+        let parsed = read_row::<T>(raw.get());
+        match parsed.and_then(&mut read) {
+            Ok(obs) => good.push((index, obs)),
+            Err(message) => bad.push(RowError { index, key: row_key(raw.get()), message }),
+        }
+    }
+    (good, bad)
+}
+
+/// Reads one row, naming the field at fault: "`verificationId`: invalid
+/// type: map, expected ...".
+fn read_row<T: DeserializeOwned>(json: &str) -> Result<T, String> {
+    if !json.trim_start().starts_with('{') {
+        return Err(format!("expected an object, found {}", describe(json)));
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = strip_position(&e.into_inner().to_string());
+        if path.is_empty() || path == "." {
+            message
+        } else {
+            format!("`{path}`: {message}")
+        }
+    })
+}
+
+/// Something to find a bad row by: its email, handle or id.
+fn row_key(json: &str) -> Option<String> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).ok()?;
+    ["email", "ContactEmail", "handle", "ExternalId", "verificationId", "domain"].iter().find_map(
+        |k| match map.get(*k)? {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        },
+    )
+}
+
+/// What it means when the subject is not in a list payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Absence {
+    /// name.com lists only unverified contacts: absent means verified,
+    /// unless the contact changed within the propagation window.
+    NamecomVerifiedUnlessRecent,
+    /// The registrar has no verification on record for the contact.
+    NoRecord,
+}
+
+/// Filters to the subject (if any), fills in an absent subject, and applies
+/// the rules to every observation.
+pub(crate) fn finish(
+    provider: Provider,
+    mut observations: Vec<Observation>,
+    row_errors: Vec<RowError>,
+    page: Option<Page>,
+    absence: Option<Absence>,
+    ctx: &Context,
+) -> Evaluation {
+    if let Some(subject) = &ctx.subject {
+        observations.retain(|o| {
+            subject.matches(o.email.as_deref(), o.verification_id.as_deref(), o.handle.as_deref())
+        });
+        // A bad row might be the subject: say nothing rather than "verified".
+        if observations.is_empty() && row_errors.is_empty() {
+            if let Some(absence) = absence {
+                let mut o = Observation::new(provider, Status::Unknown);
+                o.email = subject.email.clone();
+                o.verification_id = subject.verification_id.clone();
+                o.handle = subject.handle.clone();
+                if absence == Absence::NamecomVerifiedUnlessRecent {
+                    match ctx.changed_at {
+                        Some(changed) if ctx.now < changed + PROPAGATION_WINDOW => {
+                            o.recheck_at = Some(changed + PROPAGATION_WINDOW);
+                        }
+                        _ => o.status = Status::Verified,
+                    }
+                }
+                observations.push(o);
+            }
+        }
+    }
+    let single = ctx.subject.is_some();
+    let records = observations.into_iter().map(|o| o.into_record(ctx, single)).collect();
+    Evaluation { records, row_errors, page }
+}

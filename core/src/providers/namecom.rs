@@ -1,0 +1,263 @@
+//! name.com Core API v1: the unverified-contacts list, `:resend`, and the
+//! `contact.verification.status_change` webhook.
+//!
+//! - `GET /core/v1/contacts/unverified` →
+//!   `{unverifiedContacts: [{verificationId, createDate, verifyBy, email,
+//!   domains}], from, to, lastPage, nextPage, totalCount}`. Every listed
+//!   contact is pending with `deadline = verifyBy`; past it the registry
+//!   applies a verification lock. A contact *absent* from the list is
+//!   verified, except within ~10 minutes of a change (the list is filled by
+//!   a job), when it is `unknown`.
+//! - Pagination: stop on `nextPage == null`, an empty page, or
+//!   `to >= totalCount`; `lastPage` is not trusted.
+//! - Errors: `{message, details?}` with a 4xx/5xx status.
+//! - The webhook: `{eventName, domains, verificationId, verification:
+//!   {status: "verified"} | {status: "unverified", verifyBy}}`; no email.
+
+use super::{finish, http_error, object, read_json, rows, Absence};
+use crate::{
+    context::{Context, Response},
+    error::Error,
+    lenient::{enum_key, opt_bool, opt_i64, opt_string, string_list},
+    observation::Observation,
+    record::{Provider, Status},
+    resend::{ResendKind, ResendOutcome},
+    time::{find_timestamp, RawTime},
+    Evaluation, NextPage, Page,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+const P: Provider = Provider::Namecom;
+const EXPECTED: &str =
+    "an unverified-contacts page (`unverifiedContacts`) or a `contact.verification.status_change` webhook";
+
+/// The webhook event this adapter reads.
+pub const STATUS_CHANGE_EVENT: &str = "contact.verification.status_change";
+
+/// Every top-level shape name.com sends here, read leniently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    unverified_contacts: Option<Vec<&'a RawValue>>,
+    #[serde(deserialize_with = "opt_i64")]
+    to: Option<i64>,
+    #[serde(deserialize_with = "opt_i64")]
+    next_page: Option<i64>,
+    #[serde(deserialize_with = "opt_i64")]
+    total_count: Option<i64>,
+    // Error envelope.
+    #[serde(deserialize_with = "opt_string")]
+    message: Option<String>,
+    #[serde(deserialize_with = "opt_string")]
+    details: Option<String>,
+    // Webhook.
+    #[serde(deserialize_with = "opt_string")]
+    event_name: Option<String>,
+    #[serde(borrow)]
+    verification: Option<&'a RawValue>,
+    #[serde(deserialize_with = "opt_string")]
+    verification_id: Option<String>,
+    #[serde(deserialize_with = "string_list")]
+    domains: Vec<String>,
+    // Resend.
+    #[serde(deserialize_with = "opt_bool")]
+    sent: Option<bool>,
+    next_eligible_at: RawTime,
+}
+
+impl Envelope<'_> {
+    fn error(&self, resp: &Response<'_>, ctx: &Context) -> Error {
+        let Some(message) = self.message.clone() else {
+            return http_error(P, resp, ctx);
+        };
+        let retry_at =
+            self.details.as_deref().and_then(find_timestamp).or_else(|| resp.retry_at(ctx.now));
+        let message = match &self.details {
+            Some(d) if !message.contains(d.as_str()) => format!("{message} ({d})"),
+            _ => message,
+        };
+        Error::Registrar { provider: P, status: Some(resp.status), code: None, message, retry_at }
+    }
+}
+
+/// One `UnverifiedContact`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Contact {
+    #[serde(default, deserialize_with = "opt_string")]
+    verification_id: Option<String>,
+    #[serde(default)]
+    verify_by: RawTime,
+    #[serde(default, deserialize_with = "opt_string")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    domains: Vec<String>,
+}
+
+impl Contact {
+    fn observe(self, ctx: &Context) -> Result<Observation, String> {
+        let mut o = Observation::new(P, Status::Pending);
+        o.deadline = self.verify_by.resolve(ctx.zone).map_err(|e| format!("`verifyBy`: {e}"))?;
+        o.verification_id = self.verification_id;
+        o.email = self.email;
+        o.domains = self.domains;
+        if o.email.is_none() && o.verification_id.is_none() {
+            return Err("neither `email` nor `verificationId` is present".into());
+        }
+        Ok(o)
+    }
+}
+
+/// The webhook's `verification` union.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Verification {
+    #[serde(default, deserialize_with = "opt_string")]
+    status: Option<String>,
+    #[serde(default)]
+    verify_by: RawTime,
+}
+
+/// Evaluates an unverified-contacts page or a status-change webhook.
+pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
+    let raw = read_json(P, resp, ctx)?;
+    if raw.get().trim_start().starts_with('[') && resp.is_success() {
+        // A bare list of contacts (some backends strip the envelope).
+        let list: Vec<&RawValue> = serde_json::from_str(raw.get()).map_err(|e| {
+            Error::UnexpectedShape { provider: P, expected: EXPECTED, found: e.to_string() }
+        })?;
+        return Ok(list_page(&list, None, ctx));
+    }
+    let env: Envelope = match object(P, raw, EXPECTED) {
+        Ok(env) => env,
+        Err(_) if !resp.is_success() => return Err(http_error(P, resp, ctx)),
+        Err(e) => return Err(e),
+    };
+    if !resp.is_success() || (env.message.is_some() && env.unverified_contacts.is_none()) {
+        return Err(env.error(resp, ctx));
+    }
+    if let Some(list) = &env.unverified_contacts {
+        let to = env.to;
+        let total = env.total_count;
+        // Terminate on nextPage == null, an empty page, or to >= totalCount.
+        let next = env.next_page.filter(|n| {
+            *n > 0
+                && !list.is_empty()
+                && !matches!((to, total), (Some(to), Some(total)) if to >= total)
+        });
+        let page = Page {
+            total: total.and_then(|t| u64::try_from(t).ok()),
+            next: next.and_then(|n| u32::try_from(n).ok()).map(NextPage::Page),
+        };
+        return Ok(list_page(list, Some(page), ctx));
+    }
+    if env.event_name.is_some() || env.verification.is_some() {
+        return webhook(env, ctx);
+    }
+    Err(Error::UnexpectedShape {
+        provider: P,
+        expected: EXPECTED,
+        found: super::describe(raw.get()),
+    })
+}
+
+fn list_page(list: &[&RawValue], page: Option<Page>, ctx: &Context) -> Evaluation {
+    let (good, bad) = rows(list, |c: Contact| c.observe(ctx));
+    let obs = good.into_iter().map(|(_, o)| o).collect();
+    finish(P, obs, bad, page, Some(Absence::NamecomVerifiedUnlessRecent), ctx)
+}
+
+fn webhook(env: Envelope<'_>, ctx: &Context) -> Result<Evaluation, Error> {
+    const WEBHOOK: &str =
+        "a `contact.verification.status_change` webhook with a `verification` object";
+    if let Some(name) = &env.event_name {
+        if name.trim() != STATUS_CHANGE_EVENT {
+            return Err(Error::UnexpectedShape {
+                provider: P,
+                expected: WEBHOOK,
+                found: format!("event `{name}`"),
+            });
+        }
+    }
+    let Some(raw) = env.verification else {
+        return Err(Error::UnexpectedShape {
+            provider: P,
+            expected: WEBHOOK,
+            found: "no `verification`".into(),
+        });
+    };
+    let v: Verification = object(P, raw, WEBHOOK)?;
+    let status = match v.status.as_deref().map(enum_key).as_deref() {
+        Some("verified") => Status::Verified,
+        Some("unverified" | "pending") => Status::Pending,
+        _ => Status::Unknown,
+    };
+    let mut o = Observation::new(P, status);
+    o.verification_id = env.verification_id;
+    o.domains = env.domains;
+    if status != Status::Verified {
+        o.deadline = v.verify_by.resolve(ctx.zone).map_err(|e| Error::UnexpectedShape {
+            provider: P,
+            expected: WEBHOOK,
+            found: format!("`verifyBy`: {e}"),
+        })?;
+    }
+    Ok(finish(P, vec![o], Vec::new(), None, None, ctx))
+}
+
+/// Reads a `:resend` answer: `200 {sent, verificationId, nextEligibleAt}`,
+/// or `429 {message, details: "Next eligible at: <RFC 3339>"}` with
+/// `x-ratelimit-reset`.
+pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
+    let raw = match read_json(P, resp, ctx) {
+        Ok(raw) => raw,
+        // A 429 from a proxy in front of name.com, without the JSON body.
+        Err(Error::Http { retry_at, .. }) if resp.status == 429 => {
+            return Ok(ResendOutcome {
+                outcome: ResendKind::Throttled,
+                next_eligible_at: retry_at,
+                message: None,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let expected = "a resend answer (`sent`, `nextEligibleAt`)";
+    let env: Envelope = match object(P, raw, expected) {
+        Ok(env) => env,
+        Err(_) if !resp.is_success() => return Err(http_error(P, resp, ctx)),
+        Err(e) => return Err(e),
+    };
+    if resp.status == 429 {
+        let next =
+            env.details.as_deref().and_then(find_timestamp).or_else(|| resp.retry_at(ctx.now));
+        return Ok(ResendOutcome {
+            outcome: ResendKind::Throttled,
+            next_eligible_at: next,
+            message: env.message,
+        });
+    }
+    if !resp.is_success() {
+        return Err(env.error(resp, ctx));
+    }
+    let Some(sent) = env.sent else {
+        return Err(Error::UnexpectedShape {
+            provider: P,
+            expected,
+            found: super::describe(raw.get()),
+        });
+    };
+    let next = env.next_eligible_at.resolve(ctx.zone).map_err(|e| Error::UnexpectedShape {
+        provider: P,
+        expected,
+        found: format!("`nextEligibleAt`: {e}"),
+    })?;
+    let outcome = match (sent, next) {
+        (true, _) => ResendKind::Sent,
+        // Not sent, and a wait in force: the live API's way to throttle.
+        (false, Some(n)) if n > ctx.now => ResendKind::Throttled,
+        (false, _) => ResendKind::NotSent,
+    };
+    Ok(ResendOutcome { outcome, next_eligible_at: next, message: env.message })
+}

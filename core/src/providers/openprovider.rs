@@ -1,0 +1,257 @@
+//! Openprovider REST v1beta, `customers/verifications/emails/...`.
+//!
+//! - `GET .../emails/domains` → `{code: 0, desc, data: {results: [{email,
+//!   handle, domain, status, description, is_suspended, expiration_date}],
+//!   total}}`, one row per (email, domain). Rows of one email are grouped
+//!   into one record with all its domains.
+//! - Statuses `not verified`, `in progress`, `verified`, `failed` (with
+//!   `description` `expired` or `bounced`); the KB sample also shows
+//!   `unverified`, and customer objects use `ACT`/`REQ`/`FAI`.
+//! - `expiration_date` is `YYYY-MM-DD HH:MM:SS` (no zone), an integer, `""`
+//!   or `0000-00-00 00:00:00`; it is the moment the email turns failed and
+//!   the domains get suspended.
+//! - Errors: `{code: N, desc, data: ""}`; `code != 0` is not always a
+//!   failure: `start` answers 20001 on success, 20000 means already
+//!   verified.
+
+use super::{finish, http_error, object, read_json, rows, Absence};
+use crate::{
+    context::{Context, Response},
+    error::Error,
+    lenient::{enum_key, opt_bool, opt_i64, opt_string},
+    observation::{severity, Observation},
+    record::{FailureReason, Provider, Status},
+    resend::{ResendKind, ResendOutcome},
+    time::RawTime,
+    Evaluation, Page,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+const P: Provider = Provider::Openprovider;
+const EXPECTED: &str = "an Openprovider envelope (`code`, `data`)";
+
+/// `start` succeeded: "Verification email in progress".
+pub const CODE_IN_PROGRESS: i64 = 20001;
+/// "This email address has been verified already".
+pub const CODE_ALREADY_VERIFIED: i64 = 20000;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Envelope<'a> {
+    #[serde(deserialize_with = "opt_i64")]
+    code: Option<i64>,
+    #[serde(deserialize_with = "opt_string")]
+    desc: Option<String>,
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Data<'a> {
+    #[serde(borrow)]
+    results: Option<Vec<&'a RawValue>>,
+    #[serde(deserialize_with = "opt_i64")]
+    total: Option<i64>,
+    #[serde(deserialize_with = "opt_bool")]
+    success: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+struct Row {
+    #[serde(deserialize_with = "opt_string")]
+    email: Option<String>,
+    #[serde(deserialize_with = "opt_string")]
+    handle: Option<String>,
+    #[serde(deserialize_with = "opt_string")]
+    domain: Option<String>,
+    #[serde(deserialize_with = "opt_string")]
+    status: Option<String>,
+    #[serde(deserialize_with = "opt_string")]
+    description: Option<String>,
+    #[serde(alias = "isSuspended", deserialize_with = "opt_bool")]
+    is_suspended: Option<bool>,
+    #[serde(alias = "expirationDate")]
+    expiration_date: RawTime,
+}
+
+impl Default for Row {
+    fn default() -> Self {
+        Row {
+            email: None,
+            handle: None,
+            domain: None,
+            status: None,
+            description: None,
+            is_suspended: None,
+            expiration_date: RawTime::Absent,
+        }
+    }
+}
+
+/// Maps a domain-level (or customer-level) status, ignoring case, spaces and
+/// underscores. Values outside both sets are `unknown`.
+fn status(raw: Option<&str>, description: Option<&str>) -> (Status, Option<FailureReason>) {
+    let reason = match description.map(enum_key).as_deref() {
+        Some("expired") => Some(FailureReason::Expired),
+        Some("bounced" | "bounce") => Some(FailureReason::Bounced),
+        _ => None,
+    };
+    match raw.map(enum_key).as_deref() {
+        Some("notverified" | "unverified" | "notstarted") => (Status::NotStarted, None),
+        Some("inprogress" | "pending" | "req") => (Status::Pending, None),
+        Some("verified" | "act") => (Status::Verified, None),
+        Some("failed" | "fai") => (Status::Failed, reason),
+        Some("expired") => (Status::Failed, Some(FailureReason::Expired)),
+        Some("bounced") => (Status::Failed, Some(FailureReason::Bounced)),
+        _ => (Status::Unknown, None),
+    }
+}
+
+impl Row {
+    fn observe(self, ctx: &Context) -> Result<Observation, String> {
+        let (status, failure_reason) = status(self.status.as_deref(), self.description.as_deref());
+        let mut o = Observation::new(P, status);
+        o.failure_reason = failure_reason;
+        o.email = self.email;
+        o.handle = self.handle;
+        o.domains = self.domain.into_iter().collect();
+        o.reported_suspended = self.is_suspended.unwrap_or(false);
+        if status != Status::Verified {
+            o.deadline = self
+                .expiration_date
+                .resolve(ctx.zone)
+                .map_err(|e| format!("`expiration_date`: {e}"))?;
+        }
+        if o.email.is_none() && o.handle.is_none() {
+            return Err("neither `email` nor `handle` is present".into());
+        }
+        Ok(o)
+    }
+}
+
+/// Folds rows of one email into one observation: all its domains, the most
+/// severe status, the earliest deadline, suspended if any row is.
+fn group(rows: Vec<(usize, Observation)>) -> Vec<Observation> {
+    let mut out: Vec<Observation> = Vec::with_capacity(rows.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    for (_, o) in rows {
+        let key = match (&o.email, &o.handle) {
+            (Some(e), _) => format!("e:{}", e.to_lowercase()),
+            (None, Some(h)) => format!("h:{h}"),
+            (None, None) => unreachable!("rows without email and handle are row errors"),
+        };
+        let Some(&i) = index.get(&key) else {
+            index.insert(key, out.len());
+            out.push(o);
+            continue;
+        };
+        let g = &mut out[i];
+        for d in o.domains {
+            if !g.domains.contains(&d) {
+                g.domains.push(d);
+            }
+        }
+        g.reported_suspended |= o.reported_suspended;
+        g.handle = g.handle.take().or(o.handle);
+        if severity(o.status) > severity(g.status) {
+            g.status = o.status;
+            g.failure_reason = o.failure_reason;
+            g.deadline = o.deadline;
+        } else if o.status == g.status {
+            g.failure_reason = g.failure_reason.or(o.failure_reason);
+            g.deadline = match (g.deadline, o.deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    out
+}
+
+fn registrar_error(env: &Envelope<'_>, resp: &Response<'_>, ctx: &Context) -> Error {
+    let data_text = env
+        .data
+        .and_then(|d| serde_json::from_str::<String>(d.get()).ok())
+        .filter(|s| !s.is_empty());
+    let message = match (&env.desc, data_text) {
+        (Some(desc), Some(data)) if desc != &data => format!("{desc} ({data})"),
+        (Some(desc), _) => desc.clone(),
+        (None, Some(data)) => data,
+        (None, None) => "error without a description".into(),
+    };
+    Error::Registrar {
+        provider: P,
+        status: Some(resp.status),
+        code: env.code.map(|c| c.to_string()),
+        message,
+        retry_at: resp.retry_at(ctx.now),
+    }
+}
+
+fn envelope<'a>(
+    resp: &Response<'a>,
+    ctx: &Context,
+    expected: &'static str,
+) -> Result<Envelope<'a>, Error> {
+    let raw = read_json(P, resp, ctx)?;
+    let env: Envelope = match object(P, raw, expected) {
+        Ok(env) => env,
+        Err(_) if !resp.is_success() => return Err(http_error(P, resp, ctx)),
+        Err(e) => return Err(e),
+    };
+    if env.code.is_none() && env.data.is_none() {
+        return Err(if resp.is_success() {
+            Error::UnexpectedShape { provider: P, expected, found: super::describe(raw.get()) }
+        } else {
+            http_error(P, resp, ctx)
+        });
+    }
+    Ok(env)
+}
+
+/// Evaluates a `customers/verifications/emails/domains` page.
+pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
+    let env = envelope(resp, ctx, EXPECTED)?;
+    if env.code.unwrap_or(0) != 0 || !resp.is_success() {
+        return Err(registrar_error(&env, resp, ctx));
+    }
+    // grpc-gateway omits zero values: no `data` or no `results` is an empty page.
+    let data: Data = match env.data {
+        Some(raw) if raw.get() != "null" => object(P, raw, "`data` with `results`")?,
+        _ => Data::default(),
+    };
+    let list = data.results.unwrap_or_default();
+    let (good, bad) = rows(&list, |r: Row| r.observe(ctx));
+    let page = Page {
+        total: Some(data.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)),
+        next: None,
+    };
+    Ok(finish(P, group(good), bad, Some(page), Some(Absence::NoRecord), ctx))
+}
+
+/// Reads a `start` or `restart` answer.
+pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
+    let env = envelope(resp, ctx, "an Openprovider start/restart answer")?;
+    let outcome =
+        |outcome| Ok(ResendOutcome { outcome, next_eligible_at: None, message: env.desc.clone() });
+    match env.code.unwrap_or(0) {
+        CODE_IN_PROGRESS if resp.is_success() => outcome(ResendKind::Sent),
+        CODE_ALREADY_VERIFIED => outcome(ResendKind::AlreadyVerified),
+        0 if resp.is_success() => {
+            let data: Data = match env.data {
+                Some(raw) if raw.get().trim_start().starts_with('{') => object(P, raw, "`data`")?,
+                _ => Data::default(),
+            };
+            // `restart` answers {success: bool}; `start` answers {id}.
+            match data.success {
+                Some(false) => outcome(ResendKind::NotSent),
+                _ => outcome(ResendKind::Sent),
+            }
+        }
+        _ => Err(registrar_error(&env, resp, ctx)),
+    }
+}

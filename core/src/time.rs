@@ -1,0 +1,323 @@
+//! Lenient timestamp reading.
+//!
+//! Registrars write dates every which way: RFC 3339 with `Z` or `+00:00`,
+//! `YYYY-MM-DD HH:MM:SS` with no zone, WCF's `/Date(ms)/`, epoch seconds as
+//! numbers or strings, the zero date `0000-00-00 00:00:00`, or an empty
+//! string. [`parse_timestamp`] reads them all; "absent" forms give
+//! `Ok(None)`, never an error. A timestamp without an offset is read in the
+//! zone given (UTC unless configured), because no registrar documents its
+//! zone.
+//!
+//! ```
+//! use chrono::{FixedOffset, TimeZone, Utc};
+//! use verification_core::time::parse_timestamp;
+//!
+//! let utc = FixedOffset::east_opt(0).unwrap();
+//! let want = Utc.with_ymd_and_hms(2026, 4, 5, 10, 0, 0).unwrap();
+//! assert_eq!(parse_timestamp("2026-04-05T10:00:00", utc)?, Some(want));
+//! assert_eq!(parse_timestamp("2026-04-05 12:00:00+02:00", utc)?, Some(want));
+//! assert_eq!(parse_timestamp("0000-00-00 00:00:00", utc)?, None);
+//! assert_eq!(parse_timestamp("", utc)?, None);
+//! # Ok::<(), verification_core::time::TimeError>(())
+//! ```
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use std::fmt;
+
+/// A timestamp that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeError {
+    input: String,
+}
+
+impl TimeError {
+    fn new(input: impl Into<String>) -> Self {
+        TimeError { input: input.into() }
+    }
+
+    /// The text that was not understood.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unrecognised timestamp `{}` (expected RFC 3339, `YYYY-MM-DD HH:MM:SS` or epoch seconds)",
+            self.input
+        )
+    }
+}
+
+impl std::error::Error for TimeError {}
+
+/// Epoch values above this are taken as milliseconds (year 5138 in seconds).
+const MILLIS_THRESHOLD: f64 = 1e11;
+
+/// Reads a timestamp in any of the forms registrars send.
+///
+/// `zone` applies to values without an offset. Empty strings, the zero date
+/// (`0000-00-00...`) and epoch `0` are `Ok(None)`.
+///
+/// # Errors
+/// Returns [`TimeError`] when the text is none of the accepted forms or names
+/// an impossible date.
+pub fn parse_timestamp(input: &str, zone: FixedOffset) -> Result<Option<DateTime<Utc>>, TimeError> {
+    let s = input.trim();
+    if s.is_empty() || s.starts_with("0000-00-00") || s.eq_ignore_ascii_case("null") {
+        return Ok(None);
+    }
+    if let Some(ms) = wcf_date(s) {
+        return epoch_millis(ms).map_err(|_| TimeError::new(s));
+    }
+    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && !s[1..].contains('-') {
+        let n: f64 = s.parse().map_err(|_| TimeError::new(s))?;
+        return from_epoch(n).map_err(|_| TimeError::new(s));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(t) = DateTime::parse_from_str(s, format) {
+            return Ok(Some(t.with_timezone(&Utc)));
+        }
+    }
+    let naive =
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .or_else(|| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+            });
+    match naive {
+        Some(n) => match zone.from_local_datetime(&n).single() {
+            Some(t) => Ok(Some(t.with_timezone(&Utc))),
+            None => Err(TimeError::new(s)),
+        },
+        None => Err(TimeError::new(s)),
+    }
+}
+
+/// Reads epoch seconds (or milliseconds, for values above `1e11`). `0` is
+/// the "absent" sentinel and gives `Ok(None)`.
+///
+/// # Errors
+/// Returns [`TimeError`] for NaN, infinities and values out of range.
+pub fn from_epoch(n: f64) -> Result<Option<DateTime<Utc>>, TimeError> {
+    if n == 0.0 {
+        return Ok(None);
+    }
+    if !n.is_finite() {
+        return Err(TimeError::new(n.to_string()));
+    }
+    if n.abs() > MILLIS_THRESHOLD {
+        return epoch_millis(n);
+    }
+    let secs = n.floor();
+    let nanos = ((n - secs) * 1e9).round().min(999_999_999.0) as u32;
+    DateTime::from_timestamp(secs as i64, nanos)
+        .map(Some)
+        .ok_or_else(|| TimeError::new(n.to_string()))
+}
+
+fn epoch_millis(ms: f64) -> Result<Option<DateTime<Utc>>, TimeError> {
+    if ms == 0.0 {
+        return Ok(None);
+    }
+    if !ms.is_finite() || ms.abs() > 1e17 {
+        return Err(TimeError::new(ms.to_string()));
+    }
+    DateTime::from_timestamp_millis(ms.round() as i64)
+        .map(Some)
+        .ok_or_else(|| TimeError::new(ms.to_string()))
+}
+
+/// WCF's JSON date: `/Date(1712311200000)/` or `/Date(1712311200000+0300)/`.
+/// The milliseconds are UTC; the offset only says how it was displayed.
+fn wcf_date(s: &str) -> Option<f64> {
+    let inner = s.strip_prefix("/Date(").or_else(|| s.strip_prefix("\\/Date("))?;
+    let inner = inner.strip_suffix(")/").or_else(|| inner.strip_suffix(")\\/"))?;
+    let end = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map_or(inner.len(), |(i, _)| i);
+    inner[..end].parse().ok()
+}
+
+/// Finds the first timestamp inside prose such as `"Next eligible at:
+/// 2026-01-20T21:49:58+00:00"` (name.com's 429 `details`).
+pub fn find_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let utc = FixedOffset::east_opt(0).expect("0 is a valid offset");
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 10 <= bytes.len() {
+        let looks_like_date = bytes[i..i + 4].iter().all(u8::is_ascii_digit)
+            && bytes[i + 4] == b'-'
+            && (i == 0 || !bytes[i - 1].is_ascii_digit());
+        if looks_like_date {
+            let end = text[i..]
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | ')' | ']')
+                })
+                .map_or(text.len(), |e| i + e);
+            let candidate = text[i..end].trim_end_matches('.');
+            if let Ok(Some(t)) = parse_timestamp(candidate, utc) {
+                return Some(t);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A timestamp as a payload carries it, before it is read in a zone.
+///
+/// Deserializes from a string, a number or `null`; anything else is an
+/// error for that row.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RawTime {
+    /// Missing or `null`.
+    #[default]
+    Absent,
+    /// A string, read later by [`parse_timestamp`].
+    Text(String),
+    /// A number, read later as epoch seconds by [`from_epoch`].
+    Epoch(f64),
+}
+
+impl RawTime {
+    /// Reads the value in `zone`.
+    ///
+    /// # Errors
+    /// As [`parse_timestamp`] and [`from_epoch`].
+    pub fn resolve(&self, zone: FixedOffset) -> Result<Option<DateTime<Utc>>, TimeError> {
+        match self {
+            RawTime::Absent => Ok(None),
+            RawTime::Text(s) => parse_timestamp(s, zone),
+            RawTime::Epoch(n) => from_epoch(*n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawTime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a timestamp string, epoch seconds or null")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTime, E> {
+                Ok(RawTime::Text(v.to_owned()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawTime, E> {
+                Ok(RawTime::Epoch(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawTime, E> {
+                Ok(RawTime::Epoch(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawTime, E> {
+                Ok(RawTime::Epoch(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawTime, E> {
+                // PHP-backed APIs write `false` for "no date".
+                if v {
+                    Err(E::invalid_value(de::Unexpected::Bool(v), &self))
+                } else {
+                    Ok(RawTime::Absent)
+                }
+            }
+            fn visit_none<E: de::Error>(self) -> Result<RawTime, E> {
+                Ok(RawTime::Absent)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawTime, E> {
+                Ok(RawTime::Absent)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc() -> FixedOffset {
+        FixedOffset::east_opt(0).unwrap()
+    }
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<DateTime<Utc>> {
+        Some(Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap())
+    }
+
+    #[test]
+    fn forms() {
+        let want = at(2026, 1, 20, 21, 49, 58);
+        for s in [
+            "2026-01-20T21:49:58Z",
+            "2026-01-20T21:49:58+00:00",
+            "2026-01-20t21:49:58z",
+            "2026-01-20 21:49:58",
+            "2026-01-20T21:49:58",
+            "2026-01-20T23:49:58+0200",
+            "2026-01-20T21:49:58.000Z",
+            "1768945798",
+            "/Date(1768945798000)/",
+            "/Date(1768945798000+0300)/",
+            "  2026-01-20 21:49:58  ",
+        ] {
+            assert_eq!(parse_timestamp(s, utc()), Ok(want), "{s}");
+        }
+        assert_eq!(parse_timestamp("2026-01-20", utc()), Ok(at(2026, 1, 20, 0, 0, 0)));
+    }
+
+    #[test]
+    fn absent_forms() {
+        for s in ["", "   ", "0000-00-00 00:00:00", "0000-00-00", "0", "null"] {
+            assert_eq!(parse_timestamp(s, utc()), Ok(None), "{s}");
+        }
+        assert_eq!(from_epoch(0.0), Ok(None));
+    }
+
+    #[test]
+    fn zone_applies_only_without_offset() {
+        let ams = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(parse_timestamp("2026-01-20 22:49:58", ams), Ok(at(2026, 1, 20, 21, 49, 58)));
+        assert_eq!(parse_timestamp("2026-01-20T21:49:58Z", ams), Ok(at(2026, 1, 20, 21, 49, 58)));
+    }
+
+    #[test]
+    fn garbage_is_an_error_naming_the_input() {
+        for s in ["tomorrow", "2026-13-01 00:00:00", "2026-02-30", "12-01-2026", "-", "1e400"] {
+            let err = parse_timestamp(s, utc()).unwrap_err();
+            assert_eq!(err.input(), s.trim());
+        }
+    }
+
+    #[test]
+    fn epochs() {
+        assert_eq!(from_epoch(1_768_945_798.0), Ok(at(2026, 1, 20, 21, 49, 58)));
+        assert_eq!(from_epoch(1_768_945_798_000.0), Ok(at(2026, 1, 20, 21, 49, 58)));
+        assert!(from_epoch(f64::NAN).is_err());
+        assert!(from_epoch(1e300).is_err());
+    }
+
+    #[test]
+    fn prose() {
+        assert_eq!(
+            find_timestamp("Next eligible at: 2026-01-20T21:49:58+00:00"),
+            at(2026, 1, 20, 21, 49, 58)
+        );
+        assert_eq!(
+            find_timestamp("retry after 2026-01-20T21:49:58Z."),
+            at(2026, 1, 20, 21, 49, 58)
+        );
+        assert_eq!(find_timestamp("no time here 1234-"), None);
+        assert_eq!(find_timestamp(""), None);
+    }
+}

@@ -1,0 +1,228 @@
+// Property tests: the deadline math holds for every instant, and no input
+// makes an adapter panic.
+
+use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone, Utc};
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+use verification_core::{
+    deadline::{CRITICAL_SECONDS, WARNING_SECONDS},
+    evaluate, evaluate_response,
+    resend::interpret_resend,
+    webhook::verify_signature,
+    Context, Provider, Record, Response, Status, Urgency,
+};
+
+/// Instants between 2000 and 2100, to the second.
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    (946_684_800i64..4_102_444_800).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())
+}
+
+/// A name.com page with one contact whose deadline is `verify_by`.
+fn namecom_page(verify_by: &str) -> String {
+    json!({
+        "unverifiedContacts": [{
+            "verificationId": 7, "createDate": "2026-01-01T00:00:00Z", "verifyBy": verify_by,
+            "email": "p@example.com", "domains": ["p.com"]
+        }],
+        "from": 1, "to": 1, "lastPage": 1, "nextPage": null, "totalCount": 1
+    })
+    .to_string()
+}
+
+fn record_at(body: &str, ctx: &Context) -> Record {
+    evaluate(Provider::Namecom, body, ctx).unwrap().records.remove(0)
+}
+
+proptest! {
+    #[test]
+    fn days_left_never_negative_and_never_increases(
+        deadline in instant(), now in instant(), step in 0i64..40 * 86_400,
+    ) {
+        let body = namecom_page(&deadline.to_rfc3339());
+        let earlier = record_at(&body, &Context::new(now));
+        let later = record_at(&body, &Context::new(now + TimeDelta::seconds(step)));
+        let (d1, d2) = (earlier.days_left.unwrap(), later.days_left.unwrap());
+        prop_assert!(d1 >= 0 && d2 >= 0);
+        prop_assert!(d2 <= d1, "days_left went from {} to {}", d1, d2);
+        prop_assert!(later.urgency >= earlier.urgency, "urgency fell as time passed");
+    }
+
+    #[test]
+    fn urgency_matches_seconds_left(deadline in instant(), offset in -40i64 * 86_400..40 * 86_400) {
+        let now = deadline - TimeDelta::seconds(offset);
+        let r = record_at(&namecom_page(&deadline.to_rfc3339()), &Context::new(now));
+        let s = r.seconds_left.unwrap();
+        prop_assert_eq!(s, offset);
+        let days = if s <= 0 { 0 } else { (s + 86_399) / 86_400 };
+        prop_assert_eq!(r.days_left, Some(days));
+        let want = if s <= 0 {
+            Urgency::Overdue
+        } else if s < CRITICAL_SECONDS {
+            Urgency::Critical
+        } else if s <= WARNING_SECONDS {
+            Urgency::Warning
+        } else {
+            Urgency::Info
+        };
+        prop_assert_eq!(r.urgency, want);
+        prop_assert_eq!(r.suspended, s <= 0);
+        prop_assert_eq!(r.status, Status::Pending);
+    }
+
+    #[test]
+    fn offset_and_utc_forms_of_one_instant_agree(
+        deadline in instant(), now in instant(), minutes in -14i32 * 60..=14 * 60,
+    ) {
+        let zone = FixedOffset::east_opt(minutes * 60).unwrap();
+        let local = deadline.with_timezone(&zone);
+        let forms = [
+            deadline.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            deadline.format("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
+            deadline.format("%Y-%m-%d %H:%M:%S").to_string(),
+            local.to_rfc3339(),
+            local.format("%Y-%m-%dT%H:%M:%S%z").to_string(),
+            deadline.timestamp().to_string(),
+        ];
+        let ctx = Context::new(now);
+        let first = record_at(&namecom_page(&forms[0]), &ctx);
+        for form in &forms[1..] {
+            prop_assert_eq!(&record_at(&namecom_page(form), &ctx), &first, "{}", form);
+        }
+        // A zone-less value read in a configured zone is the same instant too.
+        let naive = local.format("%Y-%m-%d %H:%M:%S").to_string();
+        prop_assert_eq!(&record_at(&namecom_page(&naive), &ctx.clone().zone(zone)), &first);
+        // And so is an Openprovider row with the same deadline as epoch seconds.
+        let op = json!({"code": 0, "data": {"results": [{
+            "email": "p@example.com", "status": "in progress", "expiration_date": deadline.timestamp()
+        }], "total": 1}}).to_string();
+        let r = &evaluate(Provider::Openprovider, &op, &ctx).unwrap().records[0];
+        prop_assert_eq!((r.deadline, r.seconds_left, r.urgency), (first.deadline, first.seconds_left, first.urgency));
+    }
+}
+
+/// Keys the adapters look for, so generated JSON reaches deep paths.
+const KEYS: &[&str] = &[
+    "unverifiedContacts",
+    "verificationId",
+    "verifyBy",
+    "email",
+    "domains",
+    "nextPage",
+    "to",
+    "totalCount",
+    "message",
+    "details",
+    "eventName",
+    "verification",
+    "status",
+    "sent",
+    "nextEligibleAt",
+    "code",
+    "desc",
+    "data",
+    "results",
+    "total",
+    "success",
+    "domain",
+    "handle",
+    "description",
+    "is_suspended",
+    "expiration_date",
+    "VerificationStatus",
+    "ExpirationDate",
+    "LastNotificationDate",
+    "ContactEmail",
+    "ExternalId",
+    "OperationResult",
+    "ErrorCode",
+    "d",
+];
+
+const WORDS: &[&str] = &[
+    "in progress",
+    "Pending",
+    "NotValidated",
+    "verified",
+    "failed",
+    "bounced",
+    "expired",
+    "unverified",
+    "0000-00-00 00:00:00",
+    "2026-03-01T12:00:00Z",
+    "2026-03-01 12:00:00",
+    "",
+    "contact.verification.status_change",
+    "Next eligible at: 2026-01-20T21:49:58+00:00",
+    "/Date(1772712000000+0300)/",
+    "ERROR",
+    "SUCCESS",
+    "\u{0}",
+    "é",
+    "9999999999999999999",
+];
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        prop::sample::select(WORDS).prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())
+            }),
+        ]
+    })
+}
+
+fn exercise(body: &str, status: u16, now: DateTime<Utc>) {
+    let headers = [("x-ratelimit-reset", "1e300"), ("retry-after", "-5")];
+    for p in Provider::ALL {
+        for ctx in [Context::new(now), Context::new(now).single_contact().changed_at(Some(now))] {
+            let resp = Response::new(status, body).with_headers(&headers);
+            let _ = evaluate(p, body, &ctx);
+            let _ = evaluate_response(p, &resp, &ctx);
+            let _ = interpret_resend(p, &resp, &ctx);
+            if let Ok(e) = evaluate(p, body, &ctx) {
+                // Whatever came out is serialisable for JS.
+                serde_json::to_string(&e).unwrap();
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_json_never_panics(v in json_value(), status in prop::sample::select(&[200u16, 204, 400, 401, 403, 404, 429, 500, 502][..]), now in instant()) {
+        exercise(&v.to_string(), status, now);
+        // Wrapped the ways registrars wrap.
+        exercise(&json!({"code": 0, "data": {"results": [v.clone()]}}).to_string(), status, now);
+        exercise(&json!({"unverifiedContacts": [v.clone()], "nextPage": 2}).to_string(), status, now);
+        exercise(&json!({"d": v}).to_string(), status, now);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(s in ".{0,200}", now in instant()) {
+        exercise(&s, 200, now);
+        let _ = verify_signature(&s, "https://x/", &s, "t", now, Some(TimeDelta::seconds(300)));
+        let _ = verification_core::time::parse_timestamp(&s, FixedOffset::east_opt(0).unwrap());
+        let _ = verification_core::time::find_timestamp(&s);
+    }
+
+    #[test]
+    fn extreme_dates_never_panic(n in any::<i64>(), now in instant()) {
+        let body = namecom_page(&n.to_string());
+        let _ = evaluate(Provider::Namecom, &body, &Context::new(now));
+        let body = json!({"code": 0, "data": {"results": [{"email": "a@b.c", "status": "in progress", "expiration_date": n}]}}).to_string();
+        let _ = evaluate(Provider::Openprovider, &body, &Context::new(now));
+        let far = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+        let _ = evaluate(Provider::Namecom, &namecom_page("9999-12-31T23:59:59Z"), &Context::new(far));
+    }
+}

@@ -1,0 +1,887 @@
+//! What the registrant sees, decided from the record and the request state.
+//!
+//! Everything here is plain Rust (no DOM, no clock): the view calls these
+//! functions with the current time and a date formatter, and native unit
+//! tests cover them. The verification rules themselves (status mapping,
+//! deadlines, urgency, resend policy) stay in `verification-core`; this
+//! module only chooses words and which control to show.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use verification_core::{
+    deadline::CRITICAL_SECONDS,
+    resend::{ResendKind, ResendOutcome, ResendPlan},
+    time::parse_timestamp,
+    Error, FailureReason, Provider, Record, ResendReason, Status, Urgency,
+};
+
+/// The `cooldown` attribute's default: 15 minutes, as `DESIGN.md` asks.
+pub const DEFAULT_COOLDOWN_SECS: i64 = 900;
+/// The `refresh` attribute's default: re-check every 5 minutes.
+pub const DEFAULT_REFRESH_SECS: i64 = 300;
+/// The shortest `refresh` honoured, so a typo cannot hammer the backend.
+pub const MIN_REFRESH_SECS: i64 = 15;
+/// How long a request may take before the widget gives up on it.
+pub const REQUEST_TIMEOUT_SECS: u32 = 15;
+
+/// The element's configuration, read from its attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `provider`: which registrar shape the backend passes through.
+    pub provider: Result<Provider, String>,
+    /// `status-url`.
+    pub status_url: Option<String>,
+    /// `resend-url`.
+    pub resend_url: Option<String>,
+    /// `locale`, when set; otherwise the page's language applies.
+    pub locale: Option<String>,
+    /// `edit-contact-url`, linked from the bounced state.
+    pub edit_contact_url: Option<String>,
+    /// `cooldown`: the local resend cooldown where the registrar gives none.
+    pub cooldown: TimeDelta,
+    /// `refresh`: time between re-checks while action is pending.
+    pub refresh: TimeDelta,
+    /// `changed-at`: when the contact last changed (name.com propagation).
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+impl Config {
+    /// Reads the configuration through `attr`, which returns an attribute's
+    /// value by name. Invalid numbers and dates fall back to the defaults.
+    pub fn from_attributes(attr: impl Fn(&str) -> Option<String>) -> Config {
+        let text = |name: &str| attr(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let secs = |name: &str, default: i64, min: i64| {
+            let n = text(name).and_then(|v| v.parse::<f64>().ok()).filter(|n| n.is_finite());
+            TimeDelta::seconds(n.map_or(default, |n| (n.round() as i64).clamp(min, 86_400 * 30)))
+        };
+        let provider = match text("provider") {
+            None => Err("the `provider` attribute is missing".to_owned()),
+            Some(p) => p.parse::<Provider>().map_err(|e| e.to_string()),
+        };
+        Config {
+            provider,
+            status_url: text("status-url"),
+            resend_url: text("resend-url"),
+            locale: text("locale"),
+            edit_contact_url: text("edit-contact-url"),
+            cooldown: secs("cooldown", DEFAULT_COOLDOWN_SECS, 0),
+            refresh: secs("refresh", DEFAULT_REFRESH_SECS, MIN_REFRESH_SECS),
+            changed_at: text("changed-at").and_then(|v| {
+                parse_timestamp(&v, chrono::FixedOffset::east_opt(0)?).ok().flatten()
+            }),
+        }
+    }
+
+    /// The provider and status URL, or why the widget cannot load.
+    pub fn status_target(&self) -> Result<(Provider, &str), Problem> {
+        let provider = self.provider.clone().map_err(Problem::Config)?;
+        let url = self
+            .status_url
+            .as_deref()
+            .ok_or_else(|| Problem::Config("the `status-url` attribute is missing".into()))?;
+        Ok((provider, url))
+    }
+}
+
+/// The localStorage key of the last resend of this widget's contact.
+pub fn last_resend_key(provider: Provider, status_url: &str) -> String {
+    format!("registrant-verification:last-resend:{provider}:{status_url}")
+}
+
+/// The localStorage key of the idempotency key of an unanswered resend.
+pub fn intent_key(provider: Provider, status_url: &str) -> String {
+    format!("registrant-verification:resend-intent:{provider}:{status_url}")
+}
+
+/// Why the status (or a resend) could not be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The element is misconfigured (a missing or invalid attribute).
+    Config(String),
+    /// The request never got an answer (offline, DNS, CORS, refused).
+    Network,
+    /// The request took longer than [`REQUEST_TIMEOUT_SECS`].
+    Timeout,
+    /// The answer arrived and `verification-core` rejected it.
+    Core(Error),
+    /// The answer is fine but lists no verification for this contact.
+    NoRecord,
+}
+
+impl Problem {
+    /// The `kind` in `verification-error` events: `config`, `network`,
+    /// `timeout`, `notFound`, or the core error's kind (`http`,
+    /// `registrar`, `invalidJson`, `unexpectedShape`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::Config(_) => "config",
+            Problem::Network => "network",
+            Problem::Timeout => "timeout",
+            Problem::NoRecord => "notFound",
+            Problem::Core(Error::Http { .. }) => "http",
+            Problem::Core(Error::Registrar { .. }) => "registrar",
+            Problem::Core(Error::InvalidJson { .. }) => "invalidJson",
+            Problem::Core(Error::UnexpectedShape { .. }) => "unexpectedShape",
+            Problem::Core(_) => "other",
+        }
+    }
+
+    /// The HTTP status the problem came with, if any.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Problem::Core(e) => e.http_status(),
+            _ => None,
+        }
+    }
+
+    /// What failed, in words a registrant understands.
+    pub fn message(&self) -> String {
+        match self {
+            Problem::Config(what) => format!("This page is not set up correctly: {what}."),
+            Problem::Network => {
+                "Could not reach the server. Check your internet connection.".to_owned()
+            }
+            Problem::Timeout => format!(
+                "The server did not answer within {REQUEST_TIMEOUT_SECS} seconds."
+            ),
+            Problem::NoRecord => "The registrar has no verification for this contact.".to_owned(),
+            Problem::Core(Error::Http { status: status @ (401 | 403), .. }) => format!(
+                "You are not signed in, or may not see this contact (HTTP {status})."
+            ),
+            Problem::Core(Error::Http { status: 404, .. }) => {
+                "The server does not know this contact (HTTP 404).".to_owned()
+            }
+            Problem::Core(Error::Http { status: 429, .. }) => {
+                "Too many requests (HTTP 429). Wait a moment and try again.".to_owned()
+            }
+            Problem::Core(Error::Http { status, .. }) => {
+                format!("Could not reach the server (HTTP {status}).")
+            }
+            Problem::Core(Error::Registrar { message, .. }) => {
+                format!("The registrar answered with an error: {message}")
+            }
+            Problem::Core(_) => "The server sent an answer this page cannot read.".to_owned(),
+        }
+    }
+
+    /// The technical detail for the `verification-error` event (the core
+    /// error's own message, which names the provider and the input).
+    pub fn detail(&self) -> String {
+        match self {
+            Problem::Core(e) => e.to_string(),
+            other => other.message(),
+        }
+    }
+
+    /// `true` when the server gave a definite answer to a resend, so its
+    /// idempotency key may be forgotten. Without an answer (network error,
+    /// timeout, a gateway's 5xx page, an unreadable 2xx) the registrar may
+    /// have sent the email: a retry must reuse the key.
+    pub fn settles_intent(&self) -> bool {
+        match self {
+            Problem::Config(_) | Problem::NoRecord => true,
+            Problem::Network | Problem::Timeout => false,
+            Problem::Core(Error::Registrar { .. }) => true,
+            Problem::Core(Error::Http { status, .. }) => *status < 500,
+            Problem::Core(_) => false,
+        }
+    }
+}
+
+/// Where a resend stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ResendPhase {
+    /// No resend in this page view.
+    #[default]
+    Idle,
+    /// The request is in flight.
+    Sending,
+    /// The registrar answered; see [`ResendOutcome`].
+    Done(ResendOutcome),
+    /// The request failed; pressing the button again retries the same
+    /// intent (same idempotency key) unless the answer was definite.
+    Failed(Problem),
+}
+
+/// The state the card is in, one per thing a registrant must understand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The first request has not answered yet.
+    Loading,
+    /// The status could not be loaded.
+    Problem,
+    /// No verification started yet.
+    NotStarted,
+    /// A verification email is out, no deadline close.
+    Pending,
+    /// A verification email is out and the deadline is close.
+    DueSoon,
+    /// The deadline passed, or the domains are suspended.
+    Overdue,
+    /// Verified: nothing to do.
+    Verified,
+    /// The verification expired (or failed for no stated reason).
+    Expired,
+    /// The verification email bounced: correct the address.
+    Bounced,
+    /// The registrar does not say yet (name.com propagation).
+    Unknown,
+}
+
+impl Screen {
+    /// The screen for a record (the status rules are the core's; this only
+    /// groups them by what the registrant must do).
+    pub fn for_record(r: &Record) -> Screen {
+        match (r.status, r.failure_reason) {
+            (Status::Verified, _) => Screen::Verified,
+            (Status::Failed, Some(FailureReason::Bounced)) => Screen::Bounced,
+            (Status::Failed, _) => Screen::Expired,
+            (Status::Unknown, _) => Screen::Unknown,
+            _ if r.urgency == Urgency::Overdue || r.suspended => Screen::Overdue,
+            (Status::NotStarted, _) => Screen::NotStarted,
+            _ if r.urgency >= Urgency::Warning => Screen::DueSoon,
+            _ => Screen::Pending,
+        }
+    }
+
+    /// The screen for the widget's state: a problem wins over a stale
+    /// record, and without either the first request is still loading.
+    pub fn choose(record: Option<&Record>, problem: Option<&Problem>) -> Screen {
+        match (problem, record) {
+            (Some(_), _) => Screen::Problem,
+            (None, Some(r)) => Screen::for_record(r),
+            (None, None) => Screen::Loading,
+        }
+    }
+
+    /// The `data-status` value reflected on the host element: the record's
+    /// status, or `loading` / `error`.
+    pub fn data_status(self, record: Option<&Record>) -> &'static str {
+        match (self, record) {
+            (Screen::Loading, _) => "loading",
+            (Screen::Problem, _) => "error",
+            (_, Some(r)) => r.status.as_str(),
+            (_, None) => "loading",
+        }
+    }
+}
+
+/// The visual and spoken tone of the card. Never conveyed by colour alone:
+/// each tone has an icon and a label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Waiting for an answer.
+    Neutral,
+    /// Verified.
+    Ok,
+    /// Action needed, no hurry.
+    Info,
+    /// Seven days or less.
+    Warning,
+    /// Under 48 hours, failed, or overdue.
+    Critical,
+    /// The status could not be loaded.
+    Error,
+}
+
+impl Tone {
+    /// The tone of a screen, by the record's urgency.
+    pub fn of(screen: Screen, record: Option<&Record>) -> Tone {
+        match screen {
+            Screen::Loading => Tone::Neutral,
+            Screen::Problem => Tone::Error,
+            Screen::Verified => Tone::Ok,
+            Screen::Unknown => Tone::Neutral,
+            _ => match record.map_or(Urgency::Info, |r| r.urgency) {
+                Urgency::None => Tone::Ok,
+                Urgency::Info => Tone::Info,
+                Urgency::Warning => Tone::Warning,
+                Urgency::Critical | Urgency::Overdue => Tone::Critical,
+            },
+        }
+    }
+
+    /// The CSS hook (`data-tone`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Neutral => "neutral",
+            Tone::Ok => "ok",
+            Tone::Info => "info",
+            Tone::Warning => "warning",
+            Tone::Critical => "critical",
+            Tone::Error => "error",
+        }
+    }
+}
+
+/// The urgency's JSON spelling (`none`, `info`, ...), as core serializes it.
+pub fn urgency_str(u: Urgency) -> &'static str {
+    match serde_json::to_value(u) {
+        Ok(serde_json::Value::String(s)) => match s.as_str() {
+            "none" => "none",
+            "info" => "info",
+            "warning" => "warning",
+            "critical" => "critical",
+            _ => "overdue",
+        },
+        _ => "none",
+    }
+}
+
+/// Formats instants for the registrant (the browser's `Intl`, or a fixed
+/// format in tests).
+pub trait DateFormat {
+    /// A full date and time, e.g. "Tuesday, 3 March 2026 at 12:00".
+    fn date_time(&self, t: DateTime<Utc>) -> String;
+    /// A time of day, with the date when it is not today.
+    fn time(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String;
+}
+
+/// The words of a screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Words {
+    /// A short label that says the tone in words ("Urgent").
+    pub label: &'static str,
+    /// The headline.
+    pub headline: String,
+    /// One or two sentences: what is going on, what to do.
+    pub lead: String,
+    /// The heading of the domain list, when there is one.
+    pub domains_heading: Option<&'static str>,
+}
+
+fn email_or(r: Option<&Record>, fallback: &str) -> String {
+    r.and_then(|r| r.email.clone()).unwrap_or_else(|| fallback.to_owned())
+}
+
+/// The words for a screen.
+pub fn words(
+    screen: Screen,
+    record: Option<&Record>,
+    problem: Option<&Problem>,
+    now: DateTime<Utc>,
+    fmt: &impl DateFormat,
+) -> Words {
+    let email = email_or(record, "your email address");
+    let suspended = record.is_some_and(|r| r.suspended);
+    let urgency = record.map_or(Urgency::Info, |r| r.urgency);
+    let (label, headline, lead, domains_heading) = match screen {
+        Screen::Loading => (
+            "Checking",
+            "Checking your email verification…".to_owned(),
+            String::new(),
+            None,
+        ),
+        Screen::Problem => (
+            "Problem",
+            "Could not load your verification status".to_owned(),
+            problem.map(Problem::message).unwrap_or_default(),
+            None,
+        ),
+        Screen::NotStarted => (
+            urgency_label(urgency),
+            "Verify your email address".to_owned(),
+            format!(
+                "Your registrar must confirm that {email} is your address. We will send a \
+                 verification email there: click the link in it. Until you do, the domains \
+                 below are at risk of being suspended."
+            ),
+            Some("Domains that stop working if you do not verify"),
+        ),
+        Screen::Pending => (
+            urgency_label(urgency),
+            "Please verify your email address".to_owned(),
+            format!(
+                "We sent a verification email to {email}. Click the link in it to keep the \
+                 domains below working."
+            ),
+            Some("Domains that stop working if you do not verify"),
+        ),
+        Screen::DueSoon => (
+            urgency_label(urgency),
+            if urgency >= Urgency::Critical {
+                "Verify your email address now".to_owned()
+            } else {
+                "Verify your email address soon".to_owned()
+            },
+            format!(
+                "Click the link in the verification email sent to {email}. If you do not \
+                 verify before the deadline, the domains below will be suspended and stop \
+                 working."
+            ),
+            Some("Domains that stop working if you do not verify"),
+        ),
+        Screen::Overdue => (
+            if suspended { "Suspended" } else { "Overdue" },
+            if suspended {
+                "Your domains are suspended".to_owned()
+            } else {
+                "The verification deadline has passed".to_owned()
+            },
+            format!(
+                "{email} was not verified in time, so the domains below stop resolving: \
+                 websites and email on them do not work. Click the link in the verification \
+                 email to restore them, or send a new one."
+            ),
+            Some(if suspended { "Suspended domains" } else { "Affected domains" }),
+        ),
+        Screen::Verified => (
+            "Verified",
+            "Your email address is verified".to_owned(),
+            format!("{email} is confirmed. There is nothing else to do."),
+            None,
+        ),
+        Screen::Expired => {
+            let expired = record.and_then(|r| r.failure_reason) == Some(FailureReason::Expired);
+            let mut lead = if expired {
+                format!(
+                    "The link sent to {email} is no longer valid. Send a new verification \
+                     email and click the link in it."
+                )
+            } else {
+                format!(
+                    "The registrar could not verify {email}. Send a new verification email \
+                     and click the link in it."
+                )
+            };
+            if suspended {
+                lead.push_str(" Until then, the domains below are suspended and do not work.");
+            }
+            (
+                if suspended { "Suspended" } else { "Action needed" },
+                if expired {
+                    "The verification expired".to_owned()
+                } else {
+                    "The verification failed".to_owned()
+                },
+                lead,
+                Some(if suspended { "Suspended domains" } else { "Affected domains" }),
+            )
+        }
+        Screen::Bounced => (
+            "Action needed",
+            format!("The email to {email} bounced"),
+            "The verification email could not be delivered, so this address cannot be \
+             verified. Correct your email address; the registrar then sends a new \
+             verification email."
+                .to_owned(),
+            Some("Affected domains"),
+        ),
+        Screen::Unknown => {
+            let mut lead = "Your contact details changed recently. We are checking with the \
+                            registrar, check again shortly."
+                .to_owned();
+            if let Some(at) = record.and_then(|r| r.recheck_at) {
+                lead.push_str(&format!(" Next check at {}.", fmt.time(at, now)));
+            }
+            ("Checking", "We are checking with the registrar".to_owned(), lead, None)
+        }
+    };
+    Words { label, headline, lead, domains_heading }
+}
+
+fn urgency_label(u: Urgency) -> &'static str {
+    match u {
+        Urgency::None => "Verified",
+        Urgency::Info => "Action needed",
+        Urgency::Warning => "Due soon",
+        Urgency::Critical => "Urgent",
+        Urgency::Overdue => "Overdue",
+    }
+}
+
+/// "5 days left", "23 hours left", "12 minutes left", or `None` once past.
+/// Under 48 hours (core's `critical` threshold) it counts hours.
+pub fn time_left(seconds_left: i64, days_left: i64) -> Option<String> {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} left", if n == 1 { "" } else { "s" });
+    match seconds_left {
+        s if s <= 0 => None,
+        s if s < 3_600 => Some(plural((s + 59) / 60, "minute")),
+        s if s < CRITICAL_SECONDS => Some(plural((s + 3_599) / 3_600, "hour")),
+        _ => Some(plural(days_left, "day")),
+    }
+}
+
+/// The deadline line of a record, when it has a deadline worth showing:
+/// `(emphasis, sentence)`, e.g. `("5 days left", "Verify by …")`.
+pub fn deadline_line(
+    screen: Screen,
+    record: &Record,
+    fmt: &impl DateFormat,
+) -> Option<(Option<String>, String)> {
+    if matches!(screen, Screen::Verified | Screen::Loading | Screen::Problem | Screen::Unknown) {
+        return None;
+    }
+    let deadline = record.deadline?;
+    let left = time_left(record.seconds_left?, record.days_left.unwrap_or(0));
+    let when = fmt.date_time(deadline);
+    Some(match (left, screen) {
+        (Some(left), Screen::Expired | Screen::Bounced) => {
+            (Some(left), format!("Domains are suspended after {when}"))
+        }
+        (Some(left), _) => (Some(left), format!("Verify by {when}")),
+        (None, _) => (None, format!("The deadline was {when}")),
+    })
+}
+
+/// `14:32`, or `1:02:03` from an hour up; `0:00` once reached.
+pub fn format_countdown(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (h, m, s) = (s / 3_600, (s % 3_600) / 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// What the primary button does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionKind {
+    /// Send (or re-send) the verification email.
+    Resend,
+    /// Load the status again after a failure.
+    Retry,
+    /// Ask again (name.com propagation window).
+    Recheck,
+}
+
+/// The primary button.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    /// What pressing it does.
+    pub kind: ActionKind,
+    /// Its label.
+    pub label: &'static str,
+    /// A request is in flight: the button is inert and says so.
+    pub busy: bool,
+    /// A cooldown runs until then: the button is disabled.
+    pub wait_until: Option<DateTime<Utc>>,
+}
+
+/// When the next resend becomes possible, if it is not possible now: the
+/// later of the core's verdict (cooldown or throttle, computed at the last
+/// check) and the answer to a resend made since.
+pub fn resend_wait(
+    record: &Record,
+    phase: &ResendPhase,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let from_record = match (&record.resend.allowed, record.resend.reason) {
+        (false, Some(ResendReason::Cooldown | ResendReason::Throttled)) => {
+            record.resend.next_eligible_at
+        }
+        _ => None,
+    };
+    let from_phase = match phase {
+        ResendPhase::Done(o) if matches!(o.outcome, ResendKind::Sent | ResendKind::Throttled) => {
+            o.next_eligible_at
+        }
+        _ => None,
+    };
+    from_record.into_iter().chain(from_phase).max().filter(|t| *t > now)
+}
+
+/// The primary button for the state, or `None` when there is nothing to
+/// press (verified, bounced, loading).
+pub fn primary_action(
+    screen: Screen,
+    record: Option<&Record>,
+    checking: bool,
+    phase: &ResendPhase,
+    now: DateTime<Utc>,
+) -> Option<Action> {
+    let simple = |kind, label, busy_label| Action {
+        kind,
+        label: if checking { busy_label } else { label },
+        busy: checking,
+        wait_until: None,
+    };
+    match screen {
+        Screen::Loading | Screen::Verified | Screen::Bounced => None,
+        Screen::Problem => Some(simple(ActionKind::Retry, "Retry", "Retrying…")),
+        Screen::Unknown => Some(simple(ActionKind::Recheck, "Check again", "Checking…")),
+        _ => {
+            let record = record?;
+            ResendPlan::for_record(record).ok()?;
+            let sending = *phase == ResendPhase::Sending;
+            let label = match (sending, phase, screen) {
+                (true, _, _) => "Sending…",
+                (_, ResendPhase::Failed(_), _) => "Try again",
+                (_, _, Screen::NotStarted) => "Send verification email",
+                (_, _, Screen::Expired) => "Send a new verification email",
+                _ => "Resend verification email",
+            };
+            Some(Action {
+                kind: ActionKind::Resend,
+                label,
+                busy: sending,
+                wait_until: resend_wait(record, phase, now),
+            })
+        }
+    }
+}
+
+/// The sentence under the button about the last resend, and whether a live
+/// countdown follows it.
+pub fn resend_note(
+    record: Option<&Record>,
+    phase: &ResendPhase,
+    now: DateTime<Utc>,
+    fmt: &impl DateFormat,
+) -> Option<String> {
+    let email = email_or(record, "your email address");
+    let throttled =
+        |at: Option<DateTime<Utc>>| match at.filter(|t| *t > now) {
+            Some(at) => format!("The registrar allows another email at {}.", fmt.time(at, now)),
+            None => "The registrar refused to send another email so soon.".to_owned(),
+        };
+    match phase {
+        ResendPhase::Sending => Some("Sending…".to_owned()),
+        ResendPhase::Done(o) => Some(match o.outcome {
+            ResendKind::Sent => format!("We sent a new verification email to {email}."),
+            ResendKind::Throttled => throttled(o.next_eligible_at),
+            ResendKind::AlreadyVerified => "Your email address is already verified.".to_owned(),
+            ResendKind::NotSent => match &o.message {
+                Some(m) => format!("The registrar did not send an email: {m}"),
+                None => "The registrar did not send an email. Try again later.".to_owned(),
+            },
+        }),
+        ResendPhase::Failed(p) => Some(format!("The email was not sent. {}", p.message())),
+        ResendPhase::Idle => {
+            let r = record?;
+            match (r.resend.allowed, r.resend.reason) {
+                (false, Some(ResendReason::Throttled)) => Some(throttled(r.resend.next_eligible_at)),
+                (false, Some(ResendReason::Cooldown))
+                    if r.resend.next_eligible_at.is_some_and(|t| t > now) =>
+                {
+                    Some("A verification email was sent recently.".to_owned())
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// When to check the status again, if at all: while the registrant still
+/// has to act (not started, pending) every `refresh`; for `unknown`, at the
+/// core's `recheckAt` (not before 5 s), else every `refresh`. Verified and
+/// failed records wait for the registrant.
+pub fn next_check(
+    record: Option<&Record>,
+    refresh: TimeDelta,
+    now: DateTime<Utc>,
+) -> Option<TimeDelta> {
+    let r = record?;
+    match r.status {
+        Status::NotStarted | Status::Pending => Some(refresh),
+        Status::Unknown => Some(
+            r.recheck_at.map_or(refresh, |at| (at - now).max(TimeDelta::seconds(5))),
+        ),
+        Status::Verified | Status::Failed => None,
+    }
+}
+
+/// `true` when `next` says something `prev` did not (the countdown fields,
+/// which change on every check, do not count).
+pub fn record_changed(prev: Option<&Record>, next: &Record) -> bool {
+    let Some(prev) = prev else { return true };
+    let strip = |r: &Record| Record { seconds_left: None, days_left: None, ..r.clone() };
+    strip(prev) != strip(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use verification_core::{evaluate, Context, ResendState};
+
+    struct Utc24;
+    impl DateFormat for Utc24 {
+        fn date_time(&self, t: DateTime<Utc>) -> String {
+            t.format("%Y-%m-%d %H:%M UTC").to_string()
+        }
+        fn time(&self, t: DateTime<Utc>, _now: DateTime<Utc>) -> String {
+            t.format("%H:%M").to_string()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    fn namecom(verify_by: &str) -> Record {
+        let body = format!(
+            r#"{{"unverifiedContacts":[{{"verificationId":42,"verifyBy":"{verify_by}",
+            "email":"ann@example.com","domains":["ann.com","ann.net"]}}],"totalCount":1}}"#
+        );
+        let ctx = Context::new(now()).single_contact();
+        evaluate(Provider::Namecom, &body, &ctx).unwrap().records.remove(0)
+    }
+
+    #[test]
+    fn screens_follow_the_record() {
+        assert_eq!(Screen::for_record(&namecom("2026-03-12T12:00:00Z")), Screen::Pending);
+        assert_eq!(Screen::for_record(&namecom("2026-03-05T12:00:00Z")), Screen::DueSoon);
+        assert_eq!(Screen::for_record(&namecom("2026-02-20T12:00:00Z")), Screen::Overdue);
+        let mut r = namecom("2026-03-12T12:00:00Z");
+        r.status = Status::Failed;
+        r.failure_reason = Some(FailureReason::Bounced);
+        assert_eq!(Screen::for_record(&r), Screen::Bounced);
+        r.failure_reason = Some(FailureReason::Expired);
+        assert_eq!(Screen::for_record(&r), Screen::Expired);
+        assert_eq!(Screen::choose(Some(&r), Some(&Problem::Network)), Screen::Problem);
+        assert_eq!(Screen::choose(None, None), Screen::Loading);
+        assert_eq!(Screen::Loading.data_status(None), "loading");
+        assert_eq!(Screen::Pending.data_status(Some(&namecom("2026-03-12T12:00:00Z"))), "pending");
+    }
+
+    #[test]
+    fn empty_namecom_list_is_verified_then_no_button() {
+        let ctx = Context::new(now()).single_contact();
+        let r = evaluate(Provider::Namecom, r#"{"unverifiedContacts":[]}"#, &ctx)
+            .unwrap()
+            .records
+            .remove(0);
+        let screen = Screen::for_record(&r);
+        assert_eq!(screen, Screen::Verified);
+        assert_eq!(primary_action(screen, Some(&r), false, &ResendPhase::Idle, now()), None);
+        assert_eq!(next_check(Some(&r), TimeDelta::seconds(300), now()), None);
+    }
+
+    #[test]
+    fn time_left_counts_hours_under_48() {
+        assert_eq!(time_left(10 * 86_400, 10).as_deref(), Some("10 days left"));
+        assert_eq!(time_left(CRITICAL_SECONDS, 2).as_deref(), Some("2 days left"));
+        assert_eq!(time_left(CRITICAL_SECONDS - 1, 2).as_deref(), Some("48 hours left"));
+        assert_eq!(time_left(3_600, 1).as_deref(), Some("1 hour left"));
+        assert_eq!(time_left(61, 1).as_deref(), Some("2 minutes left"));
+        assert_eq!(time_left(0, 0), None);
+    }
+
+    #[test]
+    fn countdown_format() {
+        assert_eq!(format_countdown(14 * 60 + 32), "14:32");
+        assert_eq!(format_countdown(5), "0:05");
+        assert_eq!(format_countdown(3_723), "1:02:03");
+        assert_eq!(format_countdown(-3), "0:00");
+    }
+
+    #[test]
+    fn words_name_the_deadline_and_domains() {
+        let r = namecom("2026-03-02T18:00:00Z");
+        let screen = Screen::for_record(&r);
+        let w = words(screen, Some(&r), None, now(), &Utc24);
+        assert_eq!(w.label, "Urgent");
+        assert_eq!(w.headline, "Verify your email address now");
+        assert!(w.lead.contains("ann@example.com"));
+        let (left, when) = deadline_line(screen, &r, &Utc24).unwrap();
+        assert_eq!(left.as_deref(), Some("30 hours left"));
+        assert_eq!(when, "Verify by 2026-03-02 18:00 UTC");
+
+        let overdue = namecom("2026-02-20T12:00:00Z");
+        let w = words(Screen::Overdue, Some(&overdue), None, now(), &Utc24);
+        assert_eq!(w.headline, "Your domains are suspended");
+        assert!(w.lead.contains("stop resolving"));
+    }
+
+    #[test]
+    fn resend_cooldown_disables_the_button_until_then() {
+        let mut r = namecom("2026-03-12T12:00:00Z");
+        let until = now() + TimeDelta::minutes(14);
+        r.resend = ResendState::blocked(ResendReason::Cooldown, Some(until));
+        let a = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, now()).unwrap();
+        assert_eq!((a.kind, a.wait_until), (ActionKind::Resend, Some(until)));
+        let later = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, until);
+        assert_eq!(later.unwrap().wait_until, None);
+
+        let sent = ResendPhase::Done(ResendOutcome {
+            outcome: ResendKind::Sent,
+            next_eligible_at: Some(now() + TimeDelta::minutes(15)),
+            message: None,
+        });
+        let note = resend_note(Some(&r), &sent, now(), &Utc24).unwrap();
+        assert_eq!(note, "We sent a new verification email to ann@example.com.");
+        assert_eq!(resend_wait(&r, &sent, now()), Some(now() + TimeDelta::minutes(15)));
+
+        let throttled = ResendPhase::Done(ResendOutcome {
+            outcome: ResendKind::Throttled,
+            next_eligible_at: Some(Utc.with_ymd_and_hms(2026, 3, 1, 21, 49, 58).unwrap()),
+            message: None,
+        });
+        let note = resend_note(Some(&r), &throttled, now(), &Utc24).unwrap();
+        assert_eq!(note, "The registrar allows another email at 21:49.");
+    }
+
+    #[test]
+    fn sending_is_busy_and_failed_retries() {
+        let r = namecom("2026-03-12T12:00:00Z");
+        let a = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Sending, now());
+        assert_eq!(a.map(|a| (a.busy, a.label)), Some((true, "Sending…")));
+        let failed = ResendPhase::Failed(Problem::Network);
+        let a = primary_action(Screen::Pending, Some(&r), false, &failed, now()).unwrap();
+        assert_eq!((a.busy, a.label), (false, "Try again"));
+    }
+
+    #[test]
+    fn problems_in_plain_words() {
+        let e = verification_core::evaluate_response(
+            Provider::Namecom,
+            &verification_core::Response::new(502, "<html>Bad gateway</html>"),
+            &Context::new(now()),
+        )
+        .unwrap_err();
+        let p = Problem::Core(e);
+        assert_eq!(p.message(), "Could not reach the server (HTTP 502).");
+        assert_eq!((p.kind(), p.status()), ("http", Some(502)));
+        assert!(!p.settles_intent());
+        assert!(!Problem::Network.settles_intent());
+        let a = primary_action(Screen::Problem, None, false, &ResendPhase::Idle, now()).unwrap();
+        assert_eq!((a.kind, a.label), (ActionKind::Retry, "Retry"));
+    }
+
+    #[test]
+    fn config_reads_attributes_with_defaults() {
+        let attrs = |name: &str| match name {
+            "provider" => Some("name.com".to_owned()),
+            "status-url" => Some(" /api/status ".to_owned()),
+            "cooldown" => Some("oops".to_owned()),
+            "refresh" => Some("1".to_owned()),
+            "changed-at" => Some("2026-03-01T11:55:00Z".to_owned()),
+            _ => None,
+        };
+        let c = Config::from_attributes(attrs);
+        assert_eq!(c.provider, Ok(Provider::Namecom));
+        assert_eq!(c.status_target().unwrap(), (Provider::Namecom, "/api/status"));
+        assert_eq!(c.cooldown, TimeDelta::seconds(DEFAULT_COOLDOWN_SECS));
+        assert_eq!(c.refresh, TimeDelta::seconds(MIN_REFRESH_SECS));
+        assert_eq!(c.changed_at, Some(Utc.with_ymd_and_hms(2026, 3, 1, 11, 55, 0).unwrap()));
+        let none = Config::from_attributes(|_| None);
+        assert_eq!(none.status_target().unwrap_err().kind(), "config");
+    }
+
+    #[test]
+    fn unknown_rechecks_at_recheck_at() {
+        let ctx = Context::new(now())
+            .single_contact()
+            .changed_at(Some(now() - TimeDelta::minutes(4)));
+        let r = evaluate(Provider::Namecom, r#"{"unverifiedContacts":[]}"#, &ctx)
+            .unwrap()
+            .records
+            .remove(0);
+        assert_eq!(Screen::for_record(&r), Screen::Unknown);
+        let wait = next_check(Some(&r), TimeDelta::seconds(300), now()).unwrap();
+        assert_eq!(Some(now() + wait), r.recheck_at);
+        let w = words(Screen::Unknown, Some(&r), None, now(), &Utc24);
+        assert!(w.lead.contains("check again shortly"), "{}", w.lead);
+    }
+
+    #[test]
+    fn change_ignores_countdown_fields() {
+        let a = namecom("2026-03-12T12:00:00Z");
+        let mut b = a.clone();
+        b.seconds_left = Some(1);
+        assert!(!record_changed(Some(&a), &b));
+        b.status = Status::Verified;
+        assert!(record_changed(Some(&a), &b));
+    }
+}

@@ -1,0 +1,165 @@
+//! The demo reseller control panel: `/`, `/account/contact` and
+//! `/static/panel.css`.
+//!
+//! Pages are CSP-ready: no inline scripts, inline styles or `on*`
+//! attributes. They are served with a `Content-Security-Policy` that only
+//! allows same-origin scripts (plus `'wasm-unsafe-eval'` for the widget).
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::SecondsFormat;
+
+use crate::scenarios::{registry, Provider, DEMO_REGISTRANT};
+use crate::session;
+use crate::AppState;
+
+/// The panel's stylesheet.
+pub const PANEL_CSS: &str = include_str!("../static/panel.css");
+
+/// Policy sent with every HTML page.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the demo pages' router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/account/contact", get(contact_page).post(contact_submit))
+        .route("/static/panel.css", get(css))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn page(title: &str, main: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — Acme Domains</title>
+<link rel="stylesheet" href="/static/panel.css">
+<script type="module" src="/widget/define.js"></script>
+</head>
+<body>
+<header class="topbar">
+<a class="brand" href="/">Acme Domains — Control panel</a>
+<span class="account">Signed in as Jane Registrant</span>
+</header>
+<div class="layout">
+<nav class="sidebar" aria-label="Main">
+<ul>
+<li><a href="/">Domains</a></li>
+<li><a href="/account/contact">Contact details</a></li>
+<li><a href="/">Billing</a></li>
+<li><a href="/">Support</a></li>
+</ul>
+</nav>
+<main id="main">
+{main}
+</main>
+</div>
+<footer class="footer">Demo reseller panel. Registrar APIs are simulated by this server's sandbox.</footer>
+</body>
+</html>
+"#,
+        title = escape(title)
+    )
+}
+
+fn html_response(body: String) -> Response {
+    let mut res = Html(body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    res
+}
+
+/// The control panel, with one widget per scenario of the demo registrant.
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let new_session = match state.sessions.from_headers(&headers) {
+        Some(s) if s.registrant == DEMO_REGISTRANT => None,
+        _ => Some(state.sessions.create(DEMO_REGISTRANT)),
+    };
+    let changed_at =
+        state.sandbox.namecom_unknown_changed_at().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut main = String::from(
+        "<h1>Your domains</h1>\n<p class=\"lead\">ICANN requires you to confirm the email address of \
+         each domain's registrant within 15 days. Each box below shows where a contact stands.</p>\n",
+    );
+    for provider in Provider::ALL {
+        let p = provider.as_str();
+        main.push_str(&format!(
+            "<section class=\"provider\" aria-labelledby=\"h-{p}\">\n<h2 id=\"h-{p}\">Registered through {}</h2>\n<div class=\"cards\">\n",
+            escape(provider.display_name())
+        ));
+        for c in registry().iter().filter(|c| c.provider == provider && c.owner == DEMO_REGISTRANT)
+        {
+            let key = escape(&c.key);
+            let extra = if c.key == "namecom-unknown" {
+                format!(" changed-at=\"{changed_at}\"")
+            } else {
+                String::new()
+            };
+            let domains = c.domains.iter().map(|d| escape(d)).collect::<Vec<_>>().join(", ");
+            main.push_str(&format!(
+                "<article class=\"card\">\n<h3>{caption}</h3>\n<p class=\"meta\">{email} · {domains}</p>\n\
+                 <registrant-verification provider=\"{p}\" status-url=\"/api/{p}/status?contact={key}\" \
+                 resend-url=\"/api/{p}/resend?contact={key}\" data-scenario=\"{key}\" \
+                 edit-contact-url=\"/account/contact\"{extra}>\
+                 <p class=\"fallback\">Checking the verification status of {email}…</p>\
+                 </registrant-verification>\n</article>\n",
+                caption = escape(c.caption),
+                email = escape(&c.email),
+            ));
+        }
+        main.push_str("</div>\n</section>\n");
+    }
+    let mut res = html_response(page("Control panel", &main));
+    if let Some(id) = new_session {
+        if let Ok(v) = HeaderValue::from_str(&session::set_cookie_value(&id)) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// Placeholder "Edit contact" page the widget links to.
+async fn contact_page(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
+    let saved = q.is_some_and(|q| q.contains("saved=1"));
+    let notice = if saved {
+        "<p class=\"notice\" role=\"status\">Saved. In this demo nothing is sent to a registrar.</p>\n"
+    } else {
+        ""
+    };
+    let main = format!(
+        "<h1>Edit contact</h1>\n{notice}<p>Changing the registrant's name, organisation or email starts a new \
+         15-day verification.</p>\n<form class=\"contact-form\" method=\"post\" action=\"/account/contact\">\n\
+         <label>Name <input name=\"name\" autocomplete=\"name\" value=\"Jane Registrant\"></label>\n\
+         <label>Organisation <input name=\"organisation\" autocomplete=\"organization\"></label>\n\
+         <label>Email <input name=\"email\" type=\"email\" autocomplete=\"email\" value=\"pending@openprovider.example\"></label>\n\
+         <button type=\"submit\">Save</button>\n</form>\n"
+    );
+    html_response(page("Edit contact", &main))
+}
+
+async fn contact_submit() -> Response {
+    Redirect::to("/account/contact?saved=1").into_response()
+}
+
+async fn css() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        PANEL_CSS,
+    )
+        .into_response()
+}

@@ -1,0 +1,253 @@
+//! An offline stand-in for each registrar's API, mounted at `/sandbox`.
+//!
+//! State lives in memory behind one [`Mutex`]. It is seeded from
+//! [`crate::scenarios`] relative to the sandbox clock, which tests and demos
+//! can fix with `POST /sandbox/control/clock`.
+//!
+//! Control endpoints (no credentials):
+//! - `GET|POST /sandbox/control/clock`: read or fix the clock
+//!   (`{"now":"<RFC 3339>"}`, or `{"now":null}` for real time).
+//! - `POST /sandbox/control/reset`: reseed every scenario relative to the
+//!   clock's now and zero counters, throttles and idempotency caches.
+//! - `GET /sandbox/control/emails`: verification emails "sent".
+//! - `GET /sandbox/control/requests`: requests received by the registrar
+//!   endpoints.
+//! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
+
+pub mod dna;
+pub mod namecom;
+pub mod openprovider;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::scenarios::Provider;
+
+/// Built-in Domain Name API sandbox user name.
+pub const DNA_USERNAME: &str = "acme-reseller";
+/// Built-in Domain Name API sandbox password.
+pub const DNA_PASSWORD: &str = "sandbox-dna-secret-7f3a";
+/// Built-in name.com sandbox user name (name.com sandbox users end in `-test`).
+pub const NAMECOM_USERNAME: &str = "acme-reseller-test";
+/// Built-in name.com sandbox API token.
+pub const NAMECOM_TOKEN: &str = "sandbox-namecom-token-4c1e";
+/// Built-in Openprovider sandbox bearer token.
+pub const OPENPROVIDER_TOKEN: &str = "sandbox-openprovider-token-9b2d";
+
+/// Most synthetic contacts one `POST /sandbox/control/seed` call may add.
+pub const MAX_SEED: usize = 20_000;
+
+/// A count in total and by key.
+#[derive(Debug, Default)]
+pub(crate) struct Counter {
+    total: u64,
+    by: BTreeMap<String, u64>,
+}
+
+impl Counter {
+    pub(crate) fn add(&mut self, key: &str) {
+        self.total += 1;
+        *self.by.entry(key.to_owned()).or_default() += 1;
+    }
+
+    fn to_json(&self, by_name: &str) -> Value {
+        json!({ "total": self.total, by_name: self.by })
+    }
+}
+
+/// Everything the sandbox remembers.
+#[derive(Debug)]
+pub(crate) struct SandboxState {
+    fixed_now: Option<DateTime<Utc>>,
+    /// When the scenarios were last seeded (sandbox clock).
+    pub(crate) seeded_at: DateTime<Utc>,
+    pub(crate) dna: dna::DnaState,
+    pub(crate) namecom: namecom::NamecomState,
+    pub(crate) openprovider: openprovider::OpenproviderState,
+    pub(crate) emails: Counter,
+    requests: Counter,
+}
+
+impl SandboxState {
+    fn new() -> Self {
+        let now = Utc::now();
+        SandboxState {
+            fixed_now: None,
+            seeded_at: now,
+            dna: dna::DnaState::seed(now),
+            namecom: namecom::NamecomState::seed(now),
+            openprovider: openprovider::OpenproviderState::seed(now),
+            emails: Counter::default(),
+            requests: Counter::default(),
+        }
+    }
+
+    /// The sandbox clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.fixed_now.unwrap_or_else(Utc::now)
+    }
+
+    fn reset(&mut self) {
+        let now = self.now();
+        self.seeded_at = now;
+        self.dna = dna::DnaState::seed(now);
+        self.namecom = namecom::NamecomState::seed(now);
+        self.openprovider = openprovider::OpenproviderState::seed(now);
+        self.emails = Counter::default();
+        self.requests = Counter::default();
+    }
+}
+
+/// The sandbox: shared, in-memory registrar state.
+#[derive(Debug)]
+pub struct Sandbox {
+    state: Mutex<SandboxState>,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    /// A sandbox seeded relative to the real clock.
+    pub fn new() -> Self {
+        Sandbox { state: Mutex::new(SandboxState::new()) }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SandboxState> {
+        // A panic while holding the lock leaves plain data behind; keep going.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The sandbox clock's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.lock().now()
+    }
+
+    /// When the `namecom-unknown` scenario's contact was changed.
+    pub fn namecom_unknown_changed_at(&self) -> DateTime<Utc> {
+        crate::scenarios::namecom_unknown_changed_at(self.lock().seeded_at)
+    }
+}
+
+/// Builds the `/sandbox` router.
+pub fn router(sandbox: Arc<Sandbox>) -> Router {
+    let registrars = Router::new()
+        .nest("/dna", dna::router())
+        .nest("/namecom", namecom::router())
+        .nest("/openprovider", openprovider::router())
+        .layer(middleware::from_fn_with_state(sandbox.clone(), count_requests));
+    let control = Router::new()
+        .route("/clock", get(get_clock).post(set_clock))
+        .route("/reset", post(reset))
+        .route("/emails", get(emails))
+        .route("/requests", get(requests))
+        .route("/seed", post(seed));
+    Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
+}
+
+async fn count_requests(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) -> Response {
+    // The full path (nesting strips the prefix from `uri()`), no query.
+    let path = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path().to_owned(), |o| o.path().to_owned());
+    sb.lock().requests.add(&path);
+    next.run(req).await
+}
+
+fn control_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn clock_json(st: &SandboxState) -> Value {
+    json!({ "now": st.now().to_rfc3339(), "fixed": st.fixed_now.is_some() })
+}
+
+async fn get_clock(State(sb): State<Arc<Sandbox>>) -> Response {
+    Json(clock_json(&sb.lock())).into_response()
+}
+
+#[derive(Deserialize)]
+struct ClockBody {
+    now: Option<String>,
+}
+
+async fn set_clock(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<ClockBody>(&body) else {
+        return control_error(StatusCode::BAD_REQUEST, "expected {\"now\": \"<RFC 3339>\" | null}");
+    };
+    let fixed = match body.now.as_deref() {
+        None => None,
+        Some(s) => match DateTime::parse_from_rfc3339(s) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                return control_error(StatusCode::BAD_REQUEST, "`now` is not an RFC 3339 date-time")
+            }
+        },
+    };
+    let mut st = sb.lock();
+    st.fixed_now = fixed;
+    Json(clock_json(&st)).into_response()
+}
+
+async fn reset(State(sb): State<Arc<Sandbox>>) -> Response {
+    let mut st = sb.lock();
+    st.reset();
+    Json(json!({ "reset": true, "now": st.now().to_rfc3339() })).into_response()
+}
+
+async fn emails(State(sb): State<Arc<Sandbox>>) -> Response {
+    Json(sb.lock().emails.to_json("byContact")).into_response()
+}
+
+async fn requests(State(sb): State<Arc<Sandbox>>) -> Response {
+    Json(sb.lock().requests.to_json("byPath")).into_response()
+}
+
+#[derive(Deserialize)]
+struct SeedBody {
+    provider: String,
+    count: usize,
+}
+
+async fn seed(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<SeedBody>(&body) else {
+        return control_error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"provider\": \"dna|namecom|openprovider\", \"count\": N}",
+        );
+    };
+    let Some(provider) = Provider::parse(&body.provider) else {
+        return control_error(StatusCode::BAD_REQUEST, "unknown provider");
+    };
+    if body.count > MAX_SEED {
+        return control_error(StatusCode::BAD_REQUEST, "count is above 20000");
+    }
+    let mut st = sb.lock();
+    let now = st.now();
+    let total = match provider {
+        Provider::Dna => st.dna.add_synthetic(now, body.count),
+        Provider::Namecom => st.namecom.add_synthetic(now, body.count),
+        Provider::Openprovider => st.openprovider.add_synthetic(now, body.count),
+    };
+    Json(json!({ "provider": provider.as_str(), "added": body.count, "total": total }))
+        .into_response()
+}
+
+/// A JSON response with a status code.
+pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
+}

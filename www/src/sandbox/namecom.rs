@@ -1,0 +1,453 @@
+//! name.com Core API v1, contact verification.
+//!
+//! All endpoints take HTTP Basic `username:token`; a missing or wrong pair is
+//! **401** `{"message":"Unauthenticated"}`.
+//!
+//! - `GET /sandbox/namecom/core/v1/contacts/unverified?page=&perPage=` →
+//!   200 `{"unverifiedContacts":[{verificationId,createDate,verifyBy,email,domains}],"from","to","lastPage","nextPage","totalCount"}`.
+//!   `perPage` defaults to 100 and must be 1..=1000, `page` defaults to 1 and
+//!   must be ≥ 1, else **400** `{"message":"Invalid Argument","details":..}`.
+//!   `nextPage` is `null` on the last page; a page past the end is empty with
+//!   `from`/`to` 0. Verified contacts are absent, and so is a contact changed
+//!   less than 10 minutes ago (name.com's list job lag).
+//! - `POST /sandbox/namecom/core/v1/contacts/verify/{id}:resend` →
+//!   200 `{"sent":true,"verificationId":N,"nextEligibleAt":"..Z"}`;
+//!   200 `{"sent":false,..}` if already verified (nothing to send);
+//!   **429** `{"message":"Resend throttled","details":"Next eligible at: <RFC 3339 +00:00>"}`
+//!   with `x-ratelimit-reset: <epoch seconds>` when the contact had a resend
+//!   in the last 15 minutes or the account had 200 in the last rolling hour;
+//!   **404** `{message,details}` for an unknown id; **400** for an id that is
+//!   not a positive int32; **415** `{message}` without
+//!   `Content-Type: application/json`.
+//! - `POST /sandbox/namecom/core/v1/contacts/verify/{id}` → **204**, marks the
+//!   contact verified (account-restricted at name.com; open in the sandbox).
+//!
+//! `X-Idempotency-Key` (both POSTs): the same key with the same request
+//! replays the stored response with `X-Idempotent-Replay: 1` and does
+//! nothing else; the same key with another request is **409**. Keys live one
+//! hour (the changelog's figure). Responses that say "try again later"
+//! (429, 5xx) and 401/415 rejections are not stored, so a retry of the same
+//! intent can still succeed.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use super::{Sandbox, SandboxState, NAMECOM_TOKEN, NAMECOM_USERNAME};
+use crate::scenarios::{namecom_unknown_changed_at, registry, Provider};
+
+/// Minimum time between two resends of one verification.
+pub const PER_CONTACT_COOLDOWN_MINUTES: i64 = 15;
+/// Resends allowed per account per rolling hour.
+pub const ACCOUNT_RESENDS_PER_HOUR: usize = 200;
+/// How long name.com takes to list a new verification.
+pub const LIST_LAG_MINUTES: i64 = 10;
+/// How long an idempotency key is remembered.
+pub const IDEMPOTENCY_TTL_MINUTES: i64 = 60;
+
+/// One verification at name.com.
+#[derive(Clone, Debug)]
+pub(crate) struct NcContact {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) domains: Vec<String>,
+    pub(crate) create_date: DateTime<Utc>,
+    pub(crate) verify_by: DateTime<Utc>,
+    /// When the list job picks it up.
+    pub(crate) listed_from: DateTime<Utc>,
+    pub(crate) verified: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Stored {
+    fingerprint: String,
+    at: DateTime<Utc>,
+    reply: Reply,
+}
+
+#[derive(Clone, Debug)]
+struct Reply {
+    status: StatusCode,
+    body: Option<Value>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json(status: StatusCode, body: Value) -> Self {
+        Reply { status, body: Some(body), headers: Vec::new() }
+    }
+
+    fn into_response(self, replay: bool) -> Response {
+        let mut res = match self.body {
+            Some(b) => (self.status, axum::Json(b)).into_response(),
+            None => (self.status, Body::empty()).into_response(),
+        };
+        for (name, value) in self.headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                res.headers_mut().insert(name, v);
+            }
+        }
+        if replay {
+            res.headers_mut().insert("x-idempotent-replay", HeaderValue::from_static("1"));
+        }
+        res
+    }
+}
+
+/// name.com's verifications, throttles and idempotency cache.
+#[derive(Debug, Default)]
+pub(crate) struct NamecomState {
+    contacts: Vec<NcContact>,
+    last_resend: HashMap<i64, DateTime<Utc>>,
+    account_resends: VecDeque<DateTime<Utc>>,
+    idempotency: HashMap<String, Stored>,
+    synthetic: usize,
+}
+
+impl NamecomState {
+    pub(crate) fn seed(now: DateTime<Utc>) -> Self {
+        let contacts = registry()
+            .iter()
+            .filter(|c| c.provider == Provider::Namecom)
+            .map(|c| {
+                let (verify_by, verified, changed) = match c.state {
+                    "pending" => (now + Duration::days(10), false, None),
+                    "due-soon" => (now + Duration::hours(20), false, None),
+                    "overdue" => (now - Duration::days(1), false, None),
+                    "verified" => (now - Duration::days(30), true, None),
+                    "unknown" => {
+                        let changed = namecom_unknown_changed_at(now);
+                        (changed + Duration::days(15), false, Some(changed))
+                    }
+                    _ => (now + Duration::days(8), false, None),
+                };
+                let create_date = changed.unwrap_or(verify_by - Duration::days(15));
+                NcContact {
+                    id: c.verification_id.expect("name.com contacts have a verificationId"),
+                    email: c.email.clone(),
+                    domains: c.domains.clone(),
+                    create_date,
+                    verify_by,
+                    listed_from: create_date + Duration::minutes(LIST_LAG_MINUTES),
+                    verified,
+                }
+            })
+            .collect();
+        NamecomState { contacts, ..Default::default() }
+    }
+
+    pub(crate) fn add_synthetic(&mut self, now: DateTime<Utc>, count: usize) -> usize {
+        for _ in 0..count {
+            self.synthetic += 1;
+            let n = self.synthetic;
+            // Deadlines spread from 2 days overdue to 15 days ahead.
+            let hours = (n as i64 * 7919) % (17 * 24) - 2 * 24;
+            let verify_by = now + Duration::hours(hours);
+            let create_date = verify_by - Duration::days(15);
+            self.contacts.push(NcContact {
+                id: 10_000_000 + n as i64,
+                email: format!("synthetic-{n}@namecom.example"),
+                domains: (0..=(n % 3)).map(|i| format!("synthetic-{n}-site{i}.com")).collect(),
+                create_date,
+                verify_by,
+                listed_from: create_date,
+                verified: false,
+            });
+        }
+        self.contacts.len()
+    }
+}
+
+pub(crate) fn router() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/core/v1/contacts/unverified", get(list))
+        .route("/core/v1/contacts/verify/{tail}", post(verify_or_resend))
+}
+
+fn error(status: StatusCode, message: &str, details: Option<&str>) -> Reply {
+    let body = match details {
+        Some(d) => json!({ "message": message, "details": d }),
+        None => json!({ "message": message }),
+    };
+    Reply::json(status, body)
+}
+
+fn authorized(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some((scheme, encoded)) = value.split_once(' ') else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return false;
+    }
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    decoded == format!("{NAMECOM_USERNAME}:{NAMECOM_TOKEN}").as_bytes()
+}
+
+fn unauthenticated() -> Response {
+    error(StatusCode::UNAUTHORIZED, "Unauthenticated", None).into_response(false)
+}
+
+fn rfc3339_z(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Rounds up to a whole second, so a client that waits until a printed
+/// eligibility time is never early.
+fn ceil_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    let nanos = t.timestamp_subsec_nanos();
+    if nanos == 0 {
+        t
+    } else {
+        t + Duration::nanoseconds(i64::from(1_000_000_000 - nanos))
+    }
+}
+
+fn int_param(q: &HashMap<String, String>, name: &str, default: i64) -> Result<i64, Response> {
+    match q.get(name) {
+        None => Ok(default),
+        Some(s) => s.trim().parse::<i64>().map_err(|_| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "Invalid Argument",
+                Some(&format!("{name} must be an integer")),
+            )
+            .into_response(false)
+        }),
+    }
+}
+
+async fn list(
+    State(sb): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthenticated();
+    }
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let page = match int_param(&q, "page", 1) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let per_page = match int_param(&q, "perPage", 100) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if page < 1 {
+        return error(StatusCode::BAD_REQUEST, "Invalid Argument", Some("page must be at least 1"))
+            .into_response(false);
+    }
+    if !(1..=1000).contains(&per_page) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Argument",
+            Some("perPage must be between 1 and 1000"),
+        )
+        .into_response(false);
+    }
+    let st = sb.lock();
+    let now = st.now();
+    let visible: Vec<&NcContact> =
+        st.namecom.contacts.iter().filter(|c| !c.verified && c.listed_from <= now).collect();
+    let total = visible.len() as i64;
+    let last_page = ((total + per_page - 1) / per_page).max(1);
+    let start = (page - 1).saturating_mul(per_page);
+    let rows: Vec<Value> = visible
+        .iter()
+        .skip(usize::try_from(start).unwrap_or(usize::MAX))
+        .take(per_page as usize)
+        .map(|c| {
+            json!({
+                "verificationId": c.id,
+                "createDate": rfc3339_z(c.create_date),
+                "verifyBy": rfc3339_z(c.verify_by),
+                "email": c.email,
+                "domains": c.domains,
+            })
+        })
+        .collect();
+    let (from, to) = if rows.is_empty() { (0, 0) } else { (start + 1, start + rows.len() as i64) };
+    let next_page = if page < last_page { json!(page + 1) } else { Value::Null };
+    Reply::json(
+        StatusCode::OK,
+        json!({
+            "unverifiedContacts": rows,
+            "from": from,
+            "to": to,
+            "lastPage": last_page,
+            "nextPage": next_page,
+            "totalCount": total,
+        }),
+    )
+    .into_response(false)
+}
+
+enum Action {
+    Verify,
+    Resend,
+}
+
+async fn verify_or_resend(
+    State(sb): State<Arc<Sandbox>>,
+    Path(tail): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthenticated();
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type: send Content-Type: application/json",
+            None,
+        )
+        .into_response(false);
+    }
+    if !body.iter().all(u8::is_ascii_whitespace) && serde_json::from_slice::<Value>(&body).is_err()
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Argument",
+            Some("request body is not valid JSON"),
+        )
+        .into_response(false);
+    }
+    let (id_part, action) = match tail.split_once(':') {
+        None => (tail.as_str(), Action::Verify),
+        Some((id, "resend")) => (id, Action::Resend),
+        Some(_) => return error(StatusCode::NOT_FOUND, "Not Found", None).into_response(false),
+    };
+    let Some(id) = id_part.parse::<i64>().ok().filter(|id| (1..=i64::from(i32::MAX)).contains(id))
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Argument",
+            Some("verificationId must be a positive 32-bit integer"),
+        )
+        .into_response(false);
+    };
+
+    let mut guard = sb.lock();
+    let st = &mut *guard;
+    let now = st.now();
+    let key = headers
+        .get("x-idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .filter(|k| !k.is_empty());
+    let fingerprint = format!("POST {tail} {}", String::from_utf8_lossy(&body).trim());
+    if let Some(key) = &key {
+        st.namecom
+            .idempotency
+            .retain(|_, s| now - s.at < Duration::minutes(IDEMPOTENCY_TTL_MINUTES));
+        if let Some(stored) = st.namecom.idempotency.get(key) {
+            if stored.fingerprint != fingerprint {
+                return error(
+                    StatusCode::CONFLICT,
+                    "Idempotency key has been reused for a different request.",
+                    None,
+                )
+                .into_response(false);
+            }
+            return stored.reply.clone().into_response(true);
+        }
+    }
+    let reply = match action {
+        Action::Resend => resend(st, id, now),
+        Action::Verify => verify(st, id),
+    };
+    let cacheable =
+        reply.status != StatusCode::TOO_MANY_REQUESTS && !reply.status.is_server_error();
+    if let (Some(key), true) = (key, cacheable) {
+        st.namecom.idempotency.insert(key, Stored { fingerprint, at: now, reply: reply.clone() });
+    }
+    reply.into_response(false)
+}
+
+fn not_found() -> Reply {
+    error(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        Some("Verification not found or is not associated with this account"),
+    )
+}
+
+fn verify(st: &mut SandboxState, id: i64) -> Reply {
+    match st.namecom.contacts.iter_mut().find(|c| c.id == id) {
+        Some(c) => {
+            c.verified = true;
+            Reply { status: StatusCode::NO_CONTENT, body: None, headers: Vec::new() }
+        }
+        None => not_found(),
+    }
+}
+
+fn resend(st: &mut SandboxState, id: i64, now: DateTime<Utc>) -> Reply {
+    let nc = &mut st.namecom;
+    let Some(contact) = nc.contacts.iter().find(|c| c.id == id) else {
+        return not_found();
+    };
+    if contact.verified {
+        return Reply::json(
+            StatusCode::OK,
+            json!({ "sent": false, "verificationId": id, "nextEligibleAt": rfc3339_z(now) }),
+        );
+    }
+    let hour_ago = now - Duration::hours(1);
+    while nc.account_resends.front().is_some_and(|t| *t <= hour_ago) {
+        nc.account_resends.pop_front();
+    }
+    let mut next: Option<DateTime<Utc>> = None;
+    if let Some(last) = nc.last_resend.get(&id) {
+        let eligible = *last + Duration::minutes(PER_CONTACT_COOLDOWN_MINUTES);
+        if now < eligible {
+            next = Some(eligible);
+        }
+    }
+    if nc.account_resends.len() >= ACCOUNT_RESENDS_PER_HOUR {
+        let eligible = nc.account_resends[0] + Duration::hours(1);
+        next = Some(next.map_or(eligible, |n| n.max(eligible)));
+    }
+    if let Some(next) = next.map(ceil_second) {
+        let mut reply = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Resend throttled",
+            Some(&format!("Next eligible at: {}", next.format("%Y-%m-%dT%H:%M:%S+00:00"))),
+        );
+        reply.headers.push(("x-ratelimit-reset", next.timestamp().to_string()));
+        return reply;
+    }
+    let email = contact.email.clone();
+    nc.last_resend.insert(id, now);
+    nc.account_resends.push_back(now);
+    st.emails.add(&email);
+    Reply::json(
+        StatusCode::OK,
+        json!({
+            "sent": true,
+            "verificationId": id,
+            "nextEligibleAt": rfc3339_z(ceil_second(now + Duration::minutes(PER_CONTACT_COOLDOWN_MINUTES))),
+        }),
+    )
+}

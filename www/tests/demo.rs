@@ -1,0 +1,122 @@
+//! The demo panel, static files, the widget directory and the binary.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{start, start_with_widget_dir};
+
+#[tokio::test]
+async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
+    let s = start().await;
+    let res = s.client.get(s.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self'"));
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("demo_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Acme Domains — Control panel"));
+    assert!(html.contains(r#"<link rel="stylesheet" href="/static/panel.css">"#));
+    assert!(html.contains(r#"<script type="module" src="/widget/define.js"></script>"#));
+
+    let owned: Vec<_> = verification_www::scenarios::registry()
+        .iter()
+        .filter(|c| c.owner == verification_www::scenarios::DEMO_REGISTRANT)
+        .collect();
+    assert_eq!(owned.len(), 18);
+    assert_eq!(html.matches("<registrant-verification ").count(), owned.len());
+    for c in owned {
+        let p = c.provider.as_str();
+        let k = &c.key;
+        let tag = format!(
+            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" data-scenario="{k}" edit-contact-url="/account/contact""#
+        );
+        assert!(html.contains(&tag), "missing widget for {k}");
+    }
+    assert!(html.contains(r#"data-scenario="namecom-unknown" edit-contact-url="/account/contact" changed-at="2026-03-01T11:57:00Z">"#));
+    assert!(!html.contains("neighbour"), "another registrant's contacts are not shown");
+
+    // CSP-ready: no inline script, inline style or event handler attributes.
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("<script type=\"module\" src=").count()
+    );
+    assert!(!html.contains("<style"));
+    assert!(!html.contains(" style="));
+    let lower = html.to_ascii_lowercase();
+    for attr in [" onclick=", " onload=", " onerror=", " onsubmit=", " onchange="] {
+        assert!(!lower.contains(attr), "{attr}");
+    }
+
+    // A visitor who already has a session keeps it.
+    let again = s
+        .client
+        .get(s.url("/"))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(again.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn static_and_contact_pages() {
+    let s = start().await;
+    let css = s.client.get(s.url("/static/panel.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.text().await.unwrap().contains(".card"));
+    let page = s.client.get(s.url("/account/contact")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<h1>Edit contact</h1>"));
+    // The panel renders even though the widget bundle is missing.
+    let missing = s.client.get(s.url("/widget/define.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn widget_directory_is_served_with_module_and_wasm_types() {
+    let dir = std::env::temp_dir().join(format!("www-widget-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("define.js"), "export {};\n").unwrap();
+    std::fs::write(dir.join("widget_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let s = start_with_widget_dir(dir.clone()).await;
+    let js = s.client.get(s.url("/widget/define.js")).send().await.unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(js.text().await.unwrap(), "export {};\n");
+    let wasm = s.client.get(s.url("/widget/widget_bg.wasm")).send().await.unwrap();
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(&wasm.bytes().await.unwrap()[..4], b"\0asm");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn binary_listens_on_port_zero_and_prints_its_address() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verification-www"))
+        .args(["--port", "0", "--widget-dir", "/nonexistent"])
+        .env_remove("DNA_BASE_URL")
+        .env_remove("NAMECOM_BASE_URL")
+        .env_remove("OPENPROVIDER_BASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("Demo running at ").expect("startup line").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'));
+    assert!(!url.ends_with(":0/"), "prints the real port");
+    let res = reqwest::get(&url).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let res = res.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("registrant-verification"));
+}
