@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::SecondsFormat;
 
-use crate::scenarios::{registry, Provider, DEMO_REGISTRANT};
+use crate::scenarios::{self, registry, Provider, DEMO_REGISTRANT};
 use crate::session;
 use crate::AppState;
 
@@ -99,7 +99,7 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
         let p = provider.as_str();
         main.push_str(&format!(
             "<section class=\"provider\" aria-labelledby=\"h-{p}\">\n<h2 id=\"h-{p}\">Registered through {}</h2>\n<div class=\"cards\">\n",
-            escape(provider.display_name())
+            escape(scenarios::display_name(provider))
         ));
         for c in registry().iter().filter(|c| c.provider == provider && c.owner == DEMO_REGISTRANT)
         {

@@ -34,6 +34,7 @@ use crate::config::Config;
 use crate::scenarios::{self, Contact, Provider};
 use crate::session::Session;
 use crate::AppState;
+use verification_core::resend::ResendOperation;
 
 /// Header every state-changing request must carry (CSRF defence: a
 /// cross-site form cannot set it, and a cross-site `fetch` that sets it
@@ -164,7 +165,7 @@ fn authorize(
             "No demo session: open the demo page first",
         )
     })?;
-    let provider = Provider::parse(provider)
+    let provider = scenarios::parse_provider(provider)
         .ok_or_else(|| api_error(StatusCode::NOT_FOUND, "unknown_provider", "Unknown provider"))?;
     Ok((session, provider))
 }
@@ -324,20 +325,19 @@ fn namecom_matches(row: &Value, contact: &Contact) -> bool {
         || email.is_some_and(|e| e.eq_ignore_ascii_case(&contact.email))
 }
 
-fn operation_allowed(provider: Provider, op: &str) -> bool {
-    match provider {
-        Provider::Dna => op == "ResendContactVerificationNotice",
-        Provider::Namecom => op == "resend",
-        Provider::Openprovider => op == "start" || op == "restart",
-    }
-}
-
-fn operations(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Dna => "ResendContactVerificationNotice",
-        Provider::Namecom => "resend",
-        Provider::Openprovider => "start, restart",
-    }
+/// The operations a provider's resend accepts, for the error message.
+fn operations(provider: Provider) -> String {
+    [
+        ResendOperation::DnaResendNotice,
+        ResendOperation::NamecomResend,
+        ResendOperation::OpenproviderStart,
+        ResendOperation::OpenproviderRestart,
+    ]
+    .into_iter()
+    .filter(|op| op.provider() == provider)
+    .map(ResendOperation::as_str)
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 async fn resend(
@@ -370,7 +370,7 @@ async fn resend(
     let op = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("operation").and_then(Value::as_str).map(str::to_owned));
-    let Some(op) = op.filter(|op| operation_allowed(provider, op)) else {
+    let Some(op) = op.and_then(|op| ResendOperation::parse(provider, &op)) else {
         return api_error(
             StatusCode::BAD_REQUEST,
             "bad_operation",
@@ -403,12 +403,12 @@ async fn resend(
     }
 
     let Some(key) = key else {
-        return match upstream_resend(proxy, provider, contact, &op).await {
+        return match upstream_resend(proxy, provider, contact, op).await {
             Ok(up) => up.into_response(false),
             Err(e) => unavailable(provider, &e),
         };
     };
-    let fingerprint = format!("{}|{op}", contact.key);
+    let fingerprint = format!("{}|{}", contact.key, op.as_str());
     let slot = proxy.slot(&session.id, key);
     let mut cached = slot.lock().await;
     if let Some(c) = cached.as_ref().filter(|c| c.at.elapsed() < IDEMPOTENCY_TTL) {
@@ -421,7 +421,7 @@ async fn resend(
         }
         return c.upstream.clone().into_response(true);
     }
-    match upstream_resend(proxy, provider, contact, &op).await {
+    match upstream_resend(proxy, provider, contact, op).await {
         Ok(up) => {
             // Keep answers that are final; a 429 or 5xx may be retried.
             if up.status != StatusCode::TOO_MANY_REQUESTS && !up.status.is_server_error() {
@@ -437,7 +437,7 @@ async fn upstream_resend(
     proxy: &Proxy,
     provider: Provider,
     contact: &Contact,
-    op: &str,
+    op: ResendOperation,
 ) -> reqwest::Result<Upstream> {
     match provider {
         Provider::Dna => {
@@ -449,12 +449,13 @@ async fn upstream_resend(
         }
         Provider::Openprovider => {
             let c = &proxy.config.openprovider;
-            let body = if op == "start" {
+            let body = if op == ResendOperation::OpenproviderStart {
                 json!({ "email": contact.email, "handle": contact.handle })
             } else {
                 json!({ "email": contact.email })
             };
-            let url = format!("{}/v1beta/customers/verifications/emails/{op}", c.base_url);
+            let url =
+                format!("{}/v1beta/customers/verifications/emails/{}", c.base_url, op.as_str());
             send(proxy.client.post(url).bearer_auth(c.token.expose()).json(&body)).await
         }
         Provider::Namecom => unreachable!("name.com resends are forwarded above"),

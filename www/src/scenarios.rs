@@ -6,7 +6,6 @@
 //! mapping the reference pass-through uses to build upstream requests: the
 //! browser only ever sends a contact key, never an email address or id.
 
-use std::fmt;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,50 +21,20 @@ pub const OTHER_REGISTRANT: &str = "registrant-2002";
 /// (1-based, in registry order among name.com contacts) gets `BASE + n`.
 pub const NAMECOM_VERIFICATION_ID_BASE: i64 = 98_752_463;
 
-/// A registrar this demo supports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Provider {
-    /// Domain Name API (domainnameapi.com), `ContactApi.svc`.
-    Dna,
-    /// name.com Core API v1.
-    Namecom,
-    /// Openprovider REST API v1beta.
-    Openprovider,
-}
+pub use verification_core::Provider;
 
-impl Provider {
-    /// All providers, in the order the demo page shows them.
-    pub const ALL: [Provider; 3] = [Provider::Dna, Provider::Namecom, Provider::Openprovider];
-
-    /// The identifier used in URLs, keys and the widget's `provider`
-    /// attribute.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Dna => "dna",
-            Provider::Namecom => "namecom",
-            Provider::Openprovider => "openprovider",
-        }
-    }
-
-    /// Human name of the registrar.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Provider::Dna => "Domain Name API",
-            Provider::Namecom => "name.com",
-            Provider::Openprovider => "Openprovider",
-        }
-    }
-
-    /// Parses the URL identifier (`dna`, `namecom`, `openprovider`).
-    pub fn parse(s: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| p.as_str() == s)
+/// The registrar's name as people know it.
+pub fn display_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Dna => "Domain Name API",
+        Provider::Namecom => "name.com",
+        Provider::Openprovider => "Openprovider",
     }
 }
 
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// Parses the URL identifier exactly (`dna`, `namecom`, `openprovider`).
+pub fn parse_provider(s: &str) -> Option<Provider> {
+    Provider::ALL.into_iter().find(|p| p.as_str() == s)
 }
 
 /// One contact known to the reseller backend.

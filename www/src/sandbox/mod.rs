@@ -230,7 +230,7 @@ async fn seed(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Respon
             "expected {\"provider\": \"dna|namecom|openprovider\", \"count\": N}",
         );
     };
-    let Some(provider) = Provider::parse(&body.provider) else {
+    let Some(provider) = crate::scenarios::parse_provider(&body.provider) else {
         return control_error(StatusCode::BAD_REQUEST, "unknown provider");
     };
     if body.count > MAX_SEED {
