@@ -128,13 +128,8 @@ pub(crate) fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-            while let Some(item) = seq.next_element::<Option<String>>()? {
-                if let Some(s) = item {
-                    let t = s.trim();
-                    if !t.is_empty() {
-                        out.push(t.to_owned());
-                    }
-                }
+            while let Some(Item(item)) = seq.next_element::<Item>()? {
+                out.extend(item);
             }
             Ok(out)
         }
@@ -150,6 +145,15 @@ pub(crate) fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>
         }
     }
     d.deserialize_any(V)
+}
+
+/// One list item: a trimmed non-blank string (copied once), or nothing.
+struct Item(Option<String>);
+
+impl<'de> de::Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        opt_string(d).map(Item)
+    }
 }
 
 /// Normalises an enum value for matching: lower case, with spaces,

@@ -76,7 +76,7 @@ impl Observation {
             resend: ResendState::allowed(),
             recheck_at: self.recheck_at,
         };
-        record.resend = match ResendPlan::for_record(&record) {
+        record.resend = match ResendPlan::operation_for(&record) {
             Err(reason) => ResendState::blocked(reason, None),
             Ok(_) => resend_state(
                 record.status,

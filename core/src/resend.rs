@@ -189,44 +189,67 @@ impl ResendPlan {
     /// contact not listed yet, [`ResendReason::MissingContact`] when the
     /// identifier the registrar needs is absent or out of range.
     pub fn for_record(record: &Record) -> Result<ResendPlan, ResendReason> {
-        match (record.status, record.failure_reason) {
-            (Status::Verified, _) => return Err(ResendReason::Verified),
-            (Status::Failed, Some(FailureReason::Bounced)) => return Err(ResendReason::Bounced),
-            _ => {}
+        let (operation, target) = resolve(record)?;
+        let target = match target {
+            TargetRef::Email(e) => ResendTarget::Email(e.to_owned()),
+            TargetRef::ExternalId(h) => ResendTarget::ExternalId(h.to_owned()),
+            TargetRef::VerificationId(id) => ResendTarget::VerificationId(id),
+        };
+        Ok(ResendPlan { operation, target })
+    }
+
+    /// The operation alone, without copying the target: what
+    /// [`ResendPlan::for_record`] would choose.
+    ///
+    /// # Errors
+    /// As [`ResendPlan::for_record`].
+    pub fn operation_for(record: &Record) -> Result<ResendOperation, ResendReason> {
+        resolve(record).map(|(operation, _)| operation)
+    }
+}
+
+/// A resend target borrowed from a record.
+enum TargetRef<'a> {
+    Email(&'a str),
+    ExternalId(&'a str),
+    VerificationId(i32),
+}
+
+fn resolve(record: &Record) -> Result<(ResendOperation, TargetRef<'_>), ResendReason> {
+    match (record.status, record.failure_reason) {
+        (Status::Verified, _) => return Err(ResendReason::Verified),
+        (Status::Failed, Some(FailureReason::Bounced)) => return Err(ResendReason::Bounced),
+        _ => {}
+    }
+    let email = record.email.as_deref().map(TargetRef::Email);
+    match record.provider {
+        Provider::Dna => {
+            let target = email.or_else(|| record.handle.as_deref().map(TargetRef::ExternalId));
+            Ok((ResendOperation::DnaResendNotice, target.ok_or(ResendReason::MissingContact)?))
         }
-        let email = record.email.clone().map(ResendTarget::Email);
-        match record.provider {
-            Provider::Dna => {
-                let target = email.or_else(|| record.handle.clone().map(ResendTarget::ExternalId));
-                let target = target.ok_or(ResendReason::MissingContact)?;
-                Ok(ResendPlan { operation: ResendOperation::DnaResendNotice, target })
-            }
-            Provider::Namecom => {
-                let Some(id) = &record.verification_id else {
-                    return Err(if record.status == Status::Unknown {
-                        ResendReason::AwaitingRegistrar
-                    } else {
-                        ResendReason::MissingContact
-                    });
-                };
-                let id: i32 = id.parse().map_err(|_| ResendReason::MissingContact)?;
-                if id <= 0 {
-                    return Err(ResendReason::MissingContact);
-                }
-                Ok(ResendPlan {
-                    operation: ResendOperation::NamecomResend,
-                    target: ResendTarget::VerificationId(id),
-                })
-            }
-            Provider::Openprovider => {
-                let target = email.ok_or(ResendReason::MissingContact)?;
-                let operation = if record.status == Status::NotStarted {
-                    ResendOperation::OpenproviderStart
+        Provider::Namecom => {
+            let Some(id) = &record.verification_id else {
+                return Err(if record.status == Status::Unknown {
+                    ResendReason::AwaitingRegistrar
                 } else {
-                    ResendOperation::OpenproviderRestart
-                };
-                Ok(ResendPlan { operation, target })
+                    ResendReason::MissingContact
+                });
+            };
+            // int64 in the list, int32 in the resend path: range-check.
+            match id.parse::<i32>() {
+                Ok(id) if id > 0 => {
+                    Ok((ResendOperation::NamecomResend, TargetRef::VerificationId(id)))
+                }
+                _ => Err(ResendReason::MissingContact),
             }
+        }
+        Provider::Openprovider => {
+            let operation = if record.status == Status::NotStarted {
+                ResendOperation::OpenproviderStart
+            } else {
+                ResendOperation::OpenproviderRestart
+            };
+            Ok((operation, email.ok_or(ResendReason::MissingContact)?))
         }
     }
 }

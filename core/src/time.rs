@@ -77,6 +77,9 @@ pub fn parse_timestamp(input: &str, zone: FixedOffset) -> Result<Option<DateTime
         let n: f64 = s.parse().map_err(|_| TimeError::new(s))?;
         return from_epoch(n).map_err(|_| TimeError::new(s));
     }
+    if let Some(t) = fast_iso(s.as_bytes(), zone) {
+        return t.map(Some).ok_or_else(|| TimeError::new(s));
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
@@ -99,6 +102,61 @@ pub fn parse_timestamp(input: &str, zone: FixedOffset) -> Result<Option<DateTime
         },
         None => Err(TimeError::new(s)),
     }
+}
+
+/// The common shapes without chrono's format machinery (a list page has
+/// thousands): `YYYY-MM-DD[T ]HH:MM:SS[.f+][Z|±HH:MM|±HHMM]`.
+///
+/// `None` when the text has another shape (the slower parsers then try);
+/// `Some(None)` when it has this shape but names an impossible instant.
+fn fast_iso(b: &[u8], zone: FixedOffset) -> Option<Option<DateTime<Utc>>> {
+    Some(fast_iso_parts(b)?.and_then(|(naive, offset)| at_offset(naive, offset.unwrap_or(zone))))
+}
+
+fn at_offset(naive: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
+    offset.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
+}
+
+/// The fields of [`fast_iso`]'s shape: the local date-time and its offset,
+/// if written.
+type Parts = (NaiveDateTime, Option<FixedOffset>);
+
+fn fast_iso_parts(b: &[u8]) -> Option<Option<Parts>> {
+    fn num(b: &[u8]) -> Option<u32> {
+        b.iter()
+            .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    }
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let (year, month, day) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+    let (hour, minute, second) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
+    let mut rest = &b[19..];
+    let mut nanos = 0u32;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        let kept = &frac[..digits.min(9)];
+        nanos = num(kept)? * 10u32.pow(9 - kept.len() as u32);
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        [] => None,
+        [b'Z' | b'z'] => FixedOffset::east_opt(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let secs = (num(&[*h1, *h2])? * 3600 + num(&[*m1, *m2])? * 60) as i32;
+            Some(FixedOffset::east_opt(if *sign == b'-' { -secs } else { secs })?)
+        }
+        _ => return None,
+    };
+    let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
+        .and_then(|d| d.and_hms_nano_opt(hour, minute, second, nanos));
+    Some(naive.map(|n| (n, offset)))
 }
 
 /// Reads epoch seconds (or milliseconds, for values above `1e11`). `0` is
@@ -187,6 +245,10 @@ pub enum RawTime {
     Text(String),
     /// A number, read later as epoch seconds by [`from_epoch`].
     Epoch(f64),
+    /// An ISO date-time already split into fields while deserializing (the
+    /// common case: no copy of the text); the zone applies if it has no
+    /// offset.
+    Iso(NaiveDateTime, Option<FixedOffset>),
 }
 
 impl RawTime {
@@ -199,6 +261,9 @@ impl RawTime {
             RawTime::Absent => Ok(None),
             RawTime::Text(s) => parse_timestamp(s, zone),
             RawTime::Epoch(n) => from_epoch(*n),
+            RawTime::Iso(naive, offset) => at_offset(*naive, offset.unwrap_or(zone))
+                .map(Some)
+                .ok_or_else(|| TimeError::new(naive.to_string())),
         }
     }
 }
@@ -212,7 +277,10 @@ impl<'de> Deserialize<'de> for RawTime {
                 f.write_str("a timestamp string, epoch seconds or null")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTime, E> {
-                Ok(RawTime::Text(v.to_owned()))
+                Ok(match fast_iso_parts(v.as_bytes()) {
+                    Some(Some((naive, offset))) => RawTime::Iso(naive, offset),
+                    _ => RawTime::Text(v.to_owned()),
+                })
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawTime, E> {
                 Ok(RawTime::Epoch(v as f64))

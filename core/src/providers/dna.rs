@@ -15,7 +15,7 @@
 //! envelope: `{"OperationResult": "ERROR", "ErrorCode": N,
 //! "OperationMessage": "..."}`.
 
-use super::{finish, http_error, object, read_json, Absence};
+use super::{finish, http_error, object, read_json, Absence, Row};
 use crate::{
     context::{Context, Response},
     error::Error,
@@ -27,7 +27,7 @@ use crate::{
     Evaluation,
 };
 use serde::Deserialize;
-use serde_json::{value::RawValue, Value};
+use serde_json::Value;
 
 const P: Provider = Provider::Dna;
 const EXPECTED: &str = "a GetDetails result with `VerificationStatus`";
@@ -126,8 +126,9 @@ fn status(raw: Option<&str>) -> (Status, Option<FailureReason>) {
     }
 }
 
-impl Details {
-    fn observe(self, ctx: &Context) -> Result<Observation, String> {
+impl Row for Details {
+    fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {
+        let key = self.email.clone().or_else(|| self.external_id.clone());
         let (status, failure_reason) = status(self.status.as_deref());
         let mut o = Observation::new(P, status);
         o.failure_reason = failure_reason;
@@ -137,11 +138,13 @@ impl Details {
         o.last_notification_at = self
             .last_notification
             .resolve(ctx.zone)
-            .map_err(|e| format!("`LastNotificationDate`: {e}"))?;
+            .map_err(|e| (format!("`LastNotificationDate`: {e}"), key.clone()))?;
         // A verified contact has no deadline left, whatever the key's date.
         if status != Status::Verified {
-            o.deadline =
-                self.expiration.resolve(ctx.zone).map_err(|e| format!("`ExpirationDate`: {e}"))?;
+            o.deadline = self
+                .expiration
+                .resolve(ctx.zone)
+                .map_err(|e| (format!("`ExpirationDate`: {e}"), key))?;
         }
         Ok(o)
     }
@@ -172,22 +175,16 @@ fn unwrap_result(mut value: Value) -> Value {
 /// Evaluates a `GetDetails` answer (one object, or an array of them).
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
     let raw = read_json(P, resp, ctx)?;
-    let value: Value = serde_json::from_str(raw.get()).map_err(|_| http_error(P, resp, ctx))?;
+    let value: Value = serde_json::from_str(raw).map_err(|_| http_error(P, resp, ctx))?;
     let value = unwrap_result(value);
     let text = value.to_string();
     match value {
         Value::Array(_) => {
-            let rows: Vec<&RawValue> = serde_json::from_str(&text).map_err(|e| {
-                Error::UnexpectedShape { provider: P, expected: EXPECTED, found: e.to_string() }
-            })?;
-            let (good, bad) = super::rows(&rows, |d: Details| d.observe(ctx));
-            let obs = good.into_iter().map(|(_, o)| o).collect();
-            Ok(finish(P, obs, bad, None, Some(Absence::NoRecord), ctx))
+            let (good, bad) = super::rows::<Details>(P, &text, ctx)?;
+            Ok(finish(P, good, bad, None, Some(Absence::NoRecord), ctx))
         }
         Value::Object(_) => {
-            let raw: &RawValue =
-                serde_json::from_str(&text).map_err(|_| http_error(P, resp, ctx))?;
-            let details: Details = object(P, raw, EXPECTED)?;
+            let details: Details = object(P, &text, EXPECTED)?;
             if let Some(err) = details.envelope.error(resp, ctx) {
                 return Err(err);
             }
@@ -201,7 +198,7 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
                     found: super::describe(&text),
                 });
             }
-            let obs = details.observe(ctx).map_err(|found| Error::UnexpectedShape {
+            let obs = details.observe(ctx).map_err(|(found, _)| Error::UnexpectedShape {
                 provider: P,
                 expected: EXPECTED,
                 found,
@@ -221,8 +218,7 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
 /// applies.
 pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
     let raw = read_json(P, resp, ctx)?;
-    let value =
-        unwrap_result(serde_json::from_str(raw.get()).map_err(|_| http_error(P, resp, ctx))?);
+    let value = unwrap_result(serde_json::from_str(raw).map_err(|_| http_error(P, resp, ctx))?);
     let sent =
         |message| Ok(ResendOutcome { outcome: ResendKind::Sent, next_eligible_at: None, message });
     match value {
@@ -244,7 +240,7 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
                 return Err(Error::UnexpectedShape {
                     provider: P,
                     expected: "DNA's operation result (`OperationResult` or `ErrorCode`)",
-                    found: super::describe(raw.get()),
+                    found: super::describe(raw),
                 });
             }
             sent(env.message)
@@ -253,7 +249,7 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
         _ => Err(Error::UnexpectedShape {
             provider: P,
             expected: "DNA's operation result",
-            found: super::describe(raw.get()),
+            found: super::describe(raw),
         }),
     }
 }

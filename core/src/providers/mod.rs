@@ -13,30 +13,37 @@ use crate::{
     Evaluation, Page,
 };
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde_json::{error::Category, value::RawValue};
 
-/// Parses the body as JSON without building a tree.
+/// The body, checked to be JSON.
 ///
 /// A body that is not JSON is [`Error::Http`] when the status was an error
-/// (a proxy's HTML page) and [`Error::InvalidJson`] otherwise.
+/// (a proxy's HTML page) and [`Error::InvalidJson`] otherwise. An object is
+/// not scanned here: [`object`] reports its syntax errors the same way, so a
+/// large list page is read once, not twice.
 pub(crate) fn read_json<'a>(
     provider: Provider,
     resp: &Response<'a>,
     ctx: &Context,
-) -> Result<&'a RawValue, Error> {
-    serde_json::from_str::<&RawValue>(resp.body).map_err(|e| {
-        if resp.is_success() {
-            Error::InvalidJson {
-                provider,
-                line: e.line(),
-                column: e.column(),
-                message: strip_position(&e.to_string()),
-                excerpt: excerpt(resp.body, 80),
-            }
-        } else {
-            http_error(provider, resp, ctx)
-        }
-    })
+) -> Result<&'a str, Error> {
+    if resp.body.trim_start().starts_with('{') {
+        return Ok(resp.body);
+    }
+    match serde_json::from_str::<&RawValue>(resp.body) {
+        Ok(raw) => Ok(raw.get()),
+        Err(_) if !resp.is_success() => Err(http_error(provider, resp, ctx)),
+        Err(e) => Err(invalid_json(provider, &e, resp.body)),
+    }
+}
+
+fn invalid_json(provider: Provider, e: &serde_json::Error, text: &str) -> Error {
+    Error::InvalidJson {
+        provider,
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+        excerpt: excerpt(text, 80),
+    }
 }
 
 /// An error status whose body is not the registrar's error envelope.
@@ -52,17 +59,17 @@ pub(crate) fn http_error(provider: Provider, resp: &Response<'_>, ctx: &Context)
 /// Deserializes a JSON object into `T`, or says what was found instead.
 pub(crate) fn object<'a, T: serde::Deserialize<'a>>(
     provider: Provider,
-    raw: &'a RawValue,
+    text: &'a str,
     expected: &'static str,
 ) -> Result<T, Error> {
-    let text = raw.get();
     if !text.trim_start().starts_with('{') {
         return Err(Error::UnexpectedShape { provider, expected, found: describe(text) });
     }
-    serde_json::from_str(text).map_err(|e| Error::UnexpectedShape {
-        provider,
-        expected,
-        found: strip_position(&e.to_string()),
+    serde_json::from_str(text).map_err(|e| match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => invalid_json(provider, &e, text),
+        Category::Data => {
+            Error::UnexpectedShape { provider, expected, found: strip_position(&e.to_string()) }
+        }
     })
 }
 
@@ -95,22 +102,51 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Parses each row on its own, so one bad row does not hide the others.
-pub(crate) fn rows<T, F>(
-    raw_rows: &[&RawValue],
-    mut read: F,
-) -> (Vec<(usize, Observation)>, Vec<RowError>)
-where
-    T: DeserializeOwned,
-    F: FnMut(T) -> Result<Observation, String>,
-{
-    let mut good = Vec::with_capacity(raw_rows.len());
+/// A row of a list payload.
+pub(crate) trait Row: DeserializeOwned {
+    /// What the row says, or why it cannot be read (with a key to find the
+    /// row by).
+    fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)>;
+}
+
+/// Reads the rows of a list (`list` is the JSON text of an array), so that
+/// one bad row does not hide the others.
+///
+/// The whole list is first read in one pass; only when some row does not
+/// even deserialize is each row read on its own to find which.
+pub(crate) fn rows<T: Row>(
+    provider: Provider,
+    list: &str,
+    ctx: &Context,
+) -> Result<(Vec<Observation>, Vec<RowError>), Error> {
+    if let Ok(typed) = serde_json::from_str::<Vec<T>>(list) {
+        return Ok(observe(typed.into_iter().map(Ok), ctx));
+    }
+    let raw_rows: Vec<&RawValue> = serde_json::from_str(list).map_err(|_| {
+        Error::UnexpectedShape { provider, expected: "a list of rows", found: describe(list) }
+    })?;
+    let read = raw_rows.iter().enumerate().map(|(index, raw)| {
+        read_row::<T>(raw.get()).map_err(|message| RowError {
+            index,
+            key: row_key(raw.get()),
+            message,
+        })
+    });
+    Ok(observe(read, ctx))
+}
+
+/// Observes rows read (or not) from a list, in order.
+pub(crate) fn observe<T: Row>(
+    rows: impl Iterator<Item = Result<T, RowError>>,
+    ctx: &Context,
+) -> (Vec<Observation>, Vec<RowError>) {
+    let mut good = Vec::with_capacity(rows.size_hint().0);
     let mut bad = Vec::new();
-    for (index, raw) in raw_rows.iter().enumerate() {
-        let parsed = read_row::<T>(raw.get());
-        match parsed.and_then(&mut read) {
-            Ok(obs) => good.push((index, obs)),
-            Err(message) => bad.push(RowError { index, key: row_key(raw.get()), message }),
+    for (index, row) in rows.enumerate() {
+        match row.map(|r| r.observe(ctx)) {
+            Ok(Ok(obs)) => good.push(obs),
+            Ok(Err((message, key))) => bad.push(RowError { index, key, message }),
+            Err(row_error) => bad.push(row_error),
         }
     }
     (good, bad)
@@ -122,6 +158,10 @@ fn read_row<T: DeserializeOwned>(json: &str) -> Result<T, String> {
     if !json.trim_start().starts_with('{') {
         return Err(format!("expected an object, found {}", describe(json)));
     }
+    if let Ok(row) = serde_json::from_str(json) {
+        return Ok(row);
+    }
+    // Only a bad row pays for tracking the path to its bad field.
     let mut de = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

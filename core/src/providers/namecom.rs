@@ -14,7 +14,7 @@
 //! - The webhook: `{eventName, domains, verificationId, verification:
 //!   {status: "verified"} | {status: "unverified", verifyBy}}`; no email.
 
-use super::{finish, http_error, object, read_json, rows, Absence};
+use super::{finish, http_error, object, read_json, rows, Absence, Row};
 use crate::{
     context::{Context, Response},
     error::Error,
@@ -40,7 +40,7 @@ pub const STATUS_CHANGE_EVENT: &str = "contact.verification.status_change";
 #[serde(default, rename_all = "camelCase")]
 struct Envelope<'a> {
     #[serde(borrow)]
-    unverified_contacts: Option<Vec<&'a RawValue>>,
+    unverified_contacts: Option<&'a RawValue>,
     #[serde(deserialize_with = "opt_i64")]
     to: Option<i64>,
     #[serde(deserialize_with = "opt_i64")]
@@ -96,16 +96,19 @@ struct Contact {
     domains: Vec<String>,
 }
 
-impl Contact {
-    fn observe(self, ctx: &Context) -> Result<Observation, String> {
+impl Row for Contact {
+    fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {
+        let Some(key) = self.email.clone().or_else(|| self.verification_id.clone()) else {
+            return Err(("neither `email` nor `verificationId` is present".into(), None));
+        };
         let mut o = Observation::new(P, Status::Pending);
-        o.deadline = self.verify_by.resolve(ctx.zone).map_err(|e| format!("`verifyBy`: {e}"))?;
+        o.deadline = self
+            .verify_by
+            .resolve(ctx.zone)
+            .map_err(|e| (format!("`verifyBy`: {e}"), Some(key)))?;
         o.verification_id = self.verification_id;
         o.email = self.email;
         o.domains = self.domains;
-        if o.email.is_none() && o.verification_id.is_none() {
-            return Err("neither `email` nor `verificationId` is present".into());
-        }
         Ok(o)
     }
 }
@@ -123,12 +126,29 @@ struct Verification {
 /// Evaluates an unverified-contacts page or a status-change webhook.
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
     let raw = read_json(P, resp, ctx)?;
-    if raw.get().trim_start().starts_with('[') && resp.is_success() {
+    if raw.trim_start().starts_with('[') && resp.is_success() {
         // A bare list of contacts (some backends strip the envelope).
-        let list: Vec<&RawValue> = serde_json::from_str(raw.get()).map_err(|e| {
-            Error::UnexpectedShape { provider: P, expected: EXPECTED, found: e.to_string() }
-        })?;
-        return Ok(list_page(&list, None, ctx));
+        return list_page(raw, None, ctx);
+    }
+    if resp.is_success() {
+        // The common case, read in one pass: a page whose rows all parse.
+        if let Ok(fast) = serde_json::from_str::<FastPage>(raw) {
+            let page = page_info(
+                fast.next_page,
+                fast.to,
+                fast.total_count,
+                fast.unverified_contacts.is_empty(),
+            );
+            let (good, bad) = super::observe(fast.unverified_contacts.into_iter().map(Ok), ctx);
+            return Ok(finish(
+                P,
+                good,
+                bad,
+                Some(page),
+                Some(Absence::NamecomVerifiedUnlessRecent),
+                ctx,
+            ));
+        }
     }
     let env: Envelope = match object(P, raw, EXPECTED) {
         Ok(env) => env,
@@ -138,35 +158,53 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
     if !resp.is_success() || (env.message.is_some() && env.unverified_contacts.is_none()) {
         return Err(env.error(resp, ctx));
     }
-    if let Some(list) = &env.unverified_contacts {
-        let to = env.to;
-        let total = env.total_count;
-        // Terminate on nextPage == null, an empty page, or to >= totalCount.
-        let next = env.next_page.filter(|n| {
-            *n > 0
-                && !list.is_empty()
-                && !matches!((to, total), (Some(to), Some(total)) if to >= total)
-        });
-        let page = Page {
-            total: total.and_then(|t| u64::try_from(t).ok()),
-            next: next.and_then(|n| u32::try_from(n).ok()).map(NextPage::Page),
-        };
-        return Ok(list_page(list, Some(page), ctx));
+    if let Some(list) = env.unverified_contacts.map(RawValue::get) {
+        let list = list.trim_start();
+        if !list.starts_with('[') {
+            return Err(Error::UnexpectedShape {
+                provider: P,
+                expected: "`unverifiedContacts` to be a list",
+                found: super::describe(list),
+            });
+        }
+        let empty = list[1..].trim_start().starts_with(']');
+        let page = page_info(env.next_page, env.to, env.total_count, empty);
+        return list_page(list, Some(page), ctx);
     }
     if env.event_name.is_some() || env.verification.is_some() {
         return webhook(env, ctx);
     }
-    Err(Error::UnexpectedShape {
-        provider: P,
-        expected: EXPECTED,
-        found: super::describe(raw.get()),
-    })
+    Err(Error::UnexpectedShape { provider: P, expected: EXPECTED, found: super::describe(raw) })
 }
 
-fn list_page(list: &[&RawValue], page: Option<Page>, ctx: &Context) -> Evaluation {
-    let (good, bad) = rows(list, |c: Contact| c.observe(ctx));
-    let obs = good.into_iter().map(|(_, o)| o).collect();
-    finish(P, obs, bad, page, Some(Absence::NamecomVerifiedUnlessRecent), ctx)
+/// A page whose every row deserializes: the fast path.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FastPage {
+    unverified_contacts: Vec<Contact>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    to: Option<i64>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    next_page: Option<i64>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    total_count: Option<i64>,
+}
+
+/// Pagination: stop on `nextPage == null`, an empty page, or
+/// `to >= totalCount`; `lastPage` is not trusted.
+fn page_info(next_page: Option<i64>, to: Option<i64>, total: Option<i64>, empty: bool) -> Page {
+    let next = next_page.filter(|n| {
+        *n > 0 && !empty && !matches!((to, total), (Some(to), Some(total)) if to >= total)
+    });
+    Page {
+        total: total.and_then(|t| u64::try_from(t).ok()),
+        next: next.and_then(|n| u32::try_from(n).ok()).map(NextPage::Page),
+    }
+}
+
+fn list_page(list: &str, page: Option<Page>, ctx: &Context) -> Result<Evaluation, Error> {
+    let (good, bad) = rows::<Contact>(P, list, ctx)?;
+    Ok(finish(P, good, bad, page, Some(Absence::NamecomVerifiedUnlessRecent), ctx))
 }
 
 fn webhook(env: Envelope<'_>, ctx: &Context) -> Result<Evaluation, Error> {
@@ -188,7 +226,7 @@ fn webhook(env: Envelope<'_>, ctx: &Context) -> Result<Evaluation, Error> {
             found: "no `verification`".into(),
         });
     };
-    let v: Verification = object(P, raw, WEBHOOK)?;
+    let v: Verification = object(P, raw.get(), WEBHOOK)?;
     let status = match v.status.as_deref().map(enum_key).as_deref() {
         Some("verified") => Status::Verified,
         Some("unverified" | "pending") => Status::Pending,
@@ -242,11 +280,7 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
         return Err(env.error(resp, ctx));
     }
     let Some(sent) = env.sent else {
-        return Err(Error::UnexpectedShape {
-            provider: P,
-            expected,
-            found: super::describe(raw.get()),
-        });
+        return Err(Error::UnexpectedShape { provider: P, expected, found: super::describe(raw) });
     };
     let next = env.next_eligible_at.resolve(ctx.zone).map_err(|e| Error::UnexpectedShape {
         provider: P,

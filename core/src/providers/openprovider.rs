@@ -14,7 +14,7 @@
 //!   failure: `start` answers 20001 on success, 20000 means already
 //!   verified.
 
-use super::{finish, http_error, object, read_json, rows, Absence};
+use super::{finish, http_error, object, read_json, rows, Absence, Row as ListRow};
 use crate::{
     context::{Context, Response},
     error::Error,
@@ -52,7 +52,7 @@ struct Envelope<'a> {
 #[serde(default)]
 struct Data<'a> {
     #[serde(borrow)]
-    results: Option<Vec<&'a RawValue>>,
+    results: Option<&'a RawValue>,
     #[serde(deserialize_with = "opt_i64")]
     total: Option<i64>,
     #[serde(deserialize_with = "opt_bool")]
@@ -111,8 +111,11 @@ fn status(raw: Option<&str>, description: Option<&str>) -> (Status, Option<Failu
     }
 }
 
-impl Row {
-    fn observe(self, ctx: &Context) -> Result<Observation, String> {
+impl ListRow for Row {
+    fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {
+        let Some(key) = self.email.clone().or_else(|| self.handle.clone()) else {
+            return Err(("neither `email` nor `handle` is present".into(), self.domain));
+        };
         let (status, failure_reason) = status(self.status.as_deref(), self.description.as_deref());
         let mut o = Observation::new(P, status);
         o.failure_reason = failure_reason;
@@ -124,10 +127,7 @@ impl Row {
             o.deadline = self
                 .expiration_date
                 .resolve(ctx.zone)
-                .map_err(|e| format!("`expiration_date`: {e}"))?;
-        }
-        if o.email.is_none() && o.handle.is_none() {
-            return Err("neither `email` nor `handle` is present".into());
+                .map_err(|e| (format!("`expiration_date`: {e}"), Some(key)))?;
         }
         Ok(o)
     }
@@ -135,10 +135,10 @@ impl Row {
 
 /// Folds rows of one email into one observation: all its domains, the most
 /// severe status, the earliest deadline, suspended if any row is.
-fn group(rows: Vec<(usize, Observation)>) -> Vec<Observation> {
+fn group(rows: Vec<Observation>) -> Vec<Observation> {
     let mut out: Vec<Observation> = Vec::with_capacity(rows.len());
     let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    for (_, o) in rows {
+    for o in rows {
         let key = match (&o.email, &o.handle) {
             (Some(e), _) => format!("e:{}", e.to_lowercase()),
             (None, Some(h)) => format!("h:{h}"),
@@ -205,7 +205,7 @@ fn envelope<'a>(
     };
     if env.code.is_none() && env.data.is_none() {
         return Err(if resp.is_success() {
-            Error::UnexpectedShape { provider: P, expected, found: super::describe(raw.get()) }
+            Error::UnexpectedShape { provider: P, expected, found: super::describe(raw) }
         } else {
             http_error(P, resp, ctx)
         });
@@ -215,22 +215,56 @@ fn envelope<'a>(
 
 /// Evaluates a `customers/verifications/emails/domains` page.
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
+    if resp.is_success() {
+        // The common case, read in one pass: a success page whose rows all parse.
+        if let Ok(FastPage { code: None | Some(0), data: Some(FastData { results, total }) }) =
+            serde_json::from_str::<FastPage>(resp.body)
+        {
+            let (good, bad) = super::observe(results.into_iter().map(Ok), ctx);
+            return Ok(finish(
+                P,
+                group(good),
+                bad,
+                Some(page(total)),
+                Some(Absence::NoRecord),
+                ctx,
+            ));
+        }
+    }
     let env = envelope(resp, ctx, EXPECTED)?;
     if env.code.unwrap_or(0) != 0 || !resp.is_success() {
         return Err(registrar_error(&env, resp, ctx));
     }
     // grpc-gateway omits zero values: no `data` or no `results` is an empty page.
     let data: Data = match env.data {
-        Some(raw) if raw.get() != "null" => object(P, raw, "`data` with `results`")?,
+        Some(raw) if raw.get() != "null" => object(P, raw.get(), "`data` with `results`")?,
         _ => Data::default(),
     };
-    let list = data.results.unwrap_or_default();
-    let (good, bad) = rows(&list, |r: Row| r.observe(ctx));
-    let page = Page {
-        total: Some(data.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)),
-        next: None,
+    let (good, bad) = match data.results {
+        Some(list) => rows::<Row>(P, list.get(), ctx)?,
+        None => (Vec::new(), Vec::new()),
     };
-    Ok(finish(P, group(good), bad, Some(page), Some(Absence::NoRecord), ctx))
+    Ok(finish(P, group(good), bad, Some(page(data.total)), Some(Absence::NoRecord), ctx))
+}
+
+/// A page whose every row deserializes: the fast path.
+#[derive(Deserialize)]
+struct FastPage {
+    #[serde(default, deserialize_with = "opt_i64")]
+    code: Option<i64>,
+    data: Option<FastData>,
+}
+
+#[derive(Deserialize)]
+struct FastData {
+    results: Vec<Row>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    total: Option<i64>,
+}
+
+/// Openprovider pages by `offset` against `total`; a missing total is 0.
+fn page(total: Option<i64>) -> Page {
+    Page { total: Some(total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)), next: None }
 }
 
 /// Reads a `start` or `restart` answer.
@@ -243,7 +277,9 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
         CODE_ALREADY_VERIFIED => outcome(ResendKind::AlreadyVerified),
         0 if resp.is_success() => {
             let data: Data = match env.data {
-                Some(raw) if raw.get().trim_start().starts_with('{') => object(P, raw, "`data`")?,
+                Some(raw) if raw.get().trim_start().starts_with('{') => {
+                    object(P, raw.get(), "`data`")?
+                }
                 _ => Data::default(),
             };
             // `restart` answers {success: bool}; `start` answers {id}.
