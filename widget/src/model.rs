@@ -140,13 +140,13 @@ impl Problem {
             Problem::Network => {
                 "Could not reach the server. Check your internet connection.".to_owned()
             }
-            Problem::Timeout => format!(
-                "The server did not answer within {REQUEST_TIMEOUT_SECS} seconds."
-            ),
+            Problem::Timeout => {
+                format!("The server did not answer within {REQUEST_TIMEOUT_SECS} seconds.")
+            }
             Problem::NoRecord => "The registrar has no verification for this contact.".to_owned(),
-            Problem::Core(Error::Http { status: status @ (401 | 403), .. }) => format!(
-                "You are not signed in, or may not see this contact (HTTP {status})."
-            ),
+            Problem::Core(Error::Http { status: status @ (401 | 403), .. }) => {
+                format!("You are not signed in, or may not see this contact (HTTP {status}).")
+            }
             Problem::Core(Error::Http { status: 404, .. }) => {
                 "The server does not know this contact (HTTP 404).".to_owned()
             }
@@ -362,15 +362,16 @@ pub fn words(
     fmt: &impl DateFormat,
 ) -> Words {
     let email = email_or(record, "your email address");
+    // Domain Name API's answer names no domains: say "your domains" then,
+    // not "the domains below" over an empty space.
+    let listed = record.is_some_and(|r| !r.domains.is_empty());
+    let these = if listed { "the domains below" } else { "your domains" };
     let suspended = record.is_some_and(|r| r.suspended);
     let urgency = record.map_or(Urgency::Info, |r| r.urgency);
     let (label, headline, lead, domains_heading) = match screen {
-        Screen::Loading => (
-            "Checking",
-            "Checking your email verification…".to_owned(),
-            String::new(),
-            None,
-        ),
+        Screen::Loading => {
+            ("Checking", "Checking your email verification…".to_owned(), String::new(), None)
+        }
         Screen::Problem => (
             "Problem",
             "Could not load your verification status".to_owned(),
@@ -382,8 +383,8 @@ pub fn words(
             "Verify your email address".to_owned(),
             format!(
                 "Your registrar must confirm that {email} is your address. We will send a \
-                 verification email there: click the link in it. Until you do, the domains \
-                 below are at risk of being suspended."
+                 verification email there: click the link in it. Until you do, {these} \
+                 are at risk of being suspended."
             ),
             Some("Domains that stop working if you do not verify"),
         ),
@@ -391,8 +392,8 @@ pub fn words(
             urgency_label(urgency),
             "Please verify your email address".to_owned(),
             format!(
-                "We sent a verification email to {email}. Click the link in it to keep the \
-                 domains below working."
+                "We sent a verification email to {email}. Click the link in it to keep \
+                 {these} working."
             ),
             Some("Domains that stop working if you do not verify"),
         ),
@@ -405,8 +406,7 @@ pub fn words(
             },
             format!(
                 "Click the link in the verification email sent to {email}. If you do not \
-                 verify before the deadline, the domains below will be suspended and stop \
-                 working."
+                 verify before the deadline, {these} will be suspended and stop working."
             ),
             Some("Domains that stop working if you do not verify"),
         ),
@@ -418,7 +418,7 @@ pub fn words(
                 "The verification deadline has passed".to_owned()
             },
             format!(
-                "{email} was not verified in time, so the domains below stop resolving: \
+                "{email} was not verified in time, so {these} stop resolving: \
                  websites and email on them do not work. Click the link in the verification \
                  email to restore them, or send a new one."
             ),
@@ -444,7 +444,7 @@ pub fn words(
                 )
             };
             if suspended {
-                lead.push_str(" Until then, the domains below are suspended and do not work.");
+                lead.push_str(&format!(" Until then, {these} are suspended and do not work."));
             }
             (
                 if suspended { "Suspended" } else { "Action needed" },
@@ -630,11 +630,10 @@ pub fn resend_note(
     fmt: &impl DateFormat,
 ) -> Option<String> {
     let email = email_or(record, "your email address");
-    let throttled =
-        |at: Option<DateTime<Utc>>| match at.filter(|t| *t > now) {
-            Some(at) => format!("The registrar allows another email at {}.", fmt.time(at, now)),
-            None => "The registrar refused to send another email so soon.".to_owned(),
-        };
+    let throttled = |at: Option<DateTime<Utc>>| match at.filter(|t| *t > now) {
+        Some(at) => format!("The registrar allows another email at {}.", fmt.time(at, now)),
+        None => "The registrar refused to send another email so soon.".to_owned(),
+    };
     match phase {
         ResendPhase::Sending => Some("Sending…".to_owned()),
         ResendPhase::Done(o) => Some(match o.outcome {
@@ -650,7 +649,9 @@ pub fn resend_note(
         ResendPhase::Idle => {
             let r = record?;
             match (r.resend.allowed, r.resend.reason) {
-                (false, Some(ResendReason::Throttled)) => Some(throttled(r.resend.next_eligible_at)),
+                (false, Some(ResendReason::Throttled)) => {
+                    Some(throttled(r.resend.next_eligible_at))
+                }
                 (false, Some(ResendReason::Cooldown))
                     if r.resend.next_eligible_at.is_some_and(|t| t > now) =>
                 {
@@ -674,9 +675,9 @@ pub fn next_check(
     let r = record?;
     match r.status {
         Status::NotStarted | Status::Pending => Some(refresh),
-        Status::Unknown => Some(
-            r.recheck_at.map_or(refresh, |at| (at - now).max(TimeDelta::seconds(5))),
-        ),
+        Status::Unknown => {
+            Some(r.recheck_at.map_or(refresh, |at| (at - now).max(TimeDelta::seconds(5))))
+        }
         Status::Verified | Status::Failed => None,
     }
 }
@@ -789,7 +790,8 @@ mod tests {
         let mut r = namecom("2026-03-12T12:00:00Z");
         let until = now() + TimeDelta::minutes(14);
         r.resend = ResendState::blocked(ResendReason::Cooldown, Some(until));
-        let a = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, now()).unwrap();
+        let a =
+            primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, now()).unwrap();
         assert_eq!((a.kind, a.wait_until), (ActionKind::Resend, Some(until)));
         let later = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, until);
         assert_eq!(later.unwrap().wait_until, None);
@@ -861,9 +863,8 @@ mod tests {
 
     #[test]
     fn unknown_rechecks_at_recheck_at() {
-        let ctx = Context::new(now())
-            .single_contact()
-            .changed_at(Some(now() - TimeDelta::minutes(4)));
+        let ctx =
+            Context::new(now()).single_contact().changed_at(Some(now() - TimeDelta::minutes(4)));
         let r = evaluate(Provider::Namecom, r#"{"unverifiedContacts":[]}"#, &ctx)
             .unwrap()
             .records

@@ -1,0 +1,215 @@
+// Types of registrant-verification-widget. The record shape is the stable
+// contract of DESIGN.md ("The normalized record").
+
+/** A registrar whose verification API the package understands. */
+export type Provider = 'dna' | 'namecom' | 'openprovider';
+
+/** Where the registrant's email verification stands. */
+export type Status = 'not_started' | 'pending' | 'verified' | 'failed' | 'unknown';
+
+/** Why a verification failed. */
+export type FailureReason = 'expired' | 'bounced';
+
+/** How urgently the registrant must act, least to most urgent. */
+export type Urgency = 'none' | 'info' | 'warning' | 'critical' | 'overdue';
+
+/** Why a resend is not possible now. */
+export type ResendReason =
+  | 'verified'
+  | 'bounced'
+  | 'cooldown'
+  | 'throttled'
+  | 'awaiting_registrar'
+  | 'missing_contact';
+
+/** An RFC 3339 timestamp in UTC, e.g. `2026-03-03T12:00:00Z`. */
+export type Timestamp = string;
+
+/** Whether the registrant may ask for the verification email again. */
+export interface ResendState {
+  allowed: boolean;
+  nextEligibleAt: Timestamp | null;
+  reason: ResendReason | null;
+}
+
+/** One contact's verification, normalized. */
+export interface VerificationRecord {
+  provider: Provider;
+  email: string | null;
+  handle: string | null;
+  verificationId: string | null;
+  domains: string[];
+  status: Status;
+  failureReason: FailureReason | null;
+  suspended: boolean;
+  deadline: Timestamp | null;
+  /** `deadline - now` in seconds; negative once past. */
+  secondsLeft: number | null;
+  /** `ceil(secondsLeft / 86400)`, never below 0. */
+  daysLeft: number | null;
+  urgency: Urgency;
+  lastNotificationAt: Timestamp | null;
+  resend: ResendState;
+  /** For `unknown` (name.com propagation window): when to ask again. */
+  recheckAt: Timestamp | null;
+}
+
+/** A time: a `Date`, milliseconds since the epoch, or a timestamp string. */
+export type TimeInput = Date | number | string;
+
+export interface EvaluateOptions {
+  /** The current time (default: now). */
+  now?: TimeInput;
+  /** When the contact last changed (name.com's 10-minute propagation rule). */
+  changedAt?: TimeInput | null;
+}
+
+/** The `kind` of an error thrown by `evaluate`. */
+export type EvaluateErrorKind =
+  | 'invalidJson'
+  | 'http'
+  | 'unexpectedShape'
+  | 'registrar'
+  | 'provider'
+  | 'invalidOption';
+
+/** The error `evaluate` throws. */
+export interface EvaluateError extends Error {
+  kind: EvaluateErrorKind;
+  /** The HTTP status, when the payload carried one. */
+  status?: number;
+}
+
+/**
+ * Evaluates a registrar status payload (the body as a string, or parsed)
+ * into normalized records. Throws an {@link EvaluateError}.
+ */
+export function evaluate(
+  provider: Provider | string,
+  payload: string | object,
+  options?: EvaluateOptions,
+): VerificationRecord[];
+
+/** Loads the wasm (browser: fetched next to the module). */
+export default function init(
+  input?: { module_or_path?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module } | RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
+): Promise<unknown>;
+export { init };
+
+/** Loads the wasm synchronously (Node: `initSync({ module: fs.readFileSync(path) })`). */
+export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
+
+/** The attributes `<registrant-verification>` observes. */
+export const ATTRIBUTES: readonly [
+  'provider',
+  'status-url',
+  'resend-url',
+  'locale',
+  'edit-contact-url',
+  'cooldown',
+  'refresh',
+  'changed-at',
+  'theme',
+];
+
+/** `detail` of `verification-resend`. */
+export interface ResendEventDetail {
+  outcome: 'sent' | 'throttled' | 'already_verified' | 'not_sent';
+  nextEligibleAt: Timestamp | null;
+  message: string | null;
+}
+
+/** `detail` of `verification-error`. */
+export interface ErrorEventDetail {
+  kind:
+    | 'config'
+    | 'network'
+    | 'timeout'
+    | 'notFound'
+    | 'http'
+    | 'registrar'
+    | 'invalidJson'
+    | 'unexpectedShape'
+    | 'other';
+  /** What failed, in plain words (shown to the registrant). */
+  message: string;
+  /** The HTTP status, when there was one. */
+  status: number | null;
+  /** The technical description. */
+  detail: string;
+  /** Which request failed. */
+  during: 'status' | 'resend';
+}
+
+/** The events `<registrant-verification>` dispatches (bubbling, composed). */
+export interface RegistrantVerificationEventMap extends HTMLElementEventMap {
+  'verification-change': CustomEvent<VerificationRecord>;
+  'verification-resend': CustomEvent<ResendEventDetail>;
+  'verification-error': CustomEvent<ErrorEventDetail>;
+}
+
+/** `<registrant-verification>`. */
+export interface RegistrantVerificationElement extends HTMLElement {
+  /** `provider`: `null` when missing or not a known provider. */
+  provider: Provider | null;
+  /** `status-url`: GET, returns the registrar's status body unchanged. */
+  statusUrl: string | null;
+  /** `resend-url`: POST `{"operation": ...}`, returns the registrar's answer. */
+  resendUrl: string | null;
+  /** `locale` (default: closest `[lang]`, document, browser). */
+  locale: string | null;
+  /** `edit-contact-url`, linked when the email bounced. */
+  editContactUrl: string | null;
+  /** `cooldown` in seconds (default 900). */
+  cooldown: number;
+  /** `refresh` in seconds (default 300). */
+  refreshInterval: number;
+  /** `changed-at`. */
+  changedAt: Date | null;
+  /** `theme` (default: follows `prefers-color-scheme`). */
+  theme: 'light' | 'dark' | null;
+  /** The latest record, or null before the first answer. */
+  readonly record: VerificationRecord | null;
+  /** Checks the status again now. */
+  refresh(): void;
+  addEventListener<K extends keyof RegistrantVerificationEventMap>(
+    type: K,
+    listener: (this: RegistrantVerificationElement, ev: RegistrantVerificationEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof RegistrantVerificationEventMap>(
+    type: K,
+    listener: (this: RegistrantVerificationElement, ev: RegistrantVerificationEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+/**
+ * Defines the element (default `registrant-verification` in
+ * `customElements`); harmless when already defined. Call after `init()`.
+ */
+export function defineElement(
+  name?: string,
+  registry?: CustomElementRegistry,
+): { new (): RegistrantVerificationElement; prototype: RegistrantVerificationElement };
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'registrant-verification': RegistrantVerificationElement;
+  }
+  interface GlobalEventHandlersEventMap {
+    'verification-change': CustomEvent<VerificationRecord>;
+    'verification-resend': CustomEvent<ResendEventDetail>;
+    'verification-error': CustomEvent<ErrorEventDetail>;
+  }
+}

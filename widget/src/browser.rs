@@ -1,0 +1,327 @@
+//! Thin wrappers over the browser: the clock, `Intl` date formatting,
+//! localStorage, `crypto.randomUUID`, custom events, and `fetch` with a
+//! timeout and an `AbortController`.
+//!
+//! Every call here tolerates a browser that lacks the feature or refuses it
+//! (storage disabled in a sandboxed iframe, an invalid locale tag, an
+//! insecure context without `randomUUID`): the widget degrades, it never
+//! panics.
+
+use crate::model::{DateFormat, REQUEST_TIMEOUT_SECS};
+use chrono::{DateTime, TimeZone, Utc};
+use gloo_net::http::RequestBuilder;
+use js_sys::{Array, Function, Object, Reflect};
+use leptos::prelude::{set_timeout_with_handle, IntervalHandle, TimeoutHandle};
+use serde::Serialize;
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    time::Duration,
+};
+use verification_core::{resend::LastResend, Provider};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
+
+/// The current time, from the browser's clock.
+pub fn now() -> DateTime<Utc> {
+    ms_to_utc(js_sys::Date::now()).unwrap_or_default()
+}
+
+/// Milliseconds since the epoch as a UTC instant.
+pub fn ms_to_utc(ms: f64) -> Option<DateTime<Utc>> {
+    if !ms.is_finite() {
+        return None;
+    }
+    Utc.timestamp_millis_opt(ms as i64).single()
+}
+
+fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `locale` when it is a valid BCP 47 tag, canonicalized.
+pub fn valid_locale(tag: &str) -> Option<String> {
+    let intl = get(&js_sys::global(), "Intl")?;
+    let canon: Function = get(&intl, "getCanonicalLocales")?.dyn_into().ok()?;
+    let out = canon.call1(&intl, &JsValue::from_str(tag)).ok()?;
+    Array::from(&out).get(0).as_string()
+}
+
+/// The locale for a widget: its `locale` attribute, else the closest
+/// `[lang]` ancestor, else the document's language, else the browser's.
+pub fn resolve_locale(host: &HtmlElement, attribute: Option<&str>) -> String {
+    let from_tree = || host.closest("[lang]").ok().flatten().and_then(|e| e.get_attribute("lang"));
+    let from_doc = || web_sys::window()?.document()?.document_element()?.get_attribute("lang");
+    let from_nav = || web_sys::window()?.navigator().language();
+    [attribute.map(str::to_owned), from_tree(), from_doc(), from_nav()]
+        .into_iter()
+        .flatten()
+        .find_map(|tag| valid_locale(tag.trim()))
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// `Intl.DateTimeFormat` in the registrant's locale and time zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Intl {
+    /// A locale `Intl` accepts (see [`valid_locale`]).
+    pub locale: String,
+}
+
+impl Intl {
+    fn format(&self, t: DateTime<Utc>, options: &[(&str, &str)]) -> String {
+        let opts = Object::new();
+        for (k, v) in options {
+            let _ = Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+        // The locale was validated, so this does not throw.
+        date.to_locale_string(&self.locale, &opts).into()
+    }
+
+    fn same_local_day(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+        let day = |t: DateTime<Utc>| {
+            js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64)).to_date_string()
+        };
+        day(a) == day(b)
+    }
+}
+
+impl DateFormat for Intl {
+    fn date_time(&self, t: DateTime<Utc>) -> String {
+        self.format(t, &[("dateStyle", "full"), ("timeStyle", "short")])
+    }
+
+    fn time(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        if Intl::same_local_day(t, now) {
+            self.format(t, &[("timeStyle", "short")])
+        } else {
+            self.format(t, &[("dateStyle", "medium"), ("timeStyle", "short")])
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The last resend remembered for this contact, so a cooldown survives a
+/// reload.
+pub fn load_last_resend(provider: Provider, status_url: &str) -> Option<LastResend> {
+    let key = crate::model::last_resend_key(provider, status_url);
+    let text = storage()?.get_item(&key).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Remembers the last resend for this contact.
+pub fn save_last_resend(provider: Provider, status_url: &str, last: &LastResend) {
+    let key = crate::model::last_resend_key(provider, status_url);
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(last)) {
+        let _ = s.set_item(&key, &text);
+    }
+}
+
+/// The idempotency key of the unanswered resend intent, or a new one
+/// (stored until the intent gets a definite answer).
+pub fn intent_key(provider: Provider, status_url: &str) -> String {
+    let key = crate::model::intent_key(provider, status_url);
+    if let Some(existing) = storage().and_then(|s| s.get_item(&key).ok().flatten()) {
+        if !existing.is_empty() {
+            return existing;
+        }
+    }
+    let fresh = uuid();
+    if let Some(s) = storage() {
+        let _ = s.set_item(&key, &fresh);
+    }
+    fresh
+}
+
+/// Forgets the intent's key: the server answered it.
+pub fn settle_intent(provider: Provider, status_url: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&crate::model::intent_key(provider, status_url));
+    }
+}
+
+/// A random v4 UUID: `crypto.randomUUID()`, or built from
+/// `getRandomValues` where `randomUUID` is missing (insecure contexts).
+pub fn uuid() -> String {
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    if let Some(c) = &crypto {
+        if get(c, "randomUUID").is_some() {
+            return c.random_uuid();
+        }
+    }
+    let mut b = [0u8; 16];
+    match &crypto {
+        Some(c) if c.get_random_values_with_u8_array(&mut b).is_ok() => {}
+        _ => {
+            for (i, x) in b.iter_mut().enumerate() {
+                *x = (js_sys::Math::random() * 256.0) as u8 ^ i as u8;
+            }
+        }
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// Serializes a value for JS: plain objects (not `Map`s) and `null` for
+/// `None`, as the record contract says.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    let ser = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
+    value.serialize(&ser).unwrap_or(JsValue::NULL)
+}
+
+/// Dispatches `name` on `host`, bubbling and composed, with `detail`.
+pub fn dispatch(host: &HtmlElement, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+/// What came back from the server.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Body text.
+    pub body: String,
+    /// The headers the core reads (`x-ratelimit-reset`, `retry-after`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Answer {
+    /// The header pairs borrowed for [`verification_core::Response`].
+    pub fn header_refs(&self) -> Vec<(&str, &str)> {
+        self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+}
+
+/// Why no answer came back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer: offline, refused, blocked.
+    Network,
+    /// No answer within [`REQUEST_TIMEOUT_SECS`].
+    Timeout,
+    /// The widget was removed; nobody is waiting for the answer.
+    Aborted,
+}
+
+/// The lifetime of one mounted widget: its in-flight requests and timers,
+/// all stopped by [`Live::shutdown`] when the element is disconnected.
+#[derive(Debug, Default)]
+pub struct Live {
+    alive: Cell<bool>,
+    controllers: RefCell<Vec<AbortController>>,
+    /// The scheduled status re-check.
+    pub recheck: Cell<Option<TimeoutHandle>>,
+    /// The one-second countdown ticker.
+    pub ticker: Cell<Option<IntervalHandle>>,
+    /// A re-check fell due while the tab was hidden.
+    pub due: Cell<bool>,
+    /// A resend is in flight (the double-click guard).
+    pub sending: Cell<bool>,
+    /// Numbers status checks, so a late answer cannot overwrite a newer one.
+    pub generation: Cell<u64>,
+    /// `visibilitychange` listener, removed on shutdown.
+    pub on_visible: RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>,
+}
+
+impl Live {
+    /// A live widget.
+    pub fn new() -> Rc<Live> {
+        let live = Live::default();
+        live.alive.set(true);
+        Rc::new(live)
+    }
+
+    /// `false` once the widget is gone.
+    pub fn alive(&self) -> bool {
+        self.alive.get()
+    }
+
+    /// Aborts every request and stops every timer.
+    pub fn shutdown(&self) {
+        self.alive.set(false);
+        for c in self.controllers.borrow_mut().drain(..) {
+            c.abort();
+        }
+        if let Some(t) = self.recheck.take() {
+            t.clear();
+        }
+        if let Some(t) = self.ticker.take() {
+            t.clear();
+        }
+        if let Some(cb) = self.on_visible.borrow_mut().take() {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                let _ = doc.remove_event_listener_with_callback(
+                    "visibilitychange",
+                    cb.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    }
+
+    /// Sends `request` (with `body`, for a POST), bounded by the timeout
+    /// and aborted if the widget goes away.
+    pub async fn send(
+        &self,
+        request: RequestBuilder,
+        body: Option<String>,
+    ) -> Result<Answer, Failure> {
+        if !self.alive() {
+            return Err(Failure::Aborted);
+        }
+        let controller = AbortController::new().map_err(|_| Failure::Network)?;
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = {
+            let (c, flag) = (controller.clone(), timed_out.clone());
+            let secs = u64::from(REQUEST_TIMEOUT_SECS);
+            set_timeout_with_handle(
+                move || {
+                    flag.set(true);
+                    c.abort();
+                },
+                Duration::from_secs(secs),
+            )
+            .ok()
+        };
+        self.controllers.borrow_mut().push(controller.clone());
+        let request = request.abort_signal(Some(&controller.signal()));
+        let result = async {
+            let request = match body {
+                Some(b) => request.body(b)?,
+                None => request.build()?,
+            };
+            let response = request.send().await?;
+            let text = response.text().await?;
+            Ok::<_, gloo_net::Error>((response, text))
+        }
+        .await;
+        if let Some(t) = timer {
+            t.clear();
+        }
+        self.controllers.borrow_mut().retain(|c| c != &controller);
+        match result {
+            _ if !self.alive() => Err(Failure::Aborted),
+            Ok((response, body)) => {
+                let headers = ["x-ratelimit-reset", "retry-after"]
+                    .iter()
+                    .filter_map(|h| response.headers().get(h).map(|v| (h.to_string(), v)))
+                    .collect();
+                Ok(Answer { status: response.status(), body, headers })
+            }
+            Err(_) if timed_out.get() => Err(Failure::Timeout),
+            Err(_) => Err(Failure::Network),
+        }
+    }
+}

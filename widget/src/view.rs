@@ -1,0 +1,569 @@
+//! The Leptos components: [`Widget`] (fetching, resending, timers, host
+//! events) and [`Card`] (what the registrant sees, from signals).
+//!
+//! Neither decides anything about verification: the record comes from
+//! `verification-core`, and the words and controls from [`crate::model`].
+
+use crate::{
+    browser::{self, Answer, Failure, Intl, Live},
+    model::{
+        deadline_line, format_countdown, next_check, primary_action, record_changed, resend_note,
+        urgency_str, words, ActionKind, Config, Problem, ResendPhase, Screen, Tone,
+    },
+};
+use chrono::{DateTime, Utc};
+use gloo_net::http::Request;
+use leptos::{prelude::*, task::spawn_local};
+use send_wrapper::SendWrapper;
+use std::{rc::Rc, time::Duration};
+use verification_core::{
+    evaluate_response,
+    resend::{interpret_resend, ResendKind, ResendPlan},
+    Context, Record, Response,
+};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::{HtmlElement, RequestCredentials};
+
+/// The state a [`Card`] renders. All signals: the card re-renders the parts
+/// that change.
+#[derive(Clone, Copy, Debug)]
+pub struct CardState {
+    /// The latest record, if a check succeeded.
+    pub record: RwSignal<Option<Record>>,
+    /// Why the latest check failed, if it did.
+    pub problem: RwSignal<Option<Problem>>,
+    /// A status check is in flight.
+    pub checking: RwSignal<bool>,
+    /// Where the latest resend stands.
+    pub phase: RwSignal<ResendPhase>,
+    /// The clock, ticking every second while a countdown shows.
+    pub now: RwSignal<DateTime<Utc>>,
+    /// The element's configuration.
+    pub config: RwSignal<Config>,
+}
+
+impl CardState {
+    /// A state with nothing loaded yet, at `now`.
+    pub fn new(config: Config, now: DateTime<Utc>) -> Self {
+        CardState {
+            record: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            checking: RwSignal::new(false),
+            phase: RwSignal::new(ResendPhase::Idle),
+            now: RwSignal::new(now),
+            config: RwSignal::new(config),
+        }
+    }
+
+    /// The screen for the current state.
+    pub fn screen(&self) -> Screen {
+        self.record.with(|r| self.problem.with(|p| Screen::choose(r.as_ref(), p.as_ref())))
+    }
+
+    /// The seconds left in the resend cooldown, if one runs.
+    pub fn wait_seconds(&self) -> Option<i64> {
+        let now = self.now.get();
+        let action = self.record.with(|r| {
+            self.phase.with(|ph| primary_action(self.screen(), r.as_ref(), false, ph, now))
+        })?;
+        action.wait_until.map(|t| (t - now).num_seconds().max(0))
+    }
+}
+
+fn intl(config: &Config) -> Intl {
+    Intl { locale: config.locale.clone().unwrap_or_else(|| "en".to_owned()) }
+}
+
+/// A status icon drawn inline (never `innerHTML`), hidden from assistive
+/// technology because the label next to it says the same in words.
+#[component]
+fn Icon(
+    /// The tone the icon stands for.
+    tone: Tone,
+) -> impl IntoView {
+    let shape = match tone {
+        Tone::Ok => view! { <path d="M7.5 12.5l3 3 6-7"></path> }.into_any(),
+        Tone::Info => view! { <path d="M12 11v6M12 7.5v.01"></path> }.into_any(),
+        Tone::Warning | Tone::Critical | Tone::Error => {
+            view! { <path d="M12 7v6M12 16.5v.01"></path> }.into_any()
+        }
+        Tone::Neutral => view! { <path d="M12 7v5l3 2"></path> }.into_any(),
+    };
+    view! {
+        <svg
+            class="icon"
+            part="icon"
+            viewBox="0 0 24 24"
+            width="24"
+            height="24"
+            aria-hidden="true"
+            focusable="false"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+        >
+            <circle cx="12" cy="12" r="10"></circle>
+            {shape}
+        </svg>
+    }
+}
+
+/// The verification card: status headline, one line of explanation, the
+/// deadline, the domains at risk, and one primary button.
+#[component]
+pub fn Card(
+    /// What to render.
+    state: CardState,
+    /// Called when the primary button is pressed (never while it is busy
+    /// or disabled).
+    on_action: impl Fn(ActionKind) + 'static,
+) -> impl IntoView {
+    let CardState { record, problem, checking, phase, now, config } = state;
+    let screen = Memo::new(move |_| state.screen());
+    let tone = move || record.with(|r| Tone::of(screen.get(), r.as_ref()));
+    let words = Memo::new(move |_| {
+        let fmt = config.with(intl);
+        record.with(|r| {
+            problem.with(|p| words(screen.get(), r.as_ref(), p.as_ref(), now.get_untracked(), &fmt))
+        })
+    });
+    let action = Memo::new(move |_| {
+        record.with(|r| {
+            phase.with(|ph| primary_action(screen.get(), r.as_ref(), checking.get(), ph, now.get()))
+        })
+    });
+    let deadline = move || {
+        let fmt = config.with(intl);
+        let r = record.get()?;
+        let (left, when) = deadline_line(screen.get(), &r, &fmt)?;
+        let iso = r.deadline.map(|d| d.to_rfc3339()).unwrap_or_default();
+        Some(view! {
+            <p class="deadline" part="deadline">
+                {left.map(|l| view! { <strong class="left">{l}</strong> })}
+                <time datetime=iso>{when}</time>
+            </p>
+        })
+    };
+    let domains = move || {
+        let heading = words.with(|w| w.domains_heading)?;
+        let list = record.with(|r| r.as_ref().map(|r| r.domains.clone())).unwrap_or_default();
+        if list.is_empty() {
+            return None;
+        }
+        Some(view! {
+            <section class="domains" part="domains" aria-label=heading>
+                <h3>{heading}</h3>
+                <ul>{list.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            </section>
+        })
+    };
+    let edit_link = move || {
+        (screen.get() == Screen::Bounced).then(|| {
+            match config.with(|c| c.edit_contact_url.clone()) {
+                Some(href) => view! {
+                    <a class="primary link" part="button link" href=href>
+                        "Correct your email address"
+                    </a>
+                }
+                .into_any(),
+                None => view! {
+                    <p class="hint">"Contact support to correct your email address."</p>
+                }
+                .into_any(),
+            }
+        })
+    };
+    let note = move || {
+        let fmt = config.with(intl);
+        let is_resend = action.with(|a| a.as_ref().is_some_and(|a| a.kind == ActionKind::Resend));
+        let verified_now = phase.with(
+            |p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::AlreadyVerified),
+        );
+        if !is_resend && !verified_now {
+            return String::new();
+        }
+        record
+            .with(|r| phase.with(|ph| resend_note(r.as_ref(), ph, now.get_untracked(), &fmt)))
+            .unwrap_or_default()
+    };
+    let throttled = move || {
+        let by_phase =
+            phase.with(|p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::Throttled));
+        let by_record = phase.with(|p| *p == ResendPhase::Idle)
+            && record.with(|r| {
+                r.as_ref().is_some_and(|r| {
+                    r.resend.reason == Some(verification_core::ResendReason::Throttled)
+                })
+            });
+        by_phase || by_record
+    };
+    let countdown = move || {
+        let secs = state.wait_seconds()?;
+        (!throttled()).then(|| format_countdown(secs))
+    };
+    // The button stays in the DOM and is only `aria-disabled` while busy or
+    // cooling down, so keyboard focus stays on it; when a press ends in a
+    // state without a button (verified), focus moves to the headline.
+    let headline = NodeRef::<leptos::html::H2>::new();
+    let pressed = StoredValue::new(false);
+    Effect::new(move |_| {
+        if action.with(Option::is_none) && pressed.get_value() {
+            pressed.set_value(false);
+            if let Some(h) = headline.get_untracked() {
+                let _ = h.focus();
+            }
+        }
+    });
+    let on_action = Rc::new(on_action);
+    let click = move |_| {
+        if let Some(a) = action.get_untracked() {
+            if !a.busy && a.wait_until.is_none() {
+                pressed.set_value(true);
+                on_action(a.kind);
+            }
+        }
+    };
+
+    view! {
+        <article
+            class="card"
+            part="card"
+            data-tone=move || tone().as_str()
+            aria-busy=move || (screen.get() == Screen::Loading).then_some("true")
+        >
+            <header class="head">
+                {move || view! { <Icon tone=tone() /> }}
+                <div class="titles" role="status" aria-live="polite" aria-atomic="true" part="status">
+                    <p class="label">{move || words.with(|w| w.label)}</p>
+                    <h2 class="headline" tabindex="-1" node_ref=headline>{move || words.with(|w| w.headline.clone())}</h2>
+                </div>
+            </header>
+            <p class="lead" hidden=move || words.with(|w| w.lead.is_empty())>
+                {move || words.with(|w| w.lead.clone())}
+            </p>
+            {deadline}
+            {domains}
+            <div class="actions" part="actions">
+                {edit_link}
+                <button
+                    type="button"
+                    class="primary"
+                    part="button"
+                    hidden=move || action.with(Option::is_none)
+                    aria-disabled=move || {
+                        action.with(|a| {
+                            a.as_ref().is_some_and(|a| a.busy || a.wait_until.is_some()).then_some("true")
+                        })
+                    }
+                    on:click=click
+                >
+                    {move || action.with(|a| a.as_ref().map(|a| a.label).unwrap_or(""))}
+                </button>
+                <p class="note" role="status" aria-live="polite">{note}</p>
+                <p class="countdown" hidden=move || countdown().is_none()>
+                    "You can send another in "
+                    <span class="clock">{move || countdown().unwrap_or_default()}</span>
+                </p>
+            </div>
+        </article>
+    }
+}
+
+/// The registrant verification widget: loads the status from `status-url`,
+/// re-checks while action is pending, resends through `resend-url`, and
+/// reports to the host page through attributes and events.
+#[component]
+pub fn Widget(
+    /// The `<registrant-verification>` element (for `data-*` attributes and
+    /// events).
+    host: HtmlElement,
+    /// The configuration, updated when attributes change.
+    config: ArcRwSignal<Config>,
+    /// Bumped to ask for a re-check now (`element.refresh()`).
+    recheck: ArcRwSignal<u32>,
+    /// The latest record, shared with the element's `record` property.
+    record: ArcRwSignal<Option<Record>>,
+) -> impl IntoView {
+    let state = CardState {
+        record: RwSignal::from(record),
+        problem: RwSignal::new(None),
+        checking: RwSignal::new(false),
+        phase: RwSignal::new(ResendPhase::Idle),
+        now: RwSignal::new(browser::now()),
+        config: RwSignal::from(config),
+    };
+    let live = Live::new();
+    {
+        let live = SendWrapper::new(live.clone());
+        on_cleanup(move || live.shutdown());
+    }
+    let ctl = Controller { state, live: live.clone(), host: host.clone() };
+
+    // Re-check when the tab becomes visible and a check fell due meanwhile.
+    {
+        let ctl = ctl.clone();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if !document().hidden() && ctl.live.due.replace(false) {
+                ctl.check();
+            }
+        });
+        let _ = document()
+            .add_event_listener_with_callback("visibilitychange", cb.as_ref().unchecked_ref());
+        *live.on_visible.borrow_mut() = Some(cb);
+    }
+
+    // Load on mount, and again when the contact's address changes.
+    let target = Memo::new(move |_| {
+        state.config.with(|c| (c.provider.clone(), c.status_url.clone(), c.changed_at, c.cooldown))
+    });
+    {
+        let ctl = ctl.clone();
+        let recheck = recheck.clone();
+        Effect::new(move |prev: Option<()>| {
+            // Read the memo (a bare `track()` on a memo does not make it
+            // recompute, so the effect would miss changes).
+            target.with(|_| ());
+            recheck.track();
+            if prev.is_some() {
+                ctl.state.phase.set(ResendPhase::Idle);
+            }
+            ctl.check();
+        });
+    }
+
+    // Reflect the state on the host: `data-status`, `data-urgency`.
+    {
+        let host = host.clone();
+        Effect::new(move |_| {
+            let screen = state.screen();
+            let _ = state.record.with(|r| {
+                let _ = host.set_attribute("data-status", screen.data_status(r.as_ref()));
+                match r.as_ref().filter(|_| screen != Screen::Problem) {
+                    Some(r) => host.set_attribute("data-urgency", urgency_str(r.urgency)),
+                    None => host.remove_attribute("data-urgency"),
+                }
+            });
+        });
+    }
+
+    // Tick every second while a resend countdown runs.
+    {
+        let live = live.clone();
+        let counting = Memo::new(move |_| state.wait_seconds().is_some());
+        Effect::new(move |_| {
+            if let Some(t) = live.ticker.take() {
+                t.clear();
+            }
+            if counting.get() {
+                let now = state.now;
+                let tick = move || now.set(browser::now());
+                live.ticker.set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
+            }
+        });
+    }
+
+    let on_action = move |kind: ActionKind| match kind {
+        ActionKind::Retry | ActionKind::Recheck => ctl.check(),
+        ActionKind::Resend => ctl.resend(),
+    };
+    view! { <Card state on_action /> }
+}
+
+/// The widget's side effects, shared by its event handlers and timers.
+#[derive(Clone)]
+struct Controller {
+    state: CardState,
+    live: Rc<Live>,
+    host: HtmlElement,
+}
+
+impl Controller {
+    fn context(&self, config: &Config, now: DateTime<Utc>) -> Context {
+        let last = config
+            .status_target()
+            .ok()
+            .and_then(|(provider, url)| browser::load_last_resend(provider, url));
+        let mut ctx =
+            Context::new(now).single_contact().changed_at(config.changed_at).last_resend(last);
+        ctx.policy.cooldown = config.cooldown;
+        ctx
+    }
+
+    fn report(&self, problem: &Problem, during: &str) {
+        let detail = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(k), &v);
+        };
+        set("kind", problem.kind().into());
+        set("message", problem.message().into());
+        set("status", problem.status().map_or(JsValue::NULL, JsValue::from));
+        set("detail", problem.detail().into());
+        set("during", during.into());
+        browser::dispatch(&self.host, "verification-error", &detail);
+    }
+
+    /// Loads the status now (and schedules the next check).
+    fn check(&self) {
+        let this = self.clone();
+        spawn_local(async move { this.check_now().await });
+    }
+
+    async fn check_now(&self) {
+        let s = self.state;
+        let config = s.config.get_untracked();
+        if let Some(t) = self.live.recheck.take() {
+            t.clear();
+        }
+        let (provider, url) = match config.status_target() {
+            Ok(t) => t,
+            Err(p) => {
+                s.problem.set(Some(p.clone()));
+                self.report(&p, "status");
+                return;
+            }
+        };
+        let generation = self.live.generation.get() + 1;
+        self.live.generation.set(generation);
+        s.checking.set(true);
+        let request = Request::get(url)
+            .header("Accept", "application/json")
+            .credentials(RequestCredentials::SameOrigin);
+        let answer = self.live.send(request, None).await;
+        if !self.live.alive() || self.live.generation.get() != generation {
+            return;
+        }
+        s.checking.set(false);
+        let now = browser::now();
+        s.now.set(now);
+        let ctx = self.context(&config, now);
+        let result = match answer {
+            Err(Failure::Aborted) => return,
+            Err(Failure::Network) => Err(Problem::Network),
+            Err(Failure::Timeout) => Err(Problem::Timeout),
+            Ok(a) => evaluate(provider, &a, &ctx),
+        };
+        match result {
+            Ok(record) => {
+                let changed =
+                    s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
+                let detail = changed.then(|| browser::to_js(&record));
+                let wait = next_check(Some(&record), config.refresh, now);
+                s.problem.set(None);
+                s.record.set(Some(record));
+                if let Some(detail) = detail {
+                    browser::dispatch(&self.host, "verification-change", &detail);
+                }
+                if let Some(wait) = wait {
+                    self.schedule(wait.to_std().unwrap_or(Duration::from_secs(5)));
+                }
+            }
+            Err(p) => {
+                s.problem.set(Some(p.clone()));
+                self.report(&p, "status");
+            }
+        }
+    }
+
+    fn schedule(&self, after: Duration) {
+        let this = self.clone();
+        let fire = move || {
+            if !this.live.alive() {
+                return;
+            }
+            if document().hidden() {
+                this.live.due.set(true);
+            } else {
+                this.check();
+            }
+        };
+        if let Ok(handle) = set_timeout_with_handle(fire, after) {
+            if let Some(old) = self.live.recheck.replace(Some(handle)) {
+                old.clear();
+            }
+        }
+    }
+
+    /// Sends the verification email again (one intent, one key).
+    fn resend(&self) {
+        // Claim the intent before yielding to the event loop, so two clicks
+        // in one task (or a double click) are one intent, one request.
+        if self.live.sending.replace(true) {
+            return;
+        }
+        let this = self.clone();
+        spawn_local(async move {
+            this.resend_now().await;
+            this.live.sending.set(false);
+        });
+    }
+
+    async fn resend_now(&self) {
+        let s = self.state;
+        let config = s.config.get_untracked();
+        let Some(record) = s.record.get_untracked() else { return };
+        let Ok(plan) = ResendPlan::for_record(&record) else { return };
+        let Ok((provider, status_url)) = config.status_target() else { return };
+        let Some(resend_url) = config.resend_url.clone() else {
+            let p = Problem::Config("the `resend-url` attribute is missing".into());
+            s.phase.set(ResendPhase::Failed(p.clone()));
+            self.report(&p, "resend");
+            return;
+        };
+        s.phase.set(ResendPhase::Sending);
+        let key = browser::intent_key(provider, status_url);
+        let body = serde_json::json!({ "operation": plan.operation.as_str() }).to_string();
+        let request = Request::post(&resend_url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .header("X-Requested-With", "registrant-verification")
+            .header("X-Idempotency-Key", &key)
+            .credentials(RequestCredentials::SameOrigin);
+        let answer = self.live.send(request, Some(body)).await;
+        if !self.live.alive() {
+            return;
+        }
+        let now = browser::now();
+        s.now.set(now);
+        let ctx = self.context(&config, now);
+        let result = match answer {
+            Err(Failure::Aborted) => return,
+            Err(Failure::Network) => Err(Problem::Network),
+            Err(Failure::Timeout) => Err(Problem::Timeout),
+            Ok(a) => {
+                let headers = a.header_refs();
+                let response = Response { status: a.status, body: &a.body, headers: &headers };
+                interpret_resend(provider, &response, &ctx).map_err(Problem::Core)
+            }
+        };
+        if result.as_ref().map_or_else(Problem::settles_intent, |_| true) {
+            browser::settle_intent(provider, status_url);
+        }
+        match result {
+            Ok(outcome) => {
+                if let Some(last) = outcome.to_last_resend(now) {
+                    browser::save_last_resend(provider, status_url, &last);
+                }
+                browser::dispatch(&self.host, "verification-resend", &browser::to_js(&outcome));
+                s.phase.set(ResendPhase::Done(outcome));
+                self.check_now().await;
+            }
+            Err(p) => {
+                s.phase.set(ResendPhase::Failed(p.clone()));
+                self.report(&p, "resend");
+            }
+        }
+    }
+}
+
+fn evaluate(
+    provider: verification_core::Provider,
+    a: &Answer,
+    ctx: &Context,
+) -> Result<Record, Problem> {
+    let headers = a.header_refs();
+    let response = Response { status: a.status, body: &a.body, headers: &headers };
+    let evaluation = evaluate_response(provider, &response, ctx).map_err(Problem::Core)?;
+    evaluation.records.into_iter().next().ok_or(Problem::NoRecord)
+}

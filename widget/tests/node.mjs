@@ -1,0 +1,74 @@
+// The npm package in Node 20: `evaluate` without a DOM.
+// Run after widget/build.sh:  node --test widget/tests/node.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pkg = process.env.WIDGET_PKG ?? path.join(here, '..', 'pkg');
+const fixtures = path.join(here, '..', '..', 'tests', 'fixtures');
+const fixture = (p) => fs.readFileSync(path.join(fixtures, p), 'utf8');
+
+const { initSync, evaluate, defineElement, ATTRIBUTES } = await import(path.join(pkg, 'index.js'));
+initSync({ module: fs.readFileSync(path.join(pkg, 'registrant_verification_bg.wasm')) });
+
+test('a name.com page becomes pending records with deadlines', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const records = evaluate('namecom', fixture('namecom/unverified-page1.json'), { now });
+  assert.equal(records.length, 2);
+  const [jane, soon] = records;
+  assert.equal(Object.getPrototypeOf(jane), Object.prototype, 'a plain object, not a Map');
+  assert.deepEqual(jane, {
+    provider: 'namecom',
+    email: 'jane@example.com',
+    handle: null,
+    verificationId: '98752463',
+    domains: ['janedoe.com', 'janedoe.net'],
+    status: 'pending',
+    failureReason: null,
+    suspended: false,
+    deadline: '2026-03-07T12:00:00Z',
+    secondsLeft: 6 * 86400,
+    daysLeft: 6,
+    urgency: 'warning',
+    lastNotificationAt: null,
+    resend: { allowed: true, nextEligibleAt: null, reason: null },
+    recheckAt: null,
+  });
+  assert.equal(soon.urgency, 'critical');
+  assert.equal(soon.secondsLeft, 3 * 3600 + 35 * 60 + 6);
+});
+
+test('payload objects, epoch and string times are accepted', () => {
+  const body = JSON.parse(fixture('namecom/unverified-page1.json'));
+  const a = evaluate('namecom', body, { now: Date.parse('2026-03-01T12:00:00Z') });
+  const b = evaluate('name.com', JSON.stringify(body), { now: '2026-03-01T12:00:00Z' });
+  assert.deepEqual(a, b);
+});
+
+test('an Openprovider error envelope throws the registrar message', () => {
+  assert.throws(
+    () => evaluate('openprovider', fixture('openprovider/error-auth.json'), { now: new Date() }),
+    (e) => {
+      assert.ok(e instanceof Error);
+      assert.equal(e.kind, 'registrar');
+      assert.match(e.message, /Authentication\/Authorization Failed/);
+      assert.match(e.message, /code 196/);
+      return true;
+    },
+  );
+});
+
+test('bad input throws typed errors', () => {
+  assert.throws(() => evaluate('godaddy', '{}'), { kind: 'provider' });
+  assert.throws(() => evaluate('dna', '<html>', { now: new Date() }), { kind: 'invalidJson' });
+  assert.throws(() => evaluate('dna', '{}', { now: 'not a date' }), { kind: 'invalidOption' });
+});
+
+test('importing the element module in Node does not touch the DOM', () => {
+  assert.equal(typeof defineElement, 'function');
+  assert.ok(ATTRIBUTES.includes('status-url'));
+  assert.throws(() => defineElement(), /customElements is not available/);
+});
