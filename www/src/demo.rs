@@ -19,6 +19,9 @@ use crate::AppState;
 /// The panel's stylesheet.
 pub const PANEL_CSS: &str = include_str!("../static/panel.css");
 
+/// The panel's icon (browsers ask for one on every page).
+pub const FAVICON_SVG: &str = include_str!("../static/favicon.svg");
+
 /// Policy sent with every HTML page.
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -30,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/", get(index))
         .route("/account/contact", get(contact_page).post(contact_submit))
         .route("/static/panel.css", get(css))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
 }
 
 fn escape(s: &str) -> String {
@@ -45,6 +50,7 @@ fn page(title: &str, main: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — Acme Domains</title>
 <link rel="stylesheet" href="/static/panel.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script type="module" src="/widget/define.js"></script>
 </head>
 <body>
@@ -153,6 +159,15 @@ async fn contact_page(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Re
 
 async fn contact_submit() -> Response {
     Redirect::to("/account/contact?saved=1").into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=86400")],
+        FAVICON_SVG,
+    )
+        .into_response()
 }
 
 async fn css() -> Response {
