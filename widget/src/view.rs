@@ -314,9 +314,12 @@ pub fn Widget(
         *live.on_visible.borrow_mut() = Some(cb);
     }
 
-    // Load on mount, and again when the contact's address changes.
+    // Load on mount, and again when the contact's address or the timing
+    // changes (a new `refresh` interval applies from this check on).
     let target = Memo::new(move |_| {
-        state.config.with(|c| (c.provider.clone(), c.status_url.clone(), c.changed_at, c.cooldown))
+        state.config.with(|c| {
+            (c.provider.clone(), c.status_url.clone(), c.changed_at, c.cooldown, c.refresh)
+        })
     });
     {
         let ctl = ctl.clone();
