@@ -38,6 +38,7 @@ pub enum Error {
         /// The start of the body.
         excerpt: String,
         /// When to try again, from `Retry-After` or `x-ratelimit-reset`.
+        #[serde(with = "crate::time::rfc3339::option")]
         retry_at: Option<DateTime<Utc>>,
     },
     /// Occurs when the body is JSON but not a shape this provider's adapter
@@ -63,6 +64,7 @@ pub enum Error {
         /// The registrar's message, unchanged.
         message: String,
         /// When to try again, when the registrar says (429s).
+        #[serde(with = "crate::time::rfc3339::option")]
         retry_at: Option<DateTime<Utc>>,
     },
 }

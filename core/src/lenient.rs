@@ -162,6 +162,6 @@ impl<'de> de::Deserialize<'de> for Item {
 pub(crate) fn enum_key(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-' | '\t'))
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }

@@ -179,6 +179,7 @@ pub struct ResendState {
     pub allowed: bool,
     /// When a resend becomes possible again, if a cooldown or throttle
     /// applies.
+    #[serde(with = "crate::time::rfc3339::option")]
     pub next_eligible_at: Option<DateTime<Utc>>,
     /// Why a resend is not allowed (or, rarely, why it is delayed).
     pub reason: Option<ResendReason>,
@@ -228,6 +229,7 @@ pub struct Record {
     pub suspended: bool,
     /// When the domains get suspended (or the key expires) if nothing
     /// happens.
+    #[serde(with = "crate::time::rfc3339::option")]
     pub deadline: Option<DateTime<Utc>>,
     /// `deadline - now` in whole seconds; negative once past.
     pub seconds_left: Option<i64>,
@@ -236,11 +238,13 @@ pub struct Record {
     /// How urgently the registrant must act.
     pub urgency: Urgency,
     /// When the last verification email went out, if known.
+    #[serde(with = "crate::time::rfc3339::option")]
     pub last_notification_at: Option<DateTime<Utc>>,
     /// Whether a resend is possible now.
     pub resend: ResendState,
     /// For `unknown` records in name.com's propagation window: when to ask
     /// the registrar again. An addition to the DESIGN.md table; `null`
     /// otherwise.
+    #[serde(with = "crate::time::rfc3339::option")]
     pub recheck_at: Option<DateTime<Utc>>,
 }

@@ -52,8 +52,10 @@ impl Default for ResendPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct LastResend {
     /// When it was made.
+    #[serde(with = "crate::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// When the registrar said the next is allowed, if it did.
+    #[serde(with = "crate::time::rfc3339::option")]
     pub next_eligible_at: Option<DateTime<Utc>>,
     /// `true` when the registrar refused it as too frequent.
     #[serde(default)]
@@ -278,6 +280,7 @@ pub struct ResendOutcome {
     pub outcome: ResendKind,
     /// When the next resend is allowed, as the registrar says or the policy
     /// implies.
+    #[serde(with = "crate::time::rfc3339::option")]
     pub next_eligible_at: Option<DateTime<Utc>>,
     /// The registrar's own words, when it gave some.
     pub message: Option<String>,

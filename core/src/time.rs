@@ -77,79 +77,74 @@ pub fn parse_timestamp(input: &str, zone: FixedOffset) -> Result<Option<DateTime
         let n: f64 = s.parse().map_err(|_| TimeError::new(s))?;
         return from_epoch(n).map_err(|_| TimeError::new(s));
     }
-    if let Some(t) = fast_iso(s.as_bytes(), zone) {
-        return t.map(Some).ok_or_else(|| TimeError::new(s));
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(Some(t.with_timezone(&Utc)));
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
-        if let Ok(t) = DateTime::parse_from_str(s, format) {
-            return Ok(Some(t.with_timezone(&Utc)));
-        }
-    }
-    let naive =
-        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-            .or_else(|| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
-            });
-    match naive {
-        Some(n) => match zone.from_local_datetime(&n).single() {
-            Some(t) => Ok(Some(t.with_timezone(&Utc))),
-            None => Err(TimeError::new(s)),
-        },
-        None => Err(TimeError::new(s)),
+    match iso(s.as_bytes(), zone) {
+        Some(Some(t)) => Ok(Some(t)),
+        _ => Err(TimeError::new(s)),
     }
 }
 
-/// The common shapes without chrono's format machinery (a list page has
-/// thousands): `YYYY-MM-DD[T ]HH:MM:SS[.f+][Z|±HH:MM|±HHMM]`.
+/// ISO 8601 / RFC 3339 date-times as registrars write them, read by hand
+/// (chrono's format machinery would add tens of kilobytes to the widget,
+/// and a list page has thousands of dates): `YYYY-MM-DD`, then optionally
+/// `[Tt ]HH:MM[:SS[.fraction]]`, then optionally an offset `Z`, `±HH:MM`,
+/// `±HHMM` or `±HH` (a space before it is tolerated). Without an offset,
+/// `zone` applies.
 ///
-/// `None` when the text has another shape (the slower parsers then try);
-/// `Some(None)` when it has this shape but names an impossible instant.
-fn fast_iso(b: &[u8], zone: FixedOffset) -> Option<Option<DateTime<Utc>>> {
-    Some(fast_iso_parts(b)?.and_then(|(naive, offset)| at_offset(naive, offset.unwrap_or(zone))))
+/// `None` when the text has another shape; `Some(None)` when it has this
+/// shape but names an impossible instant (February 30th, hour 25).
+fn iso(b: &[u8], zone: FixedOffset) -> Option<Option<DateTime<Utc>>> {
+    Some(iso_parts(b)?.and_then(|(naive, offset)| at_offset(naive, offset.unwrap_or(zone))))
 }
 
 fn at_offset(naive: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
     offset.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
 }
 
-/// The fields of [`fast_iso`]'s shape: the local date-time and its offset,
-/// if written.
+/// The fields of [`iso`]'s shape: the local date-time and its offset, if
+/// written.
 type Parts = (NaiveDateTime, Option<FixedOffset>);
 
-fn fast_iso_parts(b: &[u8]) -> Option<Option<Parts>> {
+fn iso_parts(b: &[u8]) -> Option<Option<Parts>> {
     fn num(b: &[u8]) -> Option<u32> {
+        if b.is_empty() {
+            return None;
+        }
         b.iter()
             .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
     }
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    if !matches!(b[10], b'T' | b't' | b' ') {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let (year, month, day) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
-    let (hour, minute, second) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
-    let mut rest = &b[19..];
-    let mut nanos = 0u32;
-    if let Some(frac) = rest.strip_prefix(b".") {
-        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
+    let mut rest = &b[10..];
+    let (mut hour, mut minute, mut second, mut nanos) = (0, 0, 0, 0);
+    if let [b'T' | b't' | b' ', h1, h2, b':', m1, m2, tail @ ..] = rest {
+        (hour, minute) = (num(&[*h1, *h2])?, num(&[*m1, *m2])?);
+        rest = tail;
+        if let [b':', s1, s2, tail @ ..] = rest {
+            second = num(&[*s1, *s2])?;
+            rest = tail;
+            if let [b'.', frac @ ..] = rest {
+                let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+                let kept = &frac[..digits.min(9)];
+                nanos = num(kept)? * 10u32.pow(9 - kept.len() as u32);
+                rest = &frac[digits..];
+            }
         }
-        let kept = &frac[..digits.min(9)];
-        nanos = num(kept)? * 10u32.pow(9 - kept.len() as u32);
-        rest = &frac[digits..];
+    }
+    if let [b' ', b'+' | b'-' | b'Z' | b'z', ..] = rest {
+        rest = &rest[1..];
     }
     let offset = match rest {
         [] => None,
         [b'Z' | b'z'] => FixedOffset::east_opt(0),
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
-            let secs = (num(&[*h1, *h2])? * 3600 + num(&[*m1, *m2])? * 60) as i32;
+        [sign @ (b'+' | b'-'), h1, h2, tail @ ..] => {
+            let minutes = match tail {
+                [] => 0,
+                [b':', m1, m2] | [m1, m2] => num(&[*m1, *m2])?,
+                _ => return None,
+            };
+            let secs = (num(&[*h1, *h2])? * 3600 + minutes * 60) as i32;
             Some(FixedOffset::east_opt(if *sign == b'-' { -secs } else { secs })?)
         }
         _ => return None,
@@ -232,6 +227,88 @@ pub fn find_timestamp(text: &str) -> Option<DateTime<Utc>> {
     None
 }
 
+/// Serde for `DateTime<Utc>` as RFC 3339 in UTC with a `Z`
+/// (`2026-04-05T10:00:00Z`, fractions only when present), the record's
+/// contract. Written by hand, like the parser, to keep chrono's format
+/// machinery out of the widget.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use verification_core::time::rfc3339;
+///
+/// let t = Utc.with_ymd_and_hms(2026, 4, 5, 10, 0, 0).unwrap();
+/// assert_eq!(rfc3339::format(&t), "2026-04-05T10:00:00Z");
+/// ```
+pub mod rfc3339 {
+    use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    /// `t` as RFC 3339 with `Z`; milli-, micro- or nanoseconds only when
+    /// non-zero (as chrono's `SecondsFormat::AutoSi`).
+    pub fn format(t: &DateTime<Utc>) -> String {
+        let (year, nanos) = (t.year(), t.nanosecond() % 1_000_000_000);
+        let frac = match nanos {
+            0 => String::new(),
+            n if n % 1_000_000 == 0 => format!(".{:03}", n / 1_000_000),
+            n if n % 1_000 == 0 => format!(".{:06}", n / 1_000),
+            n => format!(".{n:09}"),
+        };
+        let year =
+            if (0..=9999).contains(&year) { format!("{year:04}") } else { format!("{year:+05}") };
+        format!(
+            "{year}-{:02}-{:02}T{:02}:{:02}:{:02}{frac}Z",
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+
+    fn parse<E: de::Error>(s: &str) -> Result<DateTime<Utc>, E> {
+        let utc = FixedOffset::east_opt(0).expect("0 is a valid offset");
+        match super::parse_timestamp(s, utc) {
+            Ok(Some(t)) => Ok(t),
+            _ => Err(E::invalid_value(de::Unexpected::Str(s), &"an RFC 3339 timestamp")),
+        }
+    }
+
+    /// Serializes as [`format`].
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(t))
+    }
+
+    /// Deserializes any timestamp [`super::parse_timestamp`] reads (UTC
+    /// when no offset is written).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        parse(&String::deserialize(d)?)
+    }
+
+    /// The same for `Option<DateTime<Utc>>` (`null` for `None`).
+    pub mod option {
+        use chrono::{DateTime, Utc};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Serializes `Some` as [`super::format`], `None` as `null`.
+        pub fn serialize<S: Serializer>(
+            t: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&super::format(t)),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Deserializes a timestamp or `null`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(d)?.map(|s| super::parse(&s)).transpose()
+        }
+    }
+}
+
 /// A timestamp as a payload carries it, before it is read in a zone.
 ///
 /// Deserializes from a string, a number or `null`; anything else is an
@@ -277,7 +354,7 @@ impl<'de> Deserialize<'de> for RawTime {
                 f.write_str("a timestamp string, epoch seconds or null")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTime, E> {
-                Ok(match fast_iso_parts(v.as_bytes()) {
+                Ok(match iso_parts(v.trim().as_bytes()) {
                     Some(Some((naive, offset))) => RawTime::Iso(naive, offset),
                     _ => RawTime::Text(v.to_owned()),
                 })
@@ -342,6 +419,15 @@ mod tests {
             assert_eq!(parse_timestamp(s, utc()), Ok(want), "{s}");
         }
         assert_eq!(parse_timestamp("2026-01-20", utc()), Ok(at(2026, 1, 20, 0, 0, 0)));
+        assert_eq!(parse_timestamp("2026-01-20T21:49", utc()), Ok(at(2026, 1, 20, 21, 49, 0)));
+        assert_eq!(parse_timestamp("2026-01-20 21:49:58 +00:00", utc()), Ok(want));
+        assert_eq!(parse_timestamp("2026-01-20T22:49:58+01", utc()), Ok(want));
+        assert_eq!(
+            parse_timestamp("2026-01-20T21:49:58.5Z", utc())
+                .unwrap()
+                .map(|t| t.timestamp_subsec_millis()),
+            Some(500)
+        );
     }
 
     #[test]
@@ -373,6 +459,24 @@ mod tests {
         assert_eq!(from_epoch(1_768_945_798_000.0), Ok(at(2026, 1, 20, 21, 49, 58)));
         assert!(from_epoch(f64::NAN).is_err());
         assert!(from_epoch(1e300).is_err());
+    }
+
+    #[test]
+    fn rfc3339_round_trip() {
+        use chrono::TimeDelta;
+        let t = at(2026, 1, 20, 21, 49, 58).unwrap();
+        assert_eq!(rfc3339::format(&t), "2026-01-20T21:49:58Z");
+        let ms = t + TimeDelta::milliseconds(250);
+        assert_eq!(rfc3339::format(&ms), "2026-01-20T21:49:58.250Z");
+        assert_eq!(
+            rfc3339::format(&(t + TimeDelta::nanoseconds(7))),
+            "2026-01-20T21:49:58.000000007Z"
+        );
+        for x in [t, ms, t + TimeDelta::microseconds(3)] {
+            assert_eq!(parse_timestamp(&rfc3339::format(&x), utc()), Ok(Some(x)));
+        }
+        let far = DateTime::from_timestamp(300_000_000_000, 0).unwrap();
+        assert!(rfc3339::format(&far).starts_with('+'));
     }
 
     #[test]

@@ -259,6 +259,8 @@ fn namecom_bad_rows_do_not_hide_good_ones() {
     assert_eq!(e.row_errors[0].key.as_deref(), Some("bad-date@example.com"));
     assert!(e.row_errors[0].message.contains("soon"), "{}", e.row_errors[0]);
     assert_eq!(e.row_errors[1].key.as_deref(), Some("bad-id@example.com"));
+    assert!(e.row_errors[1].message.starts_with("`verificationId`:"), "{}", e.row_errors[1]);
+    assert!(e.row_errors[2].message.contains("expected an object"), "{}", e.row_errors[2]);
     // A bad row may be the subject: never claim "verified" then.
     let ctx = Context::new(now()).single_contact();
     let mut ctx2 = ctx.clone();
@@ -468,6 +470,7 @@ fn openprovider_bad_rows_are_reported_beside_good_ones() {
     let idx: Vec<usize> = e.row_errors.iter().map(|r| r.index).collect();
     assert_eq!(idx, [1, 2, 3]);
     assert!(e.row_errors[0].message.contains("31/12/2026"));
+    assert!(e.row_errors[1].message.starts_with("`status`:"), "{}", e.row_errors[1]);
     assert_eq!(e.row_errors[2].key.as_deref(), Some("nobody.com"));
 }
 

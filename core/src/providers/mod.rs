@@ -158,20 +158,22 @@ fn read_row<T: DeserializeOwned>(json: &str) -> Result<T, String> {
     if !json.trim_start().starts_with('{') {
         return Err(format!("expected an object, found {}", describe(json)));
     }
-    if let Ok(row) = serde_json::from_str(json) {
-        return Ok(row);
-    }
-    // Only a bad row pays for tracking the path to its bad field.
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = strip_position(&e.into_inner().to_string());
-        if path.is_empty() || path == "." {
-            message
-        } else {
-            format!("`{path}`: {message}")
+    let err = match serde_json::from_str(json) {
+        Ok(row) => return Ok(row),
+        Err(e) => strip_position(&e.to_string()),
+    };
+    // Only a bad row pays for this: every row field is optional, so the
+    // first field that fails on its own is the one at fault.
+    let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) else {
+        return Err(err);
+    };
+    for (key, value) in map {
+        let single = serde_json::Value::Object([(key.clone(), value)].into_iter().collect());
+        if let Err(e) = serde_json::from_value::<T>(single) {
+            return Err(format!("`{key}`: {}", strip_position(&e.to_string())));
         }
-    })
+    }
+    Err(err)
 }
 
 /// Something to find a bad row by: its email, handle or id.

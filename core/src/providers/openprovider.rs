@@ -140,7 +140,7 @@ fn group(rows: Vec<Observation>) -> Vec<Observation> {
     let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
     for o in rows {
         let key = match (&o.email, &o.handle) {
-            (Some(e), _) => format!("e:{}", e.to_lowercase()),
+            (Some(e), _) => format!("e:{}", e.to_ascii_lowercase()),
             (None, Some(h)) => format!("h:{h}"),
             (None, None) => unreachable!("rows without email and handle are row errors"),
         };
