@@ -27,7 +27,7 @@ help:
 	@echo "make demo       build the widget and run the demo on http://127.0.0.1:$(PORT)/"
 	@echo "make test       every check and test (fmt, clippy, unit, property, wasm, node, browser)"
 	@echo "make package    build the npm package into $(PKG) (and its .tgz)"
-	@echo "make bench      core benchmark (criterion)"
+	@echo "make bench      size and speed report against a bare Leptos counter (bench/latest.md)"
 	@echo "make tools      install the toolchain pieces (idempotent)"
 
 # ---------------------------------------------------------------- tools
@@ -95,5 +95,10 @@ test-e2e: package browser node-tools
 	node --test --test-concurrency=1 tests/e2e/
 
 .PHONY: bench
-bench:
-	cargo bench -p verification-core --bench evaluate
+# A report, not a test: sizes and speeds against a bare Leptos counter built
+# the same way, saved as bench/latest.md and bench/latest.json.
+bench: package browser node-tools
+	bash bench/build-counter.sh
+	cargo build -q -p verification-www
+	cargo bench -q -p verification-core --bench evaluate -- --noplot
+	node bench/report.mjs

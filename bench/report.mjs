@@ -1,0 +1,232 @@
+// `make bench`: the size and speed budget of the widget, measured against a
+// bare Leptos 0.8 counter built the same way, printed as one table and saved
+// as bench/latest.md and bench/latest.json.
+//
+// Expects: widget/pkg (bash widget/build.sh), bench/tmp/counter
+// (bench/build-counter.sh), target/debug/verification-www, and the core's
+// criterion results in target/criterion (cargo bench --bench evaluate).
+// A report, not a test: it never fails on a budget, it says where we stand.
+
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+import { chromium } from '../tools/node_modules/playwright-core/index.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PKG = join(ROOT, 'widget', 'pkg');
+const COUNTER = join(ROOT, 'bench', 'tmp', 'counter');
+const SITE = join(ROOT, 'bench', 'tmp', 'site');
+const LOADS = Number(process.env.BENCH_LOADS ?? 20);
+
+const BUDGET = {
+  transferBytesGzip: 60 * 1024,
+  transferRatio: 1.4,
+  firstStatusMsMedian: 50,
+  list1000MsMedian: 100,
+  coreEvaluate1000UsMedian: 1000,
+};
+
+const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
+};
+const round = (x, d = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+// ---------------------------------------------------------------- sizes
+
+// What a page loads for the widget: define.js, element.js, the wasm-bindgen
+// glue and the wasm (the CSS is inside the wasm, adopted as a stylesheet).
+const widgetFiles = ['define.js', 'element.js', 'registrant_verification.js', 'registrant_verification_bg.wasm']
+  .map((f) => join(PKG, f));
+const counterFiles = ['counter.js', 'counter_bg.wasm'].map((f) => join(COUNTER, f));
+for (const f of [...widgetFiles, ...counterFiles]) {
+  if (!existsSync(f)) throw new Error(`${f} is missing: run \`make bench\` (it builds both)`);
+}
+const transferBytesGzip = gz(widgetFiles);
+const baselineTransferBytesGzip = gz(counterFiles);
+const wasmGzip = gz([widgetFiles[3]]);
+
+// ---------------------------------------------------------------- pages
+
+rmSync(SITE, { recursive: true, force: true });
+mkdirSync(SITE, { recursive: true });
+cpSync(PKG, SITE, { recursive: true });
+cpSync(COUNTER, join(SITE, 'counter'), { recursive: true });
+const widgetPage = (refresh) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
+<script type="module" src="./bench-widget.js"></script></head><body>
+<registrant-verification provider="openprovider" refresh="${refresh}"
+  status-url="/api/openprovider/status?contact=openprovider-pending"
+  resend-url="/api/openprovider/resend?contact=openprovider-pending"></registrant-verification>
+</body></html>`;
+writeFileSync(join(SITE, 'bench-widget.html'), widgetPage(300));
+writeFileSync(join(SITE, 'bench-widget-poll.html'), widgetPage(15));
+// Module start -> the first status painted (data-status set, then a frame).
+writeFileSync(join(SITE, 'bench-widget.js'), `const t0 = performance.now();
+const el = document.querySelector('registrant-verification');
+const painted = new Promise((resolve) => {
+  new MutationObserver(() => {
+    const s = el.getAttribute('data-status');
+    if (s && s !== 'loading') requestAnimationFrame(() => resolve(performance.now() - t0));
+  }).observe(el, { attributes: true, attributeFilter: ['data-status'] });
+});
+await import('./define.js');
+window.__firstStatusMs = await painted;
+`);
+writeFileSync(join(SITE, 'counter', 'bench-counter.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>counter</title><script type="module" src="./bench-counter.js"></script></head><body></body></html>`);
+// Module start -> the counter mounted and painted.
+writeFileSync(join(SITE, 'counter', 'bench-counter.js'), `const t0 = performance.now();
+const { default: init, start } = await import('./counter.js');
+await init();
+start();
+await new Promise((r) => requestAnimationFrame(r));
+window.__firstPaintMs = performance.now() - t0;
+`);
+
+// ---------------------------------------------------------------- server
+
+const server = spawn(join(ROOT, 'target', 'debug', 'verification-www'), ['--port', '0', '--widget-dir', SITE], {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const base = await new Promise((ok, fail) => {
+  let out = '';
+  const timer = setTimeout(() => fail(new Error('server did not start')), 20_000);
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = out.match(/Demo running at (http:\/\/[^\s]+)\//);
+    if (m) {
+      clearTimeout(timer);
+      ok(m[1]);
+    }
+  });
+  server.on('exit', (code) => fail(new Error(`server exited (${code})`)));
+});
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+let report;
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/`); // the demo session cookie
+
+  // Time to first status, over LOADS page loads (HTTP cache as a returning
+  // registrant has it; the first load is a cold one and counts too).
+  const firstStatus = [];
+  for (let i = 0; i < LOADS; i++) {
+    await page.goto(`${base}/widget/bench-widget.html`);
+    firstStatus.push(await page.waitForFunction(() => window.__firstStatusMs, null, { timeout: 20_000 }).then((h) => h.jsonValue()));
+  }
+  const firstPaint = [];
+  for (let i = 0; i < LOADS; i++) {
+    await page.goto(`${base}/widget/counter/bench-counter.html`);
+    firstPaint.push(await page.waitForFunction(() => window.__firstPaintMs, null, { timeout: 20_000 }).then((h) => h.jsonValue()));
+  }
+
+  // Requests: to show the status, per resend intent (a double click), and
+  // while the tab is hidden (polling every 15 s, a minute of fake time).
+  const api = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith('/api/')) api.push({ method: r.method(), path: u.pathname });
+  });
+  await fetch(`${base}/sandbox/control/reset`, { method: 'POST' });
+  await page.goto(`${base}/widget/bench-widget.html`);
+  await page.waitForFunction(() => window.__firstStatusMs);
+  await page.waitForTimeout(300);
+  const requestsToShowStatus = api.length;
+  api.length = 0;
+  await page.locator('registrant-verification').getByRole('button', { name: /send/i }).dblclick();
+  await page.waitForTimeout(1500);
+  const requestsPerResendIntent = api.filter((r) => r.method === 'POST').length;
+
+  const hiddenPage = await context.newPage();
+  await hiddenPage.clock.install();
+  const hiddenApi = [];
+  hiddenPage.on('request', (r) => new URL(r.url()).pathname.startsWith('/api/') && hiddenApi.push(r.url()));
+  await hiddenPage.goto(`${base}/widget/bench-widget-poll.html`);
+  await hiddenPage.waitForFunction(() => window.__firstStatusMs);
+  await hiddenPage.waitForTimeout(300);
+  await hiddenPage.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const before = hiddenApi.length;
+  for (let i = 0; i < 12; i++) {
+    await hiddenPage.clock.runFor(5_000);
+    await hiddenPage.waitForTimeout(20);
+  }
+  const requestsWhileHidden = hiddenApi.length - before;
+
+  // The list element, when the package has one: 1000 rows parsed, evaluated
+  // and first rendered (the element's own performance measures).
+  let list1000MsMedian = null;
+  if (existsSync(join(PKG, 'list-element.js')) && existsSync(join(ROOT, 'bench', 'list.mjs'))) {
+    const { measureList } = await import('./list.mjs');
+    list1000MsMedian = median(await measureList({ context, base, loads: Math.min(LOADS, 10) }));
+  }
+
+  // The core natively (criterion medians).
+  const crit = (name) => {
+    const f = join(ROOT, 'target', 'criterion', 'evaluate_1000', name, 'new', 'estimates.json');
+    return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')).median.point_estimate / 1000 : null;
+  };
+  const coreOp = crit('openprovider');
+  const coreNc = crit('namecom');
+
+  report = {
+    transferBytesGzip,
+    baselineTransferBytesGzip,
+    wasmBytesGzip: wasmGzip,
+    firstStatusMsMedian: round(median(firstStatus)),
+    baselineFirstPaintMsMedian: round(median(firstPaint)),
+    list1000MsMedian: round(list1000MsMedian),
+    coreEvaluate1000UsMedian: round(Math.max(coreOp ?? 0, coreNc ?? 0) || null),
+    coreEvaluate1000UsMedianByProvider: { openprovider: round(coreOp), namecom: round(coreNc) },
+    requestsToShowStatus,
+    requestsPerResendIntent,
+    requestsWhileHidden,
+    pageLoads: LOADS,
+    measuredAt: new Date().toISOString(),
+  };
+} finally {
+  await browser.close();
+  server.kill();
+}
+
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+const ok = (pass) => (pass === null ? 'n/a' : pass ? 'within' : '**over**');
+const r = report;
+const ratio = r.transferBytesGzip / r.baselineTransferBytesGzip;
+const rows = [
+  ['what', 'measured', 'baseline (bare Leptos counter)', 'budget', ''],
+  ['transfer, gzip -9 (wasm + JS + CSS)', kb(r.transferBytesGzip), `${kb(r.baselineTransferBytesGzip)} (${ratio.toFixed(2)}x)`, '≤ 60 KB and ≤ 1.4x', ok(r.transferBytesGzip <= BUDGET.transferBytesGzip && ratio <= BUDGET.transferRatio)],
+  [`module start → first status painted, median of ${r.pageLoads} loads`, `${r.firstStatusMsMedian} ms`, `${r.baselineFirstPaintMsMedian} ms to first paint (${(r.firstStatusMsMedian / r.baselineFirstPaintMsMedian).toFixed(2)}x)`, '≤ 50 ms', ok(r.firstStatusMsMedian <= BUDGET.firstStatusMsMedian)],
+  ['list element: parse, evaluate, first render of 1000 rows (median)', r.list1000MsMedian === null ? 'not measured' : `${r.list1000MsMedian} ms`, '', '≤ 100 ms', ok(r.list1000MsMedian === null ? null : r.list1000MsMedian <= BUDGET.list1000MsMedian)],
+  ['core natively: evaluate 1000 rows (criterion median, slower provider)', `${r.coreEvaluate1000UsMedian} µs`, `openprovider ${r.coreEvaluate1000UsMedianByProvider.openprovider} µs, name.com ${r.coreEvaluate1000UsMedianByProvider.namecom} µs`, '< 1000 µs', ok(r.coreEvaluate1000UsMedian === null ? null : r.coreEvaluate1000UsMedian < BUDGET.coreEvaluate1000UsMedian)],
+  ['requests to show the status', String(r.requestsToShowStatus), '', '1', ok(r.requestsToShowStatus === 1)],
+  ['requests per resend intent (double click)', String(r.requestsPerResendIntent), '', '1', ok(r.requestsPerResendIntent === 1)],
+  ['requests while the tab is hidden (1 min, polling every 15 s)', String(r.requestsWhileHidden), '', '0', ok(r.requestsWhileHidden === 0)],
+];
+const md = [
+  '# Budget report (`make bench`)',
+  '',
+  `Measured ${r.measuredAt} on this project's CI machine kind (2 cores), headless Chromium, server on loopback.`,
+  '',
+  ...rows.map((cells, i) => `| ${cells.join(' | ')} |` + (i === 0 ? `\n|${' --- |'.repeat(cells.length)}` : '')),
+  '',
+].join('\n');
+mkdirSync(join(ROOT, 'bench'), { recursive: true });
+writeFileSync(join(ROOT, 'bench', 'latest.md'), md);
+writeFileSync(join(ROOT, 'bench', 'latest.json'), JSON.stringify(r, null, 2) + '\n');
+console.log(md);
