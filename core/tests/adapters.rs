@@ -515,6 +515,33 @@ fn openprovider_start_and_restart_answers() {
         if code.as_deref() == Some("1203") && message == "CMN-object cannot be found"));
 }
 
+#[test]
+fn a_429_to_any_resend_is_throttled_until_the_time_it_gives() {
+    let ctx = Context::new(now());
+    let reset = (now() + TimeDelta::minutes(9)).timestamp().to_string();
+    let headers = [("x-ratelimit-reset", reset.as_str())];
+    let body = r#"{"message":"Too many requests","details":"Next eligible at: 2026-03-01T12:09:00+00:00"}"#;
+    for p in Provider::ALL {
+        let out =
+            interpret_resend(p, &Response::new(429, body).with_headers(&headers), &ctx).unwrap();
+        assert_eq!(out.outcome, ResendKind::Throttled, "{p}");
+        assert_eq!(out.next_eligible_at, Some(now() + TimeDelta::minutes(9)), "{p}");
+        // Only the prose says when.
+        let out = interpret_resend(p, &Response::new(429, body), &ctx).unwrap();
+        assert_eq!(out.next_eligible_at, Some(at(2026, 3, 1, 12, 9, 0)), "{p}");
+        assert_eq!(out.message.as_deref(), Some("Too many requests"), "{p}");
+    }
+    // Openprovider-style body, nothing says when: the cooldown.
+    let out = interpret_resend(
+        Provider::Openprovider,
+        &Response::new(429, r#"{"code":429,"desc":"Slow down","data":""}"#),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(out.next_eligible_at, Some(now() + TimeDelta::minutes(15)));
+    assert_eq!(out.message.as_deref(), Some("Slow down"));
+}
+
 // ---------------------------------------------------------------- shapes and syntax
 
 #[test]

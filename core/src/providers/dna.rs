@@ -217,6 +217,9 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
 /// documents no throttle, so success is "sent" and the caller's cooldown
 /// applies.
 pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
+    if resp.status == 429 {
+        return Ok(super::throttled(resp, ctx));
+    }
     let raw = read_json(P, resp, ctx)?;
     let value = unwrap_result(serde_json::from_str(raw).map_err(|_| http_error(P, resp, ctx))?);
     let sent =

@@ -46,6 +46,27 @@ fn invalid_json(provider: Provider, e: &serde_json::Error, text: &str) -> Error 
     }
 }
 
+/// A `429 Too Many Requests` to a resend, from the registrar or the
+/// reseller's backend in front of it: not sent, and when it may be tried
+/// again (`x-ratelimit-reset` / `Retry-After`, else a timestamp in the
+/// body, else the caller's cooldown applies).
+pub(crate) fn throttled(resp: &Response<'_>, ctx: &Context) -> crate::resend::ResendOutcome {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct Words {
+        message: Option<String>,
+        desc: Option<String>,
+        #[serde(rename = "OperationMessage")]
+        operation_message: Option<String>,
+    }
+    let words: Words = serde_json::from_str(resp.body).unwrap_or_default();
+    crate::resend::ResendOutcome {
+        outcome: crate::resend::ResendKind::Throttled,
+        next_eligible_at: resp.retry_at(ctx.now).or_else(|| crate::time::find_timestamp(resp.body)),
+        message: words.message.or(words.desc).or(words.operation_message),
+    }
+}
+
 /// An error status whose body is not the registrar's error envelope.
 pub(crate) fn http_error(provider: Provider, resp: &Response<'_>, ctx: &Context) -> Error {
     Error::Http {

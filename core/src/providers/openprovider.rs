@@ -269,6 +269,9 @@ fn page(total: Option<i64>) -> Page {
 
 /// Reads a `start` or `restart` answer.
 pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
+    if resp.status == 429 {
+        return Ok(super::throttled(resp, ctx));
+    }
     let env = envelope(resp, ctx, "an Openprovider start/restart answer")?;
     let outcome =
         |outcome| Ok(ResendOutcome { outcome, next_eligible_at: None, message: env.desc.clone() });
