@@ -15,6 +15,7 @@
 //! assert_eq!(state.next_eligible_at, Some(now + TimeDelta::minutes(10)));
 //! ```
 
+use crate::time::later;
 use crate::{
     context::Response,
     error::Error,
@@ -92,8 +93,9 @@ pub fn resend_state(
         }
         _ => {}
     }
-    let ours = last.map(|l| (l.next_eligible_at.unwrap_or(l.at + policy.cooldown), l.throttled));
-    let theirs = last_notification_at.map(|t| (t + policy.cooldown, false));
+    let ours =
+        last.map(|l| (l.next_eligible_at.unwrap_or(later(l.at, policy.cooldown)), l.throttled));
+    let theirs = last_notification_at.map(|t| (later(t, policy.cooldown), false));
     match [ours, theirs].into_iter().flatten().max_by_key(|(t, _)| *t) {
         Some((until, throttled)) if until > now => {
             let reason = if throttled { ResendReason::Throttled } else { ResendReason::Cooldown };
@@ -340,7 +342,7 @@ pub fn interpret_resend(
     if outcome.next_eligible_at.is_none()
         && matches!(outcome.outcome, ResendKind::Sent | ResendKind::Throttled)
     {
-        outcome.next_eligible_at = Some(ctx.now + ctx.policy.cooldown);
+        outcome.next_eligible_at = Some(later(ctx.now, ctx.policy.cooldown));
     }
     Ok(outcome)
 }
@@ -384,7 +386,7 @@ impl RateLimit {
         let mut at = now;
         for _ in 0..count {
             if times.len() >= self.max {
-                at = at.max(times[times.len() - self.max] + self.window);
+                at = at.max(later(times[times.len() - self.max], self.window));
             }
             times.push(at);
             out.push(at);

@@ -112,11 +112,24 @@ fn iso_parts(b: &[u8]) -> Option<Option<Parts>> {
         b.iter()
             .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
     }
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+    // ISO 8601 expanded years (`+10000-01-01`, as written for dates past
+    // 9999) read back what `rfc3339::format` writes.
+    let (sign, b) = match b.first() {
+        Some(b'+') => (1, &b[1..]),
+        Some(b'-') => (-1, &b[1..]),
+        _ => (1, b),
+    };
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(4..=6).contains(&digits) || b.len() < digits + 6 {
         return None;
     }
-    let (year, month, day) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
-    let mut rest = &b[10..];
+    let (date, b) = b.split_at(digits + 6);
+    if date[digits] != b'-' || date[digits + 3] != b'-' {
+        return None;
+    }
+    let year = sign * num(&date[..digits])? as i32;
+    let (month, day) = (num(&date[digits + 1..digits + 3])?, num(&date[digits + 4..])?);
+    let mut rest = b;
     let (mut hour, mut minute, mut second, mut nanos) = (0, 0, 0, 0);
     if let [b'T' | b't' | b' ', h1, h2, b':', m1, m2, tail @ ..] = rest {
         (hour, minute) = (num(&[*h1, *h2])?, num(&[*m1, *m2])?);
@@ -149,7 +162,7 @@ fn iso_parts(b: &[u8]) -> Option<Option<Parts>> {
         }
         _ => return None,
     };
-    let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
+    let naive = NaiveDate::from_ymd_opt(year, month, day)
         .and_then(|d| d.and_hms_nano_opt(hour, minute, second, nanos));
     Some(naive.map(|n| (n, offset)))
 }
@@ -199,6 +212,12 @@ fn wcf_date(s: &str) -> Option<f64> {
         .find(|(_, c)| *c == '+' || *c == '-')
         .map_or(inner.len(), |(i, _)| i);
     inner[..end].parse().ok()
+}
+
+/// `t + d`, or the latest representable instant when that overflows (a
+/// registrar date at the edge of the calendar must not panic the rules).
+pub(crate) fn later(t: DateTime<Utc>, d: chrono::TimeDelta) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Finds the first timestamp inside prose such as `"Next eligible at:
@@ -477,6 +496,9 @@ mod tests {
         }
         let far = DateTime::from_timestamp(300_000_000_000, 0).unwrap();
         assert!(rfc3339::format(&far).starts_with('+'));
+        for x in [far, DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
+            assert_eq!(parse_timestamp(&rfc3339::format(&x), utc()), Ok(Some(x)), "{x:?}");
+        }
     }
 
     #[test]

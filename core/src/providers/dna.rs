@@ -15,7 +15,7 @@
 //! envelope: `{"OperationResult": "ERROR", "ErrorCode": N,
 //! "OperationMessage": "..."}`.
 
-use super::{finish, http_error, object, read_json, Absence, Row};
+use super::{finish, http_error, object, read_json, unreadable, Absence, Row};
 use crate::{
     context::{Context, Response},
     error::Error,
@@ -175,10 +175,11 @@ fn unwrap_result(mut value: Value) -> Value {
 /// Evaluates a `GetDetails` answer (one object, or an array of them).
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
     let raw = read_json(P, resp, ctx)?;
-    let value: Value = serde_json::from_str(raw).map_err(|_| http_error(P, resp, ctx))?;
+    let value: Value = serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?;
     let value = unwrap_result(value);
     let text = value.to_string();
     match value {
+        Value::Array(_) if !resp.is_success() => Err(http_error(P, resp, ctx)),
         Value::Array(_) => {
             let (good, bad) = super::rows::<Details>(P, &text, ctx)?;
             Ok(finish(P, good, bad, None, Some(Absence::NoRecord), ctx))
@@ -221,7 +222,7 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
         return Ok(super::throttled(resp, ctx));
     }
     let raw = read_json(P, resp, ctx)?;
-    let value = unwrap_result(serde_json::from_str(raw).map_err(|_| http_error(P, resp, ctx))?);
+    let value = unwrap_result(serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?);
     let sent =
         |message| Ok(ResendOutcome { outcome: ResendKind::Sent, next_eligible_at: None, message });
     match value {

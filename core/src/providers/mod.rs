@@ -5,6 +5,7 @@ pub mod dna;
 pub mod namecom;
 pub mod openprovider;
 
+use crate::time::later;
 use crate::{
     context::{Context, Response, PROPAGATION_WINDOW},
     error::{excerpt, Error, RowError},
@@ -36,6 +37,21 @@ pub(crate) fn read_json<'a>(
     }
 }
 
+/// A body that failed to parse: [`Error::InvalidJson`] on a success
+/// status, [`Error::Http`] (someone else's error page) otherwise.
+pub(crate) fn unreadable(
+    provider: Provider,
+    resp: &Response<'_>,
+    ctx: &Context,
+    e: &serde_json::Error,
+) -> Error {
+    if resp.is_success() {
+        invalid_json(provider, e, resp.body)
+    } else {
+        http_error(provider, resp, ctx)
+    }
+}
+
 fn invalid_json(provider: Provider, e: &serde_json::Error, text: &str) -> Error {
     Error::InvalidJson {
         provider,
@@ -51,18 +67,29 @@ fn invalid_json(provider: Provider, e: &serde_json::Error, text: &str) -> Error 
 /// again (`x-ratelimit-reset` / `Retry-After`, else a timestamp in the
 /// body, else the caller's cooldown applies).
 pub(crate) fn throttled(resp: &Response<'_>, ctx: &Context) -> crate::resend::ResendOutcome {
+    use crate::lenient::opt_string;
     #[derive(serde::Deserialize, Default)]
-    #[serde(default)]
     struct Words {
+        #[serde(default, deserialize_with = "opt_string")]
         message: Option<String>,
+        #[serde(default, deserialize_with = "opt_string")]
+        details: Option<String>,
+        #[serde(default, deserialize_with = "opt_string")]
         desc: Option<String>,
-        #[serde(rename = "OperationMessage")]
+        #[serde(default, rename = "OperationMessage", deserialize_with = "opt_string")]
         operation_message: Option<String>,
     }
     let words: Words = serde_json::from_str(resp.body).unwrap_or_default();
+    // name.com documents `details` as the earliest retry time; a header
+    // covers the rest.
+    let next = words
+        .details
+        .as_deref()
+        .and_then(crate::time::find_timestamp)
+        .or_else(|| resp.retry_at(ctx.now));
     crate::resend::ResendOutcome {
         outcome: crate::resend::ResendKind::Throttled,
-        next_eligible_at: resp.retry_at(ctx.now).or_else(|| crate::time::find_timestamp(resp.body)),
+        next_eligible_at: next,
         message: words.message.or(words.desc).or(words.operation_message),
     }
 }
@@ -242,8 +269,8 @@ pub(crate) fn finish(
                 o.handle = subject.handle.clone();
                 if absence == Absence::NamecomVerifiedUnlessRecent {
                     match ctx.changed_at {
-                        Some(changed) if ctx.now < changed + PROPAGATION_WINDOW => {
-                            o.recheck_at = Some(changed + PROPAGATION_WINDOW);
+                        Some(changed) if ctx.now < later(changed, PROPAGATION_WINDOW) => {
+                            o.recheck_at = Some(later(changed, PROPAGATION_WINDOW));
                         }
                         _ => o.status = Status::Verified,
                     }

@@ -249,33 +249,18 @@ fn webhook(env: Envelope<'_>, ctx: &Context) -> Result<Evaluation, Error> {
 /// or `429 {message, details: "Next eligible at: <RFC 3339>"}` with
 /// `x-ratelimit-reset`.
 pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
-    let raw = match read_json(P, resp, ctx) {
-        Ok(raw) => raw,
-        // A 429 from a proxy in front of name.com, without the JSON body.
-        Err(Error::Http { retry_at, .. }) if resp.status == 429 => {
-            return Ok(ResendOutcome {
-                outcome: ResendKind::Throttled,
-                next_eligible_at: retry_at,
-                message: None,
-            });
-        }
-        Err(e) => return Err(e),
-    };
+    // 429 is "throttled" whatever the body: name.com's envelope with the
+    // prose `details`, or a proxy's page with only the headers.
+    if resp.status == 429 {
+        return Ok(super::throttled(resp, ctx));
+    }
+    let raw = read_json(P, resp, ctx)?;
     let expected = "a resend answer (`sent`, `nextEligibleAt`)";
     let env: Envelope = match object(P, raw, expected) {
         Ok(env) => env,
         Err(_) if !resp.is_success() => return Err(http_error(P, resp, ctx)),
         Err(e) => return Err(e),
     };
-    if resp.status == 429 {
-        let next =
-            env.details.as_deref().and_then(find_timestamp).or_else(|| resp.retry_at(ctx.now));
-        return Ok(ResendOutcome {
-            outcome: ResendKind::Throttled,
-            next_eligible_at: next,
-            message: env.message,
-        });
-    }
     if !resp.is_success() {
         return Err(env.error(resp, ctx));
     }
