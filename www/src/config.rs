@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use crate::ratelimit::RateLimits;
 use crate::sandbox;
 
 /// A secret that never prints.
@@ -73,6 +75,17 @@ pub struct Config {
     pub namecom: NamecomUpstream,
     /// Openprovider upstream.
     pub openprovider: OpenproviderUpstream,
+    /// The exact public URL name.com posts webhooks to (the HMAC covers
+    /// it): `NAMECOM_WEBHOOK_URL`, default `<self_url>/webhooks/namecom`.
+    pub namecom_webhook_url: String,
+    /// The SQLite resend log: `RESEND_LOG`, default
+    /// `target/www-resend-log.sqlite3`; `:memory:` keeps it in memory
+    /// (what [`Config::sandbox`] does, for in-process tests).
+    pub resend_log: PathBuf,
+    /// The pass-through's own rate limits.
+    pub limits: RateLimits,
+    /// How often an idle event stream gets a keep-alive comment (15 s).
+    pub sse_keep_alive: Duration,
 }
 
 impl Config {
@@ -97,13 +110,19 @@ impl Config {
                 base_url: format!("{base}/sandbox/openprovider"),
                 token: Secret::new(sandbox::OPENPROVIDER_TOKEN),
             },
+            namecom_webhook_url: format!("{base}/webhooks/namecom"),
+            resend_log: PathBuf::from(crate::resend_log::IN_MEMORY),
+            limits: RateLimits::default(),
+            sse_keep_alive: Duration::from_secs(15),
         }
     }
 
     /// [`Config::sandbox`], with each value overridden by its environment
     /// variable when set and not empty: `DNA_BASE_URL`, `DNA_USERNAME`,
     /// `DNA_PASSWORD`, `NAMECOM_BASE_URL`, `NAMECOM_USERNAME`,
-    /// `NAMECOM_TOKEN`, `OPENPROVIDER_BASE_URL`, `OPENPROVIDER_TOKEN`.
+    /// `NAMECOM_TOKEN`, `OPENPROVIDER_BASE_URL`, `OPENPROVIDER_TOKEN`,
+    /// `NAMECOM_WEBHOOK_URL`, `RESEND_LOG` (default
+    /// `target/www-resend-log.sqlite3`).
     pub fn from_env(self_url: &str, widget_dir: impl Into<PathBuf>) -> Self {
         Self::from_lookup(self_url, widget_dir, |name| std::env::var(name).ok())
     }
@@ -134,6 +153,11 @@ impl Config {
         secret("NAMECOM_TOKEN", &mut c.namecom.token);
         url("OPENPROVIDER_BASE_URL", &mut c.openprovider.base_url);
         secret("OPENPROVIDER_TOKEN", &mut c.openprovider.token);
+        if let Some(v) = get("NAMECOM_WEBHOOK_URL") {
+            c.namecom_webhook_url = v.trim().to_owned();
+        }
+        c.resend_log = get("RESEND_LOG")
+            .map_or_else(|| PathBuf::from("target/www-resend-log.sqlite3"), PathBuf::from);
         c
     }
 }
@@ -154,6 +178,8 @@ mod tests {
         assert_eq!(c.namecom.token.expose(), "tok-XYZ");
         assert_eq!(c.dna.base_url, "http://127.0.0.1:9/sandbox/dna");
         assert_eq!(c.dna.username.expose(), sandbox::DNA_USERNAME);
+        assert_eq!(c.namecom_webhook_url, "http://127.0.0.1:9/webhooks/namecom");
+        assert_eq!(c.resend_log, PathBuf::from("target/www-resend-log.sqlite3"));
         let debug = format!("{c:?}");
         assert!(!debug.contains("tok-XYZ"));
         assert!(!debug.contains(sandbox::DNA_PASSWORD));

@@ -5,7 +5,10 @@
 //!   `/static/panel.css`, and the built widget at `/widget/`;
 //! - the reference backend pass-through ([`proxy`]): `/api/{provider}/...`;
 //! - a sandbox that behaves like each registrar's API ([`sandbox`]):
-//!   `/sandbox/...`.
+//!   `/sandbox/...`;
+//! - the name.com webhook receiver ([`webhooks`]): `/webhooks/namecom`;
+//! - the reseller support view ([`support`]): `/support` and the staff
+//!   pass-through `/api/{provider}/list`, `/api/{provider}/support/resend`.
 //!
 //! [`app`] builds the router, so integration tests can run it in-process:
 //!
@@ -25,9 +28,13 @@
 pub mod config;
 pub mod demo;
 pub mod proxy;
+pub mod ratelimit;
+pub mod resend_log;
 pub mod sandbox;
 pub mod scenarios;
 pub mod session;
+pub mod support;
+pub mod webhooks;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -50,22 +57,52 @@ pub struct AppState {
     pub sandbox: Arc<sandbox::Sandbox>,
     /// The pass-through.
     pub proxy: Arc<proxy::Proxy>,
+    /// name.com webhooks and their event channel.
+    pub webhooks: Arc<webhooks::Webhooks>,
 }
 
 /// Builds the whole application.
+///
+/// # Panics
+/// When the resend log cannot be opened; [`try_app`] returns the error.
 pub fn app(config: Config) -> Router {
+    try_app(config).expect("the resend log opens")
+}
+
+/// [`app`], or why the resend log at `config.resend_log` cannot be opened.
+///
+/// # Errors
+/// The SQLite error.
+pub fn try_app(config: Config) -> anyhow::Result<Router> {
     let widget = widget_service(&config.widget_dir);
+    let webhooks = webhooks::Webhooks::new(
+        config.namecom_webhook_url.clone(),
+        config.namecom.token.clone(),
+        config.sse_keep_alive,
+    );
+    let support_config = config.clone();
+    let log_path = config.resend_log.clone();
+    let proxy = proxy::Proxy::new(config)
+        .map_err(|e| anyhow::anyhow!("cannot open the resend log {}: {e}", log_path.display()))?;
     let state = AppState {
         sessions: Arc::default(),
         sandbox: Arc::new(sandbox::Sandbox::new()),
-        proxy: Arc::new(proxy::Proxy::new(config)),
+        proxy: Arc::new(proxy),
+        webhooks: Arc::new(webhooks),
     };
-    Router::new()
+    let support = Arc::new(support::Support::new(
+        support_config,
+        state.sandbox.clone(),
+        state.sessions.clone(),
+    ));
+    Ok(Router::new()
         .merge(demo::router())
+        .merge(webhooks::router())
         .nest("/api", proxy::router())
         .with_state(state.clone())
+        .merge(support::router(support))
         .nest("/sandbox", sandbox::router(state.sandbox))
-        .nest_service("/widget", widget)
+        .nest_service("/widget", widget))
 }
 
 /// The widget bundle directory, with the MIME types browsers insist on

@@ -21,7 +21,9 @@ const USAGE: &str = "usage: verification-www [--port N] [--widget-dir DIR]\n\
 \n\
 Upstreams default to this server's sandbox; override with DNA_BASE_URL, DNA_USERNAME,\n\
 DNA_PASSWORD, NAMECOM_BASE_URL, NAMECOM_USERNAME, NAMECOM_TOKEN, OPENPROVIDER_BASE_URL,\n\
-OPENPROVIDER_TOKEN.";
+OPENPROVIDER_TOKEN. NAMECOM_WEBHOOK_URL: the public URL name.com posts webhooks to\n\
+(default http://127.0.0.1:PORT/webhooks/namecom). RESEND_LOG: the SQLite resend log\n\
+(default target/www-resend-log.sqlite3).";
 
 struct Args {
     port: u16,
@@ -76,7 +78,7 @@ async fn main() -> Result<()> {
         );
     }
     let config = verification_www::Config::from_env(&base, args.widget_dir);
-    let app = verification_www::app(config);
+    let app = verification_www::try_app(config)?;
     println!("Demo running at {base}/");
     std::io::stdout().flush()?;
     axum::serve(listener, app)

@@ -9,13 +9,23 @@
 //! - `POST /api/{provider}/resend?contact=<key>` with body
 //!   `{"operation":"<op>"}`, header `X-Requested-With: registrant-verification`
 //!   and optionally `X-Idempotency-Key`.
+//! - `GET /api/namecom/events?contact=<key>`: server-sent events of name.com
+//!   webhooks for the contact (see [`crate::webhooks`]).
 //!
 //! The pass-through's own errors are JSON `{"error":"<code>","message":"..."}`:
 //! 401 `unauthenticated` (no or unknown `demo_session` cookie), 404
 //! `unknown_provider`, 400 `missing_contact`, 403 `forbidden` (contact not on
-//! the session's account, or unknown: nothing is sent upstream), 400
-//! `provider_mismatch`, 403 `csrf` (POST without the header), 400
-//! `bad_operation`, 409 `idempotency_key_reused`, 502 `upstream_unavailable`.
+//! the session's account, or unknown, or `contact` given more than once, or a
+//! resend body with any field besides `operation`: nothing is sent
+//! upstream), 400 `provider_mismatch`, 403 `csrf` (POST without the header,
+//! with an `Origin` other than this server's, or with `Sec-Fetch-Site:
+//! cross-site`), 400 `bad_operation`, 409 `idempotency_key_reused`, 429
+//! `rate_limited` (see [`crate::ratelimit`]), 502 `upstream_unavailable`,
+//! 503 `resend_log_unavailable` (the resend could not be logged, so it was
+//! not sent).
+//!
+//! Every resend that goes upstream is first written to the
+//! [`crate::resend_log`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,6 +41,8 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::config::Config;
+use crate::ratelimit::{self, Limiter, RateLimits};
+use crate::resend_log::{self, ResendLog};
 use crate::scenarios::{self, Contact, Provider};
 use crate::session::Session;
 use crate::AppState;
@@ -97,16 +109,90 @@ pub struct Proxy {
     client: reqwest::Client,
     config: Config,
     idempotency: Mutex<HashMap<(String, String), Slot>>,
+    limits: RateLimits,
+    limiter: Limiter,
+    /// Resend intents already counted against the limits: `(session, key,
+    /// request)` → when. A retry of the same intent is not a new one.
+    admitted: Mutex<HashMap<String, Instant>>,
+    log: ResendLog,
 }
 
 impl Proxy {
-    /// A pass-through using `config`'s upstreams.
-    pub fn new(config: Config) -> Self {
+    /// A pass-through using `config`'s upstreams, logging resends to
+    /// `config.resend_log`.
+    ///
+    /// # Errors
+    /// When the resend log cannot be opened.
+    pub fn new(config: Config) -> rusqlite::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
             .expect("the HTTP client builds");
-        Proxy { client, config, idempotency: Mutex::default() }
+        let secrets = vec![
+            config.dna.username.expose().to_owned(),
+            config.dna.password.expose().to_owned(),
+            config.namecom.username.expose().to_owned(),
+            config.namecom.token.expose().to_owned(),
+            config.openprovider.token.expose().to_owned(),
+        ];
+        let log = ResendLog::open(&config.resend_log, secrets)?;
+        Ok(Proxy {
+            client,
+            limits: config.limits,
+            config,
+            idempotency: Mutex::default(),
+            limiter: Limiter::default(),
+            admitted: Mutex::default(),
+            log,
+        })
+    }
+
+    /// Counts a status read (or event-stream connect) of `session`; 429
+    /// when over [`RateLimits::status_per_session`].
+    pub(crate) fn limit_status(&self, session: &Session) -> Result<(), Response> {
+        let now = chrono::Utc::now();
+        let key = format!("status|{}", session.id);
+        self.limiter
+            .check(&[(&key, self.limits.status_per_session)], now)
+            .map_err(|next| ratelimit::too_many_requests(next, now))
+    }
+
+    /// Counts a new resend intent against the per-contact and per-session
+    /// limits; a retry of an intent already counted (same session, key and
+    /// request) passes without counting.
+    fn limit_resend(
+        &self,
+        session: &Session,
+        contact: &Contact,
+        key: Option<&str>,
+        fingerprint: &str,
+    ) -> Result<(), Response> {
+        let now = chrono::Utc::now();
+        let intent = key.map(|k| format!("{}\n{k}\n{fingerprint}", session.id));
+        let mut admitted = self.admitted.lock().unwrap_or_else(|e| e.into_inner());
+        if admitted.len() > 10_000 {
+            admitted.retain(|_, at| at.elapsed() < IDEMPOTENCY_TTL);
+        }
+        if let Some(intent) = &intent {
+            if admitted.get(intent).is_some_and(|at| at.elapsed() < IDEMPOTENCY_TTL) {
+                return Ok(());
+            }
+        }
+        let by_contact = format!("resend|{}", contact.key);
+        let by_session = format!("resend-session|{}", session.id);
+        self.limiter
+            .check(
+                &[
+                    (&by_contact, self.limits.resend_per_contact),
+                    (&by_session, self.limits.resend_per_session),
+                ],
+                now,
+            )
+            .map_err(|next| ratelimit::too_many_requests(next, now))?;
+        if let Some(intent) = intent {
+            admitted.insert(intent, Instant::now());
+        }
+        Ok(())
     }
 
     /// The slot for `(session, key)`, creating it if needed. Slots are
@@ -124,10 +210,14 @@ impl Proxy {
 
 /// Builds the `/api` router.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/{provider}/status", get(status)).route("/{provider}/resend", post(resend))
+    Router::new()
+        .route("/{provider}/status", get(status))
+        .route("/{provider}/resend", post(resend))
+        .route("/namecom/events", get(crate::webhooks::events))
 }
 
-fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+/// The pass-through's own JSON error.
+pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     let mut res = (status, Json(json!({ "error": code, "message": message }))).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -152,8 +242,8 @@ fn describe(err: &reqwest::Error) -> &'static str {
     }
 }
 
-/// Session, provider and contact checks shared by both endpoints.
-fn authorize(
+/// Session and provider checks shared by every endpoint.
+pub(crate) fn authorize_session(
     state: &AppState,
     headers: &HeaderMap,
     provider: &str,
@@ -170,12 +260,26 @@ fn authorize(
     Ok((session, provider))
 }
 
-fn owned_contact(
+type RawQuery = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// The one contact the query names, if the session's registrant owns it.
+pub(crate) fn owned_contact(
     session: &Session,
     provider: Provider,
-    query: &HashMap<String, String>,
+    query: RawQuery,
 ) -> Result<&'static Contact, Response> {
-    let key = query.get("contact").filter(|k| !k.is_empty()).ok_or_else(|| {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let mut keys = query.iter().filter(|(k, _)| k == "contact").map(|(_, v)| v.as_str());
+    let (key, more) = (keys.next(), keys.next());
+    if more.is_some() {
+        // `?contact=mine&contact=yours`: frameworks disagree on which wins.
+        return Err(api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Query parameter `contact` must be given once",
+        ));
+    }
+    let key = key.filter(|k| !k.is_empty()).ok_or_else(|| {
         api_error(
             StatusCode::BAD_REQUEST,
             "missing_contact",
@@ -218,18 +322,20 @@ async fn read(res: reqwest::Response) -> reqwest::Result<Upstream> {
 async fn status(
     State(state): State<AppState>,
     Path(provider): Path<String>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let (session, provider) = match authorize(&state, &headers, &provider) {
+    let (session, provider) = match authorize_session(&state, &headers, &provider) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let contact = match owned_contact(&session, provider, &query) {
+    let contact = match owned_contact(&session, provider, query) {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if let Err(r) = state.proxy.limit_status(&session) {
+        return r;
+    }
     let proxy = &state.proxy;
     let result = match provider {
         Provider::Dna => {
@@ -340,37 +446,64 @@ fn operations(provider: Provider) -> String {
     .join(", ")
 }
 
+/// CSRF: the custom header, and no cross-site `Origin` or
+/// `Sec-Fetch-Site`.
+fn check_csrf(headers: &HeaderMap) -> Result<(), Response> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let refuse = |message: &str| Err(api_error(StatusCode::FORBIDDEN, "csrf", message));
+    if text(CSRF_HEADER) != Some(CSRF_VALUE) {
+        return refuse("Missing header X-Requested-With: registrant-verification");
+    }
+    if text("sec-fetch-site").is_some_and(|v| v.eq_ignore_ascii_case("cross-site")) {
+        return refuse("Cross-site request refused");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = text("host").unwrap_or("");
+        let origin_host = origin
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .and_then(|o| o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")))
+            .filter(|h| !h.contains('/'));
+        if host.is_empty() || origin_host.is_none_or(|h| !h.eq_ignore_ascii_case(host)) {
+            return refuse("Cross-site request refused");
+        }
+    }
+    Ok(())
+}
+
 async fn resend(
     State(state): State<AppState>,
     Path(provider): Path<String>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let (session, provider) = match authorize(&state, &headers, &provider) {
+    let (session, provider) = match authorize_session(&state, &headers, &provider) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf_ok = headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim() == CSRF_VALUE);
-    if !csrf_ok {
-        return api_error(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "Missing header X-Requested-With: registrant-verification",
-        );
+    if let Err(r) = check_csrf(&headers) {
+        return r;
     }
-    let contact = match owned_contact(&session, provider, &query) {
+    let contact = match owned_contact(&session, provider, query) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let op = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("operation").and_then(Value::as_str).map(str::to_owned));
-    let Some(op) = op.and_then(|op| ResendOperation::parse(provider, &op)) else {
+    let body = serde_json::from_slice::<Value>(&body).ok();
+    if let Some(fields) = body.as_ref().and_then(Value::as_object) {
+        // The contact comes from the URL only: a body naming an email, id
+        // or handle is refused, not silently ignored.
+        if fields.keys().any(|k| k != "operation") {
+            return api_error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "The body may only hold `operation`: the contact is named by the URL",
+            );
+        }
+    }
+    let op = body.as_ref().and_then(|v| v.get("operation")).and_then(Value::as_str);
+    let Some(op) = op.and_then(|op| ResendOperation::parse(provider, op)) else {
         return api_error(
             StatusCode::BAD_REQUEST,
             "bad_operation",
@@ -383,32 +516,19 @@ async fn resend(
         .map(str::trim)
         .filter(|k| !k.is_empty());
     let proxy = &state.proxy;
-
-    if provider == Provider::Namecom {
-        // name.com keeps its own idempotency cache: forward the key.
-        let id = contact.verification_id.expect("name.com contacts have a verificationId");
-        let c = &proxy.config.namecom;
-        let mut req = proxy
-            .client
-            .post(format!("{}/core/v1/contacts/verify/{id}:resend", c.base_url))
-            .basic_auth(c.username.expose(), Some(c.token.expose()))
-            .json(&json!({}));
-        if let Some(key) = key {
-            req = req.header("x-idempotency-key", key);
-        }
-        return match send(req).await {
-            Ok(up) => up.into_response(false),
-            Err(e) => unavailable(provider, &e),
-        };
+    let fingerprint = format!("{}|{}", contact.key, op.as_str());
+    if let Err(r) = proxy.limit_resend(&session, contact, key, &fingerprint) {
+        return r;
     }
 
-    let Some(key) = key else {
-        return match upstream_resend(proxy, provider, contact, op).await {
+    // name.com keeps its own idempotency cache: forward the key. Without a
+    // key every request goes upstream.
+    let Some(key) = key.filter(|_| provider != Provider::Namecom) else {
+        return match logged_resend(proxy, &session, contact, op, key).await {
             Ok(up) => up.into_response(false),
-            Err(e) => unavailable(provider, &e),
+            Err(r) => r,
         };
     };
-    let fingerprint = format!("{}|{}", contact.key, op.as_str());
     let slot = proxy.slot(&session.id, key);
     let mut cached = slot.lock().await;
     if let Some(c) = cached.as_ref().filter(|c| c.at.elapsed() < IDEMPOTENCY_TTL) {
@@ -421,7 +541,7 @@ async fn resend(
         }
         return c.upstream.clone().into_response(true);
     }
-    match upstream_resend(proxy, provider, contact, op).await {
+    match logged_resend(proxy, &session, contact, op, Some(key)).await {
         Ok(up) => {
             // Keep answers that are final; a 429 or 5xx may be retried.
             if up.status != StatusCode::TOO_MANY_REQUESTS && !up.status.is_server_error() {
@@ -429,17 +549,58 @@ async fn resend(
             }
             up.into_response(false)
         }
-        Err(e) => unavailable(provider, &e),
+        Err(r) => r,
+    }
+}
+
+/// Writes the resend to the log, sends it, and records the answer.
+async fn logged_resend(
+    proxy: &Proxy,
+    session: &Session,
+    contact: &Contact,
+    op: ResendOperation,
+    key: Option<&str>,
+) -> Result<Upstream, Response> {
+    let entry = resend_log::Entry {
+        session: &session.id,
+        registrant: &session.registrant,
+        provider: contact.provider.as_str(),
+        contact: &contact.key,
+        email: &contact.email,
+        domains: &contact.domains,
+        operation: op.as_str(),
+        idempotency_key: key,
+    };
+    let id = match proxy.log.begin(entry).await {
+        Ok(id) => id,
+        Err(e) => {
+            eprintln!("resend log write failed, resend refused: {e}");
+            return Err(api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "resend_log_unavailable",
+                "The resend could not be recorded, so it was not sent. Try again later.",
+            ));
+        }
+    };
+    match upstream_resend(proxy, contact, op, key).await {
+        Ok(up) => {
+            proxy.log.finish(id, Ok((up.status.as_u16(), &up.body))).await;
+            Ok(up)
+        }
+        Err(e) => {
+            proxy.log.finish(id, Err(describe(&e))).await;
+            Err(unavailable(contact.provider, &e))
+        }
     }
 }
 
 async fn upstream_resend(
     proxy: &Proxy,
-    provider: Provider,
     contact: &Contact,
     op: ResendOperation,
+    key: Option<&str>,
 ) -> reqwest::Result<Upstream> {
-    match provider {
+    match contact.provider {
         Provider::Dna => {
             let target = match &contact.handle {
                 Some(id) => json!({ "ExternalId": id }),
@@ -458,6 +619,18 @@ async fn upstream_resend(
                 format!("{}/v1beta/customers/verifications/emails/{}", c.base_url, op.as_str());
             send(proxy.client.post(url).bearer_auth(c.token.expose()).json(&body)).await
         }
-        Provider::Namecom => unreachable!("name.com resends are forwarded above"),
+        Provider::Namecom => {
+            let id = contact.verification_id.unwrap_or_default();
+            let c = &proxy.config.namecom;
+            let mut req = proxy
+                .client
+                .post(format!("{}/core/v1/contacts/verify/{id}:resend", c.base_url))
+                .basic_auth(c.username.expose(), Some(c.token.expose()))
+                .json(&json!({}));
+            if let Some(key) = key {
+                req = req.header("x-idempotency-key", key);
+            }
+            send(req).await
+        }
     }
 }

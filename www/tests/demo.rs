@@ -104,6 +104,7 @@ async fn binary_listens_on_port_zero_and_prints_its_address() {
         .env_remove("DNA_BASE_URL")
         .env_remove("NAMECOM_BASE_URL")
         .env_remove("OPENPROVIDER_BASE_URL")
+        .env("RESEND_LOG", ":memory:")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -13,12 +13,39 @@
 //! - `GET /sandbox/control/requests`: requests received by the registrar
 //!   endpoints.
 //! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
+//! - `GET|POST /sandbox/control/faults`: read or replace the fault
+//!   switches (see below); `reset` clears them.
+//!
+//! ## Fault switches
+//!
+//! `POST /sandbox/control/faults` with
+//!
+//! ```json
+//! {"status": {"openprovider.list": 500},
+//!  "html": {"dna.GetDetails": 502},
+//!  "hang": ["openprovider.restart"],
+//!  "delay_ms": {"namecom.list": 250},
+//!  "invalid_json": ["namecom.resend"]}
+//! ```
+//!
+//! replaces every switch (each field optional; `{}` clears them) and answers
+//! the switches in force. They apply per registrar endpoint, named
+//! `dna.GetDetails`, `dna.ResendContactVerificationNotice`, `namecom.list`,
+//! `namecom.resend`, `namecom.verify`, `openprovider.list`,
+//! `openprovider.start`, `openprovider.restart`; an unknown name is 400.
+//! The request is still counted; then, in this order: `delay_ms` waits and
+//! carries on; `hang` never answers (10 minutes, then 504); `status`
+//! answers that status with `{"message":"Sandbox fault: HTTP N"}`; `html`
+//! answers that status with an HTML error page (a proxy in the way);
+//! `invalid_json` answers 200 `application/json` with a truncated body.
+//! Except for `delay_ms`, the registrar's handler does not run: nothing
+//! changes and no email is sent.
 
 pub mod dna;
 pub mod namecom;
 pub mod openprovider;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::{OriginalUri, Request, State};
@@ -28,7 +55,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::scenarios::Provider;
@@ -76,6 +103,70 @@ pub(crate) struct SandboxState {
     pub(crate) openprovider: openprovider::OpenproviderState,
     pub(crate) emails: Counter,
     requests: Counter,
+    faults: Faults,
+}
+
+/// Registrar endpoint names the fault switches accept.
+pub const FAULT_ENDPOINTS: [&str; 8] = [
+    "dna.GetDetails",
+    "dna.ResendContactVerificationNotice",
+    "namecom.list",
+    "namecom.resend",
+    "namecom.verify",
+    "openprovider.list",
+    "openprovider.start",
+    "openprovider.restart",
+];
+
+/// The fault switches in force.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct Faults {
+    #[serde(default)]
+    status: BTreeMap<String, u16>,
+    #[serde(default)]
+    html: BTreeMap<String, u16>,
+    #[serde(default)]
+    hang: BTreeSet<String>,
+    #[serde(default)]
+    delay_ms: BTreeMap<String, u64>,
+    #[serde(default)]
+    invalid_json: BTreeSet<String>,
+}
+
+impl Faults {
+    fn names(&self) -> impl Iterator<Item = &String> {
+        self.status
+            .keys()
+            .chain(self.html.keys())
+            .chain(&self.hang)
+            .chain(self.delay_ms.keys())
+            .chain(&self.invalid_json)
+    }
+}
+
+/// The fault-switch name of a registrar path (`/sandbox/...`, no query).
+fn endpoint_name(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("/sandbox/")?;
+    let name = match rest {
+        "dna/ContactApi.svc/GetDetails" => "dna.GetDetails",
+        "dna/ContactApi.svc/ResendContactVerificationNotice" => {
+            "dna.ResendContactVerificationNotice"
+        }
+        "namecom/core/v1/contacts/unverified" => "namecom.list",
+        p if p.starts_with("namecom/core/v1/contacts/verify/") => {
+            if p.ends_with(":resend") {
+                "namecom.resend"
+            } else {
+                "namecom.verify"
+            }
+        }
+        "openprovider/v1beta/customers/verifications/emails/domains" => "openprovider.list",
+        "openprovider/v1beta/customers/verifications/emails/start" => "openprovider.start",
+        "openprovider/v1beta/customers/verifications/emails/restart" => "openprovider.restart",
+        _ => return None,
+    };
+    Some(name)
 }
 
 impl SandboxState {
@@ -89,6 +180,7 @@ impl SandboxState {
             openprovider: openprovider::OpenproviderState::seed(now),
             emails: Counter::default(),
             requests: Counter::default(),
+            faults: Faults::default(),
         }
     }
 
@@ -105,6 +197,7 @@ impl SandboxState {
         self.openprovider = openprovider::OpenproviderState::seed(now);
         self.emails = Counter::default();
         self.requests = Counter::default();
+        self.faults = Faults::default();
     }
 }
 
@@ -136,6 +229,13 @@ impl Sandbox {
         self.lock().now()
     }
 
+    /// Marks name.com verification `id` verified or not (what a
+    /// `contact.verification.status_change` webhook says). `false` when the
+    /// sandbox has no such verification.
+    pub fn namecom_set_verified(&self, id: i64, verified: bool) -> bool {
+        self.lock().namecom.set_verified(id, verified)
+    }
+
     /// When the `namecom-unknown` scenario's contact was changed.
     pub fn namecom_unknown_changed_at(&self) -> DateTime<Utc> {
         crate::scenarios::namecom_unknown_changed_at(self.lock().seeded_at)
@@ -148,24 +248,103 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .nest("/dna", dna::router())
         .nest("/namecom", namecom::router())
         .nest("/openprovider", openprovider::router())
+        .layer(middleware::from_fn_with_state(sandbox.clone(), apply_faults))
         .layer(middleware::from_fn_with_state(sandbox.clone(), count_requests));
     let control = Router::new()
         .route("/clock", get(get_clock).post(set_clock))
         .route("/reset", post(reset))
         .route("/emails", get(emails))
         .route("/requests", get(requests))
-        .route("/seed", post(seed));
+        .route("/seed", post(seed))
+        .route("/faults", get(get_faults).post(set_faults));
     Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
 }
 
 async fn count_requests(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) -> Response {
     // The full path (nesting strips the prefix from `uri()`), no query.
-    let path = req
-        .extensions()
-        .get::<OriginalUri>()
-        .map_or_else(|| req.uri().path().to_owned(), |o| o.path().to_owned());
+    let path = full_path(&req);
     sb.lock().requests.add(&path);
     next.run(req).await
+}
+
+fn full_path(req: &Request) -> String {
+    req.extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path().to_owned(), |o| o.path().to_owned())
+}
+
+async fn apply_faults(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) -> Response {
+    let Some(name) = endpoint_name(&full_path(&req)) else {
+        return next.run(req).await;
+    };
+    let (delay, hang, status, html, invalid) = {
+        let st = sb.lock();
+        let f = &st.faults;
+        (
+            f.delay_ms.get(name).copied(),
+            f.hang.contains(name),
+            f.status.get(name).copied(),
+            f.html.get(name).copied(),
+            f.invalid_json.contains(name),
+        )
+    };
+    if let Some(ms) = delay {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    if hang {
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        return control_error(StatusCode::GATEWAY_TIMEOUT, "sandbox fault: hang");
+    }
+    let code = |c: u16| StatusCode::from_u16(c).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(c) = status {
+        return (code(c), Json(json!({ "message": format!("Sandbox fault: HTTP {c}") })))
+            .into_response();
+    }
+    if let Some(c) = html {
+        let c = code(c);
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><title>{c}</title></head><body><h1>{c}</h1>\
+             <hr><p>nginx</p></body></html>\n"
+        );
+        return (c, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], page)
+            .into_response();
+    }
+    if invalid {
+        return (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            "{\"code\":0,\"desc\":\"\",\"data\":{\"results\":[{\"email\":",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+async fn get_faults(State(sb): State<Arc<Sandbox>>) -> Response {
+    Json(&sb.lock().faults).into_response()
+}
+
+async fn set_faults(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let faults = match serde_json::from_slice::<Faults>(&body) {
+        Ok(f) => f,
+        Err(e) => {
+            return control_error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "expected {{\"status\"|\"html\": {{endpoint: code}}, \"hang\"|\"invalid_json\": [endpoint], \"delay_ms\": {{endpoint: ms}}}}: {e}"
+                ),
+            )
+        }
+    };
+    if let Some(bad) = faults.names().find(|n| !FAULT_ENDPOINTS.contains(&n.as_str())) {
+        return control_error(
+            StatusCode::BAD_REQUEST,
+            &format!("unknown endpoint `{bad}`; known: {}", FAULT_ENDPOINTS.join(", ")),
+        );
+    }
+    let mut st = sb.lock();
+    st.faults = faults;
+    Json(&st.faults).into_response()
 }
 
 fn control_error(status: StatusCode, message: &str) -> Response {

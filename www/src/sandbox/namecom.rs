@@ -393,6 +393,19 @@ fn not_found() -> Reply {
     )
 }
 
+impl NamecomState {
+    /// Sets verification `id`'s state; `false` if there is none.
+    pub(crate) fn set_verified(&mut self, id: i64, verified: bool) -> bool {
+        match self.contacts.iter_mut().find(|c| c.id == id) {
+            Some(c) => {
+                c.verified = verified;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 fn verify(st: &mut SandboxState, id: i64) -> Reply {
     match st.namecom.contacts.iter_mut().find(|c| c.id == id) {
         Some(c) => {

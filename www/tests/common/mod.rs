@@ -11,6 +11,7 @@ use verification_www::sandbox;
 pub const T0: &str = "2026-03-01T12:00:00Z";
 
 /// A running server.
+#[derive(Clone)]
 pub struct Server {
     pub base: String,
     pub client: reqwest::Client,
@@ -24,9 +25,16 @@ pub async fn start() -> Server {
 
 /// [`start`] serving `widget_dir` at `/widget/`.
 pub async fn start_with_widget_dir(widget_dir: PathBuf) -> Server {
+    start_with(|c| c.widget_dir = widget_dir).await
+}
+
+/// [`start`] with the sandbox configuration changed by `change`.
+pub async fn start_with(change: impl FnOnce(&mut verification_www::Config)) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = verification_www::app(verification_www::Config::sandbox(&base, widget_dir));
+    let mut config = verification_www::Config::sandbox(&base, "/nonexistent/widget/pkg");
+    change(&mut config);
+    let app = verification_www::app(config);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let server = Server { base, client: reqwest::Client::new() };
     server.set_clock(T0).await;
@@ -156,6 +164,94 @@ impl Server {
             .await
             .unwrap();
         (res.status().as_u16(), res.json().await.unwrap())
+    }
+}
+
+/// The `X-NAMECOM-SIGNATURE` name.com would send for `body` posted to
+/// `url` at unix time `ts`.
+pub fn namecom_signature(url: &str, body: &str, ts: i64) -> String {
+    let sig = verification_core::webhook::sign(url, body, sandbox::NAMECOM_TOKEN).unwrap();
+    format!("sha256={sig},{ts},nonce-{ts}")
+}
+
+/// A name.com `contact.verification.status_change` body.
+pub fn namecom_webhook(id: i64, status: &str) -> String {
+    json!({
+        "eventName": "contact.verification.status_change",
+        "verificationId": id,
+        "domains": ["namecom-pending-shop.com"],
+        "verification": {"status": status, "verifyBy": "2026-03-11T12:00:00Z"},
+    })
+    .to_string()
+}
+
+/// A server binary on a free port, its output collected.
+pub struct Binary {
+    pub child: std::process::Child,
+    pub base: String,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Binary {
+    /// Starts `target/debug/verification-www --port 0` with `env` added.
+    pub fn start(env: &[(&str, &str)]) -> Binary {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::{Command, Stdio};
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_verification-www"));
+        cmd.args(["--port", "0", "--widget-dir", "/nonexistent"]);
+        for v in [
+            "DNA_BASE_URL",
+            "DNA_USERNAME",
+            "DNA_PASSWORD",
+            "NAMECOM_BASE_URL",
+            "NAMECOM_USERNAME",
+            "NAMECOM_TOKEN",
+            "OPENPROVIDER_BASE_URL",
+            "OPENPROVIDER_TOKEN",
+            "NAMECOM_WEBHOOK_URL",
+            "RESEND_LOG",
+        ] {
+            cmd.env_remove(v);
+        }
+        cmd.env("RESEND_LOG", ":memory:");
+        cmd.envs(env.iter().copied());
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("Demo running at ")
+            .unwrap_or_else(|| panic!("startup line: {line:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let output = std::sync::Arc::new(std::sync::Mutex::new(line));
+        let mut readers = Vec::new();
+        let stderr = child.stderr.take().unwrap();
+        for mut src in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+            let out = output.clone();
+            readers.push(std::thread::spawn(move || {
+                let mut buf = String::new();
+                let _ = src.read_to_string(&mut buf);
+                out.lock().unwrap().push_str(&buf);
+            }));
+        }
+        Binary { child, base, output, readers }
+    }
+
+    pub fn server(&self) -> Server {
+        Server { base: self.base.clone(), client: reqwest::Client::new() }
+    }
+
+    /// SIGKILLs the server and returns everything it printed.
+    pub fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+        self.output.lock().unwrap().clone()
     }
 }
 

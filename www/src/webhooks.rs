@@ -1,0 +1,174 @@
+//! name.com webhooks in, server-sent events out.
+//!
+//! - `POST /webhooks/namecom`: a `contact.verification.status_change`
+//!   delivery. `X-NAMECOM-SIGNATURE` is checked with
+//!   [`verification_core::webhook::verify_signature`] against the exact
+//!   public URL ([`crate::Config::namecom_webhook_url`], `NAMECOM_WEBHOOK_URL`)
+//!   and the name.com API token, at most [`DEFAULT_MAX_AGE`] (300 s) old.
+//!   Missing, wrong or stale signature → **401**
+//!   `{"error":"bad_signature","message":..}` and nothing is stored; a
+//!   signed body the core cannot read as a webhook → **400**
+//!   `{"error":"bad_webhook",..}`; otherwise **204**: the sandbox marks the
+//!   verification verified or not, as the payload says (so the next status
+//!   shows it), and the event is broadcast.
+//! - `GET /api/namecom/events?contact=<key>`: `text/event-stream` of the
+//!   accepted webhooks for that contact's verification: event
+//!   `verification`, data the webhook JSON (compact), a `: keep-alive`
+//!   comment every 15 s. Session, ownership and the status rate limit are
+//!   checked as for `status` (401, 400, 403, 429).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use chrono::Utc;
+use serde_json::Value;
+use tokio::sync::broadcast;
+use verification_core::webhook::{verify_signature, SignatureError, DEFAULT_MAX_AGE};
+use verification_core::{evaluate, Context, Provider, Status};
+
+use crate::config::Secret;
+use crate::proxy::{api_error, authorize_session, owned_contact};
+use crate::AppState;
+
+/// How many undelivered events a slow subscriber may fall behind by.
+pub const CHANNEL_CAPACITY: usize = 256;
+
+/// One accepted webhook.
+#[derive(Clone, Debug)]
+pub struct WebhookEvent {
+    /// name.com's `verificationId`.
+    pub verification_id: i64,
+    /// The webhook body, compact JSON.
+    pub json: Arc<str>,
+}
+
+/// The webhook receiver's configuration and the event channel.
+#[derive(Debug)]
+pub struct Webhooks {
+    url: String,
+    token: Secret,
+    keep_alive: Duration,
+    tx: broadcast::Sender<WebhookEvent>,
+}
+
+impl Webhooks {
+    /// A receiver for deliveries to `url`, signed with `token`.
+    pub fn new(url: String, token: Secret, keep_alive: Duration) -> Self {
+        let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Webhooks { url, token, keep_alive, tx }
+    }
+
+    /// A new subscription to accepted events.
+    pub fn subscribe(&self) -> broadcast::Receiver<WebhookEvent> {
+        self.tx.subscribe()
+    }
+}
+
+/// `/webhooks/namecom`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/webhooks/namecom", post(namecom))
+}
+
+fn reason(e: &SignatureError) -> &'static str {
+    match e {
+        SignatureError::MalformedHeader(_) => "malformed signature header",
+        SignatureError::UnsupportedAlgorithm(_) => "unsupported algorithm",
+        SignatureError::InvalidBody(_) => "body is not JSON",
+        SignatureError::Mismatch => "signature mismatch",
+        SignatureError::Stale { .. } => "stale timestamp",
+        _ => "invalid signature",
+    }
+}
+
+async fn namecom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let hooks = &state.webhooks;
+    let header = headers
+        .get(verification_core::webhook::SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let reject = |why: &str| {
+        eprintln!("namecom webhook rejected: {why}");
+        api_error(StatusCode::UNAUTHORIZED, "bad_signature", &format!("Webhook rejected: {why}"))
+    };
+    if header.is_empty() {
+        return reject("no signature header");
+    }
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return reject("body is not UTF-8");
+    };
+    let now = Utc::now();
+    if let Err(e) =
+        verify_signature(header, &hooks.url, text, hooks.token.expose(), now, Some(DEFAULT_MAX_AGE))
+    {
+        return reject(reason(&e));
+    }
+    // The core reads the webhook the way the widget would.
+    let record = evaluate(Provider::Namecom, text, &Context::new(now))
+        .ok()
+        .and_then(|e| e.records.into_iter().next());
+    let Some((id, status)) = record.and_then(|r| {
+        let id = r.verification_id.as_deref()?.trim().parse::<i64>().ok()?;
+        Some((id, r.status))
+    }) else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "bad_webhook",
+            "Not a contact.verification.status_change webhook with a verificationId",
+        );
+    };
+    let compact = serde_json::from_str::<Value>(text).map(|v| v.to_string()).unwrap_or_default();
+    state.sandbox.namecom_set_verified(id, status == Status::Verified);
+    let _ = hooks.tx.send(WebhookEvent { verification_id: id, json: compact.into() });
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /api/namecom/events?contact=<key>`.
+pub(crate) async fn events(
+    State(state): State<AppState>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (session, provider) = match authorize_session(&state, &headers, "namecom") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let contact = match owned_contact(&session, provider, query) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = state.proxy.limit_status(&session) {
+        return r;
+    }
+    let Some(id) = contact.verification_id else {
+        return api_error(StatusCode::NOT_FOUND, "unknown_provider", "No events for this contact");
+    };
+    let rx = state.webhooks.subscribe();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(ev) if ev.verification_id == id => {
+                    let event = Event::default().event("verification").data(&*ev.json);
+                    return Some((Ok::<_, Infallible>(event), rx));
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let keep_alive = KeepAlive::new().interval(state.webhooks.keep_alive).text("keep-alive");
+    let mut res = Sse::new(stream).keep_alive(keep_alive).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
