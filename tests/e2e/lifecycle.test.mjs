@@ -167,4 +167,88 @@ describe('lifecycle', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not b
       await page.context().close();
     }
   });
+
+  it('two widgets for one contact: both render, a resend in one shows in the other after its next check, removing one leaves the other polling', async () => {
+    await server.resetAt(T0);
+    const page = await h.openDemo(browser, server);
+    const seen = track(page);
+    const key = 'openprovider-pending';
+    const twin = `${key}-twin`;
+    const statusGets = () => seen.filter((r) => r.method === 'GET' && r.path.endsWith('/status') && r.contact === key).length;
+    const resendButton = (k) => h.widget(page, k).getByRole('button', { name: /resend|send/i });
+    try {
+      await h.waitForStatus(page, key, 'pending');
+      // A second element with the same attributes (same status-url), both
+      // polling every 15 s.
+      await page.evaluate(
+        ([k, t]) => {
+          const el = document.querySelector(`[data-scenario="${k}"]`);
+          el.setAttribute('refresh', '15');
+          const copy = el.cloneNode(false);
+          copy.dataset.scenario = t;
+          el.after(copy);
+        },
+        [key, twin],
+      );
+      await h.waitForStatus(page, twin, 'pending');
+      await h.settle(page);
+      for (const k of [key, twin]) {
+        assert.match(await h.widgetText(page, k), /pending@openprovider\.example/, `${k} renders`);
+        assert.equal(await resendButton(k).getAttribute('aria-disabled'), null, `${k}: resend enabled`);
+      }
+      let before = statusGets();
+      await h.advance(page, 60_000, 5000);
+      const both = statusGets() - before;
+      assert.ok(both >= 7 && both <= 10, `both widgets poll every 15 s: ${both} requests in a minute`);
+
+      // A resend in the first...
+      await resendButton(key).click();
+      await page.waitForFunction((k) => window.__events.some((e) => e.type === 'verification-resend' && e.scenario === k), key);
+      await h.settle(page);
+      assert.equal(await resendButton(key).getAttribute('aria-disabled'), 'true', 'the first cools down');
+      assert.equal((await server.emails()).byContact['pending@openprovider.example'], 1);
+      // ...reaches the second at its next check: its button cools down too.
+      await h.advance(page, 16_000, 4000);
+      assert.equal(await resendButton(twin).getAttribute('aria-disabled'), 'true', 'the twin cools down after its next check');
+      const twinText = await h.widgetText(page, twin);
+      assert.match(twinText, /A verification email was sent recently/, twinText);
+      assert.match(twinText, /You can send another in 1[34]:\d\d/, `the twin counts down the same cooldown: ${twinText}`);
+      await resendButton(twin).click({ force: true });
+      await h.settle(page);
+      assert.equal((await server.emails()).byContact['pending@openprovider.example'], 1, 'the twin sends nothing during the cooldown');
+
+      // Removing the first leaves the second polling alone.
+      await page.evaluate((k) => document.querySelector(`[data-scenario="${k}"]`).remove(), key);
+      await h.settle(page);
+      before = statusGets();
+      await h.advance(page, 60_000, 5000);
+      const one = statusGets() - before;
+      assert.ok(one >= 3 && one <= 5, `one widget polls every 15 s: ${one} requests in a minute`);
+      assert.equal(await h.widget(page, twin).getAttribute('data-status'), 'pending');
+
+      // Removed and re-added five times: still one widget's worth of polling.
+      for (let i = 0; i < 5; i += 1) {
+        await page.evaluate((t) => {
+          const el = document.querySelector(`[data-scenario="${t}"]`);
+          const parent = el.parentNode;
+          el.remove();
+          parent.append(el);
+        }, twin);
+      }
+      await h.waitForStatus(page, twin, 'pending');
+      await h.settle(page);
+      before = statusGets();
+      await h.advance(page, 60_000, 5000);
+      const again = statusGets() - before;
+      assert.ok(again >= 3 && again <= 5, `no leaked timers after re-adding: ${again} requests in a minute`);
+      assert.equal(
+        await h.widget(page, twin).evaluate((el) => el.shadowRoot.querySelectorAll('article').length),
+        1,
+        'one card',
+      );
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -100,6 +100,15 @@ impl DateFormat for Intl {
     }
 }
 
+/// `true` while the page is hidden (a background tab, a minimised window),
+/// read through the `document.hidden` property as the page sees it.
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| Reflect::get(&d, &JsValue::from_str("hidden")).ok())
+        .is_some_and(|h| h.is_truthy())
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -224,14 +233,22 @@ pub struct Live {
     controllers: RefCell<Vec<AbortController>>,
     /// The scheduled status re-check.
     pub recheck: Cell<Option<TimeoutHandle>>,
+    /// Identifies the scheduled re-check; bumped when it is cancelled or
+    /// replaced, so a stale timer that still fires does nothing.
+    pub recheck_token: Cell<u64>,
     /// The one-second countdown ticker.
     pub ticker: Cell<Option<IntervalHandle>>,
+    /// Identifies the current ticker (see `recheck_token`).
+    pub ticker_token: Cell<u64>,
     /// A re-check fell due while the tab was hidden.
     pub due: Cell<bool>,
     /// A resend is in flight (the double-click guard).
     pub sending: Cell<bool>,
     /// Numbers status checks, so a late answer cannot overwrite a newer one.
     pub generation: Cell<u64>,
+    /// Status checks that failed in a row (the backoff's exponent); 0
+    /// after a success.
+    pub failures: Cell<u32>,
     /// `visibilitychange` listener, removed on shutdown.
     pub on_visible: RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>,
 }

@@ -11,7 +11,7 @@ use verification_core::{
     deadline::CRITICAL_SECONDS,
     resend::{ResendKind, ResendOutcome, ResendPlan},
     time::parse_timestamp,
-    Error, FailureReason, Provider, Record, ResendReason, Status, Urgency,
+    Error, Evaluation, FailureReason, Provider, Record, ResendReason, Status, Urgency,
 };
 
 /// The `cooldown` attribute's default: 15 minutes, as `DESIGN.md` asks.
@@ -22,6 +22,13 @@ pub const DEFAULT_REFRESH_SECS: i64 = 300;
 pub const MIN_REFRESH_SECS: i64 = 15;
 /// How long a request may take before the widget gives up on it.
 pub const REQUEST_TIMEOUT_SECS: u32 = 15;
+/// The first automatic re-check after a failed status check waits this
+/// long; each further failure doubles the wait (see [`retry_delay`]).
+pub const RETRY_BASE_SECS: i64 = 5;
+/// The longest any timer of the widget waits. Browsers fire a `setTimeout`
+/// of more than 2^31 - 1 ms (24.8 days) at once, which would turn a long
+/// wait into a request loop.
+pub const MAX_TIMER_SECS: i64 = 24 * 86_400;
 
 /// The element's configuration, read from its attributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +69,7 @@ impl Config {
             status_url: text("status-url"),
             resend_url: text("resend-url"),
             locale: text("locale"),
-            edit_contact_url: text("edit-contact-url"),
+            edit_contact_url: text("edit-contact-url").and_then(|u| safe_link_url(&u)),
             cooldown: secs("cooldown", DEFAULT_COOLDOWN_SECS, 0),
             refresh: secs("refresh", DEFAULT_REFRESH_SECS, MIN_REFRESH_SECS),
             changed_at: text("changed-at").and_then(|v| {
@@ -87,6 +94,76 @@ pub fn last_resend_key(provider: Provider, status_url: &str) -> String {
     format!("registrant-verification:last-resend:{provider}:{status_url}")
 }
 
+/// `url` when it is safe as a link target: a relative URL, or an absolute
+/// `http:` / `https:` one. Anything with another scheme (`javascript:`,
+/// `data:`, `vbscript:`, ...) is refused, however it is disguised: the
+/// check reads the scheme the way a browser's URL parser does (leading and
+/// trailing spaces and control characters trimmed, tabs and line breaks
+/// inside removed, any letter case). Returns the URL to use (trimmed).
+pub fn safe_link_url(url: &str) -> Option<String> {
+    let trimmed = url.trim_matches(|c: char| c <= ' ');
+    let parsed: String = trimmed.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    if parsed.is_empty() {
+        return None;
+    }
+    // A scheme is an ASCII letter, then letters, digits, `+`, `-` or `.`,
+    // then `:`, before any `/`, `?` or `#`.
+    let scheme_end = parsed.find(':').filter(|&i| {
+        let head = &parsed[..i];
+        head.starts_with(|c: char| c.is_ascii_alphabetic())
+            && head.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    match scheme_end.map(|i| parsed[..i].to_ascii_lowercase()) {
+        None => Some(trimmed.to_owned()),
+        Some(scheme) if scheme == "http" || scheme == "https" => Some(trimmed.to_owned()),
+        Some(_) => None,
+    }
+}
+
+/// How long to wait before re-checking the status after `failures`
+/// consecutive failed checks (1 for the first): 5 s, 10 s, 20 s, ...
+/// doubling, capped at the `refresh` interval; never sooner than the
+/// server's `retry_at` (a 429's `Retry-After`, `x-ratelimit-reset` or
+/// name.com's "Next eligible at"), and never longer than
+/// [`MAX_TIMER_SECS`].
+pub fn retry_delay(
+    failures: u32,
+    refresh: TimeDelta,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> TimeDelta {
+    let base = TimeDelta::seconds(RETRY_BASE_SECS);
+    let doublings = failures.saturating_sub(1).min(30);
+    let backoff = TimeDelta::seconds(RETRY_BASE_SECS.saturating_mul(1 << doublings));
+    let backoff = backoff.min(refresh.max(base));
+    let asked = retry_at.map_or(TimeDelta::zero(), |t| t - now);
+    backoff.max(asked).min(TimeDelta::seconds(MAX_TIMER_SECS))
+}
+
+/// The sentence under a failed status check that says when the widget
+/// tries again by itself: in seconds under a minute, else at a time of
+/// day; it says when the wait is the server's own request (HTTP 429).
+pub fn retry_line(
+    problem: &Problem,
+    retry_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    fmt: &impl DateFormat,
+) -> String {
+    // Whole seconds, rounded up: "in 1 second" until the very moment.
+    let secs = ((retry_at - now).num_milliseconds() + 999).div_euclid(1000);
+    let when = match secs {
+        s if s <= 0 => "Trying again now…".to_owned(),
+        1 => "Trying again automatically in 1 second.".to_owned(),
+        s if s < 60 => format!("Trying again automatically in {s} seconds."),
+        _ => format!("Trying again automatically at {}.", fmt.time(retry_at, now)),
+    };
+    if problem.retry_at().is_some() {
+        format!("The server asked us to wait. {when}")
+    } else {
+        when
+    }
+}
+
 /// The localStorage key of the idempotency key of an unanswered resend.
 pub fn intent_key(provider: Provider, status_url: &str) -> String {
     format!("registrant-verification:resend-intent:{provider}:{status_url}")
@@ -105,6 +182,9 @@ pub enum Problem {
     Core(Error),
     /// The answer is fine but lists no verification for this contact.
     NoRecord,
+    /// The answer is a list whose every row is unreadable (the first row's
+    /// error, for the detail).
+    BadRows(String),
 }
 
 impl Problem {
@@ -117,6 +197,7 @@ impl Problem {
             Problem::Network => "network",
             Problem::Timeout => "timeout",
             Problem::NoRecord => "notFound",
+            Problem::BadRows(_) => "unexpectedShape",
             Problem::Core(Error::Http { .. }) => "http",
             Problem::Core(Error::Registrar { .. }) => "registrar",
             Problem::Core(Error::InvalidJson { .. }) => "invalidJson",
@@ -135,32 +216,71 @@ impl Problem {
 
     /// What failed, in words a registrant understands.
     pub fn message(&self) -> String {
+        const SIGN_IN: &str = "sign in again, then retry.";
         match self {
             Problem::Config(what) => format!("This page is not set up correctly: {what}."),
             Problem::Network => {
                 "Could not reach the server. Check your internet connection.".to_owned()
             }
-            Problem::Timeout => {
-                format!("The server did not answer within {REQUEST_TIMEOUT_SECS} seconds.")
-            }
+            Problem::Timeout => format!(
+                "The server did not answer within {REQUEST_TIMEOUT_SECS} seconds, so we stopped \
+                 waiting."
+            ),
             Problem::NoRecord => "The registrar has no verification for this contact.".to_owned(),
-            Problem::Core(Error::Http { status: status @ (401 | 403), .. }) => {
-                format!("You are not signed in, or may not see this contact (HTTP {status}).")
+            Problem::Core(Error::Http { status: 401, .. }) => {
+                format!("Your session may have expired (HTTP 401): {SIGN_IN}")
             }
+            Problem::Core(Error::Http { status: 403, .. }) => format!(
+                "You may have been signed out, or this account may not see this contact \
+                 (HTTP 403): {SIGN_IN}"
+            ),
             Problem::Core(Error::Http { status: 404, .. }) => {
                 "The server does not know this contact (HTTP 404).".to_owned()
             }
             Problem::Core(Error::Http { status: 429, .. }) => {
-                "Too many requests (HTTP 429). Wait a moment and try again.".to_owned()
+                "Too many requests (HTTP 429): the server asked us to slow down.".to_owned()
+            }
+            Problem::Core(Error::Http { status: 500, .. }) => {
+                "The server had a problem (HTTP 500).".to_owned()
+            }
+            Problem::Core(Error::Http { status: status @ 501..=599, .. }) => {
+                format!("Could not reach the server (HTTP {status}). It may be down or busy.")
             }
             Problem::Core(Error::Http { status, .. }) => {
-                format!("Could not reach the server (HTTP {status}).")
+                format!("The server answered with an error (HTTP {status}).")
             }
-            Problem::Core(Error::Registrar { message, .. }) => {
-                format!("The registrar answered with an error: {message}")
+            Problem::Core(Error::Registrar { message, status, .. }) => {
+                let mut out = format!("The registrar answered with an error: {}", isolate(message));
+                if matches!(status, Some(401 | 403)) {
+                    out.push_str(&format!(" Your session may have expired: {SIGN_IN}"));
+                }
+                out
+            }
+            Problem::Core(Error::InvalidJson { .. }) => {
+                "The server sent an answer this page cannot read (it is not valid JSON).".to_owned()
+            }
+            Problem::Core(Error::UnexpectedShape { .. }) | Problem::BadRows(_) => {
+                "The server sent an answer this page cannot read (not the registrar's format)."
+                    .to_owned()
             }
             Problem::Core(_) => "The server sent an answer this page cannot read.".to_owned(),
         }
+    }
+
+    /// When the server asked to be asked again, if it did (a 429's
+    /// `Retry-After`, `x-ratelimit-reset`, name.com's "Next eligible at").
+    pub fn retry_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Problem::Core(e) => e.retry_at(),
+            _ => None,
+        }
+    }
+
+    /// `true` when checking again later may help, so the widget re-checks
+    /// by itself (with backoff). A misconfigured element waits for its
+    /// attributes to change.
+    pub fn retries_by_itself(&self) -> bool {
+        !matches!(self, Problem::Config(_))
     }
 
     /// The technical detail for the `verification-error` event (the core
@@ -168,6 +288,7 @@ impl Problem {
     pub fn detail(&self) -> String {
         match self {
             Problem::Core(e) => e.to_string(),
+            Problem::BadRows(row) => format!("no readable row: {row}"),
             other => other.message(),
         }
     }
@@ -179,11 +300,23 @@ impl Problem {
     pub fn settles_intent(&self) -> bool {
         match self {
             Problem::Config(_) | Problem::NoRecord => true,
-            Problem::Network | Problem::Timeout => false,
+            Problem::Network | Problem::Timeout | Problem::BadRows(_) => false,
             Problem::Core(Error::Registrar { .. }) => true,
             Problem::Core(Error::Http { status, .. }) => *status < 500,
             Problem::Core(_) => false,
         }
+    }
+}
+
+/// The contact's record from an evaluated status answer: its first
+/// record; when there is none, [`Problem::BadRows`] if rows were dropped
+/// as unreadable (a list of the wrong shape), else [`Problem::NoRecord`].
+pub fn single_record(evaluation: Evaluation) -> Result<Record, Problem> {
+    let Evaluation { records, row_errors, .. } = evaluation;
+    match (records.into_iter().next(), row_errors.first()) {
+        (Some(r), _) => Ok(r),
+        (None, Some(e)) => Err(Problem::BadRows(e.to_string())),
+        (None, None) => Err(Problem::NoRecord),
     }
 }
 
@@ -350,7 +483,35 @@ pub struct Words {
 }
 
 fn email_or(r: Option<&Record>, fallback: &str) -> String {
-    r.and_then(|r| r.email.clone()).unwrap_or_else(|| fallback.to_owned())
+    r.and_then(|r| r.email.as_deref()).map_or_else(|| fallback.to_owned(), isolate)
+}
+
+/// `text` for use inside a sentence: unchanged, unless it carries Unicode
+/// direction controls (an RTL override in an address could reverse the rest
+/// of the sentence); then it is wrapped in a first-strong isolate
+/// (U+2068 ... U+2069), which confines them to the text itself. The wrapper
+/// is balanced against the text's own isolates: an isolate the text leaves
+/// open gets its closing U+2069 (else it would swallow ours), and a U+2069
+/// the text closes too many gets an extra U+2068 in front (else it would
+/// close ours early).
+pub fn isolate(text: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(bidi) {
+        return text.to_owned();
+    }
+    let (mut open, mut unmatched) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '\u{2066}'..='\u{2068}' => open += 1,
+            '\u{2069}' if open > 0 => open -= 1,
+            '\u{2069}' => unmatched += 1,
+            _ => {}
+        }
+    }
+    let mut out = "\u{2068}".repeat(1 + unmatched);
+    out.push_str(text);
+    out.push_str(&"\u{2069}".repeat(1 + open));
+    out
 }
 
 /// The words for a screen.
@@ -641,7 +802,7 @@ pub fn resend_note(
             ResendKind::Throttled => throttled(o.next_eligible_at),
             ResendKind::AlreadyVerified => "Your email address is already verified.".to_owned(),
             ResendKind::NotSent => match &o.message {
-                Some(m) => format!("The registrar did not send an email: {m}"),
+                Some(m) => format!("The registrar did not send an email: {}", isolate(m)),
                 None => "The registrar did not send an email. Try again later.".to_owned(),
             },
         }),
@@ -833,12 +994,187 @@ mod tests {
         )
         .unwrap_err();
         let p = Problem::Core(e);
-        assert_eq!(p.message(), "Could not reach the server (HTTP 502).");
+        assert_eq!(p.message(), "Could not reach the server (HTTP 502). It may be down or busy.");
         assert_eq!((p.kind(), p.status()), ("http", Some(502)));
         assert!(!p.settles_intent());
         assert!(!Problem::Network.settles_intent());
         let a = primary_action(Screen::Problem, None, false, &ResendPhase::Idle, now()).unwrap();
         assert_eq!((a.kind, a.label), (ActionKind::Retry, "Retry"));
+    }
+
+    fn http(status: u16, body: &str, headers: &[(&str, &str)]) -> Problem {
+        let response = verification_core::Response::new(status, body).with_headers(headers);
+        let ctx = Context::new(now()).single_contact();
+        Problem::Core(
+            verification_core::evaluate_response(Provider::Namecom, &response, &ctx).unwrap_err(),
+        )
+    }
+
+    #[test]
+    fn error_wording_by_kind_and_status() {
+        let html = "<html><body><h1>Bad gateway</h1></body></html>";
+        let cases: Vec<(Problem, &str, Option<u16>, &str)> = vec![
+            (Problem::Network, "network", None, "Could not reach the server. Check your internet connection."),
+            (Problem::Timeout, "timeout", None, "The server did not answer within 15 seconds, so we stopped waiting."),
+            (http(500, html, &[]), "http", Some(500), "The server had a problem (HTTP 500)."),
+            (http(503, "", &[]), "http", Some(503), "Could not reach the server (HTTP 503). It may be down or busy."),
+            (http(401, html, &[]), "http", Some(401), "Your session may have expired (HTTP 401): sign in again, then retry."),
+            (http(403, html, &[]), "http", Some(403), "You may have been signed out, or this account may not see this contact (HTTP 403): sign in again, then retry."),
+            (http(429, "", &[]), "http", Some(429), "Too many requests (HTTP 429): the server asked us to slow down."),
+            (http(418, html, &[]), "http", Some(418), "The server answered with an error (HTTP 418)."),
+            (http(200, "{\"unverifiedContacts\":[", &[]), "invalidJson", None, "The server sent an answer this page cannot read (it is not valid JSON)."),
+            (http(200, r#"{"foo":"bar"}"#, &[]), "unexpectedShape", None, "The server sent an answer this page cannot read (not the registrar's format)."),
+            (http(403, r#"{"message":"Permission Denied"}"#, &[]), "registrar", Some(403), "The registrar answered with an error: Permission Denied Your session may have expired: sign in again, then retry."),
+            (http(400, r#"{"message":"Bad Request","details":"no such contact"}"#, &[]), "registrar", Some(400), "The registrar answered with an error: Bad Request (no such contact)"),
+            (Problem::NoRecord, "notFound", None, "The registrar has no verification for this contact."),
+        ];
+        for (p, kind, status, message) in cases {
+            assert_eq!(
+                (p.kind(), p.status(), p.message().as_str()),
+                (kind, status, message),
+                "{p:?}"
+            );
+            assert!(p.retries_by_itself(), "{p:?}");
+        }
+        let config = Problem::Config("the `provider` attribute is missing".into());
+        assert!(!config.retries_by_itself());
+        // A registrar message is isolated when it carries direction controls.
+        let rtl = http(400, r#"{"message":"evil\u202egnp.exe"}"#, &[]);
+        assert!(
+            rtl.message().ends_with("error: \u{2068}evil\u{202e}gnp.exe\u{2069}"),
+            "{:?}",
+            rtl.message()
+        );
+    }
+
+    #[test]
+    fn a_list_of_unreadable_rows_is_a_shape_problem() {
+        let ctx = Context::new(now()).single_contact();
+        let bad = evaluate(Provider::Namecom, "[1,2]", &ctx).unwrap();
+        let p = single_record(bad).unwrap_err();
+        assert_eq!((p.kind(), p.status()), ("unexpectedShape", None));
+        assert!(p.message().contains("cannot read"), "{}", p.message());
+        assert!(p.detail().contains("row 0"), "{}", p.detail());
+        let list = Context::new(now());
+        let empty = evaluate(Provider::Openprovider, r#"{"code":0,"data":{}}"#, &list).unwrap();
+        assert_eq!(single_record(empty), Err(Problem::NoRecord));
+        let body = r#"{"unverifiedContacts":[{"verificationId":1,"verifyBy":"2026-03-12T12:00:00Z","email":"a@b.c"}]}"#;
+        let ok = evaluate(Provider::Namecom, body, &ctx).unwrap();
+        assert_eq!(single_record(ok).unwrap().email.as_deref(), Some("a@b.c"));
+    }
+
+    #[test]
+    fn a_429_says_when_the_server_allows_another_try() {
+        let at = now() + TimeDelta::seconds(90);
+        let retry_after = http(429, "", &[("Retry-After", "90")]);
+        assert_eq!(retry_after.retry_at(), Some(at));
+        let reset = at.timestamp().to_string();
+        let epoch = http(429, "", &[("x-ratelimit-reset", reset.as_str())]);
+        assert_eq!(epoch.retry_at(), Some(at));
+        let prose = http(
+            429,
+            r#"{"message":"Too Many Requests","details":"Next eligible at: 2026-03-01T12:01:30+00:00"}"#,
+            &[],
+        );
+        assert_eq!(prose.retry_at(), Some(at));
+        assert_eq!(http(429, "", &[]).retry_at(), None);
+        assert_eq!(Problem::Network.retry_at(), None);
+
+        let line = retry_line(&retry_after, at, now(), &Utc24);
+        assert_eq!(line, "The server asked us to wait. Trying again automatically at 12:01.");
+        let soon = now() + TimeDelta::milliseconds(19_500);
+        assert_eq!(
+            retry_line(&Problem::Network, soon, now(), &Utc24),
+            "Trying again automatically in 20 seconds."
+        );
+        assert_eq!(
+            retry_line(&Problem::Network, now() + TimeDelta::seconds(1), now(), &Utc24),
+            "Trying again automatically in 1 second."
+        );
+        assert_eq!(retry_line(&Problem::Network, now(), now(), &Utc24), "Trying again now…");
+    }
+
+    #[test]
+    fn backoff_doubles_from_5_seconds_up_to_the_refresh_interval() {
+        let refresh = TimeDelta::seconds(300);
+        let schedule: Vec<i64> =
+            (1..=9).map(|n| retry_delay(n, refresh, None, now()).num_seconds()).collect();
+        assert_eq!(schedule, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
+        // A shorter refresh caps it sooner; huge failure counts do not overflow.
+        let short = TimeDelta::seconds(15);
+        let capped: Vec<i64> =
+            (1..=4).map(|n| retry_delay(n, short, None, now()).num_seconds()).collect();
+        assert_eq!(capped, [5, 10, 15, 15]);
+        assert_eq!(retry_delay(u32::MAX, refresh, None, now()), refresh);
+        assert_eq!(retry_delay(0, refresh, None, now()), TimeDelta::seconds(5));
+        // The server's retry time wins when it is later, never when sooner.
+        let later = now() + TimeDelta::seconds(90);
+        assert_eq!(retry_delay(1, refresh, Some(later), now()), TimeDelta::seconds(90));
+        assert_eq!(retry_delay(7, refresh, Some(later), now()), refresh);
+        let past = now() - TimeDelta::seconds(90);
+        assert_eq!(retry_delay(2, refresh, Some(past), now()), TimeDelta::seconds(10));
+        // Even above the refresh interval (an hour's rate limit)...
+        let hour = now() + TimeDelta::hours(1);
+        assert_eq!(retry_delay(1, refresh, Some(hour), now()), TimeDelta::hours(1));
+        // ...but never past what a browser timer can hold.
+        let year = now() + TimeDelta::days(365);
+        assert_eq!(retry_delay(1, refresh, Some(year), now()), TimeDelta::seconds(MAX_TIMER_SECS));
+        assert!(MAX_TIMER_SECS * 1000 < i64::from(i32::MAX));
+    }
+
+    #[test]
+    fn edit_link_accepts_only_http_and_relative_urls() {
+        for ok in [
+            "/account/contact",
+            "account/contact?x=1#y",
+            "../contact",
+            "?edit=1",
+            "#contact",
+            "https://panel.example/contact",
+            "HTTP://panel.example/contact",
+            "//panel.example/contact",
+            "/path:with:colons",
+            "contact?next=javascript:alert(1)",
+        ] {
+            assert!(safe_link_url(ok).is_some(), "{ok} is safe");
+        }
+        assert_eq!(safe_link_url("  /account/contact \n").as_deref(), Some("/account/contact"));
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "javascript\r:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+            "mailto:x@example.com",
+            "",
+            " \t ",
+        ] {
+            assert_eq!(safe_link_url(bad), None, "{bad:?} is refused");
+        }
+        let attrs = |name: &str| match name {
+            "edit-contact-url" => Some("javascript:alert(1)".to_owned()),
+            _ => None,
+        };
+        assert_eq!(Config::from_attributes(attrs).edit_contact_url, None);
+    }
+
+    #[test]
+    fn direction_controls_are_isolated() {
+        assert_eq!(isolate("ann@example.com"), "ann@example.com");
+        assert_eq!(isolate("a\u{202e}moc.elpmaxe@b"), "\u{2068}a\u{202e}moc.elpmaxe@b\u{2069}");
+        // The text's own isolates cannot unbalance the wrapper.
+        assert_eq!(isolate("a\u{2066}b"), "\u{2068}a\u{2066}b\u{2069}\u{2069}");
+        assert_eq!(isolate("a\u{2069}b"), "\u{2068}\u{2068}a\u{2069}b\u{2069}");
+        assert_eq!(isolate("\u{2067}x\u{2069}"), "\u{2068}\u{2067}x\u{2069}\u{2069}");
+        let mut r = namecom("2026-03-12T12:00:00Z");
+        r.email = Some("x\u{202e}evil".into());
+        let w = words(Screen::Pending, Some(&r), None, now(), &Utc24);
+        assert!(w.lead.contains("\u{2068}x\u{202e}evil\u{2069}. Click"), "{:?}", w.lead);
     }
 
     #[test]

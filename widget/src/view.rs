@@ -8,7 +8,8 @@ use crate::{
     browser::{self, Answer, Failure, Intl, Live},
     model::{
         deadline_line, format_countdown, next_check, primary_action, record_changed, resend_note,
-        urgency_str, words, ActionKind, Config, Problem, ResendPhase, Screen, Tone,
+        retry_delay, retry_line, single_record, urgency_str, words, ActionKind, Config, Problem,
+        ResendPhase, Screen, Tone, MAX_TIMER_SECS,
     },
 };
 use chrono::{DateTime, Utc};
@@ -40,6 +41,8 @@ pub struct CardState {
     pub now: RwSignal<DateTime<Utc>>,
     /// The element's configuration.
     pub config: RwSignal<Config>,
+    /// When the widget re-checks by itself after a failed status check.
+    pub retry_at: RwSignal<Option<DateTime<Utc>>>,
 }
 
 impl CardState {
@@ -52,6 +55,7 @@ impl CardState {
             phase: RwSignal::new(ResendPhase::Idle),
             now: RwSignal::new(now),
             config: RwSignal::new(config),
+            retry_at: RwSignal::new(None),
         }
     }
 
@@ -67,6 +71,13 @@ impl CardState {
             self.phase.with(|ph| primary_action(self.screen(), r.as_ref(), false, ph, now))
         })?;
         action.wait_until.map(|t| (t - now).num_seconds().max(0))
+    }
+
+    /// The automatic re-check after a failed status check, while the
+    /// problem shows and no check is in flight.
+    pub fn pending_retry(&self) -> Option<DateTime<Utc>> {
+        let showing = self.problem.with(Option::is_some) && !self.checking.get();
+        self.retry_at.get().filter(|_| showing)
     }
 }
 
@@ -120,7 +131,7 @@ pub fn Card(
     /// or disabled).
     on_action: impl Fn(ActionKind) + 'static,
 ) -> impl IntoView {
-    let CardState { record, problem, checking, phase, now, config } = state;
+    let CardState { record, problem, checking, phase, now, config, .. } = state;
     let screen = Memo::new(move |_| state.screen());
     let tone = move || record.with(|r| Tone::of(screen.get(), r.as_ref()));
     let words = Memo::new(move |_| {
@@ -203,6 +214,13 @@ pub fn Card(
         let secs = state.wait_seconds()?;
         (!throttled()).then(|| format_countdown(secs))
     };
+    // When the widget tries again by itself after a failed check (not a
+    // live region: it counts down every second).
+    let retry = move || {
+        let at = state.pending_retry()?;
+        let fmt = config.with(intl);
+        problem.with(|p| p.as_ref().map(|p| retry_line(p, at, now.get(), &fmt)))
+    };
     // The button stays in the DOM and is only `aria-disabled` while busy or
     // cooling down, so keyboard focus stays on it; when a press ends in a
     // state without a button (verified), focus moves to the headline.
@@ -262,6 +280,9 @@ pub fn Card(
                     {move || action.with(|a| a.as_ref().map(|a| a.label).unwrap_or(""))}
                 </button>
                 <p class="note" role="status" aria-live="polite">{note}</p>
+                <p class="countdown retry" hidden=move || retry().is_none()>
+                    {move || retry().unwrap_or_default()}
+                </p>
                 <p class="countdown" hidden=move || countdown().is_none()>
                     "You can send another in "
                     <span class="clock">{move || countdown().unwrap_or_default()}</span>
@@ -293,6 +314,7 @@ pub fn Widget(
         phase: RwSignal::new(ResendPhase::Idle),
         now: RwSignal::new(browser::now()),
         config: RwSignal::from(config),
+        retry_at: RwSignal::new(None),
     };
     let live = Live::new();
     {
@@ -305,7 +327,7 @@ pub fn Widget(
     {
         let ctl = ctl.clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
-            if !document().hidden() && ctl.live.due.replace(false) {
+            if !browser::page_hidden() && ctl.live.due.replace(false) {
                 ctl.check();
             }
         });
@@ -331,16 +353,22 @@ pub fn Widget(
             recheck.track();
             if prev.is_some() {
                 ctl.state.phase.set(ResendPhase::Idle);
+                ctl.live.failures.set(0);
             }
             ctl.check();
         });
     }
 
-    // Reflect the state on the host: `data-status`, `data-urgency`.
+    // Reflect the state on the host: `data-status`, `data-urgency`, and
+    // `data-error` (the problem's kind: `timeout`, `network`, `http`...).
     {
         let host = host.clone();
         Effect::new(move |_| {
             let screen = state.screen();
+            let _ = state.problem.with(|p| match p {
+                Some(p) => host.set_attribute("data-error", p.kind()),
+                None => host.remove_attribute("data-error"),
+            });
             let _ = state.record.with(|r| {
                 let _ = host.set_attribute("data-status", screen.data_status(r.as_ref()));
                 match r.as_ref().filter(|_| screen != Screen::Problem) {
@@ -351,17 +379,25 @@ pub fn Widget(
         });
     }
 
-    // Tick every second while a resend countdown runs.
+    // Tick every second while a resend countdown or an automatic retry runs.
     {
         let live = live.clone();
-        let counting = Memo::new(move |_| state.wait_seconds().is_some());
+        let counting =
+            Memo::new(move |_| state.wait_seconds().is_some() || state.pending_retry().is_some());
         Effect::new(move |_| {
+            // As for re-checks: a superseded ticker that still fires (its
+            // clear did not work) does nothing.
+            live.ticker_token.set(live.ticker_token.get().wrapping_add(1));
             if let Some(t) = live.ticker.take() {
                 t.clear();
             }
             if counting.get() {
-                let now = state.now;
-                let tick = move || now.set(browser::now());
+                let (now, token, me) = (state.now, live.ticker_token.get(), live.clone());
+                let tick = move || {
+                    if me.alive() && me.ticker_token.get() == token {
+                        now.set(browser::now());
+                    }
+                };
                 live.ticker.set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
             }
         });
@@ -404,6 +440,8 @@ impl Controller {
         set("status", problem.status().map_or(JsValue::NULL, JsValue::from));
         set("detail", problem.detail().into());
         set("during", during.into());
+        let retry_at = self.state.retry_at.get_untracked().filter(|_| during == "status");
+        set("retryAt", retry_at.map_or(JsValue::NULL, |t| t.to_rfc3339().into()));
         browser::dispatch(&self.host, "verification-error", &detail);
     }
 
@@ -416,9 +454,7 @@ impl Controller {
     async fn check_now(&self) {
         let s = self.state;
         let config = s.config.get_untracked();
-        if let Some(t) = self.live.recheck.take() {
-            t.clear();
-        }
+        self.cancel_recheck();
         let (provider, url) = match config.status_target() {
             Ok(t) => t,
             Err(p) => {
@@ -429,6 +465,7 @@ impl Controller {
         };
         let generation = self.live.generation.get() + 1;
         self.live.generation.set(generation);
+        s.retry_at.set(None);
         s.checking.set(true);
         let request = Request::get(url)
             .header("Accept", "application/json")
@@ -449,6 +486,7 @@ impl Controller {
         };
         match result {
             Ok(record) => {
+                self.live.failures.set(0);
                 let changed =
                     s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
                 let detail = changed.then(|| browser::to_js(&record));
@@ -463,19 +501,37 @@ impl Controller {
                 }
             }
             Err(p) => {
+                // Re-check by itself, backing off (see `retry_delay`).
+                let delay = p.retries_by_itself().then(|| {
+                    let failures = self.live.failures.get().saturating_add(1);
+                    self.live.failures.set(failures);
+                    retry_delay(failures, config.refresh, p.retry_at(), now)
+                });
+                s.retry_at.set(delay.map(|d| now + d));
                 s.problem.set(Some(p.clone()));
                 self.report(&p, "status");
+                if let Some(delay) = delay {
+                    self.schedule(delay.to_std().unwrap_or(Duration::from_secs(5)));
+                }
             }
         }
     }
 
+    /// Checks again after `after` (at most [`MAX_TIMER_SECS`]), or, if the
+    /// page is hidden then, as soon as it shows again.
     fn schedule(&self, after: Duration) {
+        let after = after.min(Duration::from_secs(MAX_TIMER_SECS.unsigned_abs()));
+        self.cancel_recheck();
+        let token = self.live.recheck_token.get();
         let this = self.clone();
         let fire = move || {
-            if !this.live.alive() {
+            // A timer that was superseded does nothing, even if clearing
+            // it did not work (a fake clock's timer ids may not round-trip
+            // through the i32 handle).
+            if !this.live.alive() || this.live.recheck_token.get() != token {
                 return;
             }
-            if document().hidden() {
+            if browser::page_hidden() {
                 this.live.due.set(true);
             } else {
                 this.check();
@@ -485,6 +541,14 @@ impl Controller {
             if let Some(old) = self.live.recheck.replace(Some(handle)) {
                 old.clear();
             }
+        }
+    }
+
+    /// Cancels the scheduled re-check, if any: at most one is pending.
+    fn cancel_recheck(&self) {
+        self.live.recheck_token.set(self.live.recheck_token.get().wrapping_add(1));
+        if let Some(t) = self.live.recheck.take() {
+            t.clear();
         }
     }
 
@@ -567,6 +631,5 @@ fn evaluate(
 ) -> Result<Record, Problem> {
     let headers = a.header_refs();
     let response = Response { status: a.status, body: &a.body, headers: &headers };
-    let evaluation = evaluate_response(provider, &response, ctx).map_err(Problem::Core)?;
-    evaluation.records.into_iter().next().ok_or(Problem::NoRecord)
+    single_record(evaluate_response(provider, &response, ctx).map_err(Problem::Core)?)
 }
