@@ -203,13 +203,80 @@ export function defineElement(
   registry?: CustomElementRegistry,
 ): { new (): RegistrantVerificationElement; prototype: RegistrantVerificationElement };
 
+/** The attributes `<registrant-verification-list>` observes. */
+export const LIST_ATTRIBUTES: readonly [
+  'provider',
+  'list-url',
+  'resend-url',
+  'locale',
+  'theme',
+  'rate-limit',
+  'page-size',
+];
+
+/** `verification-list-load` detail. */
+export interface ListLoadEventDetail {
+  total: number;
+  overdue: number;
+  suspended: number;
+  critical: number;
+  /** Rows of the registrar's list that could not be read (listed beside the others). */
+  rowErrors: number;
+  pages: number;
+  /** Milliseconds from the first page's body to the rendered rows. */
+  parseRenderMs: number | null;
+}
+
+/** `verification-list-resend` detail, one per contact of a bulk resend. */
+export interface ListResendEventDetail {
+  /** The contact id sent as `contact=` (name.com verification id, else email). */
+  contact: string;
+  email: string;
+  outcome: 'sent' | 'throttled' | 'already_verified' | 'not_sent' | 'error';
+  nextEligibleAt: string | null;
+  message: string | null;
+}
+
+/** `<registrant-verification-list>`: every contact of the reseller account. */
+export interface RegistrantVerificationListElement extends HTMLElement {
+  /** `provider`: `namecom` or `openprovider`; `null` otherwise. */
+  provider: 'namecom' | 'openprovider' | null;
+  /** `list-url`: GET, the registrar's list page unchanged (`page`/`perPage` or `limit`/`offset` appended). */
+  listUrl: string | null;
+  /** `resend-url`: POST `{"operation": ...}` with `contact=` appended. */
+  resendUrl: string | null;
+  locale: string | null;
+  theme: 'light' | 'dark' | null;
+  /** `rate-limit`: `N/SECONDS` replacing the registrar's account limit (demo and test knob). */
+  rateLimit: string | null;
+  /** `page-size`: rows per request, 1..1000 (default 1000). */
+  pageSize: number;
+  /** Counts of the last load, or null. */
+  readonly stats: Omit<ListLoadEventDetail, 'parseRenderMs'> | null;
+  /** Reads every page again. */
+  refresh(): void;
+}
+
+/**
+ * Defines the staff list element (default `registrant-verification-list`);
+ * harmless when already defined. Call after `init()`.
+ */
+export function defineListElement(
+  name?: string,
+  registry?: CustomElementRegistry,
+): { new (): RegistrantVerificationListElement; prototype: RegistrantVerificationListElement };
+
 declare global {
   interface HTMLElementTagNameMap {
     'registrant-verification': RegistrantVerificationElement;
+    'registrant-verification-list': RegistrantVerificationListElement;
   }
   interface GlobalEventHandlersEventMap {
     'verification-change': CustomEvent<VerificationRecord>;
     'verification-resend': CustomEvent<ResendEventDetail>;
     'verification-error': CustomEvent<ErrorEventDetail>;
+    'verification-list-load': CustomEvent<ListLoadEventDetail>;
+    'verification-list-resend': CustomEvent<ListResendEventDetail>;
+    'verification-list-error': CustomEvent<ErrorEventDetail>;
   }
 }

@@ -3,3 +3,4 @@
 export { default, default as init, initSync } from './registrant_verification.js';
 export { evaluate } from './registrant_verification.js';
 export { defineElement, ATTRIBUTES } from './element.js';
+export { defineListElement, LIST_ATTRIBUTES } from './list-element.js';

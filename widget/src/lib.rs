@@ -12,7 +12,9 @@ reading registrar answers) is `verification-core`'s. This crate adds:
 - [`view`]: the components ([`view::Widget`], [`view::Card`]);
 - [`element`]: `mount(host, shadowRoot)` and its [`element::WidgetHandle`];
 - [`browser`]: the clock, `Intl`, localStorage, events, `fetch`;
-- [`api`]: `evaluate()` for JS.
+- [`api`]: `evaluate()` for JS;
+- [`list_model`] and [`list`]: `<registrant-verification-list>`, the
+  reseller staff list (`mount_list(host, shadowRoot)`).
 */
 
 #![warn(missing_docs)]
@@ -20,5 +22,7 @@ reading registrar answers) is `verification-core`'s. This crate adds:
 pub mod api;
 pub mod browser;
 pub mod element;
+pub mod list;
+pub mod list_model;
 pub mod model;
 pub mod view;

@@ -1,0 +1,842 @@
+//! What the reseller staff list (`<registrant-verification-list>`) decides,
+//! as plain Rust: its configuration, the paging plan, the filters, the
+//! virtual-scrolling window, the summary line and the bulk-resend queue.
+//!
+//! No DOM and no clock here (the view passes `now` in); native unit tests
+//! cover every function. The verification rules themselves (status,
+//! urgency, ordering, resend operation, rate limits) stay in
+//! `verification-core`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use verification_core::{
+    by_urgency,
+    resend::{RateLimit, ResendPlan, NAMECOM_PER_ACCOUNT, NAMECOM_PER_VERIFICATION},
+    Evaluation, NextPage, Provider, Record, Status, Urgency,
+};
+
+/// The height of one row, in CSS pixels. Fixed, so the window of visible
+/// rows is arithmetic (see [`window`]); the stylesheet uses the same value.
+pub const ROW_HEIGHT: f64 = 44.0;
+/// Rows rendered above and below the visible ones, so a fast scroll does
+/// not show blank space before the next frame.
+pub const OVERSCAN: usize = 8;
+/// Rows per request: the most either registrar returns per page.
+pub const DEFAULT_PAGE_SIZE: u32 = 1000;
+/// Most pages read for one load (a safety stop against a backend that
+/// always says "there is more").
+pub const MAX_PAGES: u32 = 500;
+
+/// The list element's configuration, read from its attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListConfig {
+    /// `provider`: `namecom` or `openprovider` (DNA has no account list).
+    pub provider: Result<Provider, String>,
+    /// `list-url`: the backend's list pass-through.
+    pub list_url: Option<String>,
+    /// `resend-url`: the backend's staff resend endpoint; `contact=` is
+    /// appended.
+    pub resend_url: Option<String>,
+    /// `locale`, when set.
+    pub locale: Option<String>,
+    /// `rate-limit="N/SECONDS"`: an account limit that replaces the
+    /// registrar's (a demo and test knob; name.com's 200/3600 otherwise).
+    pub rate_limit: Option<RateLimit>,
+    /// `page-size`: rows per request (1..=1000, default 1000).
+    pub page_size: u32,
+}
+
+impl ListConfig {
+    /// Reads the configuration through `attr` (an attribute by name).
+    pub fn from_attributes(attr: impl Fn(&str) -> Option<String>) -> ListConfig {
+        let text = |name: &str| attr(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let provider = match text("provider") {
+            None => Err("the `provider` attribute is missing".to_owned()),
+            Some(p) => match p.parse::<Provider>() {
+                Ok(Provider::Dna) => Err("Domain Name API has no account-wide list".to_owned()),
+                Ok(p) => Ok(p),
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        let page_size = text("page-size")
+            .and_then(|v| v.parse::<u32>().ok())
+            .map_or(DEFAULT_PAGE_SIZE, |n| n.clamp(1, DEFAULT_PAGE_SIZE));
+        ListConfig {
+            provider,
+            list_url: text("list-url"),
+            resend_url: text("resend-url"),
+            locale: text("locale"),
+            rate_limit: text("rate-limit").and_then(|v| parse_rate_limit(&v)),
+            page_size,
+        }
+    }
+
+    /// The account-wide limit bulk resends are paced by.
+    pub fn account_limit(&self) -> Option<RateLimit> {
+        match (&self.provider, self.rate_limit) {
+            (_, Some(l)) => Some(l),
+            (Ok(Provider::Namecom), None) => Some(NAMECOM_PER_ACCOUNT),
+            _ => None,
+        }
+    }
+
+    /// The per-contact limit (name.com: 1 per 15 minutes per verification;
+    /// elsewhere the widget's default cooldown, 15 minutes, so a registrant
+    /// is not flooded either).
+    pub fn contact_limit(&self) -> RateLimit {
+        NAMECOM_PER_VERIFICATION
+    }
+}
+
+/// Parses `"N/SECONDS"` (e.g. `5/3600`) into a [`RateLimit`].
+pub fn parse_rate_limit(s: &str) -> Option<RateLimit> {
+    let (max, secs) = s.split_once('/')?;
+    let max: usize = max.trim().parse().ok()?;
+    let secs: i64 = secs.trim().parse().ok().filter(|s| (1..=86_400 * 7).contains(s))?;
+    (max >= 1).then(|| RateLimit { max, window: TimeDelta::seconds(secs) })
+}
+
+/// One page to request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageRequest {
+    /// name.com: `page` (1-based) and `perPage`.
+    Numbered {
+        /// `page`.
+        page: u32,
+        /// `perPage`.
+        per_page: u32,
+    },
+    /// Openprovider: `limit` and `offset`.
+    Offset {
+        /// `limit`.
+        limit: u32,
+        /// `offset`.
+        offset: u64,
+    },
+}
+
+impl PageRequest {
+    /// The first page for `provider`.
+    pub fn first(provider: Provider, size: u32) -> PageRequest {
+        match provider {
+            Provider::Openprovider => PageRequest::Offset { limit: size, offset: 0 },
+            _ => PageRequest::Numbered { page: 1, per_page: size },
+        }
+    }
+
+    /// `list_url` with this page's query parameters appended.
+    pub fn url(&self, list_url: &str) -> String {
+        let sep = if list_url.contains('?') { '&' } else { '?' };
+        match self {
+            PageRequest::Numbered { page, per_page } => {
+                format!("{list_url}{sep}page={page}&perPage={per_page}")
+            }
+            PageRequest::Offset { limit, offset } => {
+                format!("{list_url}{sep}limit={limit}&offset={offset}")
+            }
+        }
+    }
+
+    /// The page after this one, by the core's paging facts: name.com's
+    /// `nextPage` (only forward; an empty page ends the list), Openprovider
+    /// while `offset + limit < total` and the page was not empty.
+    pub fn next(&self, evaluation: &Evaluation, rows_on_page: usize) -> Option<PageRequest> {
+        if rows_on_page == 0 {
+            return None;
+        }
+        let page = evaluation.page?;
+        match *self {
+            PageRequest::Numbered { page: current, per_page } => match page.next {
+                Some(NextPage::Page(n)) if n > current => {
+                    Some(PageRequest::Numbered { page: n, per_page })
+                }
+                _ => None,
+            },
+            PageRequest::Offset { limit, offset } => {
+                let next = offset + u64::from(limit);
+                let total = page.total?;
+                (next < total).then_some(PageRequest::Offset { limit, offset: next })
+            }
+        }
+    }
+}
+
+/// A status filter choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Every status.
+    #[default]
+    Any,
+    /// Everything that still needs the registrant (not verified).
+    Unverified,
+    /// Exactly this status.
+    Is(Status),
+    /// Deadline passed, not verified.
+    Overdue,
+}
+
+impl StatusFilter {
+    /// The `<select>` value of this choice.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Any => "any",
+            StatusFilter::Unverified => "unverified",
+            StatusFilter::Overdue => "overdue",
+            StatusFilter::Is(s) => s.as_str(),
+        }
+    }
+
+    /// Reads a `<select>` value; unknown values mean [`StatusFilter::Any`].
+    pub fn parse(s: &str) -> StatusFilter {
+        match s {
+            "unverified" => StatusFilter::Unverified,
+            "overdue" => StatusFilter::Overdue,
+            "not_started" => StatusFilter::Is(Status::NotStarted),
+            "pending" => StatusFilter::Is(Status::Pending),
+            "verified" => StatusFilter::Is(Status::Verified),
+            "failed" => StatusFilter::Is(Status::Failed),
+            "unknown" => StatusFilter::Is(Status::Unknown),
+            _ => StatusFilter::Any,
+        }
+    }
+
+    /// Every choice with its label, in menu order.
+    pub const CHOICES: [(StatusFilter, &'static str); 8] = [
+        (StatusFilter::Any, "Any status"),
+        (StatusFilter::Unverified, "Not verified"),
+        (StatusFilter::Overdue, "Overdue"),
+        (StatusFilter::Is(Status::NotStarted), "Not started"),
+        (StatusFilter::Is(Status::Pending), "Pending"),
+        (StatusFilter::Is(Status::Failed), "Failed"),
+        (StatusFilter::Is(Status::Unknown), "Unknown"),
+        (StatusFilter::Is(Status::Verified), "Verified"),
+    ];
+
+    fn matches(self, r: &Record) -> bool {
+        match self {
+            StatusFilter::Any => true,
+            StatusFilter::Unverified => r.status != Status::Verified,
+            StatusFilter::Overdue => r.urgency == Urgency::Overdue,
+            StatusFilter::Is(s) => r.status == s,
+        }
+    }
+}
+
+/// The filters of the list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// By status.
+    pub status: StatusFilter,
+    /// `Some(true)`: only suspended; `Some(false)`: only not suspended.
+    pub suspended: Option<bool>,
+    /// Case-insensitive substring of the email, a domain, the handle or the
+    /// verification id.
+    pub text: String,
+}
+
+/// One contact in the list: the record, a stable id, and what the text
+/// filter searches (lowercased once, at load).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRow {
+    /// The normalized record.
+    pub record: Record,
+    /// The contact's id in the staff endpoints: the verification id
+    /// (name.com), else the email, else the handle.
+    pub id: String,
+    /// Lowercased email, domains, handle and id, separated by newlines.
+    pub haystack: String,
+}
+
+impl ListRow {
+    /// A row for `record`.
+    pub fn new(record: Record) -> ListRow {
+        let id = contact_id(&record);
+        let mut haystack = String::new();
+        for part in record
+            .email
+            .iter()
+            .chain(record.domains.iter())
+            .chain(record.handle.iter())
+            .chain(record.verification_id.iter())
+        {
+            haystack.push_str(&part.to_lowercase());
+            haystack.push('\n');
+        }
+        ListRow { record, id, haystack }
+    }
+}
+
+/// The id the staff endpoints take for a record: the verification id
+/// (name.com), else the email, else the handle.
+pub fn contact_id(r: &Record) -> String {
+    r.verification_id
+        .clone()
+        .or_else(|| r.email.clone())
+        .or_else(|| r.handle.clone())
+        .unwrap_or_default()
+}
+
+/// Rows for records, most urgent first (core's [`by_urgency`]).
+pub fn rows(mut records: Vec<Record>) -> Vec<ListRow> {
+    records.sort_by(by_urgency);
+    records.into_iter().map(ListRow::new).collect()
+}
+
+/// The positions of the rows that pass `filter`, in list order. One pass,
+/// no allocation per row.
+pub fn filter_rows(rows: &[ListRow], filter: &Filter) -> Vec<u32> {
+    let needle = filter.text.trim().to_lowercase();
+    rows.iter()
+        .enumerate()
+        .filter(|(_, row)| {
+            filter.status.matches(&row.record)
+                && filter.suspended.is_none_or(|s| row.record.suspended == s)
+                && (needle.is_empty() || row.haystack.contains(&needle))
+        })
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+/// Counts for the summary line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Every contact loaded.
+    pub total: usize,
+    /// Deadline passed, not verified.
+    pub overdue: usize,
+    /// Suspended.
+    pub suspended: usize,
+    /// Under 48 hours left.
+    pub critical: usize,
+}
+
+/// Counts the loaded rows.
+pub fn counts(rows: &[ListRow]) -> Counts {
+    let mut c = Counts { total: rows.len(), ..Counts::default() };
+    for r in rows {
+        match r.record.urgency {
+            Urgency::Overdue => c.overdue += 1,
+            Urgency::Critical => c.critical += 1,
+            _ => {}
+        }
+        c.suspended += usize::from(r.record.suspended);
+    }
+    c
+}
+
+/// `1204` → `"1,204"`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// The summary line: "1,204 contacts, 37 overdue, 12 suspended", plus
+/// "showing 80" when a filter hides some.
+pub fn summary(c: &Counts, shown: usize) -> String {
+    let mut s =
+        format!("{}, {} overdue", plural(c.total, "contact", "contacts"), thousands(c.overdue));
+    if c.suspended > 0 {
+        s.push_str(&format!(", {} suspended", thousands(c.suspended)));
+    }
+    if shown != c.total {
+        s.push_str(&format!(" (showing {})", thousands(shown)));
+    }
+    s
+}
+
+/// The rows to render: `[start, end)` of `count` rows, for a viewport
+/// `height` pixels tall scrolled to `scroll_top`, with [`OVERSCAN`] rows
+/// either side.
+pub fn window(scroll_top: f64, height: f64, row_height: f64, count: usize) -> (usize, usize) {
+    if count == 0 || row_height <= 0.0 {
+        return (0, 0);
+    }
+    let top = if scroll_top.is_finite() { scroll_top.max(0.0) } else { 0.0 };
+    let height = if height.is_finite() { height.max(0.0) } else { 0.0 };
+    let first = ((top / row_height).floor() as usize).min(count - 1);
+    let visible = (height / row_height).ceil() as usize + 1;
+    let start = first.saturating_sub(OVERSCAN);
+    let end = (first + visible + OVERSCAN).min(count);
+    (start, end)
+}
+
+/// "3 days left", "20 hours left", "overdue by 2 days", or "" without a
+/// deadline.
+pub fn days_left_text(r: &Record) -> String {
+    let Some(secs) = r.seconds_left else { return String::new() };
+    if r.status == Status::Verified {
+        return String::new();
+    }
+    let unit = |n: i64, u: &str| format!("{n} {u}{}", if n == 1 { "" } else { "s" });
+    if secs < 0 {
+        let over = -secs;
+        return if over < 86_400 {
+            format!("overdue by {}", unit((over + 3_599) / 3_600, "hour"))
+        } else {
+            format!("overdue by {}", unit(over / 86_400, "day"))
+        };
+    }
+    if secs < verification_core::deadline::CRITICAL_SECONDS {
+        format!("{} left", unit((secs + 3_599) / 3_600, "hour"))
+    } else {
+        format!("{} left", unit(r.days_left.unwrap_or(0), "day"))
+    }
+}
+
+/// The status as staff read it.
+pub fn status_label(r: &Record) -> &'static str {
+    match (r.status, r.failure_reason) {
+        (Status::NotStarted, _) => "Not started",
+        (Status::Pending, _) if r.urgency == Urgency::Overdue => "Overdue",
+        (Status::Pending, _) => "Pending",
+        (Status::Verified, _) => "Verified",
+        (Status::Failed, Some(verification_core::FailureReason::Bounced)) => "Bounced",
+        (Status::Failed, Some(verification_core::FailureReason::Expired)) => "Expired",
+        (Status::Failed, None) => "Failed",
+        (Status::Unknown, _) => "Unknown",
+    }
+}
+
+/// One resend the list sent (remembered for an hour in localStorage, so a
+/// reload does not reset the account budget).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentAt {
+    /// The contact id ([`contact_id`]).
+    pub contact: String,
+    /// When the request went out.
+    pub at: DateTime<Utc>,
+}
+
+/// The localStorage key of the send log of one list.
+pub fn send_log_key(provider: Provider, list_url: &str) -> String {
+    format!("registrant-verification-list:sent:{provider}:{list_url}")
+}
+
+/// Keeps the sends of the last `window` (the longest limit's window).
+pub fn prune_log(log: &mut Vec<SentAt>, now: DateTime<Utc>, window: TimeDelta) {
+    log.retain(|s| s.at > now - window && s.at <= now + TimeDelta::minutes(1));
+}
+
+/// Where a queued resend stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueueState {
+    /// Waiting for its slot.
+    Waiting,
+    /// The request is in flight.
+    Sending,
+    /// The registrar sent the email.
+    Sent,
+    /// The registrar answered without sending (throttled past the retry,
+    /// already verified, not sent) or the request failed; the text says
+    /// why.
+    Failed(String),
+    /// Nothing to send: verified already.
+    Done(String),
+}
+
+/// One contact in the bulk-resend queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    /// The contact id ([`contact_id`]).
+    pub contact: String,
+    /// The contact's email, for display.
+    pub email: String,
+    /// The registrar operation (`{"operation": ...}`).
+    pub operation: &'static str,
+    /// The idempotency key of this intent (`X-Idempotency-Key`), reused
+    /// when the same intent is retried.
+    pub key: String,
+    /// When it may go.
+    pub at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: QueueState,
+}
+
+/// Why a selected contact was left out of a bulk resend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The contact's email or id.
+    pub contact: String,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// Plans a bulk resend of `records`: the registrar operation of each (the
+/// core's [`ResendPlan`]), skipping those a resend cannot help, and when each
+/// may go so that no rolling window of `account` holds more than its `max`
+/// (counting `log`, the sends of the last hour) and no contact gets two
+/// within `per_contact`. Slots are in order; `key` makes each intent's
+/// idempotency key.
+pub fn plan_bulk(
+    records: &[&Record],
+    log: &[SentAt],
+    account: Option<RateLimit>,
+    per_contact: RateLimit,
+    now: DateTime<Utc>,
+    mut key: impl FnMut() -> String,
+) -> (Vec<Queued>, Vec<Skipped>) {
+    let mut skipped = Vec::new();
+    // (earliest allowed by the contact's own limit, record, operation)
+    let mut todo: Vec<(DateTime<Utc>, &Record, &'static str)> = Vec::new();
+    for r in records {
+        let plan = match ResendPlan::for_record(r) {
+            Ok(p) => p,
+            Err(reason) => {
+                let name = r.email.clone().unwrap_or_else(|| contact_id(r));
+                skipped.push(Skipped { contact: name, reason: skip_reason(reason) });
+                continue;
+            }
+        };
+        let id = contact_id(r);
+        let own: Vec<DateTime<Utc>> =
+            log.iter().filter(|s| s.contact == id).map(|s| s.at).collect();
+        let mut earliest = per_contact.schedule(&own, 1, now).first().copied().unwrap_or(now);
+        if let Some(t) = r.resend.next_eligible_at.filter(|_| !r.resend.allowed) {
+            earliest = earliest.max(t);
+        }
+        todo.push((earliest, r, plan.operation.as_str()));
+    }
+    // Contacts free now first, in the order given; delayed ones after.
+    todo.sort_by_key(|(t, _, _)| *t);
+    let mut times: Vec<DateTime<Utc>> = log.iter().map(|s| s.at).collect();
+    let slots: Vec<DateTime<Utc>> = match account {
+        None => todo.iter().map(|(t, _, _)| (*t).max(now)).collect(),
+        Some(limit) => {
+            let free = todo.iter().take_while(|(t, _, _)| *t <= now).count();
+            let mut slots = limit.schedule(&times, free, now);
+            times.extend(slots.iter().copied());
+            for (earliest, _, _) in &todo[free..] {
+                let start = (*earliest).max(slots.last().copied().unwrap_or(now));
+                let at = limit.schedule(&times, 1, start).first().copied().unwrap_or(start);
+                times.push(at);
+                slots.push(at);
+            }
+            slots
+        }
+    };
+    let queue = todo
+        .into_iter()
+        .zip(slots)
+        .map(|((_, r, op), at)| Queued {
+            contact: contact_id(r),
+            email: r.email.clone().unwrap_or_else(|| contact_id(r)),
+            operation: op,
+            key: key(),
+            at,
+            state: QueueState::Waiting,
+        })
+        .collect();
+    (queue, skipped)
+}
+
+fn skip_reason(reason: verification_core::ResendReason) -> &'static str {
+    use verification_core::ResendReason as R;
+    match reason {
+        R::Verified => "already verified",
+        R::Bounced => "the email bounced: the address must be corrected first",
+        R::AwaitingRegistrar => "not listed by the registrar yet",
+        R::MissingContact => "no id the registrar can address",
+        R::Cooldown | R::Throttled => "cooling down",
+    }
+}
+
+/// What the queue panel says: how many wait, and until when.
+pub fn queue_summary(
+    queue: &[Queued],
+    now: DateTime<Utc>,
+    fmt: impl Fn(DateTime<Utc>) -> String,
+) -> String {
+    let waiting: Vec<&Queued> = queue.iter().filter(|q| q.state == QueueState::Waiting).collect();
+    let sent = queue.iter().filter(|q| q.state == QueueState::Sent).count();
+    let failed = queue.iter().filter(|q| matches!(q.state, QueueState::Failed(_))).count();
+    let mut parts = vec![format!("{} sent", thousands(sent))];
+    if !waiting.is_empty() {
+        let later: Vec<&&Queued> = waiting.iter().filter(|q| q.at > now).collect();
+        let due = waiting.len() - later.len();
+        if due > 0 {
+            parts.push(format!("{} sending now", thousands(due)));
+        }
+        if let (Some(first), Some(last)) = (later.first(), later.last()) {
+            if first.at == last.at {
+                parts.push(format!("{} queued for {}", thousands(later.len()), fmt(first.at)));
+            } else {
+                parts.push(format!(
+                    "{} queued from {} to {}",
+                    thousands(later.len()),
+                    fmt(first.at),
+                    fmt(last.at)
+                ));
+            }
+        }
+    }
+    if failed > 0 {
+        parts.push(format!("{} not sent", thousands(failed)));
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use verification_core::{evaluate, Context, Page, ResendState};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    fn record(email: &str, status: Status, hours_left: Option<i64>, suspended: bool) -> Record {
+        let deadline = hours_left.map(|h| now() + TimeDelta::hours(h));
+        let secs = hours_left.map(|h| h * 3600);
+        let urgency = match (status, secs) {
+            (Status::Verified, _) => Urgency::None,
+            (_, Some(s)) if s < 0 => Urgency::Overdue,
+            (_, Some(s)) if s < 48 * 3600 => Urgency::Critical,
+            (_, Some(s)) if s <= 7 * 86400 => Urgency::Warning,
+            _ => Urgency::Info,
+        };
+        Record {
+            provider: Provider::Namecom,
+            email: Some(email.to_owned()),
+            handle: None,
+            verification_id: Some(format!("{}", 1000 + email.len())),
+            domains: vec![format!("{}.com", email.split('@').next().unwrap())],
+            status,
+            failure_reason: None,
+            suspended,
+            deadline,
+            seconds_left: secs,
+            days_left: secs.map(|s| ((s + 86_399) / 86_400).max(0)),
+            urgency,
+            last_notification_at: None,
+            resend: if status == Status::Verified {
+                ResendState::blocked(verification_core::ResendReason::Verified, None)
+            } else {
+                ResendState::allowed()
+            },
+            recheck_at: None,
+        }
+    }
+
+    fn sample() -> Vec<ListRow> {
+        rows(vec![
+            record("late@x.com", Status::Pending, Some(-30), true),
+            record("soon@x.com", Status::Pending, Some(20), false),
+            record("week@x.com", Status::Pending, Some(100), false),
+            record("calm@y.org", Status::NotStarted, Some(300), false),
+            record("done@y.org", Status::Verified, None, false),
+        ])
+    }
+
+    #[test]
+    fn config_reads_attributes() {
+        let attrs = |n: &str| match n {
+            "provider" => Some("name.com".to_owned()),
+            "list-url" => Some(" /api/namecom/list ".to_owned()),
+            "rate-limit" => Some("5/3600".to_owned()),
+            "page-size" => Some("5000".to_owned()),
+            _ => None,
+        };
+        let c = ListConfig::from_attributes(attrs);
+        assert_eq!(c.provider, Ok(Provider::Namecom));
+        assert_eq!(c.list_url.as_deref(), Some("/api/namecom/list"));
+        assert_eq!(c.page_size, 1000);
+        assert_eq!(c.account_limit(), Some(RateLimit { max: 5, window: TimeDelta::hours(1) }));
+        let dna = ListConfig::from_attributes(|n| (n == "provider").then(|| "dna".to_owned()));
+        assert!(dna.provider.is_err());
+        let op = ListConfig::from_attributes(|n| (n == "provider").then(|| "openprovider".into()));
+        assert_eq!(op.account_limit(), None);
+        assert_eq!(parse_rate_limit("0/60"), None);
+        assert_eq!(parse_rate_limit("x"), None);
+        assert_eq!(parse_rate_limit("3/0"), None);
+    }
+
+    #[test]
+    fn paging_plan_follows_the_core() {
+        let first = PageRequest::first(Provider::Namecom, 1000);
+        assert_eq!(first.url("/api/namecom/list"), "/api/namecom/list?page=1&perPage=1000");
+        let ev = |total, next| Evaluation {
+            records: vec![],
+            row_errors: vec![],
+            page: Some(Page { total, next }),
+        };
+        assert_eq!(
+            first.next(&ev(Some(3000), Some(NextPage::Page(2))), 1000),
+            Some(PageRequest::Numbered { page: 2, per_page: 1000 })
+        );
+        // A backwards or absent nextPage, or an empty page, ends the list.
+        assert_eq!(first.next(&ev(Some(3000), Some(NextPage::Page(1))), 1000), None);
+        assert_eq!(first.next(&ev(Some(3000), None), 1000), None);
+        assert_eq!(first.next(&ev(Some(3000), Some(NextPage::Page(2))), 0), None);
+
+        let op = PageRequest::first(Provider::Openprovider, 1000);
+        assert_eq!(op.url("/l?x=1"), "/l?x=1&limit=1000&offset=0");
+        let second = op.next(&ev(Some(1500), None), 1000).unwrap();
+        assert_eq!(second, PageRequest::Offset { limit: 1000, offset: 1000 });
+        assert_eq!(second.next(&ev(Some(1500), None), 500), None);
+        assert_eq!(op.next(&ev(Some(1000), None), 1000), None);
+        assert_eq!(op.next(&ev(None, None), 1000), None);
+    }
+
+    #[test]
+    fn paging_plan_on_real_payloads() {
+        let body = r#"{"unverifiedContacts":[{"verificationId":1,"verifyBy":"2026-03-05T00:00:00Z","email":"a@b.c","domains":["a.com"]}],"from":1,"to":1,"lastPage":2,"nextPage":2,"totalCount":2}"#;
+        let ev = evaluate(Provider::Namecom, body, &Context::new(now())).unwrap();
+        let next = PageRequest::first(Provider::Namecom, 1).next(&ev, ev.records.len());
+        assert_eq!(next, Some(PageRequest::Numbered { page: 2, per_page: 1 }));
+    }
+
+    #[test]
+    fn rows_are_sorted_most_urgent_first() {
+        let r = sample();
+        let emails: Vec<_> = r.iter().map(|r| r.record.email.clone().unwrap()).collect();
+        assert_eq!(emails, ["late@x.com", "soon@x.com", "week@x.com", "calm@y.org", "done@y.org"]);
+    }
+
+    #[test]
+    fn filters_narrow_the_list() {
+        let r = sample();
+        let f = |status, suspended, text: &str| {
+            filter_rows(&r, &Filter { status, suspended, text: text.to_owned() })
+        };
+        assert_eq!(f(StatusFilter::Any, None, ""), vec![0, 1, 2, 3, 4]);
+        assert_eq!(f(StatusFilter::Unverified, None, ""), vec![0, 1, 2, 3]);
+        assert_eq!(f(StatusFilter::Overdue, None, ""), vec![0]);
+        assert_eq!(f(StatusFilter::Is(Status::NotStarted), None, ""), vec![3]);
+        assert_eq!(f(StatusFilter::Any, Some(true), ""), vec![0]);
+        assert_eq!(f(StatusFilter::Any, Some(false), "").len(), 4);
+        assert_eq!(f(StatusFilter::Any, None, " Y.ORG "), vec![3, 4]);
+        assert_eq!(f(StatusFilter::Any, None, "week.com"), vec![2]);
+        assert_eq!(f(StatusFilter::Unverified, None, "y.org"), vec![3]);
+        assert_eq!(StatusFilter::parse(StatusFilter::Overdue.as_str()), StatusFilter::Overdue);
+        for (choice, _) in StatusFilter::CHOICES {
+            assert_eq!(StatusFilter::parse(choice.as_str()), choice);
+        }
+    }
+
+    #[test]
+    fn summary_counts() {
+        let r = sample();
+        let c = counts(&r);
+        assert_eq!(c, Counts { total: 5, overdue: 1, suspended: 1, critical: 1 });
+        assert_eq!(summary(&c, 5), "5 contacts, 1 overdue, 1 suspended");
+        let big = Counts { total: 1204, overdue: 37, suspended: 0, critical: 0 };
+        assert_eq!(summary(&big, 80), "1,204 contacts, 37 overdue (showing 80)");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn window_math() {
+        // 10 rows fit; at the top, the overscan is below only.
+        assert_eq!(window(0.0, 440.0, 44.0, 3000), (0, 11 + OVERSCAN));
+        // Scrolled to row 100.
+        assert_eq!(window(4400.0, 440.0, 44.0, 3000), (100 - OVERSCAN, 111 + OVERSCAN));
+        // At the bottom the window ends at the last row.
+        let (s, e) = window(3000.0 * 44.0 - 440.0, 440.0, 44.0, 3000);
+        assert_eq!(e, 3000);
+        assert!(s < 2990 && e - s < 40);
+        // Past the end (a filter shrank the list): the last rows, never empty.
+        let (s, e) = window(1e9, 440.0, 44.0, 5);
+        assert!(s < e && e == 5);
+        assert_eq!(window(0.0, 440.0, 44.0, 0), (0, 0));
+        assert_eq!(window(f64::NAN, f64::NAN, 44.0, 10), (0, 1 + OVERSCAN));
+    }
+
+    #[test]
+    fn days_left_words() {
+        assert_eq!(
+            days_left_text(&record("a@b", Status::Pending, Some(20), false)),
+            "20 hours left"
+        );
+        assert_eq!(
+            days_left_text(&record("a@b", Status::Pending, Some(100), false)),
+            "5 days left"
+        );
+        assert_eq!(
+            days_left_text(&record("a@b", Status::Pending, Some(-30), false)),
+            "overdue by 1 day"
+        );
+        assert_eq!(
+            days_left_text(&record("a@b", Status::Pending, Some(-3), false)),
+            "overdue by 3 hours"
+        );
+        assert_eq!(days_left_text(&record("a@b", Status::Verified, None, false)), "");
+    }
+
+    #[test]
+    fn bulk_plan_respects_limits() {
+        let r = sample();
+        let recs: Vec<&Record> = r.iter().map(|r| &r.record).collect();
+        let limit = RateLimit { max: 2, window: TimeDelta::hours(1) };
+        let log = vec![SentAt { contact: "other".into(), at: now() - TimeDelta::minutes(30) }];
+        let mut n = 0;
+        let (queue, skipped) =
+            plan_bulk(&recs, &log, Some(limit), NAMECOM_PER_VERIFICATION, now(), || {
+                n += 1;
+                format!("k{n}")
+            });
+        assert_eq!(skipped.len(), 1, "the verified one");
+        assert_eq!(skipped[0].reason, "already verified");
+        let at: Vec<_> = queue.iter().map(|q| q.at).collect();
+        // One slot left in this hour, the next when the logged send leaves
+        // the window, then an hour after the first of ours.
+        assert_eq!(
+            at,
+            vec![
+                now(),
+                now() + TimeDelta::minutes(30),
+                now() + TimeDelta::hours(1),
+                now() + TimeDelta::minutes(90)
+            ]
+        );
+        assert!(queue.iter().all(|q| q.operation == "resend" && q.state == QueueState::Waiting));
+        let keys: std::collections::HashSet<_> = queue.iter().map(|q| q.key.clone()).collect();
+        assert_eq!(keys.len(), 4, "one idempotency key per intent");
+        assert_eq!(
+            queue_summary(&queue, now(), |t| t.format("%H:%M").to_string()),
+            "0 sent, 1 sending now, 3 queued from 12:30 to 13:30"
+        );
+    }
+
+    #[test]
+    fn bulk_plan_waits_for_a_contacts_own_cooldown() {
+        let r = record("late@x.com", Status::Pending, Some(-30), true);
+        let id = contact_id(&r);
+        let log = vec![SentAt { contact: id, at: now() - TimeDelta::minutes(5) }];
+        let (queue, _) = plan_bulk(
+            &[&r],
+            &log,
+            Some(NAMECOM_PER_ACCOUNT),
+            NAMECOM_PER_VERIFICATION,
+            now(),
+            String::new,
+        );
+        assert_eq!(queue[0].at, now() + TimeDelta::minutes(10));
+        let (free, _) = plan_bulk(&[&r], &[], None, NAMECOM_PER_VERIFICATION, now(), String::new);
+        assert_eq!(free[0].at, now());
+    }
+
+    #[test]
+    fn send_log_is_pruned_to_the_window() {
+        let mut log = vec![
+            SentAt { contact: "a".into(), at: now() - TimeDelta::minutes(61) },
+            SentAt { contact: "b".into(), at: now() - TimeDelta::minutes(59) },
+        ];
+        prune_log(&mut log, now(), TimeDelta::hours(1));
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].contact, "b");
+    }
+}
