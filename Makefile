@@ -28,6 +28,8 @@ help:
 	@echo "make test       every check and test (fmt, clippy, unit, property, wasm, node, browser)"
 	@echo "make package    build the npm package into $(PKG) (and its .tgz)"
 	@echo "make bench      size and speed report against a bare Leptos counter (bench/latest.md)"
+	@echo "make fuzz       fuzz every adapter for 5 minutes each (make fuzz-smoke: 10 s each)"
+	@echo "make load       bounded load test of the pass-through on loopback"
 	@echo "make tools      install the toolchain pieces (idempotent)"
 
 # ---------------------------------------------------------------- tools
@@ -67,7 +69,7 @@ demo: package
 # ---------------------------------------------------------------- checks
 
 .PHONY: test lint fmt-check clippy test-rust test-wasm test-node test-e2e
-test: lint test-rust package test-wasm test-node test-e2e
+test: lint test-rust package test-wasm test-node test-e2e fuzz-smoke
 	@echo "make test: all checks passed"
 
 lint: fmt-check clippy
@@ -93,6 +95,25 @@ test-node: package
 test-e2e: package browser node-tools
 	cargo build -q -p verification-www
 	node --test --test-concurrency=1 tests/e2e/
+
+.PHONY: fuzz fuzz-smoke load
+# Coverage-guided fuzzing of every adapter entry point and the webhook check
+# (cargo-fuzz on nightly; fuzz/README.md). `make test` runs a 10 s smoke of
+# each target; `make fuzz` runs each for 5 minutes and prints executions.
+fuzz:
+	bash fuzz/run.sh 300
+
+fuzz-smoke:
+	@if rustup run nightly rustc --version >/dev/null 2>&1; then \
+	  bash fuzz/run.sh 10; \
+	else \
+	  echo "fuzz smoke SKIPPED: no nightly toolchain on this machine (cargo-fuzz needs it)"; \
+	fi
+
+# A bounded load test on loopback (report, not a test): thousands of
+# requests from 50 sessions, no 5xx, no resend duplicated.
+load:
+	cargo run -q -p verification-www --example load
 
 .PHONY: bench
 # A report, not a test: sizes and speeds against a bare Leptos counter built
