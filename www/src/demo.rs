@@ -37,11 +37,39 @@ pub fn router() -> Router<AppState> {
         .route("/favicon.ico", get(favicon))
 }
 
-fn escape(s: &str) -> String {
+/// HTML-escapes text for the pages.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn page(title: &str, main: &str) -> String {
+/// Who is signed in, and which page of the panel is shown.
+pub(crate) struct Chrome<'a> {
+    /// "Signed in as …".
+    pub user: &'a str,
+    /// Extra stylesheet of the page, if any.
+    pub stylesheet: Option<&'a str>,
+    /// The navigation entry marked current (`aria-current="page"`).
+    pub current: &'a str,
+}
+
+/// The registrant's view of the panel.
+pub(crate) const REGISTRANT: Chrome<'static> =
+    Chrome { user: "Jane Registrant", stylesheet: None, current: "/" };
+
+/// The panel layout every demo page shares: top bar, navigation, main.
+pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
+    let stylesheet = chrome
+        .stylesheet
+        .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
+        .unwrap_or_default();
+    let nav: String =
+        [("/", "Domains"), ("/account/contact", "Contact details"), ("/support", "Support")]
+            .iter()
+            .map(|(href, label)| {
+                let current = if *href == chrome.current { " aria-current=\"page\"" } else { "" };
+                format!("<li><a href=\"{href}\"{current}>{label}</a></li>\n")
+            })
+            .collect();
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -50,22 +78,18 @@ fn page(title: &str, main: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — Acme Domains</title>
 <link rel="stylesheet" href="/static/panel.css">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+{stylesheet}<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script type="module" src="/widget/define.js"></script>
 </head>
 <body>
 <header class="topbar">
 <a class="brand" href="/">Acme Domains — Control panel</a>
-<span class="account">Signed in as Jane Registrant</span>
+<span class="account">Signed in as {user}</span>
 </header>
 <div class="layout">
 <nav class="sidebar" aria-label="Main">
 <ul>
-<li><a href="/">Domains</a></li>
-<li><a href="/account/contact">Contact details</a></li>
-<li><a href="/">Billing</a></li>
-<li><a href="/">Support</a></li>
-</ul>
+{nav}</ul>
 </nav>
 <main id="main">
 {main}
@@ -75,11 +99,13 @@ fn page(title: &str, main: &str) -> String {
 </body>
 </html>
 "#,
-        title = escape(title)
+        title = escape(title),
+        user = escape(chrome.user),
     )
 }
 
-fn html_response(body: String) -> Response {
+/// An HTML page with the panel's security headers (the strict CSP).
+pub(crate) fn html_response(body: String) -> Response {
     let mut res = Html(body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
@@ -129,7 +155,7 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
         main.push_str("</div>\n</section>\n");
     }
-    let mut res = html_response(page("Control panel", &main));
+    let mut res = html_response(page(&REGISTRANT, "Control panel", &main));
     if let Some(id) = new_session {
         if let Ok(v) = HeaderValue::from_str(&session::set_cookie_value(&id)) {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -154,7 +180,11 @@ async fn contact_page(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Re
          <label>Email <input name=\"email\" type=\"email\" autocomplete=\"email\" value=\"pending@openprovider.example\"></label>\n\
          <button type=\"submit\">Save</button>\n</form>\n"
     );
-    html_response(page("Edit contact", &main))
+    html_response(page(
+        &Chrome { current: "/account/contact", ..REGISTRANT },
+        "Edit contact",
+        &main,
+    ))
 }
 
 async fn contact_submit() -> Response {

@@ -34,9 +34,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+
+use crate::demo::{self, html_response, Chrome};
 use serde_json::{json, Value};
 use verification_core::resend::ResendOperation;
 
@@ -120,63 +122,6 @@ fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     res
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The panel layout of `demo.rs`, with the support page's stylesheet.
-fn layout(title: &str, main: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — Acme Domains</title>
-<link rel="stylesheet" href="/static/panel.css">
-<link rel="stylesheet" href="/static/support.css">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<script type="module" src="/widget/define.js"></script>
-</head>
-<body>
-<header class="topbar">
-<a class="brand" href="/">Acme Domains — Control panel</a>
-<span class="account">Signed in as Sam Support (staff)</span>
-</header>
-<div class="layout">
-<nav class="sidebar" aria-label="Main">
-<ul>
-<li><a href="/">Domains</a></li>
-<li><a href="/account/contact">Contact details</a></li>
-<li><a href="/">Billing</a></li>
-<li><a href="/support" aria-current="page">Support</a></li>
-</ul>
-</nav>
-<main id="main">
-{main}
-</main>
-</div>
-<footer class="footer">Demo reseller panel. Registrar APIs are simulated by this server's sandbox.</footer>
-</body>
-</html>
-"#,
-        title = escape(title)
-    )
-}
-
-fn html_response(body: String) -> Response {
-    let mut res = Html(body).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(crate::demo::CONTENT_SECURITY_POLICY),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    res
-}
-
 /// `N/SECONDS` with small positive numbers, or `None`.
 fn rate_limit_param(v: &str) -> Option<String> {
     let (n, s) = v.split_once('/')?;
@@ -228,7 +173,15 @@ async fn page(
         tab(Provider::Namecom, "name.com"),
         tab(Provider::Openprovider, "Openprovider"),
     );
-    let mut res = html_response(layout("Support: contact verification", &main));
+    let mut res = html_response(demo::page(
+        &Chrome {
+            user: "Sam Support (staff)",
+            stylesheet: Some("/static/support.css"),
+            current: "/support",
+        },
+        "Support: contact verification",
+        &main,
+    ));
     if let Some(id) = new_session {
         if let Ok(v) = HeaderValue::from_str(&session::set_cookie_value(&id)) {
             res.headers_mut().append(header::SET_COOKIE, v);
