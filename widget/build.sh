@@ -23,7 +23,7 @@ mkdir -p "$pkg"
   --enable-sign-ext --enable-nontrapping-float-to-int \
   -o "$pkg/${name}_bg.wasm" "$pkg/${name}_bg.wasm"
 
-cp "$here"/js/{index.js,element.js,list-element.js,define.js,index.d.ts,define.d.ts} "$pkg/"
+cp "$here"/js/{index.js,base.js,element.js,list-element.js,define.js,index.d.ts,define.d.ts} "$pkg/"
 
 cat > "$pkg/package.json" <<JSON
 {
@@ -44,6 +44,7 @@ cat > "$pkg/package.json" <<JSON
   "files": [
     "index.js",
     "index.d.ts",
+    "base.js",
     "element.js",
     "list-element.js",
     "define.js",
@@ -96,6 +97,6 @@ mkdir -p "$pkg/dist"
 
 gz() { gzip -9 -c "$@" | wc -c; }
 wasm_gz=$(gz "$pkg/${name}_bg.wasm")
-js_gz=$(cat "$pkg"/{index.js,element.js,list-element.js,define.js,${name}.js} | gzip -9 -c | wc -c)
+js_gz=$(cat "$pkg"/{index.js,base.js,element.js,list-element.js,define.js,${name}.js} | gzip -9 -c | wc -c)
 echo "widget/pkg: wasm $(wc -c <"$pkg/${name}_bg.wasm") B raw, ${wasm_gz} B gzip -9; js ${js_gz} B gzip -9; total $((wasm_gz + js_gz)) B"
 ls "$pkg/dist"

@@ -37,20 +37,28 @@ pub fn read_config(host: &HtmlElement) -> Config {
     config
 }
 
-/// Adopts the widget's stylesheet into `root` (a constructable
-/// `CSSStyleSheet`, no `<style>` element).
-pub fn adopt_styles(root: &ShadowRoot) {
-    if let Ok(sheet) = CssStyleSheet::new() {
-        if sheet.replace_sync(STYLES).is_ok() {
-            root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+/// The palette both elements share (light and dark, `--rv-*` overrides).
+pub const THEME: &str = include_str!("theme.css");
+
+/// Adopts the shared palette and an element's own stylesheet into `root`
+/// (constructable `CSSStyleSheet`s, no `<style>` element: works under a
+/// CSP without `'unsafe-inline'`).
+pub fn adopt_styles(root: &ShadowRoot, own: &str) {
+    let sheets = js_sys::Array::new();
+    for css in [THEME, own] {
+        if let Ok(sheet) = CssStyleSheet::new() {
+            if sheet.replace_sync(css).is_ok() {
+                sheets.push(&sheet);
+            }
         }
     }
+    root.set_adopted_style_sheets(&sheets);
 }
 
 /// Mounts a widget for `host` into its shadow root `root`.
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, root: ShadowRoot) -> WidgetHandle {
-    adopt_styles(&root);
+    adopt_styles(&root, STYLES);
     let config = ArcRwSignal::new(read_config(&host));
     let recheck = ArcRwSignal::new(0);
     let record = ArcRwSignal::new(None);

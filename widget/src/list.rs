@@ -43,7 +43,7 @@ use verification_core::{
     Context, Evaluation, Provider, Record, Response, RowError,
 };
 use wasm_bindgen::prelude::*;
-use web_sys::{CssStyleSheet, HtmlElement, RequestCredentials, ShadowRoot};
+use web_sys::{HtmlElement, RequestCredentials, ShadowRoot};
 
 /// The list's stylesheet (adopted, so it works under a strict CSP).
 pub const LIST_STYLES: &str = include_str!("list.css");
@@ -88,11 +88,7 @@ fn read_config(host: &HtmlElement) -> ListConfig {
 /// Mounts a staff list for `host` into its shadow root `root`.
 #[wasm_bindgen]
 pub fn mount_list(host: HtmlElement, root: ShadowRoot) -> ListHandle {
-    if let Ok(sheet) = CssStyleSheet::new() {
-        if sheet.replace_sync(LIST_STYLES).is_ok() {
-            root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-        }
-    }
+    crate::element::adopt_styles(&root, LIST_STYLES);
     let config = ArcRwSignal::new(read_config(&host));
     let reload = ArcRwSignal::new(0);
     let stats = ArcRwSignal::new(None);

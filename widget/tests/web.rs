@@ -30,7 +30,7 @@ fn host(attrs: &[(&str, &str)]) -> (HtmlElement, ShadowRoot) {
     }
     document().body().unwrap().append_child(&host).unwrap();
     let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
-    adopt_styles(&root);
+    adopt_styles(&root, verification_widget::element::STYLES);
     (host, root)
 }
 
