@@ -292,7 +292,7 @@ pub mod rfc3339 {
         }
     }
 
-    /// Serializes as [`format`].
+    /// Serializes as [`format()`].
     pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format(t))
     }
@@ -308,7 +308,7 @@ pub mod rfc3339 {
         use chrono::{DateTime, Utc};
         use serde::{Deserialize, Deserializer, Serializer};
 
-        /// Serializes `Some` as [`super::format`], `None` as `null`.
+        /// Serializes `Some` as [`super::format()`], `None` as `null`.
         pub fn serialize<S: Serializer>(
             t: &Option<DateTime<Utc>>,
             s: S,
