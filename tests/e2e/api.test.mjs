@@ -11,7 +11,7 @@ const { T0 } = h;
 let server;
 let browser;
 
-describe('pass-through and CSP', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('pass-through and CSP', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

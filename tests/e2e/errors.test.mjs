@@ -30,7 +30,7 @@ async function nextError(page, scenario, seen) {
   return (await h.events(page, 'verification-error', scenario)).at(-1);
 }
 
-describe('errors', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('errors', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

@@ -279,7 +279,7 @@ const FAULTS = [
 let server;
 let browser;
 
-describe('faults', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('faults', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

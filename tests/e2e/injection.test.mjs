@@ -139,7 +139,7 @@ async function refreshTo(page, scenario, email) {
 let server;
 let browser;
 
-describe('injection', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('injection', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

@@ -30,7 +30,7 @@ function track(page) {
 let server;
 let browser;
 
-describe('lifecycle', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('lifecycle', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

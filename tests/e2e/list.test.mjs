@@ -100,7 +100,7 @@ async function filterBy(page, { status, suspended, text }) {
 const RANK = { none: 0, info: 1, warning: 2, critical: 3, overdue: 4 };
 const fmt = (n) => n.toLocaleString('en-US');
 
-describe('staff list', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('staff list', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

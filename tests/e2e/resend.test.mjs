@@ -56,7 +56,7 @@ async function waitForEvent(page, type, scenario, count = 1, timeout = 10_000) {
 let server;
 let browser;
 
-describe('resend', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('resend', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();

@@ -50,7 +50,7 @@ let server;
 let browser;
 let page;
 
-describe('demo panel: every scenario', { skip: !h.widgetBuilt() && 'widget/pkg/define.js is not built' }, () => {
+describe('demo panel: every scenario', () => {
   before(async () => {
     server = await h.startServer();
     browser = await h.launchBrowser();
