@@ -12,14 +12,9 @@ let server;
 let browser;
 
 describe('pass-through and CSP', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('no credential reaches the page; every widget renders under the CSP', async () => {

@@ -31,14 +31,9 @@ async function nextError(page, scenario, seen) {
 }
 
 describe('errors', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('500, 502 with an HTML page, invalid JSON, no connection: error + Retry; Retry after recovery shows the status', async () => {

@@ -280,14 +280,9 @@ let server;
 let browser;
 
 describe('faults', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   for (const f of FAULTS) {

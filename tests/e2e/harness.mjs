@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 
 import { chromium } from '../../tools/node_modules/playwright-core/index.mjs';
 
@@ -146,6 +147,25 @@ export async function startServer({ env = {}, widgetDir = WIDGET_DIR } = {}) {
 /** The widget package is built (define.js and the wasm exist). */
 export function widgetBuilt() {
   return existsSync(join(WIDGET_DIR, 'define.js'));
+}
+
+/**
+ * Registers the hooks of a suite that needs the demo server and Chromium:
+ * starts both before its tests (handing them to `use`) and closes both
+ * after, even when a test failed.
+ */
+export function serverAndBrowser(use, options) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(options);
+    browser = await launchBrowser();
+    use(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }
 
 // ------------------------------------------------------------------ browser

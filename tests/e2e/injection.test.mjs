@@ -140,14 +140,9 @@ let server;
 let browser;
 
 describe('injection', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('payloads in email, handle and domains render as exact, inert text for every provider', async () => {

@@ -31,14 +31,9 @@ let server;
 let browser;
 
 describe('lifecycle', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('a resend whose answer was lost is retried with the same key and sends one email', async () => {

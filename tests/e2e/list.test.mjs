@@ -101,14 +101,9 @@ const RANK = { none: 0, info: 1, warning: 2, critical: 3, overdue: 4 };
 const fmt = (n) => n.toLocaleString('en-US');
 
 describe('staff list', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('shows every seeded contact, most urgent first, rendering only a window of rows', async () => {

@@ -57,14 +57,9 @@ let server;
 let browser;
 
 describe('resend', () => {
-  before(async () => {
-    server = await h.startServer();
-    browser = await h.launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  h.serverAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('openprovider: a double click sends one email, then a countdown runs down', async () => {
