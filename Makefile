@@ -80,6 +80,9 @@ fmt-check:
 clippy: rust-tools
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p verification-core -p verification-widget --target $(WASM_TARGET) -- -D warnings
+	# Each element's wasm on its own (what widget/build.sh builds).
+	cargo clippy -p verification-widget --target $(WASM_TARGET) --no-default-features --features element -- -D warnings
+	cargo clippy -p verification-widget --target $(WASM_TARGET) --no-default-features --features list -- -D warnings
 
 test-rust:
 	cargo test --workspace

@@ -13,17 +13,26 @@ WASM_OPT="${WASM_OPT:-$root/tools/node_modules/.bin/wasm-opt}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
 cd "$root"
-cargo build --release --target wasm32-unknown-unknown -p verification-widget
-
 rm -rf "$pkg"
 mkdir -p "$pkg"
-"$WASM_BINDGEN" --target web --out-dir "$pkg" --out-name "$name" \
-  "$target_dir/wasm32-unknown-unknown/release/verification_widget.wasm"
-"$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
-  --enable-sign-ext --enable-nontrapping-float-to-int \
-  -o "$pkg/${name}_bg.wasm" "$pkg/${name}_bg.wasm"
 
-cp "$here"/js/{index.js,base.js,element.js,list-element.js,define.js,index.d.ts,define.d.ts} "$pkg/"
+# One wasm per element: a registrant's page loads only the widget (and
+# `evaluate`); the staff list is its own module, loaded by its own entry.
+# build <feature> <out-name>
+build() {
+  cargo build --release --target wasm32-unknown-unknown -p verification-widget \
+    --no-default-features --features "$1"
+  "$WASM_BINDGEN" --target web --out-dir "$pkg" --out-name "$2" \
+    "$target_dir/wasm32-unknown-unknown/release/verification_widget.wasm"
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
+    --enable-sign-ext --enable-nontrapping-float-to-int \
+    -o "$pkg/${2}_bg.wasm" "$pkg/${2}_bg.wasm"
+}
+build element "$name"
+build list "${name}_list"
+
+cp "$here"/js/{index.js,base.js,element.js,list.js,list-element.js,define.js,define-list.js} "$pkg/"
+cp "$here"/js/{index.d.ts,list.d.ts,define.d.ts,define-list.d.ts} "$pkg/"
 
 cat > "$pkg/package.json" <<JSON
 {
@@ -38,7 +47,10 @@ cat > "$pkg/package.json" <<JSON
   "exports": {
     ".": { "types": "./index.d.ts", "default": "./index.js" },
     "./define": { "types": "./define.d.ts", "default": "./define.js" },
+    "./list": { "types": "./list.d.ts", "default": "./list.js" },
+    "./define-list": { "types": "./define-list.d.ts", "default": "./define-list.js" },
     "./registrant_verification_bg.wasm": "./registrant_verification_bg.wasm",
+    "./registrant_verification_list_bg.wasm": "./registrant_verification_list_bg.wasm",
     "./package.json": "./package.json"
   },
   "files": [
@@ -46,16 +58,24 @@ cat > "$pkg/package.json" <<JSON
     "index.d.ts",
     "base.js",
     "element.js",
+    "list.js",
+    "list.d.ts",
     "list-element.js",
     "define.js",
     "define.d.ts",
+    "define-list.js",
+    "define-list.d.ts",
     "${name}.js",
     "${name}.d.ts",
     "${name}_bg.wasm",
     "${name}_bg.wasm.d.ts",
+    "${name}_list.js",
+    "${name}_list.d.ts",
+    "${name}_list_bg.wasm",
+    "${name}_list_bg.wasm.d.ts",
     "README.md"
   ],
-  "sideEffects": ["./define.js"]
+  "sideEffects": ["./define.js", "./define-list.js"]
 }
 JSON
 
@@ -83,6 +103,17 @@ Events (bubbling, composed): `verification-change` (detail: the record),
 `verification-error` (`{kind, message, status, detail, during}`).
 Styling: `--rv-*` custom properties and `::part(card|status|deadline|domains|button)`.
 
+The reseller staff list is a separate entry with its own wasm, so a
+registrant's page never downloads it:
+
+```html
+<script type="module" src="/widget/define-list.js"></script>
+<registrant-verification-list provider="namecom"
+  list-url="/api/verification/list" resend-url="/api/verification/resend"></registrant-verification-list>
+```
+
+(or `import { init, defineListElement } from 'registrant-verification-widget/list'`).
+
 Without the UI (Node or browser):
 
 ```js
@@ -96,7 +127,15 @@ mkdir -p "$pkg/dist"
 (cd "$pkg" && npm pack --silent --pack-destination dist >/dev/null)
 
 gz() { gzip -9 -c "$@" | wc -c; }
-wasm_gz=$(gz "$pkg/${name}_bg.wasm")
-js_gz=$(cat "$pkg"/{index.js,base.js,element.js,list-element.js,define.js,${name}.js} | gzip -9 -c | wc -c)
-echo "widget/pkg: wasm $(wc -c <"$pkg/${name}_bg.wasm") B raw, ${wasm_gz} B gzip -9; js ${js_gz} B gzip -9; total $((wasm_gz + js_gz)) B"
+# What a page loads for each element (the entry, its module graph, the wasm).
+report() {
+  local label=$1 wasm=$2
+  shift 2
+  local wasm_gz js_gz
+  wasm_gz=$(gz "$pkg/$wasm")
+  js_gz=$(cd "$pkg" && cat "$@" | gzip -9 -c | wc -c)
+  echo "widget/pkg $label: wasm $(wc -c <"$pkg/$wasm") B raw, ${wasm_gz} B gzip -9; js ${js_gz} B gzip -9; total $((wasm_gz + js_gz)) B"
+}
+report "<registrant-verification>" "${name}_bg.wasm" define.js base.js element.js "${name}.js"
+report "<registrant-verification-list>" "${name}_list_bg.wasm" define-list.js base.js list-element.js "${name}_list.js"
 ls "$pkg/dist"

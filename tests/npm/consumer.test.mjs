@@ -151,4 +151,28 @@ describe('npm consumer', { skip: !built && 'widget/pkg is not built (bash widget
     ]);
     assert.match(out.defineError ?? '', /customElements/, 'defineElement explains it needs customElements');
   });
+
+  it('ships the staff list as its own entry and wasm, apart from the registrant widget', () => {
+    const out = runInProject(`
+      import { readFileSync } from 'node:fs';
+      import { fileURLToPath } from 'node:url';
+      const main = await import('${NAME}');
+      const list = await import('${NAME}/list');
+      const wasm = (f) => readFileSync(fileURLToPath(import.meta.resolve('${NAME}/' + f)));
+      list.initSync({ module: wasm('registrant_verification_list_bg.wasm') });
+      let defineError = null;
+      try { list.defineListElement(); } catch (e) { defineError = String(e.message); }
+      console.log(JSON.stringify({
+        mainHasList: 'defineListElement' in main,
+        listAttributes: [...list.LIST_ATTRIBUTES],
+        defineError,
+        widgetWasm: wasm('registrant_verification_bg.wasm').length,
+        listWasm: wasm('registrant_verification_list_bg.wasm').length,
+      }));
+    `);
+    assert.equal(out.mainHasList, false, 'the main entry does not pull in the list');
+    assert.ok(out.listAttributes.includes('list-url'));
+    assert.match(out.defineError ?? '', /customElements/);
+    assert.ok(out.widgetWasm > 0 && out.listWasm > 0);
+  });
 });

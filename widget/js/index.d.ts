@@ -203,17 +203,6 @@ export function defineElement(
   registry?: CustomElementRegistry,
 ): { new (): RegistrantVerificationElement; prototype: RegistrantVerificationElement };
 
-/** The attributes `<registrant-verification-list>` observes. */
-export const LIST_ATTRIBUTES: readonly [
-  'provider',
-  'list-url',
-  'resend-url',
-  'locale',
-  'theme',
-  'rate-limit',
-  'page-size',
-];
-
 /** `verification-list-load` detail. */
 export interface ListLoadEventDetail {
   total: number;
@@ -256,15 +245,6 @@ export interface RegistrantVerificationListElement extends HTMLElement {
   /** Reads every page again. */
   refresh(): void;
 }
-
-/**
- * Defines the staff list element (default `registrant-verification-list`);
- * harmless when already defined. Call after `init()`.
- */
-export function defineListElement(
-  name?: string,
-  registry?: CustomElementRegistry,
-): { new (): RegistrantVerificationListElement; prototype: RegistrantVerificationListElement };
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -2,7 +2,7 @@
 // of the account, a custom element whose view is the Rust/Leptos list
 // (`mount_list`), mounted into an open shadow root. Like element.js, nothing
 // here touches HTMLElement, customElements or window at module top level.
-import { mount_list } from './registrant_verification.js';
+import { mount_list } from './registrant_verification_list.js';
 import { HANDLE, defineOnce, mountedElement, setOrRemove, themeAttr } from './base.js';
 
 /** The attributes the list element observes, in their documented order. */

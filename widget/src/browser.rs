@@ -342,3 +342,21 @@ impl Live {
         }
     }
 }
+
+/// The palette both elements share (light and dark, `--rv-*` overrides).
+pub const THEME: &str = include_str!("theme.css");
+
+/// Adopts the shared palette and an element's own stylesheet into `root`
+/// (constructable `CSSStyleSheet`s, no `<style>` element: works under a
+/// CSP without `'unsafe-inline'`).
+pub fn adopt_styles(root: &web_sys::ShadowRoot, own: &str) {
+    let sheets = js_sys::Array::new();
+    for css in [THEME, own] {
+        if let Ok(sheet) = web_sys::CssStyleSheet::new() {
+            if sheet.replace_sync(css).is_ok() {
+                sheets.push(&sheet);
+            }
+        }
+    }
+    root.set_adopted_style_sheets(&sheets);
+}

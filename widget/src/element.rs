@@ -8,7 +8,7 @@ use crate::{browser, model::Config, view::Widget};
 use leptos::{mount::mount_to, prelude::*, tachys::view::any_view::AnyViewState};
 use verification_core::Record;
 use wasm_bindgen::prelude::*;
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
+use web_sys::{HtmlElement, ShadowRoot};
 
 /// The widget's stylesheet (adopted, so it works under a strict CSP).
 pub const STYLES: &str = include_str!("style.css");
@@ -37,28 +37,10 @@ pub fn read_config(host: &HtmlElement) -> Config {
     config
 }
 
-/// The palette both elements share (light and dark, `--rv-*` overrides).
-pub const THEME: &str = include_str!("theme.css");
-
-/// Adopts the shared palette and an element's own stylesheet into `root`
-/// (constructable `CSSStyleSheet`s, no `<style>` element: works under a
-/// CSP without `'unsafe-inline'`).
-pub fn adopt_styles(root: &ShadowRoot, own: &str) {
-    let sheets = js_sys::Array::new();
-    for css in [THEME, own] {
-        if let Ok(sheet) = CssStyleSheet::new() {
-            if sheet.replace_sync(css).is_ok() {
-                sheets.push(&sheet);
-            }
-        }
-    }
-    root.set_adopted_style_sheets(&sheets);
-}
-
 /// Mounts a widget for `host` into its shadow root `root`.
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, root: ShadowRoot) -> WidgetHandle {
-    adopt_styles(&root, STYLES);
+    browser::adopt_styles(&root, STYLES);
     let config = ArcRwSignal::new(read_config(&host));
     let recheck = ArcRwSignal::new(0);
     let record = ArcRwSignal::new(None);

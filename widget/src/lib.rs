@@ -15,14 +15,23 @@ reading registrar answers) is `verification-core`'s. This crate adds:
 - [`api`]: `evaluate()` for JS;
 - [`list_model`] and [`list`]: `<registrant-verification-list>`, the
   reseller staff list (`mount_list(host, shadowRoot)`).
+
+Features `element` (the widget and `evaluate`) and `list` (the staff list)
+are both on by default; the npm package builds each into its own wasm so a
+registrant's page never loads the staff list.
 */
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "element")]
 pub mod api;
 pub mod browser;
+#[cfg(feature = "element")]
 pub mod element;
+#[cfg(feature = "list")]
 pub mod list;
+#[cfg(feature = "list")]
 pub mod list_model;
 pub mod model;
+#[cfg(feature = "element")]
 pub mod view;

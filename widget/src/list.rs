@@ -88,7 +88,7 @@ fn read_config(host: &HtmlElement) -> ListConfig {
 /// Mounts a staff list for `host` into its shadow root `root`.
 #[wasm_bindgen]
 pub fn mount_list(host: HtmlElement, root: ShadowRoot) -> ListHandle {
-    crate::element::adopt_styles(&root, LIST_STYLES);
+    browser::adopt_styles(&root, LIST_STYLES);
     let config = ArcRwSignal::new(read_config(&host));
     let reload = ArcRwSignal::new(0);
     let stats = ArcRwSignal::new(None);

@@ -9,7 +9,8 @@ use leptos::{mount::mount_to, prelude::*, task::tick};
 use verification_core::{evaluate, Context, Provider, Record};
 use verification_widget::{
     browser,
-    element::{adopt_styles, mount},
+    browser::adopt_styles,
+    element::mount,
     model::{Config, Problem},
     view::{Card, CardState},
 };

@@ -50,11 +50,14 @@ pub(crate) struct Chrome<'a> {
     pub stylesheet: Option<&'a str>,
     /// The navigation entry marked current (`aria-current="page"`).
     pub current: &'a str,
+    /// The widget module the page loads: `/widget/define.js` (the
+    /// registrant element) or `/widget/define-list.js` (the staff list).
+    pub script: &'a str,
 }
 
 /// The registrant's view of the panel.
 pub(crate) const REGISTRANT: Chrome<'static> =
-    Chrome { user: "Jane Registrant", stylesheet: None, current: "/" };
+    Chrome { user: "Jane Registrant", stylesheet: None, current: "/", script: "/widget/define.js" };
 
 /// The panel layout every demo page shares: top bar, navigation, main.
 pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
@@ -79,7 +82,7 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
 <title>{title} — Acme Domains</title>
 <link rel="stylesheet" href="/static/panel.css">
 {stylesheet}<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<script type="module" src="/widget/define.js"></script>
+<script type="module" src="{script}"></script>
 </head>
 <body>
 <header class="topbar">
@@ -101,6 +104,7 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
 "#,
         title = escape(title),
         user = escape(chrome.user),
+        script = escape(chrome.script),
     )
 }
 

@@ -178,6 +178,7 @@ async fn page(
             user: "Sam Support (staff)",
             stylesheet: Some("/static/support.css"),
             current: "/support",
+            script: "/widget/define-list.js",
         },
         "Support: contact verification",
         &main,
