@@ -165,3 +165,12 @@ pub(crate) fn enum_key(s: &str) -> String {
         .map(|c| c.to_ascii_lowercase())
         .collect()
 }
+
+/// [`opt_i64`] as a type, for hand-written visitors.
+pub(crate) struct OptI64(pub Option<i64>);
+
+impl<'de> serde::Deserialize<'de> for OptI64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        opt_i64(d).map(OptI64)
+    }
+}

@@ -226,3 +226,72 @@ proptest! {
         let _ = evaluate(Provider::Namecom, &namecom_page("9999-12-31T23:59:59Z"), &Context::new(far));
     }
 }
+
+/// A name.com contact row, and an Openprovider row, from a few numbers.
+fn rows_for(provider: Provider, seeds: &[(u32, i64)]) -> Vec<Value> {
+    let base = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+    seeds
+        .iter()
+        .map(|&(i, hours)| {
+            let at = base + TimeDelta::hours(hours);
+            match provider {
+                Provider::Namecom => json!({
+                    "verificationId": 1000 + i, "verifyBy": at.to_rfc3339(),
+                    "email": format!("r{i}@example.com"),
+                    "domains": (0..=(i % 3)).map(|d| format!("s{i}-{d}.com")).collect::<Vec<_>>(),
+                }),
+                _ => {
+                    let status =
+                        ["in progress", "not verified", "verified", "failed"][(i % 4) as usize];
+                    json!({
+                    "handle": format!("XX{i:06}-XX"), "email": format!("r{i}@example.com"),
+                    "domain": format!("s{i}.com"), "is_suspended": i % 7 == 0,
+                    "status": status,
+                    "description": if i % 5 == 0 { "bounced" } else { "" },
+                    "expiration_date": at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    })
+                }
+            }
+        })
+        .collect()
+}
+
+fn page_of(provider: Provider, rows: Vec<Value>) -> String {
+    let n = rows.len();
+    match provider {
+        Provider::Namecom => json!({"unverifiedContacts": rows, "from": 1, "to": n,
+                                    "nextPage": null, "totalCount": n}),
+        _ => json!({"code": 0, "desc": "", "data": {"results": rows, "total": n}}),
+    }
+    .to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A row that does not even deserialize sends the page down the
+    /// row-by-row path; the other rows come out exactly as the one-pass
+    /// path reads them without it, and the bad row is reported at its index.
+    #[test]
+    fn one_bad_row_changes_nothing_else(
+        seeds in prop::collection::vec((0u32..10_000, -500i64..500), 1..40),
+        at in any::<prop::sample::Index>(),
+        now in instant(),
+    ) {
+        for provider in [Provider::Namecom, Provider::Openprovider] {
+            let ctx = Context::new(now);
+            let clean = rows_for(provider, &seeds);
+            let expected = evaluate(provider, &page_of(provider, clean.clone()), &ctx).unwrap();
+            prop_assert!(expected.row_errors.is_empty());
+            let index = at.index(clean.len() + 1);
+            let mut dirty = clean;
+            dirty.insert(index, json!({"email": "bad@example.com", "domains": {"not": "a list"},
+                                       "domain": ["not", "a", "name"]}));
+            let got = evaluate(provider, &page_of(provider, dirty), &ctx).unwrap();
+            prop_assert_eq!(&got.records, &expected.records);
+            prop_assert_eq!(got.row_errors.len(), 1);
+            prop_assert_eq!(got.row_errors[0].index, index);
+            prop_assert_eq!(got.row_errors[0].key.as_deref(), Some("bad@example.com"));
+        }
+    }
+}

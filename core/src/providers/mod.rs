@@ -13,8 +13,9 @@ use crate::{
     record::{Provider, Status},
     Evaluation, Page,
 };
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::{error::Category, value::RawValue};
+use std::{fmt, marker::PhantomData};
 
 /// The body, checked to be JSON.
 ///
@@ -167,8 +168,11 @@ pub(crate) fn rows<T: Row>(
     list: &str,
     ctx: &Context,
 ) -> Result<(Vec<Observation>, Vec<RowError>), Error> {
-    if let Ok(typed) = serde_json::from_str::<Vec<T>>(list) {
-        return Ok(observe(typed.into_iter().map(Ok), ctx));
+    let mut de = serde_json::Deserializer::from_str(list);
+    if let Ok(observed) = ObserveRows::<T>::new(ctx).deserialize(&mut de) {
+        if de.end().is_ok() {
+            return Ok(observed);
+        }
     }
     let raw_rows: Vec<&RawValue> = serde_json::from_str(list).map_err(|_| {
         Error::UnexpectedShape { provider, expected: "a list of rows", found: describe(list) }
@@ -181,6 +185,51 @@ pub(crate) fn rows<T: Row>(
         })
     });
     Ok(observe(read, ctx))
+}
+
+/// A JSON array of rows, each observed as soon as it is read: no
+/// intermediate `Vec<T>` (a 1000-row page is read without allocating,
+/// growing and freeing a second copy of it). Fails, like `Vec<T>` would,
+/// when a row does not deserialize; the caller then reads row by row.
+pub(crate) struct ObserveRows<'c, T> {
+    ctx: &'c Context,
+    row: PhantomData<fn() -> T>,
+}
+
+impl<'c, T: Row> ObserveRows<'c, T> {
+    pub(crate) fn new(ctx: &'c Context) -> Self {
+        ObserveRows { ctx, row: PhantomData }
+    }
+}
+
+impl<'de, T: Row> DeserializeSeed<'de> for ObserveRows<'_, T> {
+    type Value = (Vec<Observation>, Vec<RowError>);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Row> Visitor<'de> for ObserveRows<'_, T> {
+    type Value = (Vec<Observation>, Vec<RowError>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        let mut index = 0;
+        while let Some(row) = seq.next_element::<T>()? {
+            match row.observe(self.ctx) {
+                Ok(obs) => good.push(obs),
+                Err((message, key)) => bad.push(RowError { index, key, message }),
+            }
+            index += 1;
+        }
+        Ok((good, bad))
+    }
 }
 
 /// Observes rows read (or not) from a list, in order.

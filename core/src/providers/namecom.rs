@@ -14,19 +14,23 @@
 //! - The webhook: `{eventName, domains, verificationId, verification:
 //!   {status: "verified"} | {status: "unverified", verifyBy}}`; no email.
 
-use super::{finish, http_error, object, read_json, rows, Absence, Row};
+use super::{finish, http_error, object, read_json, rows, Absence, ObserveRows, Row};
 use crate::{
     context::{Context, Response},
-    error::Error,
-    lenient::{enum_key, opt_bool, opt_i64, opt_string, string_list},
+    error::{Error, RowError},
+    lenient::{enum_key, opt_bool, opt_i64, opt_string, string_list, OptI64},
     observation::Observation,
     record::{Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::{find_timestamp, RawTime},
     Evaluation, NextPage, Page,
 };
-use serde::Deserialize;
+use serde::{
+    de::{IgnoredAny, MapAccess, Visitor},
+    Deserialize, Deserializer as _,
+};
 use serde_json::value::RawValue;
+use std::{borrow::Cow, fmt};
 
 const P: Provider = Provider::Namecom;
 const EXPECTED: &str =
@@ -132,22 +136,21 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
     }
     if resp.is_success() {
         // The common case, read in one pass: a page whose rows all parse.
-        if let Ok(fast) = serde_json::from_str::<FastPage>(raw) {
-            let page = page_info(
-                fast.next_page,
-                fast.to,
-                fast.total_count,
-                fast.unverified_contacts.is_empty(),
-            );
-            let (good, bad) = super::observe(fast.unverified_contacts.into_iter().map(Ok), ctx);
-            return Ok(finish(
-                P,
-                good,
-                bad,
-                Some(page),
-                Some(Absence::NamecomVerifiedUnlessRecent),
-                ctx,
-            ));
+        let mut de = serde_json::Deserializer::from_str(raw);
+        if let Ok(FastPage { rows: Some((good, bad)), to, next_page, total_count }) =
+            de.deserialize_map(FastPageVisitor(ctx))
+        {
+            if de.end().is_ok() {
+                let page = page_info(next_page, to, total_count, good.is_empty() && bad.is_empty());
+                return Ok(finish(
+                    P,
+                    good,
+                    bad,
+                    Some(page),
+                    Some(Absence::NamecomVerifiedUnlessRecent),
+                    ctx,
+                ));
+            }
         }
     }
     let env: Envelope = match object(P, raw, EXPECTED) {
@@ -177,17 +180,44 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
     Err(Error::UnexpectedShape { provider: P, expected: EXPECTED, found: super::describe(raw) })
 }
 
-/// A page whose every row deserializes: the fast path.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A page whose every row deserializes: the fast path. The rows are
+/// observed as they are read ([`ObserveRows`]).
+#[derive(Default)]
 struct FastPage {
-    unverified_contacts: Vec<Contact>,
-    #[serde(default, deserialize_with = "opt_i64")]
+    rows: Option<(Vec<Observation>, Vec<RowError>)>,
     to: Option<i64>,
-    #[serde(default, deserialize_with = "opt_i64")]
     next_page: Option<i64>,
-    #[serde(default, deserialize_with = "opt_i64")]
     total_count: Option<i64>,
+}
+
+/// Reads a [`FastPage`]: `unverifiedContacts`, `to`, `nextPage`,
+/// `totalCount`; other keys are skipped.
+struct FastPageVisitor<'c>(&'c Context);
+
+impl<'de> Visitor<'de> for FastPageVisitor<'_> {
+    type Value = FastPage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an unverified-contacts page")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastPage, A::Error> {
+        let mut page = FastPage::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "unverifiedContacts" => {
+                    page.rows = Some(map.next_value_seed(ObserveRows::<Contact>::new(self.0))?);
+                }
+                "to" => page.to = map.next_value::<OptI64>()?.0,
+                "nextPage" => page.next_page = map.next_value::<OptI64>()?.0,
+                "totalCount" => page.total_count = map.next_value::<OptI64>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(page)
+    }
 }
 
 /// Pagination: stop on `nextPage == null`, an empty page, or

@@ -14,20 +14,23 @@
 //!   failure: `start` answers 20001 on success, 20000 means already
 //!   verified.
 
-use super::{finish, http_error, object, read_json, rows, Absence, Row as ListRow};
+use super::{finish, http_error, object, read_json, rows, Absence, ObserveRows, Row as ListRow};
 use crate::{
     context::{Context, Response},
-    error::Error,
-    lenient::{enum_key, opt_bool, opt_i64, opt_string},
+    error::{Error, RowError},
+    lenient::{enum_key, opt_bool, opt_i64, opt_string, OptI64},
     observation::{severity, Observation},
     record::{FailureReason, Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::RawTime,
     Evaluation, Page,
 };
-use serde::Deserialize;
+use serde::{
+    de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor},
+    Deserialize, Deserializer as _,
+};
 use serde_json::value::RawValue;
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap, fmt};
 
 const P: Provider = Provider::Openprovider;
 const EXPECTED: &str = "an Openprovider envelope (`code`, `data`)";
@@ -216,19 +219,22 @@ fn envelope<'a>(
 /// Evaluates a `customers/verifications/emails/domains` page.
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
     if resp.is_success() {
-        // The common case, read in one pass: a success page whose rows all parse.
-        if let Ok(FastPage { code: None | Some(0), data: Some(FastData { results, total }) }) =
-            serde_json::from_str::<FastPage>(resp.body)
+        // The common case, read in one pass: a success page whose rows all
+        // parse, observed as they are read.
+        let mut de = serde_json::Deserializer::from_str(resp.body);
+        if let Ok(FastPage { code: None | Some(0), data: Some((Some((good, bad)), total)) }) =
+            de.deserialize_map(FastPageVisitor(ctx))
         {
-            let (good, bad) = super::observe(results.into_iter().map(Ok), ctx);
-            return Ok(finish(
-                P,
-                group(good),
-                bad,
-                Some(page(total)),
-                Some(Absence::NoRecord),
-                ctx,
-            ));
+            if de.end().is_ok() {
+                return Ok(finish(
+                    P,
+                    group(good),
+                    bad,
+                    Some(page(total)),
+                    Some(Absence::NoRecord),
+                    ctx,
+                ));
+            }
         }
     }
     let env = envelope(resp, ctx, EXPECTED)?;
@@ -247,19 +253,71 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
     Ok(finish(P, group(good), bad, Some(page(data.total)), Some(Absence::NoRecord), ctx))
 }
 
-/// A page whose every row deserializes: the fast path.
-#[derive(Deserialize)]
+/// A page whose every row deserializes: the fast path. `data` is its rows
+/// (observed as read, see [`ObserveRows`]) and `total`.
 struct FastPage {
-    #[serde(default, deserialize_with = "opt_i64")]
     code: Option<i64>,
-    data: Option<FastData>,
+    data: Option<(Option<Observed>, Option<i64>)>,
 }
 
-#[derive(Deserialize)]
-struct FastData {
-    results: Vec<Row>,
-    #[serde(default, deserialize_with = "opt_i64")]
-    total: Option<i64>,
+type Observed = (Vec<Observation>, Vec<RowError>);
+
+/// Reads a [`FastPage`]: `code` and `data`; other keys are skipped.
+struct FastPageVisitor<'c>(&'c Context);
+
+impl<'de> Visitor<'de> for FastPageVisitor<'_> {
+    type Value = FastPage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an Openprovider page")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastPage, A::Error> {
+        let mut page = FastPage { code: None, data: None };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "code" => page.code = map.next_value::<OptI64>()?.0,
+                "data" => page.data = Some(map.next_value_seed(FastDataVisitor(self.0))?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// Reads `data`: `results` (the rows) and `total`; other keys are skipped.
+struct FastDataVisitor<'c>(&'c Context);
+
+impl<'de> DeserializeSeed<'de> for FastDataVisitor<'_> {
+    type Value = (Option<Observed>, Option<i64>);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FastDataVisitor<'_> {
+    type Value = (Option<Observed>, Option<i64>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`data` with `results`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut rows, mut total) = (None, None);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "results" => rows = Some(map.next_value_seed(ObserveRows::<Row>::new(self.0))?),
+                "total" => total = map.next_value::<OptI64>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((rows, total))
+    }
 }
 
 /// Openprovider pages by `offset` against `total`; a missing total is 0.
