@@ -177,12 +177,14 @@ pub fn uuid() -> String {
 }
 
 /// Serializes a value for JS: plain objects (not `Map`s) and `null` for
-/// `None`, as the record contract says.
+/// `None`, as the record contract says. Through JSON text and
+/// `JSON.parse`: serde_json is in the wasm anyway, while a second
+/// serializer (serde-wasm-bindgen) cost its own copy of every `Serialize`.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    let ser = serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(true);
-    value.serialize(&ser).unwrap_or(JsValue::NULL)
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::NULL)
 }
 
 /// Dispatches `name` on `host`, bubbling and composed, with `detail`.
