@@ -6,7 +6,11 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-pkg="$here/pkg"
+final="$here/pkg"
+# Built beside the package and swapped in at the end, so a failed or
+# concurrent build never leaves widget/pkg empty or half-written.
+pkg="$here/pkg.tmp.$$"
+trap 'rm -rf "$pkg"' EXIT
 name=registrant_verification
 WASM_BINDGEN="${WASM_BINDGEN:-$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")}"
 WASM_OPT="${WASM_OPT:-$root/tools/node_modules/.bin/wasm-opt}"
@@ -139,3 +143,8 @@ report() {
 report "<registrant-verification>" "${name}_bg.wasm" define.js base.js element.js "${name}.js"
 report "<registrant-verification-list>" "${name}_list_bg.wasm" define-list.js base.js list-element.js "${name}_list.js"
 ls "$pkg/dist"
+
+old="$here/pkg.old.$$"
+if [ -e "$final" ]; then mv "$final" "$old"; fi
+mv "$pkg" "$final"
+rm -rf "$old"
