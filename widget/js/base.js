@@ -20,6 +20,43 @@ export function numberAttr(el, name, fallback) {
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+/**
+ * The `strings` property: the `strings` attribute's JSON as a new object
+ * (null when absent or not a JSON object). Assign an object to change it.
+ */
+export function stringsAttr(el) {
+  const raw = el.getAttribute('strings');
+  if (raw === null) return null;
+  try {
+    const value = JSON.parse(raw);
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sets the `strings` attribute from an object (stored as JSON) or a JSON
+ * string; null, undefined and '' remove it. An object that cannot be
+ * serialized (a cycle) is ignored with one console warning.
+ */
+export function setStrings(el, value) {
+  if (value === null || value === undefined || value === '') {
+    el.removeAttribute('strings');
+    return;
+  }
+  let json = value;
+  if (typeof value !== 'string') {
+    try {
+      json = JSON.stringify(value);
+    } catch (e) {
+      console.warn(`<${el.localName}>: \`strings\` cannot be serialized (${e.message}); ignored`);
+      return;
+    }
+  }
+  el.setAttribute('strings', json);
+}
+
 /** `light`, `dark`, or null. */
 export function themeAttr(el) {
   const t = el.getAttribute('theme');

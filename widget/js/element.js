@@ -3,14 +3,16 @@
 // HTMLElement, customElements or window at module top level, so importing
 // this module in Node (for `evaluate`) does not throw.
 import { mount } from './registrant_verification.js';
-import { HANDLE, defineOnce, mountedElement, numberAttr, setOrRemove, themeAttr } from './base.js';
+import { HANDLE, defineOnce, mountedElement, numberAttr, setOrRemove, setStrings, stringsAttr, themeAttr } from './base.js';
 
 /** The attributes the element observes, in their documented order. */
 export const ATTRIBUTES = Object.freeze([
   'provider',
   'status-url',
   'resend-url',
+  'events-url',
   'locale',
+  'strings',
   'edit-contact-url',
   'cooldown',
   'refresh',
@@ -24,7 +26,9 @@ const PROPERTY_NAMES = [
   'provider',
   'statusUrl',
   'resendUrl',
+  'eventsUrl',
   'locale',
+  'strings',
   'editContactUrl',
   'cooldown',
   'refreshInterval',
@@ -52,8 +56,16 @@ const cache = {
       get resendUrl() { return this.getAttribute('resend-url'); }
       set resendUrl(v) { setOrRemove(this, 'resend-url', v); }
 
+      /** A server-sent event stream of this contact's changes, or null. */
+      get eventsUrl() { return this.getAttribute('events-url'); }
+      set eventsUrl(v) { setOrRemove(this, 'events-url', v); }
+
       get locale() { return this.getAttribute('locale'); }
       set locale(v) { setOrRemove(this, 'locale', v); }
+
+      /** Wording overrides `{ id: template }` (README: Languages and wording), or null. */
+      get strings() { return stringsAttr(this); }
+      set strings(v) { setStrings(this, v); }
 
       get editContactUrl() { return this.getAttribute('edit-contact-url'); }
       set editContactUrl(v) { setOrRemove(this, 'edit-contact-url', v); }

@@ -99,12 +99,195 @@ export { init };
 /** Loads the wasm synchronously (Node: `initSync({ module: fs.readFileSync(path) })`). */
 export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
 
+/** A CLDR plural category (these six languages use `one`, `many` and `other`). */
+export type PluralCategory = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
+
+/**
+ * One wording override: a template for every count, or one per plural
+ * category (a missing category falls back to `other`, then to the built-in
+ * text). `{name}` marks a value (`{email}`, `{date}`, `{n}`); values are
+ * inserted as text, never as HTML.
+ */
+export type StringTemplate = string | Partial<Record<PluralCategory, string>>;
+
+/** The message ids of `<registrant-verification>` (README: Languages and wording). */
+export type MessageId =
+  | 'checking'
+  | 'problem'
+  | 'verified'
+  | 'actionNeeded'
+  | 'dueSoon'
+  | 'urgent'
+  | 'overdue'
+  | 'suspended'
+  | 'yourEmail'
+  | 'domainsBelow'
+  | 'yourDomains'
+  | 'loadingHeadline'
+  | 'problemHeadline'
+  | 'notStartedHeadline'
+  | 'notStartedLead'
+  | 'atRiskHeading'
+  | 'pendingHeadline'
+  | 'pendingLead'
+  | 'dueSoonHeadline'
+  | 'dueNowHeadline'
+  | 'dueSoonLead'
+  | 'suspendedHeadline'
+  | 'overdueHeadline'
+  | 'overdueLead'
+  | 'suspendedHeading'
+  | 'affectedHeading'
+  | 'verifiedHeadline'
+  | 'verifiedLead'
+  | 'expiredHeadline'
+  | 'expiredLead'
+  | 'failedHeadline'
+  | 'failedLead'
+  | 'stillSuspended'
+  | 'bouncedHeadline'
+  | 'bouncedLead'
+  | 'unknownHeadline'
+  | 'unknownLead'
+  | 'nextCheckAt'
+  | 'daysLeft'
+  | 'hoursLeft'
+  | 'minutesLeft'
+  | 'verifyBy'
+  | 'suspendedAfter'
+  | 'deadlineWas'
+  | 'retry'
+  | 'retrying'
+  | 'checkAgain'
+  | 'checkingNow'
+  | 'sending'
+  | 'tryAgain'
+  | 'sendEmail'
+  | 'sendNewEmail'
+  | 'resendEmail'
+  | 'correctEmail'
+  | 'contactSupport'
+  | 'resendSent'
+  | 'resendAllowedAt'
+  | 'resendThrottled'
+  | 'resendAlreadyVerified'
+  | 'resendNotSentBecause'
+  | 'resendNotSent'
+  | 'resendFailed'
+  | 'resendRecent'
+  | 'sendAnotherIn'
+  | 'retryNow'
+  | 'retryInSeconds'
+  | 'retryAt'
+  | 'serverAskedToWait'
+  | 'errorConfig'
+  | 'errorNetwork'
+  | 'errorTimeout'
+  | 'errorNotFound'
+  | 'errorHttp401'
+  | 'errorHttp403'
+  | 'errorHttp404'
+  | 'errorHttp429'
+  | 'errorHttp500'
+  | 'errorHttp5xx'
+  | 'errorHttp'
+  | 'errorRegistrar'
+  | 'errorRegistrarSession'
+  | 'errorInvalidJson'
+  | 'errorUnexpectedShape'
+  | 'errorUnreadable';
+
+/** The staff list's own message ids (it also takes every {@link MessageId}). */
+export type ListMessageId =
+  | 'listLabel'
+  | 'loading'
+  | 'noneLoaded'
+  | 'contacts'
+  | 'countOverdue'
+  | 'countSuspended'
+  | 'showing'
+  | 'status'
+  | 'statusAny'
+  | 'statusUnverified'
+  | 'statusNotStarted'
+  | 'statusPending'
+  | 'statusFailed'
+  | 'statusUnknown'
+  | 'statusBounced'
+  | 'statusExpired'
+  | 'statusOverdue'
+  | 'statusVerified'
+  | 'statusSuspended'
+  | 'suspendedAny'
+  | 'notSuspended'
+  | 'searchLabel'
+  | 'search'
+  | 'resendTo'
+  | 'pacedAccount'
+  | 'pacedContact'
+  | 'windowHour'
+  | 'windowHours'
+  | 'windowMinutes'
+  | 'windowSeconds'
+  | 'loadError'
+  | 'rowsUnreadable'
+  | 'otherRowsListed'
+  | 'rowError'
+  | 'queueLabel'
+  | 'queueTitle'
+  | 'queueItem'
+  | 'queueMore'
+  | 'queueCancel'
+  | 'queueSent'
+  | 'queueSendingNow'
+  | 'queueQueuedFor'
+  | 'queueQueuedFromTo'
+  | 'queueNotSent'
+  | 'notQueued'
+  | 'skipVerified'
+  | 'skipBounced'
+  | 'skipAwaitingRegistrar'
+  | 'skipMissingContact'
+  | 'skipCoolingDown'
+  | 'queuedFor'
+  | 'rowSending'
+  | 'rowSent'
+  | 'rowThrottled'
+  | 'rowNotSent'
+  | 'selectContact'
+  | 'selectAllShown'
+  | 'tableLabel'
+  | 'columnContact'
+  | 'columnDeadline'
+  | 'columnResend'
+  | 'noMatch'
+  | 'overdueByHours'
+  | 'overdueByDays';
+
+/**
+ * The `strings` property: `{ id: template }` applies in every locale; an
+ * object under a locale tag (`de`, `de-AT`, `it`) applies in that locale and
+ * the tags under it, the longest tag winning. Unknown ids and values of the
+ * wrong type are ignored with one console warning.
+ */
+export type Strings<Id extends string> = Partial<Record<Id, StringTemplate>> & {
+  [localeTag: string]: StringTemplate | Partial<Record<Id, StringTemplate>> | undefined;
+};
+
+/** `strings` of `<registrant-verification>`. */
+export type VerificationStrings = Strings<MessageId>;
+
+/** `strings` of `<registrant-verification-list>`. */
+export type VerificationListStrings = Strings<MessageId | ListMessageId>;
+
 /** The attributes `<registrant-verification>` observes. */
 export const ATTRIBUTES: readonly [
   'provider',
   'status-url',
   'resend-url',
+  'events-url',
   'locale',
+  'strings',
   'edit-contact-url',
   'cooldown',
   'refresh',
@@ -156,8 +339,21 @@ export interface RegistrantVerificationElement extends HTMLElement {
   statusUrl: string | null;
   /** `resend-url`: POST `{"operation": ...}`, returns the registrar's answer. */
   resendUrl: string | null;
-  /** `locale` (default: closest `[lang]`, document, browser). */
+  /**
+   * `events-url`: a `text/event-stream` of this contact's changes (events
+   * `verification` or unnamed, data: name.com's status-change webhook or a
+   * status body). While it is open the widget does not poll; a verified
+   * event shows at once, any other asks for one status check. Relative or
+   * http(s); cookies are sent for same-origin URLs only.
+   */
+  eventsUrl: string | null;
+  /** `locale` (default: closest `[lang]`, document, browser): the language of the words and dates. */
   locale: string | null;
+  /**
+   * Wording overrides, reflected as JSON in the `strings` attribute (the
+   * getter returns a copy: assign a new object to change them), or null.
+   */
+  strings: VerificationStrings | null;
   /** `edit-contact-url`, linked when the email bounced. */
   editContactUrl: string | null;
   /** `cooldown` in seconds (default 900). */
@@ -234,7 +430,10 @@ export interface RegistrantVerificationListElement extends HTMLElement {
   listUrl: string | null;
   /** `resend-url`: POST `{"operation": ...}` with `contact=` appended. */
   resendUrl: string | null;
+  /** `locale`: the language of the words and dates (as for `<registrant-verification>`). */
   locale: string | null;
+  /** Wording overrides, reflected as JSON in the `strings` attribute, or null. */
+  strings: VerificationListStrings | null;
   theme: 'light' | 'dark' | null;
   /** `rate-limit`: `N/SECONDS` replacing the registrar's account limit (demo and test knob). */
   rateLimit: string | null;

@@ -3,7 +3,7 @@
 // (`mount_list`), mounted into an open shadow root. Like element.js, nothing
 // here touches HTMLElement, customElements or window at module top level.
 import { mount_list } from './registrant_verification_list.js';
-import { HANDLE, defineOnce, mountedElement, setOrRemove, themeAttr } from './base.js';
+import { HANDLE, defineOnce, mountedElement, setOrRemove, setStrings, stringsAttr, themeAttr } from './base.js';
 
 /** The attributes the list element observes, in their documented order. */
 export const LIST_ATTRIBUTES = Object.freeze([
@@ -11,6 +11,7 @@ export const LIST_ATTRIBUTES = Object.freeze([
   'list-url',
   'resend-url',
   'locale',
+  'strings',
   'theme',
   'rate-limit',
   'page-size',
@@ -18,7 +19,7 @@ export const LIST_ATTRIBUTES = Object.freeze([
 
 const LIST_PROVIDERS = ['namecom', 'openprovider'];
 
-const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'theme', 'rateLimit', 'pageSize'];
+const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize'];
 
 const cache = {
   make: () =>
@@ -42,6 +43,10 @@ const cache = {
 
       get locale() { return this.getAttribute('locale'); }
       set locale(v) { setOrRemove(this, 'locale', v); }
+
+      /** Wording overrides `{ id: template }` (README: Languages and wording), or null. */
+      get strings() { return stringsAttr(this); }
+      set strings(v) { setStrings(this, v); }
 
       get theme() { return themeAttr(this); }
       set theme(v) { setOrRemove(this, 'theme', v); }

@@ -5,6 +5,10 @@ export type {
   RegistrantVerificationListElement,
   ListLoadEventDetail,
   ListResendEventDetail,
+  VerificationListStrings,
+  StringTemplate,
+  MessageId,
+  ListMessageId,
 } from './index.js';
 
 /** Loads the list's wasm (browser: fetched next to this module). */
@@ -22,6 +26,7 @@ export const LIST_ATTRIBUTES: readonly [
   'list-url',
   'resend-url',
   'locale',
+  'strings',
   'theme',
   'rate-limit',
   'page-size',

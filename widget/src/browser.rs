@@ -19,7 +19,7 @@ use std::{
     time::Duration,
 };
 use verification_core::{resend::LastResend, Provider};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
 
 /// The current time, from the browser's clock.
@@ -253,6 +253,19 @@ pub struct Live {
     pub failures: Cell<u32>,
     /// `visibilitychange` listener, removed on shutdown.
     pub on_visible: RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>,
+    /// The `events-url` stream, while one is open (closed on shutdown).
+    pub stream: RefCell<Option<EventStream>>,
+    /// The stream is open and healthy (its `open` came, no error since).
+    pub streaming: Cell<bool>,
+    /// [`Live::generation`] when the stream last began to (re)connect: on
+    /// `open`, no check since then means the widget must catch up.
+    pub stream_mark: Cell<u64>,
+    /// An unusable event was reported on the console (once per widget).
+    pub warned: Cell<bool>,
+    /// An event asked for a status check, which is about to start.
+    pub refetch_queued: Cell<bool>,
+    /// When the last status check (or applied event) succeeded.
+    pub checked_at: Cell<Option<DateTime<Utc>>>,
 }
 
 impl Live {
@@ -280,6 +293,7 @@ impl Live {
         if let Some(t) = self.ticker.take() {
             t.clear();
         }
+        self.close_stream();
         if let Some(cb) = self.on_visible.borrow_mut().take() {
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 let _ = doc.remove_event_listener_with_callback(
@@ -288,6 +302,15 @@ impl Live {
                 );
             }
         }
+    }
+
+    /// Closes the `events-url` stream, if one is open.
+    pub fn close_stream(&self) {
+        self.streaming.set(false);
+        // Dropping it closes it; taken out of the cell first, so the cell
+        // is not borrowed while it goes.
+        let stream = self.stream.borrow_mut().take();
+        drop(stream);
     }
 
     /// Sends `request` (with `body`, for a POST), bounded by the timeout
@@ -343,6 +366,95 @@ impl Live {
             Err(_) => Err(Failure::Network),
         }
     }
+}
+
+/// A server-sent event stream (`EventSource`): same credentials as the
+/// status request (cookies for same-origin URLs only). Reads the named
+/// event `verification` and unnamed `message` events. The browser
+/// reconnects by itself after a network error (`on_error(false)`); an
+/// answer other than `200 text/event-stream` closes it for good
+/// (`on_error(true)`). Dropping the value closes the stream and removes
+/// its listeners, so no callback runs afterwards.
+pub struct EventStream {
+    source: web_sys::EventSource,
+    listeners: Vec<(&'static str, Listener)>,
+}
+
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
+impl std::fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream").field("url", &self.source.url()).finish()
+    }
+}
+
+/// The event names an [`EventStream`] delivers to its `on_data`.
+pub const STREAM_EVENTS: [&str; 2] = ["verification", "message"];
+
+impl EventStream {
+    /// Opens `url`; `None` when the browser refuses it (an invalid URL, no
+    /// `EventSource`).
+    pub fn open(
+        url: &str,
+        on_open: impl FnMut() + 'static,
+        on_error: impl FnMut(bool) + 'static,
+        on_data: impl FnMut(String) + 'static,
+    ) -> Option<EventStream> {
+        get(&js_sys::global(), "EventSource")?;
+        let source = web_sys::EventSource::new(url).ok()?;
+        let mut stream = EventStream { source, listeners: Vec::new() };
+        let mut on_open = on_open;
+        stream.listen("open", move |_| on_open());
+        let mut on_error = on_error;
+        stream.listen("error", move |e| {
+            let closed = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::EventSource>().ok())
+                .is_none_or(|s| s.ready_state() == web_sys::EventSource::CLOSED);
+            on_error(closed);
+        });
+        let on_data = Rc::new(RefCell::new(on_data));
+        for name in STREAM_EVENTS {
+            let on_data = on_data.clone();
+            stream.listen(name, move |e| {
+                let data = e
+                    .dyn_ref::<web_sys::MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                    .unwrap_or_default();
+                if let Ok(mut f) = on_data.try_borrow_mut() {
+                    f(data);
+                }
+            });
+        }
+        Some(stream)
+    }
+
+    /// `true` once the browser gave up on the stream (or it was closed).
+    pub fn is_closed(&self) -> bool {
+        self.source.ready_state() == web_sys::EventSource::CLOSED
+    }
+
+    fn listen(&mut self, name: &'static str, f: impl FnMut(web_sys::Event) + 'static) {
+        let cb = Listener::new(f);
+        if self.source.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref()).is_ok() {
+            self.listeners.push((name, cb));
+        }
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.source.close();
+        for (name, cb) in self.listeners.drain(..) {
+            let _ =
+                self.source.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// `console.warn(message)`.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
 }
 
 /// The palette both elements share (light and dark, `--rv-*` overrides).

@@ -12,6 +12,8 @@ reading registrar answers) is `verification-core`'s. This crate adds:
 - [`view`]: the components ([`view::Widget`], [`view::Card`]);
 - [`element`]: `mount(host, shadowRoot)` and its [`element::WidgetHandle`];
 - [`browser`]: the clock, `Intl`, localStorage, events, `fetch`;
+- [`i18n`]: the words in six languages, plural rules, the reseller's
+  `strings` overrides;
 - [`api`]: `evaluate()` for JS;
 - [`list_model`] and [`list`]: `<registrant-verification-list>`, the
   reseller staff list (`mount_list(host, shadowRoot)`).
@@ -28,6 +30,7 @@ pub mod api;
 pub mod browser;
 #[cfg(feature = "element")]
 pub mod element;
+pub mod i18n;
 #[cfg(feature = "list")]
 pub mod list;
 #[cfg(feature = "list")]

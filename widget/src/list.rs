@@ -15,12 +15,14 @@
 //! `rvl-fetched` (the first page's body arrived), `rvl-evaluated`,
 //! `rvl-rendered`; measure `rvl-parse-render` spans fetched → rendered.
 
+use crate::i18n::{self, ListMsg, Messages, Msg};
+use crate::list_model::{count, problem_text, Skipped, Why};
 use crate::{
     browser::{self, Failure, Live},
     list_model::{
         counts, days_left_text, filter_rows, plan_bulk, prune_log, queue_summary, rows,
-        send_log_key, status_label, summary, thousands, window, Filter, ListConfig, ListRow,
-        PageRequest, QueueState, Queued, SentAt, StatusFilter, MAX_PAGES, ROW_HEIGHT,
+        send_log_key, status_label, summary, window, Filter, ListConfig, ListRow, PageRequest,
+        QueueState, Queued, SentAt, StatusFilter, MAX_PAGES, ROW_HEIGHT,
     },
     model::{urgency_str, Problem},
 };
@@ -59,7 +61,7 @@ enum Load {
     /// Every page is in.
     Ready,
     /// A page failed (the rows read before stay).
-    Failed(String),
+    Failed(Problem),
 }
 
 /// One mounted list. Dropping it (JS: `handle.free()`) unmounts it, aborts
@@ -203,8 +205,10 @@ struct State {
     filter: RwSignal<Filter>,
     selected: RwSignal<HashSet<String>>,
     queue: RwSignal<Vec<Queued>>,
-    skipped: RwSignal<Vec<String>>,
+    skipped: RwSignal<Vec<Skipped>>,
     now: RwSignal<DateTime<Utc>>,
+    /// The words and date locale, from the config's `locale` and `strings`.
+    msgs: Memo<Messages>,
 }
 
 /// The list's side effects: loading, the resend queue.
@@ -219,17 +223,11 @@ struct Ctl {
     stats: ArcRwSignal<Option<serde_json::Value>>,
 }
 
-fn problem_text(p: &Problem) -> String {
-    match p {
-        Problem::Core(e) => format!("{} ({e})", p.message()),
-        other => other.message(),
-    }
-}
-
 impl Ctl {
     fn error_event(&self, p: &Problem, during: &str) {
+        let message = self.s.msgs.with_untracked(|m| p.message_in(m));
         let detail = serde_json::json!({
-            "kind": p.kind(), "message": p.message(), "status": p.status(),
+            "kind": p.kind(), "message": message, "status": p.status(),
             "detail": p.detail(), "during": during,
         });
         browser::dispatch(&self.host, "verification-list-error", &browser::to_js(&detail));
@@ -249,7 +247,7 @@ impl Ctl {
         s.load.set(Load::Loading(0));
         let fail = |p: Problem| {
             let _ = self.host.set_attribute("data-state", "error");
-            s.load.set(Load::Failed(problem_text(&p)));
+            s.load.set(Load::Failed(p.clone()));
             self.error_event(&p, "list");
         };
         let provider = match config.provider.clone() {
@@ -404,7 +402,7 @@ impl Ctl {
             now,
             browser::uuid,
         );
-        s.skipped.set(skipped.iter().map(|k| format!("{}: {}", k.contact, k.reason)).collect());
+        s.skipped.set(skipped);
         s.queue.update(|q| {
             q.retain(|q| !matches!(q.state, QueueState::Sent | QueueState::Done(_)));
             q.extend(queued);
@@ -472,7 +470,8 @@ impl Ctl {
         };
         let (Ok(provider), Some(resend_url)) = (config.provider.clone(), config.resend_url.clone())
         else {
-            set_state(QueueState::Failed("the `resend-url` attribute is missing".into()), None);
+            let p = Problem::Config("the `resend-url` attribute is missing".into());
+            set_state(QueueState::Failed(Why::Problem(p)), None);
             return;
         };
         set_state(QueueState::Sending, None);
@@ -510,7 +509,7 @@ impl Ctl {
             }),
             Err(p) => serde_json::json!({
                 "contact": item.contact, "email": item.email, "outcome": "error",
-                "nextEligibleAt": null, "message": p.message(),
+                "nextEligibleAt": null, "message": s.msgs.with_untracked(|m| p.message_in(m)),
             }),
         };
         match result {
@@ -531,18 +530,20 @@ impl Ctl {
                         set_state(QueueState::Waiting, Some(t));
                         s.queue.update(|q| q.sort_by_key(|q| q.at));
                     }
-                    _ => set_state(QueueState::Failed("throttled by the registrar".into()), None),
+                    _ => set_state(QueueState::Failed(Why::Said(ListMsg::RowThrottled)), None),
                 },
                 ResendKind::AlreadyVerified => {
-                    set_state(QueueState::Done("already verified".into()), None)
+                    set_state(QueueState::Done(Why::Said(ListMsg::SkipVerified)), None)
                 }
                 ResendKind::NotSent => set_state(
-                    QueueState::Failed(o.message.unwrap_or_else(|| "not sent".into())),
+                    QueueState::Failed(
+                        o.message.map_or(Why::Said(ListMsg::RowNotSent), Why::Registrar),
+                    ),
                     None,
                 ),
             },
             Err(p) => {
-                set_state(QueueState::Failed(problem_text(&p)), None);
+                set_state(QueueState::Failed(Why::Problem(p.clone())), None);
                 self.error_event(&p, "resend");
             }
         }
@@ -594,8 +595,19 @@ fn StaffList(
     reload: ArcRwSignal<u32>,
     stats: ArcRwSignal<Option<serde_json::Value>>,
 ) -> impl IntoView {
+    let config = RwSignal::from(config);
+    let msgs = i18n::messages_memo(
+        "registrant-verification-list",
+        i18n::list_id,
+        move || config.with(|c| c.locale.clone()),
+        move || config.with(|c| c.strings.clone()),
+    );
+    // The list's words, as reactive text.
+    let say = move |m: ListMsg| msgs.with(|x| x.text(m));
+    let said = move |m: Msg| msgs.with(|x| x.text(m));
     let s = State {
-        config: RwSignal::from(config),
+        msgs,
+        config,
         rows: RwSignal::new(Arc::new(Vec::new())),
         row_errors: RwSignal::new(Vec::new()),
         load: RwSignal::new(Load::Loading(0)),
@@ -690,19 +702,19 @@ fn StaffList(
                 .collect::<HashMap<String, (QueueState, DateTime<Utc>)>>()
         })
     });
-    let locale =
-        Memo::new(move |_| s.config.with(|c| c.locale.clone().unwrap_or_else(|| "en".into())));
+    // Dates in the locale of the words (see `Messages::locale`).
+    let locale = Memo::new(move |_| msgs.with(|m| m.locale().to_owned()));
 
     let summary_text = move || {
         let shown = visible.with(|v| v.len());
-        match s.load.get() {
-            Load::Loading(n) => format!("Loading contacts… {} so far", thousands(n)),
-            Load::Failed(_) if s.rows.with(|r| r.is_empty()) => "No contacts loaded".to_owned(),
-            _ => summary(&count_all.get(), shown),
-        }
+        msgs.with(|m| match s.load.get() {
+            Load::Loading(n) => m.fill(ListMsg::Loading, &[("n", &m.number(count(n)))]),
+            Load::Failed(_) if s.rows.with(|r| r.is_empty()) => m.text(ListMsg::NoneLoaded),
+            _ => summary(&count_all.get(), shown, m),
+        })
     };
     let load_error = move || match s.load.get() {
-        Load::Failed(msg) => Some(msg),
+        Load::Failed(p) => Some(msgs.with(|m| problem_text(&p, m))),
         _ => None,
     };
     // Reactive closures must be `Send`; the controller lives on the main
@@ -772,7 +784,8 @@ fn StaffList(
         }
         let now = s.now.get();
         let loc = locale.get();
-        let text = queue_summary(&q, now, |t| format_date(&loc, t));
+        let m = msgs.get();
+        let text = queue_summary(&q, now, |t| format_date(&loc, t), &m);
         let upcoming: Vec<Queued> = q
             .iter()
             .filter(|x| x.state == QueueState::Waiting && x.at > now)
@@ -784,7 +797,7 @@ fn StaffList(
         let failures: Vec<String> = q
             .iter()
             .filter_map(|x| match &x.state {
-                QueueState::Failed(why) => Some(format!("{}: {why}", x.email)),
+                QueueState::Failed(why) => Some(format!("{}: {}", x.email, why.text(&m))),
                 _ => None,
             })
             .take(QUEUE_SHOWN)
@@ -792,9 +805,10 @@ fn StaffList(
         let waiting = q.iter().any(|x| x.state == QueueState::Waiting);
         let ctl = sw_queue.clone();
         Some(view! {
-            <section class="queue" part="queue" aria-label="Resend queue">
+            <section class="queue" part="queue" aria-label=m.text(ListMsg::QueueLabel)>
                 <p class="queue-summary" role="status" aria-live="polite">
-                    <strong>"Resends: "</strong>
+                    <strong>{m.text(ListMsg::QueueTitle)}</strong>
+                    " "
                     {text}
                 </p>
                 {(!upcoming.is_empty()).then(|| view! {
@@ -802,17 +816,24 @@ fn StaffList(
                         {upcoming.into_iter().map(|x| {
                             let iso = x.at.to_rfc3339();
                             let when = format_date(&loc, x.at);
-                            view! {
-                                <li data-contact=x.contact.clone()>
+                            // "{email} at {time}", each value in its element.
+                            let parts = m.parts(ListMsg::QueueItem).into_iter().map(|p| match p {
+                                i18n::Part::Value(v) if v == "email" => view! {
                                     <span class="queue-email">{x.email.clone()}</span>
-                                    " at "
-                                    <time datetime=iso>{when}</time>
-                                </li>
+                                }.into_any(),
+                                i18n::Part::Value(v) if v == "time" => view! {
+                                    <time datetime=iso.clone()>{when.clone()}</time>
+                                }.into_any(),
+                                i18n::Part::Value(v) => format!("{{{v}}}").into_any(),
+                                i18n::Part::Text(t) => t.into_any(),
+                            }).collect_view();
+                            view! {
+                                <li data-contact=x.contact.clone()>{parts}</li>
                             }
                         }).collect_view()}
                     </ol>
                 })}
-                {(more > 0).then(|| view! { <p class="queue-more">{format!("and {} more", thousands(more))}</p> })}
+                {(more > 0).then(|| view! { <p class="queue-more">{m.count(ListMsg::QueueMore, count(more), &[])}</p> })}
                 {(!failures.is_empty()).then(|| view! {
                     <ul class="queue-failures">
                         {failures.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}
@@ -820,7 +841,7 @@ fn StaffList(
                 })}
                 {waiting.then(|| view! {
                     <button type="button" class="secondary" part="button" on:click=move |_| ctl.cancel()>
-                        "Cancel queued resends"
+                        {m.text(ListMsg::QueueCancel)}
                     </button>
                 })}
             </section>
@@ -829,11 +850,16 @@ fn StaffList(
 
     let skipped_panel = move || {
         let k = s.skipped.get();
+        let m = msgs.get();
         (!k.is_empty()).then(|| {
             view! {
                 <details class="skipped">
-                    <summary>{format!("{} selected contacts were not queued", thousands(k.len()))}</summary>
-                    <ul>{k.into_iter().take(50).map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                    <summary>{m.count(ListMsg::NotQueued, count(k.len()), &[])}</summary>
+                    <ul>
+                        {k.into_iter().take(50).map(|k| {
+                            view! { <li>{format!("{}: {}", k.contact, m.text(k.reason))}</li> }
+                        }).collect_view()}
+                    </ul>
                 </details>
             }
         })
@@ -841,20 +867,22 @@ fn StaffList(
 
     let row_errors_panel = move || {
         let errs = s.row_errors.get();
+        let m = msgs.get();
         (!errs.is_empty()).then(|| {
             let n = errs.len();
             view! {
                 <aside class="row-errors" part="row-errors" role="note">
                     <p>
-                        <strong>
-                            {format!("{} {} could not be read", thousands(n), if n == 1 { "row" } else { "rows" })}
-                        </strong>
-                        " (the other rows are listed):"
+                        <strong>{m.count(ListMsg::RowsUnreadable, count(n), &[])}</strong>
+                        " "
+                        {m.text(ListMsg::OtherRowsListed)}
                     </p>
                     <ul>
                         {errs.into_iter().take(50).map(|e| {
                             let key = e.key.clone().map(|k| format!(" ({k})")).unwrap_or_default();
-                            view! { <li>{format!("Row {}{key}: {}", thousands(e.index + 1), e.message)}</li> }
+                            let row = format!("{}{key}", m.number(count(e.index + 1)));
+                            let text = m.fill(ListMsg::RowError, &[("row", &row), ("message", &e.message)]);
+                            view! { <li>{text}</li> }
                         }).collect_view()}
                     </ul>
                 </aside>
@@ -869,10 +897,12 @@ fn StaffList(
         let id = row.id.clone();
         let email = r.email.clone().unwrap_or_else(|| row.id.clone());
         let domains = r.domains.join(", ");
-        let loc = locale.get_untracked();
-        let deadline = r.deadline.map(|d| (d.to_rfc3339(), format_date(&loc, d)));
-        let left = days_left_text(r);
+        // Words and dates follow `locale` and `strings` (the row stays).
+        let deadline = r.deadline.map(|d| (d.to_rfc3339(), move || format_date(&locale.get(), d)));
+        let record = r.clone();
+        let left = move || msgs.with(|m| days_left_text(&record, m));
         let label = status_label(r);
+        let label = move || say(label);
         let urgency = urgency_str(r.urgency);
         let suspended = r.suspended;
         let id_check = id.clone();
@@ -895,19 +925,22 @@ fn StaffList(
                 qi.get(&id_queue).map(|(state, at)| match state {
                     QueueState::Waiting => {
                         let now = s.now.get();
-                        if (*at - now).num_hours() < 20 {
-                            format!("queued for {}", format_time(&loc, *at))
+                        let time = if (*at - now).num_hours() < 20 {
+                            format_time(&loc, *at)
                         } else {
-                            format!("queued for {}", format_date(&loc, *at))
-                        }
+                            format_date(&loc, *at)
+                        };
+                        msgs.with(|m| m.fill(ListMsg::QueuedFor, &[("time", &time)]))
                     }
-                    QueueState::Sending => "sending…".to_owned(),
-                    QueueState::Sent => "sent".to_owned(),
-                    QueueState::Done(w) | QueueState::Failed(w) => w.clone(),
+                    QueueState::Sending => say(ListMsg::RowSending),
+                    QueueState::Sent => say(ListMsg::RowSent),
+                    QueueState::Done(w) | QueueState::Failed(w) => msgs.with(|m| w.text(m)),
                 })
             })
         };
-        let label_for = format!("Select {email}");
+        let select = email.clone();
+        let label_for =
+            move || msgs.with(|m| m.fill(ListMsg::SelectContact, &[("email", &select)]));
         view! {
             <div
                 class="row"
@@ -927,7 +960,7 @@ fn StaffList(
                 </span>
                 <span class="cell status" role="cell">
                     <span class="badge" data-urgency=urgency>{label}</span>
-                    {suspended.then(|| view! { <span class="badge suspended">"Suspended"</span> })}
+                    {suspended.then(|| view! { <span class="badge suspended">{move || say(ListMsg::StatusSuspended)}</span> })}
                 </span>
                 <span class="cell deadline" role="cell">
                     {deadline.map(|(iso, text)| view! { <time datetime=iso>{text}</time> })}
@@ -939,12 +972,17 @@ fn StaffList(
     };
 
     view! {
-        <section class="list" part="list" aria-label="Email verification of every contact">
+        <section
+            class="list"
+            part="list"
+            lang=move || msgs.with(|m| m.locale().to_owned())
+            aria-label=move || say(ListMsg::ListLabel)
+        >
             <div class="toolbar" part="toolbar">
                 <p class="summary" part="summary" role="status" aria-live="polite">{summary_text}</p>
                 <div class="filters" part="filters">
                     <label>
-                        <span>"Status"</span>
+                        <span>{move || say(ListMsg::Status)}</span>
                         <select
                             name="status"
                             on:change=move |ev| {
@@ -953,12 +991,12 @@ fn StaffList(
                             }
                         >
                             {StatusFilter::CHOICES.iter().map(|(c, label)| view! {
-                                <option value=c.as_str()>{*label}</option>
+                                <option value=c.as_str()>{move || say(*label)}</option>
                             }).collect_view()}
                         </select>
                     </label>
                     <label>
-                        <span>"Suspended"</span>
+                        <span>{move || say(ListMsg::StatusSuspended)}</span>
                         <select
                             name="suspended"
                             on:change=move |ev| {
@@ -970,18 +1008,18 @@ fn StaffList(
                                 });
                             }
                         >
-                            <option value="any">"Any"</option>
-                            <option value="yes">"Suspended"</option>
-                            <option value="no">"Not suspended"</option>
+                            <option value="any">{move || say(ListMsg::SuspendedAny)}</option>
+                            <option value="yes">{move || say(ListMsg::StatusSuspended)}</option>
+                            <option value="no">{move || say(ListMsg::NotSuspended)}</option>
                         </select>
                     </label>
                     <label class="search">
-                        <span>"Email or domain"</span>
+                        <span>{move || say(ListMsg::SearchLabel)}</span>
                         <input
                             type="search"
                             name="q"
                             autocomplete="off"
-                            placeholder="Search"
+                            placeholder=move || say(ListMsg::Search)
                             on:input=move |ev| {
                                 let v = event_target_value(&ev);
                                 s.filter.update(|f| f.text = v);
@@ -1002,22 +1040,21 @@ fn StaffList(
                         }
                     >
                         {move || match selected_count() {
-                            0 => "Resend verification email".to_owned(),
-                            1 => "Resend to 1 contact".to_owned(),
-                            n => format!("Resend to {} contacts", thousands(n)),
+                            0 => said(Msg::ResendEmail),
+                            n => msgs.with(|m| m.count(ListMsg::ResendTo, count(n), &[])),
                         }}
                     </button>
                     <span class="hint">
                         {move || {
                             let c = s.config.get();
-                            match c.account_limit() {
-                                Some(l) => format!(
-                                    "Paced to {} per {} per account, 1 per 15 minutes per contact.",
-                                    l.max,
-                                    window_words(l.window)
-                                ),
-                                None => "Each contact at most once per 15 minutes.".to_owned(),
-                            }
+                            msgs.with(|m| match c.account_limit() {
+                                Some(l) => {
+                                    let max = m.number(count(l.max));
+                                    let window = window_words(l.window, m);
+                                    m.fill(ListMsg::PacedAccount, &[("max", &max), ("window", &window)])
+                                }
+                                None => m.text(ListMsg::PacedContact),
+                            })
                         }}
                     </span>
                 </div>
@@ -1026,8 +1063,8 @@ fn StaffList(
                 let ctl = sw.clone();
                 view! {
                 <div class="error" part="error" role="alert">
-                    <p>{format!("Could not load the list: {msg}")}</p>
-                    <button type="button" class="secondary" part="button" on:click=move |_| ctl.load()>"Try again"</button>
+                    <p>{msgs.with(|m| m.fill(ListMsg::LoadError, &[("message", &msg)]))}</p>
+                    <button type="button" class="secondary" part="button" on:click=move |_| ctl.load()>{said(Msg::TryAgain)}</button>
                 </div>
             }})}
             {row_errors_panel}
@@ -1037,22 +1074,22 @@ fn StaffList(
                 class="table"
                 part="table"
                 role="table"
-                aria-label="Contacts, most urgent first"
-                aria-rowcount=move || (visible.with(|v| v.len()) + 1).to_string()
+                aria-label=move || say(ListMsg::TableLabel)
+                aria-rowcount=move || (visible.with(|v| v.len().max(1)) + 1).to_string()
             >
                 <div class="row head" part="header" role="row" aria-rowindex="1">
                     <span class="cell check" role="columnheader">
                         <input
                             type="checkbox"
-                            aria-label="Select every contact shown"
+                            aria-label=move || say(ListMsg::SelectAllShown)
                             prop:checked=all_shown_selected
                             on:change=toggle_all
                         />
                     </span>
-                    <span class="cell who" role="columnheader">"Contact"</span>
-                    <span class="cell status" role="columnheader">"Status"</span>
-                    <span class="cell deadline" role="columnheader">"Deadline"</span>
-                    <span class="cell queue-state" role="columnheader">"Resend"</span>
+                    <span class="cell who" role="columnheader">{move || say(ListMsg::ColumnContact)}</span>
+                    <span class="cell status" role="columnheader">{move || say(ListMsg::Status)}</span>
+                    <span class="cell deadline" role="columnheader">{move || say(ListMsg::ColumnDeadline)}</span>
+                    <span class="cell queue-state" role="columnheader">{move || say(ListMsg::ColumnResend)}</span>
                 </div>
                 <div class="viewport" part="viewport" node_ref=viewport on:scroll=on_scroll role="rowgroup">
                     <div
@@ -1071,7 +1108,12 @@ fn StaffList(
                     </div>
                     {move || {
                         let empty = visible.with(|v| v.is_empty()) && s.load.get() == Load::Ready;
-                        empty.then(|| view! { <p class="empty">"No contact matches these filters."</p> })
+                        // A row of the table (a rowgroup may hold rows only).
+                        empty.then(|| view! {
+                            <div class="empty" role="row" aria-rowindex="2">
+                                <p role="cell">{move || say(ListMsg::NoMatch)}</p>
+                            </div>
+                        })
                     }}
                 </div>
             </div>
@@ -1079,12 +1121,12 @@ fn StaffList(
     }
 }
 
-fn window_words(w: TimeDelta) -> String {
-    let secs = w.num_seconds();
-    match secs {
-        3600 => "hour".to_owned(),
-        s if s % 3600 == 0 => format!("{} hours", s / 3600),
-        s if s % 60 == 0 => format!("{} minutes", s / 60),
-        s => format!("{s} seconds"),
+/// A rate limit's window as "per …" says it: "hour", "2 hours", ...
+fn window_words(w: TimeDelta, msgs: &Messages) -> String {
+    match w.num_seconds() {
+        3600 => msgs.text(ListMsg::WindowHour),
+        s if s % 3600 == 0 => msgs.count(ListMsg::WindowHours, s / 3600, &[]),
+        s if s % 60 == 0 => msgs.count(ListMsg::WindowMinutes, s / 60, &[]),
+        s => msgs.count(ListMsg::WindowSeconds, s, &[]),
     }
 }

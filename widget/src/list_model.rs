@@ -7,6 +7,10 @@
 //! urgency, ordering, resend operation, rate limits) stay in
 //! `verification-core`.
 
+use crate::{
+    i18n::{ListMsg, Messages, Msg},
+    model::Problem,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use verification_core::{
@@ -39,6 +43,8 @@ pub struct ListConfig {
     pub resend_url: Option<String>,
     /// `locale`, when set.
     pub locale: Option<String>,
+    /// `strings`: the reseller's wording overrides, as JSON.
+    pub strings: Option<String>,
     /// `rate-limit="N/SECONDS"`: an account limit that replaces the
     /// registrar's (a demo and test knob; name.com's 200/3600 otherwise).
     pub rate_limit: Option<RateLimit>,
@@ -66,6 +72,7 @@ impl ListConfig {
             list_url: text("list-url"),
             resend_url: text("resend-url"),
             locale: text("locale"),
+            strings: text("strings"),
             rate_limit: text("rate-limit").and_then(|v| parse_rate_limit(&v)),
             page_size,
         }
@@ -201,15 +208,15 @@ impl StatusFilter {
     }
 
     /// Every choice with its label, in menu order.
-    pub const CHOICES: [(StatusFilter, &'static str); 8] = [
-        (StatusFilter::Any, "Any status"),
-        (StatusFilter::Unverified, "Not verified"),
-        (StatusFilter::Overdue, "Overdue"),
-        (StatusFilter::Is(Status::NotStarted), "Not started"),
-        (StatusFilter::Is(Status::Pending), "Pending"),
-        (StatusFilter::Is(Status::Failed), "Failed"),
-        (StatusFilter::Is(Status::Unknown), "Unknown"),
-        (StatusFilter::Is(Status::Verified), "Verified"),
+    pub const CHOICES: [(StatusFilter, ListMsg); 8] = [
+        (StatusFilter::Any, ListMsg::StatusAny),
+        (StatusFilter::Unverified, ListMsg::StatusUnverified),
+        (StatusFilter::Overdue, ListMsg::StatusOverdue),
+        (StatusFilter::Is(Status::NotStarted), ListMsg::StatusNotStarted),
+        (StatusFilter::Is(Status::Pending), ListMsg::StatusPending),
+        (StatusFilter::Is(Status::Failed), ListMsg::StatusFailed),
+        (StatusFilter::Is(Status::Unknown), ListMsg::StatusUnknown),
+        (StatusFilter::Is(Status::Verified), ListMsg::StatusVerified),
     ];
 
     fn matches(self, r: &Record) -> bool {
@@ -324,33 +331,31 @@ pub fn counts(rows: &[ListRow]) -> Counts {
     c
 }
 
-/// `1204` → `"1,204"`.
+/// `1204` → `"1,204"` (English grouping; see [`Messages::number`]).
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    Messages::english().number(count(n))
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+/// A count as the `i64` plural messages take.
+pub fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The summary line: "1,204 contacts, 37 overdue, 12 suspended", plus
 /// "showing 80" when a filter hides some.
-pub fn summary(c: &Counts, shown: usize) -> String {
-    let mut s =
-        format!("{}, {} overdue", plural(c.total, "contact", "contacts"), thousands(c.overdue));
+pub fn summary(c: &Counts, shown: usize, msgs: &Messages) -> String {
+    let mut s = format!(
+        "{}, {}",
+        msgs.count(ListMsg::Contacts, count(c.total), &[]),
+        msgs.count(ListMsg::CountOverdue, count(c.overdue), &[])
+    );
     if c.suspended > 0 {
-        s.push_str(&format!(", {} suspended", thousands(c.suspended)));
+        s.push_str(", ");
+        s.push_str(&msgs.count(ListMsg::CountSuspended, count(c.suspended), &[]));
     }
     if shown != c.total {
-        s.push_str(&format!(" (showing {})", thousands(shown)));
+        s.push(' ');
+        s.push_str(&msgs.count(ListMsg::Showing, count(shown), &[]));
     }
     s
 }
@@ -373,38 +378,37 @@ pub fn window(scroll_top: f64, height: f64, row_height: f64, count: usize) -> (u
 
 /// "3 days left", "20 hours left", "overdue by 2 days", or "" without a
 /// deadline.
-pub fn days_left_text(r: &Record) -> String {
+pub fn days_left_text(r: &Record, msgs: &Messages) -> String {
     let Some(secs) = r.seconds_left else { return String::new() };
     if r.status == Status::Verified {
         return String::new();
     }
-    let unit = |n: i64, u: &str| format!("{n} {u}{}", if n == 1 { "" } else { "s" });
     if secs < 0 {
         let over = -secs;
         return if over < 86_400 {
-            format!("overdue by {}", unit((over + 3_599) / 3_600, "hour"))
+            msgs.count(ListMsg::OverdueByHours, (over + 3_599) / 3_600, &[])
         } else {
-            format!("overdue by {}", unit(over / 86_400, "day"))
+            msgs.count(ListMsg::OverdueByDays, over / 86_400, &[])
         };
     }
     if secs < verification_core::deadline::CRITICAL_SECONDS {
-        format!("{} left", unit((secs + 3_599) / 3_600, "hour"))
+        msgs.count(Msg::HoursLeft, (secs + 3_599) / 3_600, &[])
     } else {
-        format!("{} left", unit(r.days_left.unwrap_or(0), "day"))
+        msgs.count(Msg::DaysLeft, r.days_left.unwrap_or(0), &[])
     }
 }
 
 /// The status as staff read it.
-pub fn status_label(r: &Record) -> &'static str {
+pub fn status_label(r: &Record) -> ListMsg {
     match (r.status, r.failure_reason) {
-        (Status::NotStarted, _) => "Not started",
-        (Status::Pending, _) if r.urgency == Urgency::Overdue => "Overdue",
-        (Status::Pending, _) => "Pending",
-        (Status::Verified, _) => "Verified",
-        (Status::Failed, Some(verification_core::FailureReason::Bounced)) => "Bounced",
-        (Status::Failed, Some(verification_core::FailureReason::Expired)) => "Expired",
-        (Status::Failed, None) => "Failed",
-        (Status::Unknown, _) => "Unknown",
+        (Status::NotStarted, _) => ListMsg::StatusNotStarted,
+        (Status::Pending, _) if r.urgency == Urgency::Overdue => ListMsg::StatusOverdue,
+        (Status::Pending, _) => ListMsg::StatusPending,
+        (Status::Verified, _) => ListMsg::StatusVerified,
+        (Status::Failed, Some(verification_core::FailureReason::Bounced)) => ListMsg::StatusBounced,
+        (Status::Failed, Some(verification_core::FailureReason::Expired)) => ListMsg::StatusExpired,
+        (Status::Failed, None) => ListMsg::StatusFailed,
+        (Status::Unknown, _) => ListMsg::StatusUnknown,
     }
 }
 
@@ -438,11 +442,42 @@ pub enum QueueState {
     /// The registrar sent the email.
     Sent,
     /// The registrar answered without sending (throttled past the retry,
-    /// already verified, not sent) or the request failed; the text says
-    /// why.
-    Failed(String),
+    /// already verified, not sent) or the request failed; says why.
+    Failed(Why),
     /// Nothing to send: verified already.
-    Done(String),
+    Done(Why),
+}
+
+/// Why a queued resend did not go, put in words when shown (so a new
+/// `locale` re-words it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// One of the list's own reasons.
+    Said(ListMsg),
+    /// The registrar's own words (not translated).
+    Registrar(String),
+    /// The request failed.
+    Problem(Problem),
+}
+
+impl Why {
+    /// The reason in `msgs`' language.
+    pub fn text(&self, msgs: &Messages) -> String {
+        match self {
+            Why::Said(m) => msgs.text(*m),
+            Why::Registrar(s) => s.clone(),
+            Why::Problem(p) => problem_text(p, msgs),
+        }
+    }
+}
+
+/// What failed, for staff: the registrant's words and, for an answer the
+/// core rejected, its technical description.
+pub fn problem_text(p: &Problem, msgs: &Messages) -> String {
+    match p {
+        Problem::Core(e) => format!("{} ({e})", p.message_in(msgs)),
+        other => other.message_in(msgs),
+    }
 }
 
 /// One contact in the bulk-resend queue.
@@ -469,7 +504,7 @@ pub struct Skipped {
     /// The contact's email or id.
     pub contact: String,
     /// Why.
-    pub reason: &'static str,
+    pub reason: ListMsg,
 }
 
 /// Plans a bulk resend of `records`: the registrar operation of each (the
@@ -540,14 +575,14 @@ pub fn plan_bulk(
     (queue, skipped)
 }
 
-fn skip_reason(reason: verification_core::ResendReason) -> &'static str {
+fn skip_reason(reason: verification_core::ResendReason) -> ListMsg {
     use verification_core::ResendReason as R;
     match reason {
-        R::Verified => "already verified",
-        R::Bounced => "the email bounced: the address must be corrected first",
-        R::AwaitingRegistrar => "not listed by the registrar yet",
-        R::MissingContact => "no id the registrar can address",
-        R::Cooldown | R::Throttled => "cooling down",
+        R::Verified => ListMsg::SkipVerified,
+        R::Bounced => ListMsg::SkipBounced,
+        R::AwaitingRegistrar => ListMsg::SkipAwaitingRegistrar,
+        R::MissingContact => ListMsg::SkipMissingContact,
+        R::Cooldown | R::Throttled => ListMsg::SkipCoolingDown,
     }
 }
 
@@ -556,32 +591,31 @@ pub fn queue_summary(
     queue: &[Queued],
     now: DateTime<Utc>,
     fmt: impl Fn(DateTime<Utc>) -> String,
+    msgs: &Messages,
 ) -> String {
     let waiting: Vec<&Queued> = queue.iter().filter(|q| q.state == QueueState::Waiting).collect();
     let sent = queue.iter().filter(|q| q.state == QueueState::Sent).count();
     let failed = queue.iter().filter(|q| matches!(q.state, QueueState::Failed(_))).count();
-    let mut parts = vec![format!("{} sent", thousands(sent))];
+    let mut parts = vec![msgs.count(ListMsg::QueueSent, count(sent), &[])];
     if !waiting.is_empty() {
         let later: Vec<&&Queued> = waiting.iter().filter(|q| q.at > now).collect();
         let due = waiting.len() - later.len();
         if due > 0 {
-            parts.push(format!("{} sending now", thousands(due)));
+            parts.push(msgs.count(ListMsg::QueueSendingNow, count(due), &[]));
         }
         if let (Some(first), Some(last)) = (later.first(), later.last()) {
+            let n = count(later.len());
             if first.at == last.at {
-                parts.push(format!("{} queued for {}", thousands(later.len()), fmt(first.at)));
+                parts.push(msgs.count(ListMsg::QueueQueuedFor, n, &[("time", &fmt(first.at))]));
             } else {
-                parts.push(format!(
-                    "{} queued from {} to {}",
-                    thousands(later.len()),
-                    fmt(first.at),
-                    fmt(last.at)
-                ));
+                let (from, to) = (fmt(first.at), fmt(last.at));
+                let args = [("from", from.as_str()), ("to", to.as_str())];
+                parts.push(msgs.count(ListMsg::QueueQueuedFromTo, n, &args));
             }
         }
     }
     if failed > 0 {
-        parts.push(format!("{} not sent", thousands(failed)));
+        parts.push(msgs.count(ListMsg::QueueNotSent, count(failed), &[]));
     }
     parts.join(", ")
 }
@@ -594,6 +628,10 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    fn en() -> Messages {
+        Messages::english()
     }
 
     fn record(email: &str, status: Status, hours_left: Option<i64>, suspended: bool) -> Record {
@@ -730,9 +768,9 @@ mod tests {
         let r = sample();
         let c = counts(&r);
         assert_eq!(c, Counts { total: 5, overdue: 1, suspended: 1, critical: 1 });
-        assert_eq!(summary(&c, 5), "5 contacts, 1 overdue, 1 suspended");
+        assert_eq!(summary(&c, 5, &en()), "5 contacts, 1 overdue, 1 suspended");
         let big = Counts { total: 1204, overdue: 37, suspended: 0, critical: 0 };
-        assert_eq!(summary(&big, 80), "1,204 contacts, 37 overdue (showing 80)");
+        assert_eq!(summary(&big, 80, &en()), "1,204 contacts, 37 overdue (showing 80)");
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
@@ -758,22 +796,46 @@ mod tests {
     #[test]
     fn days_left_words() {
         assert_eq!(
-            days_left_text(&record("a@b", Status::Pending, Some(20), false)),
+            days_left_text(&record("a@b", Status::Pending, Some(20), false), &en()),
             "20 hours left"
         );
         assert_eq!(
-            days_left_text(&record("a@b", Status::Pending, Some(100), false)),
+            days_left_text(&record("a@b", Status::Pending, Some(100), false), &en()),
             "5 days left"
         );
         assert_eq!(
-            days_left_text(&record("a@b", Status::Pending, Some(-30), false)),
+            days_left_text(&record("a@b", Status::Pending, Some(-30), false), &en()),
             "overdue by 1 day"
         );
         assert_eq!(
-            days_left_text(&record("a@b", Status::Pending, Some(-3), false)),
+            days_left_text(&record("a@b", Status::Pending, Some(-3), false), &en()),
             "overdue by 3 hours"
         );
-        assert_eq!(days_left_text(&record("a@b", Status::Verified, None, false)), "");
+        assert_eq!(days_left_text(&record("a@b", Status::Verified, None, false), &en()), "");
+    }
+
+    #[test]
+    fn list_words_in_french() {
+        let fr = Messages::new("fr-BE", &crate::i18n::Overrides::none());
+        let c = Counts { total: 1204, overdue: 1, suspended: 2, critical: 0 };
+        assert_eq!(
+            summary(&c, 1, &fr),
+            "1\u{202f}204 contacts, 1 en retard, 2 suspendus (1 affiché)"
+        );
+        let days = |h| days_left_text(&record("a@b", Status::Pending, Some(h), false), &fr);
+        assert_eq!(days(-30), "en retard de 1 jour");
+        assert_eq!(days(-3), "en retard de 3 heures");
+        assert_eq!(days(100), "Il reste 5 jours");
+        assert_eq!(fr.text(StatusFilter::CHOICES[0].1), "Tous les statuts");
+        assert_eq!(en().text(StatusFilter::CHOICES[0].1), "Any status");
+        let r = record("a@b", Status::Failed, None, false);
+        assert_eq!(fr.text(status_label(&r)), "Échec");
+        let why = Why::Problem(Problem::Network);
+        assert_eq!(why.text(&en()), "Could not reach the server. Check your internet connection.");
+        assert_eq!(
+            Why::Said(ListMsg::RowThrottled).text(&fr),
+            "limité par le bureau d’enregistrement"
+        );
     }
 
     #[test]
@@ -789,7 +851,7 @@ mod tests {
                 format!("k{n}")
             });
         assert_eq!(skipped.len(), 1, "the verified one");
-        assert_eq!(skipped[0].reason, "already verified");
+        assert_eq!(en().text(skipped[0].reason), "already verified");
         let at: Vec<_> = queue.iter().map(|q| q.at).collect();
         // One slot left in this hour, the next when the logged send leaves
         // the window, then an hour after the first of ours.
@@ -806,7 +868,7 @@ mod tests {
         let keys: std::collections::HashSet<_> = queue.iter().map(|q| q.key.clone()).collect();
         assert_eq!(keys.len(), 4, "one idempotency key per intent");
         assert_eq!(
-            queue_summary(&queue, now(), |t| t.format("%H:%M").to_string()),
+            queue_summary(&queue, now(), |t| t.format("%H:%M").to_string(), &en()),
             "0 sent, 1 sending now, 3 queued from 12:30 to 13:30"
         );
     }

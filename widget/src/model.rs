@@ -6,6 +6,7 @@
 //! deadlines, urgency, resend policy) stay in `verification-core`; this
 //! module only chooses words and which control to show.
 
+use crate::i18n::{Messages, Msg};
 use chrono::{DateTime, TimeDelta, Utc};
 use verification_core::{
     deadline::CRITICAL_SECONDS,
@@ -29,6 +30,10 @@ pub const RETRY_BASE_SECS: i64 = 5;
 /// of more than 2^31 - 1 ms (24.8 days) at once, which would turn a long
 /// wait into a request loop.
 pub const MAX_TIMER_SECS: i64 = 24 * 86_400;
+/// While the `events-url` stream is open, the refresh timer re-checks at
+/// most this often: the stream says when something changes, the timer is
+/// only a safety net for a stream that stalls without an error.
+pub const STREAM_REFRESH_SECS: i64 = 1800;
 
 /// The element's configuration, read from its attributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,8 +44,14 @@ pub struct Config {
     pub status_url: Option<String>,
     /// `resend-url`.
     pub resend_url: Option<String>,
+    /// `events-url`: a server-sent event stream of this contact's changes
+    /// (relative or http(s), like `edit-contact-url`; otherwise ignored).
+    pub events_url: Option<String>,
     /// `locale`, when set; otherwise the page's language applies.
     pub locale: Option<String>,
+    /// `strings`: the reseller's wording overrides, as JSON (see
+    /// [`crate::i18n::Overrides`]); parsed by the view when it changes.
+    pub strings: Option<String>,
     /// `edit-contact-url`, linked from the bounced state.
     pub edit_contact_url: Option<String>,
     /// `cooldown`: the local resend cooldown where the registrar gives none.
@@ -68,7 +79,9 @@ impl Config {
             provider,
             status_url: text("status-url"),
             resend_url: text("resend-url"),
+            events_url: text("events-url").and_then(|u| safe_link_url(&u)),
             locale: text("locale"),
+            strings: text("strings"),
             edit_contact_url: text("edit-contact-url").and_then(|u| safe_link_url(&u)),
             cooldown: secs("cooldown", DEFAULT_COOLDOWN_SECS, 0),
             refresh: secs("refresh", DEFAULT_REFRESH_SECS, MIN_REFRESH_SECS),
@@ -148,17 +161,17 @@ pub fn retry_line(
     retry_at: DateTime<Utc>,
     now: DateTime<Utc>,
     fmt: &impl DateFormat,
+    msgs: &Messages,
 ) -> String {
     // Whole seconds, rounded up: "in 1 second" until the very moment.
     let secs = ((retry_at - now).num_milliseconds() + 999).div_euclid(1000);
     let when = match secs {
-        s if s <= 0 => "Trying again now…".to_owned(),
-        1 => "Trying again automatically in 1 second.".to_owned(),
-        s if s < 60 => format!("Trying again automatically in {s} seconds."),
-        _ => format!("Trying again automatically at {}.", fmt.time(retry_at, now)),
+        s if s <= 0 => msgs.text(Msg::RetryNow),
+        s if s < 60 => msgs.count(Msg::RetryInSeconds, s, &[]),
+        _ => msgs.fill(Msg::RetryAt, &[("time", &fmt.time(retry_at, now))]),
     };
     if problem.retry_at().is_some() {
-        format!("The server asked us to wait. {when}")
+        msgs.fill(Msg::ServerAskedToWait, &[("retry", &when)])
     } else {
         when
     }
@@ -214,56 +227,41 @@ impl Problem {
         }
     }
 
-    /// What failed, in words a registrant understands.
+    /// What failed, in words a registrant understands, in English (the
+    /// technical `detail`; the views use [`Problem::message_in`]).
     pub fn message(&self) -> String {
-        const SIGN_IN: &str = "sign in again, then retry.";
+        self.message_in(&Messages::english())
+    }
+
+    /// What failed, in words a registrant understands, in `msgs`' language.
+    pub fn message_in(&self, msgs: &Messages) -> String {
+        let http = |m: Msg, status: &u16| msgs.fill(m, &[("status", &status.to_string())]);
         match self {
-            Problem::Config(what) => format!("This page is not set up correctly: {what}."),
-            Problem::Network => {
-                "Could not reach the server. Check your internet connection.".to_owned()
+            Problem::Config(what) => msgs.fill(Msg::ErrorConfig, &[("detail", what)]),
+            Problem::Network => msgs.text(Msg::ErrorNetwork),
+            Problem::Timeout => {
+                msgs.fill(Msg::ErrorTimeout, &[("seconds", &REQUEST_TIMEOUT_SECS.to_string())])
             }
-            Problem::Timeout => format!(
-                "The server did not answer within {REQUEST_TIMEOUT_SECS} seconds, so we stopped \
-                 waiting."
-            ),
-            Problem::NoRecord => "The registrar has no verification for this contact.".to_owned(),
-            Problem::Core(Error::Http { status: 401, .. }) => {
-                format!("Your session may have expired (HTTP 401): {SIGN_IN}")
-            }
-            Problem::Core(Error::Http { status: 403, .. }) => format!(
-                "You may have been signed out, or this account may not see this contact \
-                 (HTTP 403): {SIGN_IN}"
-            ),
-            Problem::Core(Error::Http { status: 404, .. }) => {
-                "The server does not know this contact (HTTP 404).".to_owned()
-            }
-            Problem::Core(Error::Http { status: 429, .. }) => {
-                "Too many requests (HTTP 429): the server asked us to slow down.".to_owned()
-            }
-            Problem::Core(Error::Http { status: 500, .. }) => {
-                "The server had a problem (HTTP 500).".to_owned()
-            }
+            Problem::NoRecord => msgs.text(Msg::ErrorNotFound),
+            Problem::Core(Error::Http { status: 401, .. }) => msgs.text(Msg::ErrorHttp401),
+            Problem::Core(Error::Http { status: 403, .. }) => msgs.text(Msg::ErrorHttp403),
+            Problem::Core(Error::Http { status: 404, .. }) => msgs.text(Msg::ErrorHttp404),
+            Problem::Core(Error::Http { status: 429, .. }) => msgs.text(Msg::ErrorHttp429),
+            Problem::Core(Error::Http { status: 500, .. }) => msgs.text(Msg::ErrorHttp500),
             Problem::Core(Error::Http { status: status @ 501..=599, .. }) => {
-                format!("Could not reach the server (HTTP {status}). It may be down or busy.")
+                http(Msg::ErrorHttp5xx, status)
             }
-            Problem::Core(Error::Http { status, .. }) => {
-                format!("The server answered with an error (HTTP {status}).")
-            }
+            Problem::Core(Error::Http { status, .. }) => http(Msg::ErrorHttp, status),
             Problem::Core(Error::Registrar { message, status, .. }) => {
-                let mut out = format!("The registrar answered with an error: {}", isolate(message));
-                if matches!(status, Some(401 | 403)) {
-                    out.push_str(&format!(" Your session may have expired: {SIGN_IN}"));
-                }
-                out
+                let signed_out = matches!(status, Some(401 | 403));
+                let m = if signed_out { Msg::ErrorRegistrarSession } else { Msg::ErrorRegistrar };
+                msgs.fill(m, &[("message", &isolate(message))])
             }
-            Problem::Core(Error::InvalidJson { .. }) => {
-                "The server sent an answer this page cannot read (it is not valid JSON).".to_owned()
-            }
+            Problem::Core(Error::InvalidJson { .. }) => msgs.text(Msg::ErrorInvalidJson),
             Problem::Core(Error::UnexpectedShape { .. }) | Problem::BadRows(_) => {
-                "The server sent an answer this page cannot read (not the registrar's format)."
-                    .to_owned()
+                msgs.text(Msg::ErrorUnexpectedShape)
             }
-            Problem::Core(_) => "The server sent an answer this page cannot read.".to_owned(),
+            Problem::Core(_) => msgs.text(Msg::ErrorUnreadable),
         }
     }
 
@@ -473,17 +471,32 @@ pub trait DateFormat {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Words {
     /// A short label that says the tone in words ("Urgent").
-    pub label: &'static str,
+    pub label: String,
     /// The headline.
     pub headline: String,
     /// One or two sentences: what is going on, what to do.
     pub lead: String,
     /// The heading of the domain list, when there is one.
-    pub domains_heading: Option<&'static str>,
+    pub domains_heading: Option<String>,
 }
 
-fn email_or(r: Option<&Record>, fallback: &str) -> String {
-    r.and_then(|r| r.email.as_deref()).map_or_else(|| fallback.to_owned(), isolate)
+/// The record's email for a sentence (isolated), or "your email address".
+fn email_or(r: Option<&Record>, msgs: &Messages) -> String {
+    r.and_then(|r| r.email.as_deref()).map_or_else(|| msgs.text(Msg::YourEmail), isolate)
+}
+
+/// `text` with its first letter capitalized (a sentence that starts with
+/// "your email address" or "your domains"), unless it starts with the
+/// registrant's own address `email`, which is written as it is.
+fn sentence(text: String, email: Option<&str>) -> String {
+    if email.is_some_and(|e| !e.is_empty() && text.starts_with(e)) {
+        return text;
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() => c.to_uppercase().chain(chars).collect(),
+        _ => text,
+    }
 }
 
 /// `text` for use inside a sentence: unchanged, unless it carries Unicode
@@ -514,151 +527,117 @@ pub fn isolate(text: &str) -> String {
     out
 }
 
-/// The words for a screen.
+/// The words for a screen, in `msgs`' language.
 pub fn words(
     screen: Screen,
     record: Option<&Record>,
     problem: Option<&Problem>,
     now: DateTime<Utc>,
     fmt: &impl DateFormat,
+    msgs: &Messages,
 ) -> Words {
-    let email = email_or(record, "your email address");
+    let email = email_or(record, msgs);
+    let own = record.and_then(|r| r.email.as_ref()).map(|_| email.as_str());
     // Domain Name API's answer names no domains: say "your domains" then,
     // not "the domains below" over an empty space.
     let listed = record.is_some_and(|r| !r.domains.is_empty());
-    let these = if listed { "the domains below" } else { "your domains" };
+    let these = msgs.text(if listed { Msg::DomainsBelow } else { Msg::YourDomains });
+    let say = |m: Msg| msgs.fill(m, &[("email", &email), ("domains", &these)]);
     let suspended = record.is_some_and(|r| r.suspended);
     let urgency = record.map_or(Urgency::Info, |r| r.urgency);
+    let at_risk = Some(Msg::AtRiskHeading);
+    let affected = Some(if suspended { Msg::SuspendedHeading } else { Msg::AffectedHeading });
     let (label, headline, lead, domains_heading) = match screen {
-        Screen::Loading => {
-            ("Checking", "Checking your email verification…".to_owned(), String::new(), None)
-        }
+        Screen::Loading => (Msg::Checking, say(Msg::LoadingHeadline), String::new(), None),
         Screen::Problem => (
-            "Problem",
-            "Could not load your verification status".to_owned(),
-            problem.map(Problem::message).unwrap_or_default(),
+            Msg::Problem,
+            say(Msg::ProblemHeadline),
+            problem.map(|p| p.message_in(msgs)).unwrap_or_default(),
             None,
         ),
         Screen::NotStarted => (
             urgency_label(urgency),
-            "Verify your email address".to_owned(),
-            format!(
-                "Your registrar must confirm that {email} is your address. We will send a \
-                 verification email there: click the link in it. Until you do, {these} \
-                 are at risk of being suspended."
-            ),
-            Some("Domains that stop working if you do not verify"),
+            say(Msg::NotStartedHeadline),
+            say(Msg::NotStartedLead),
+            at_risk,
         ),
-        Screen::Pending => (
-            urgency_label(urgency),
-            "Please verify your email address".to_owned(),
-            format!(
-                "We sent a verification email to {email}. Click the link in it to keep \
-                 {these} working."
-            ),
-            Some("Domains that stop working if you do not verify"),
-        ),
+        Screen::Pending => {
+            (urgency_label(urgency), say(Msg::PendingHeadline), say(Msg::PendingLead), at_risk)
+        }
         Screen::DueSoon => (
             urgency_label(urgency),
-            if urgency >= Urgency::Critical {
-                "Verify your email address now".to_owned()
+            say(if urgency >= Urgency::Critical {
+                Msg::DueNowHeadline
             } else {
-                "Verify your email address soon".to_owned()
-            },
-            format!(
-                "Click the link in the verification email sent to {email}. If you do not \
-                 verify before the deadline, {these} will be suspended and stop working."
-            ),
-            Some("Domains that stop working if you do not verify"),
+                Msg::DueSoonHeadline
+            }),
+            say(Msg::DueSoonLead),
+            at_risk,
         ),
         Screen::Overdue => (
-            if suspended { "Suspended" } else { "Overdue" },
-            if suspended {
-                "Your domains are suspended".to_owned()
-            } else {
-                "The verification deadline has passed".to_owned()
-            },
-            format!(
-                "{email} was not verified in time, so {these} stop resolving: \
-                 websites and email on them do not work. Click the link in the verification \
-                 email to restore them, or send a new one."
-            ),
-            Some(if suspended { "Suspended domains" } else { "Affected domains" }),
+            if suspended { Msg::Suspended } else { Msg::Overdue },
+            say(if suspended { Msg::SuspendedHeadline } else { Msg::OverdueHeadline }),
+            say(Msg::OverdueLead),
+            affected,
         ),
-        Screen::Verified => (
-            "Verified",
-            "Your email address is verified".to_owned(),
-            format!("{email} is confirmed. There is nothing else to do."),
-            None,
-        ),
+        Screen::Verified => {
+            (Msg::Verified, say(Msg::VerifiedHeadline), say(Msg::VerifiedLead), None)
+        }
         Screen::Expired => {
             let expired = record.and_then(|r| r.failure_reason) == Some(FailureReason::Expired);
-            let mut lead = if expired {
-                format!(
-                    "The link sent to {email} is no longer valid. Send a new verification \
-                     email and click the link in it."
-                )
-            } else {
-                format!(
-                    "The registrar could not verify {email}. Send a new verification email \
-                     and click the link in it."
-                )
-            };
+            let mut lead = say(if expired { Msg::ExpiredLead } else { Msg::FailedLead });
             if suspended {
-                lead.push_str(&format!(" Until then, {these} are suspended and do not work."));
+                lead.push(' ');
+                lead.push_str(&say(Msg::StillSuspended));
             }
             (
-                if suspended { "Suspended" } else { "Action needed" },
-                if expired {
-                    "The verification expired".to_owned()
-                } else {
-                    "The verification failed".to_owned()
-                },
+                if suspended { Msg::Suspended } else { Msg::ActionNeeded },
+                say(if expired { Msg::ExpiredHeadline } else { Msg::FailedHeadline }),
                 lead,
-                Some(if suspended { "Suspended domains" } else { "Affected domains" }),
+                affected,
             )
         }
         Screen::Bounced => (
-            "Action needed",
-            format!("The email to {email} bounced"),
-            "The verification email could not be delivered, so this address cannot be \
-             verified. Correct your email address; the registrar then sends a new \
-             verification email."
-                .to_owned(),
-            Some("Affected domains"),
+            Msg::ActionNeeded,
+            say(Msg::BouncedHeadline),
+            say(Msg::BouncedLead),
+            Some(Msg::AffectedHeading),
         ),
         Screen::Unknown => {
-            let mut lead = "Your contact details changed recently. We are checking with the \
-                            registrar, check again shortly."
-                .to_owned();
+            let mut lead = say(Msg::UnknownLead);
             if let Some(at) = record.and_then(|r| r.recheck_at) {
-                lead.push_str(&format!(" Next check at {}.", fmt.time(at, now)));
+                lead.push(' ');
+                lead.push_str(&msgs.fill(Msg::NextCheckAt, &[("time", &fmt.time(at, now))]));
             }
-            ("Checking", "We are checking with the registrar".to_owned(), lead, None)
+            (Msg::Checking, say(Msg::UnknownHeadline), lead, None)
         }
     };
-    Words { label, headline, lead, domains_heading }
+    Words {
+        label: msgs.text(label),
+        headline: sentence(headline, own),
+        lead: sentence(lead, own),
+        domains_heading: domains_heading.map(|m| msgs.text(m)),
+    }
 }
 
-fn urgency_label(u: Urgency) -> &'static str {
+fn urgency_label(u: Urgency) -> Msg {
     match u {
-        Urgency::None => "Verified",
-        Urgency::Info => "Action needed",
-        Urgency::Warning => "Due soon",
-        Urgency::Critical => "Urgent",
-        Urgency::Overdue => "Overdue",
+        Urgency::None => Msg::Verified,
+        Urgency::Info => Msg::ActionNeeded,
+        Urgency::Warning => Msg::DueSoon,
+        Urgency::Critical => Msg::Urgent,
+        Urgency::Overdue => Msg::Overdue,
     }
 }
 
 /// "5 days left", "23 hours left", "12 minutes left", or `None` once past.
 /// Under 48 hours (core's `critical` threshold) it counts hours.
-pub fn time_left(seconds_left: i64, days_left: i64) -> Option<String> {
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{} left", if n == 1 { "" } else { "s" });
+pub fn time_left(seconds_left: i64, days_left: i64, msgs: &Messages) -> Option<String> {
     match seconds_left {
         s if s <= 0 => None,
-        s if s < 3_600 => Some(plural((s + 59) / 60, "minute")),
-        s if s < CRITICAL_SECONDS => Some(plural((s + 3_599) / 3_600, "hour")),
-        _ => Some(plural(days_left, "day")),
+        s if s < 3_600 => Some(msgs.count(Msg::MinutesLeft, (s + 59) / 60, &[])),
+        s if s < CRITICAL_SECONDS => Some(msgs.count(Msg::HoursLeft, (s + 3_599) / 3_600, &[])),
+        _ => Some(msgs.count(Msg::DaysLeft, days_left, &[])),
     }
 }
 
@@ -668,19 +647,21 @@ pub fn deadline_line(
     screen: Screen,
     record: &Record,
     fmt: &impl DateFormat,
+    msgs: &Messages,
 ) -> Option<(Option<String>, String)> {
     if matches!(screen, Screen::Verified | Screen::Loading | Screen::Problem | Screen::Unknown) {
         return None;
     }
     let deadline = record.deadline?;
-    let left = time_left(record.seconds_left?, record.days_left.unwrap_or(0));
+    let left = time_left(record.seconds_left?, record.days_left.unwrap_or(0), msgs);
     let when = fmt.date_time(deadline);
+    let date = [("date", when.as_str())];
     Some(match (left, screen) {
         (Some(left), Screen::Expired | Screen::Bounced) => {
-            (Some(left), format!("Domains are suspended after {when}"))
+            (Some(left), msgs.fill(Msg::SuspendedAfter, &date))
         }
-        (Some(left), _) => (Some(left), format!("Verify by {when}")),
-        (None, _) => (None, format!("The deadline was {when}")),
+        (Some(left), _) => (Some(left), msgs.fill(Msg::VerifyBy, &date)),
+        (None, _) => (None, msgs.fill(Msg::DeadlineWas, &date)),
     })
 }
 
@@ -712,7 +693,7 @@ pub struct Action {
     /// What pressing it does.
     pub kind: ActionKind,
     /// Its label.
-    pub label: &'static str,
+    pub label: String,
     /// A request is in flight: the button is inert and says so.
     pub busy: bool,
     /// A cooldown runs until then: the button is disabled.
@@ -750,31 +731,32 @@ pub fn primary_action(
     checking: bool,
     phase: &ResendPhase,
     now: DateTime<Utc>,
+    msgs: &Messages,
 ) -> Option<Action> {
     let simple = |kind, label, busy_label| Action {
         kind,
-        label: if checking { busy_label } else { label },
+        label: msgs.text(if checking { busy_label } else { label }),
         busy: checking,
         wait_until: None,
     };
     match screen {
         Screen::Loading | Screen::Verified | Screen::Bounced => None,
-        Screen::Problem => Some(simple(ActionKind::Retry, "Retry", "Retrying…")),
-        Screen::Unknown => Some(simple(ActionKind::Recheck, "Check again", "Checking…")),
+        Screen::Problem => Some(simple(ActionKind::Retry, Msg::Retry, Msg::Retrying)),
+        Screen::Unknown => Some(simple(ActionKind::Recheck, Msg::CheckAgain, Msg::CheckingNow)),
         _ => {
             let record = record?;
             ResendPlan::for_record(record).ok()?;
             let sending = *phase == ResendPhase::Sending;
             let label = match (sending, phase, screen) {
-                (true, _, _) => "Sending…",
-                (_, ResendPhase::Failed(_), _) => "Try again",
-                (_, _, Screen::NotStarted) => "Send verification email",
-                (_, _, Screen::Expired) => "Send a new verification email",
-                _ => "Resend verification email",
+                (true, _, _) => Msg::Sending,
+                (_, ResendPhase::Failed(_), _) => Msg::TryAgain,
+                (_, _, Screen::NotStarted) => Msg::SendEmail,
+                (_, _, Screen::Expired) => Msg::SendNewEmail,
+                _ => Msg::ResendEmail,
             };
             Some(Action {
                 kind: ActionKind::Resend,
-                label,
+                label: msgs.text(label),
                 busy: sending,
                 wait_until: resend_wait(record, phase, now),
             })
@@ -789,24 +771,28 @@ pub fn resend_note(
     phase: &ResendPhase,
     now: DateTime<Utc>,
     fmt: &impl DateFormat,
+    msgs: &Messages,
 ) -> Option<String> {
-    let email = email_or(record, "your email address");
+    let email = email_or(record, msgs);
+    let own = record.and_then(|r| r.email.as_ref()).map(|_| email.as_str());
     let throttled = |at: Option<DateTime<Utc>>| match at.filter(|t| *t > now) {
-        Some(at) => format!("The registrar allows another email at {}.", fmt.time(at, now)),
-        None => "The registrar refused to send another email so soon.".to_owned(),
+        Some(at) => msgs.fill(Msg::ResendAllowedAt, &[("time", &fmt.time(at, now))]),
+        None => msgs.text(Msg::ResendThrottled),
     };
     match phase {
-        ResendPhase::Sending => Some("Sending…".to_owned()),
+        ResendPhase::Sending => Some(msgs.text(Msg::Sending)),
         ResendPhase::Done(o) => Some(match o.outcome {
-            ResendKind::Sent => format!("We sent a new verification email to {email}."),
+            ResendKind::Sent => sentence(msgs.fill(Msg::ResendSent, &[("email", &email)]), own),
             ResendKind::Throttled => throttled(o.next_eligible_at),
-            ResendKind::AlreadyVerified => "Your email address is already verified.".to_owned(),
+            ResendKind::AlreadyVerified => msgs.text(Msg::ResendAlreadyVerified),
             ResendKind::NotSent => match &o.message {
-                Some(m) => format!("The registrar did not send an email: {}", isolate(m)),
-                None => "The registrar did not send an email. Try again later.".to_owned(),
+                Some(m) => msgs.fill(Msg::ResendNotSentBecause, &[("message", &isolate(m))]),
+                None => msgs.text(Msg::ResendNotSent),
             },
         }),
-        ResendPhase::Failed(p) => Some(format!("The email was not sent. {}", p.message())),
+        ResendPhase::Failed(p) => {
+            Some(msgs.fill(Msg::ResendFailed, &[("problem", &p.message_in(msgs))]))
+        }
         ResendPhase::Idle => {
             let r = record?;
             match (r.resend.allowed, r.resend.reason) {
@@ -816,7 +802,7 @@ pub fn resend_note(
                 (false, Some(ResendReason::Cooldown))
                     if r.resend.next_eligible_at.is_some_and(|t| t > now) =>
                 {
-                    Some("A verification email was sent recently.".to_owned())
+                    Some(msgs.text(Msg::ResendRecent))
                 }
                 _ => None,
             }
@@ -851,11 +837,98 @@ pub fn record_changed(prev: Option<&Record>, next: &Record) -> bool {
     strip(prev) != strip(next)
 }
 
+/// The re-check interval in force: `refresh`, or at least
+/// [`STREAM_REFRESH_SECS`] while the `events-url` stream is open
+/// (`streaming`).
+pub fn poll_interval(refresh: TimeDelta, streaming: bool) -> TimeDelta {
+    if streaming {
+        refresh.max(TimeDelta::seconds(STREAM_REFRESH_SECS))
+    } else {
+        refresh
+    }
+}
+
+/// What a server-sent event from `events-url` does to the widget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventAction {
+    /// Show this record at once: the event says the contact is verified.
+    Apply(Record),
+    /// Something changed for this contact: check the status once.
+    Refetch,
+    /// The event is unreadable, or about another contact: ignore it (why,
+    /// for the console).
+    Ignore(String),
+}
+
+/// What to do with an event, given the core's reading of its data
+/// (`event`: a name.com `contact.verification.status_change` webhook, or
+/// any body the status URL may answer) and the record shown (`prev`).
+///
+/// A verified record for this contact is applied at once, keeping what
+/// the event does not say (a webhook has no email) from `prev`; any other
+/// readable record for this contact asks for one status check (the status
+/// answer has the whole picture); an unreadable event, or one naming
+/// another contact (by verification id, else email, else handle), is
+/// ignored. Before the first status answer (`prev` is `None`) there is
+/// nothing to tell the contact by, so any readable event asks for a check.
+pub fn event_action(prev: Option<&Record>, event: Result<Evaluation, Error>) -> EventAction {
+    let next = match event.map_err(Problem::Core).and_then(single_record) {
+        Ok(r) => r,
+        Err(p) => return EventAction::Ignore(p.detail()),
+    };
+    let Some(prev) = prev else {
+        return EventAction::Refetch;
+    };
+    if !same_contact(prev, &next) {
+        let id = |r: &Record| {
+            r.verification_id.clone().or_else(|| r.email.clone()).or_else(|| r.handle.clone())
+        };
+        return EventAction::Ignore(format!(
+            "the event is about {:?}, this widget shows {:?}",
+            id(&next).unwrap_or_default(),
+            id(prev).unwrap_or_default()
+        ));
+    }
+    if next.status != Status::Verified {
+        return EventAction::Refetch;
+    }
+    let mut next = next;
+    next.email = next.email.or_else(|| prev.email.clone());
+    next.handle = next.handle.or_else(|| prev.handle.clone());
+    next.verification_id = next.verification_id.or_else(|| prev.verification_id.clone());
+    if next.domains.is_empty() {
+        next.domains = prev.domains.clone();
+    }
+    next.last_notification_at = next.last_notification_at.or(prev.last_notification_at);
+    EventAction::Apply(next)
+}
+
+/// `false` when the two records name different contacts: by verification
+/// id when both have one, else by email, else by handle; records without
+/// a common identifier are taken to be the same contact (the stream is
+/// the contact's own).
+fn same_contact(a: &Record, b: &Record) -> bool {
+    let both = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) if !x.trim().is_empty() && !y.trim().is_empty() => {
+            Some(x.trim().eq_ignore_ascii_case(y.trim()))
+        }
+        _ => None,
+    };
+    both(&a.verification_id, &b.verification_id)
+        .or_else(|| both(&a.email, &b.email))
+        .or_else(|| both(&a.handle, &b.handle))
+        .unwrap_or(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
     use verification_core::{evaluate, Context, ResendState};
+
+    fn en() -> Messages {
+        Messages::english()
+    }
 
     struct Utc24;
     impl DateFormat for Utc24 {
@@ -906,18 +979,63 @@ mod tests {
             .remove(0);
         let screen = Screen::for_record(&r);
         assert_eq!(screen, Screen::Verified);
-        assert_eq!(primary_action(screen, Some(&r), false, &ResendPhase::Idle, now()), None);
+        assert_eq!(primary_action(screen, Some(&r), false, &ResendPhase::Idle, now(), &en()), None);
         assert_eq!(next_check(Some(&r), TimeDelta::seconds(300), now()), None);
     }
 
     #[test]
     fn time_left_counts_hours_under_48() {
-        assert_eq!(time_left(10 * 86_400, 10).as_deref(), Some("10 days left"));
-        assert_eq!(time_left(CRITICAL_SECONDS, 2).as_deref(), Some("2 days left"));
-        assert_eq!(time_left(CRITICAL_SECONDS - 1, 2).as_deref(), Some("48 hours left"));
-        assert_eq!(time_left(3_600, 1).as_deref(), Some("1 hour left"));
-        assert_eq!(time_left(61, 1).as_deref(), Some("2 minutes left"));
-        assert_eq!(time_left(0, 0), None);
+        assert_eq!(time_left(10 * 86_400, 10, &en()).as_deref(), Some("10 days left"));
+        assert_eq!(time_left(CRITICAL_SECONDS, 2, &en()).as_deref(), Some("2 days left"));
+        assert_eq!(time_left(CRITICAL_SECONDS - 1, 2, &en()).as_deref(), Some("48 hours left"));
+        assert_eq!(time_left(3_600, 1, &en()).as_deref(), Some("1 hour left"));
+        assert_eq!(time_left(61, 1, &en()).as_deref(), Some("2 minutes left"));
+        assert_eq!(time_left(0, 0, &en()), None);
+    }
+
+    #[test]
+    fn words_in_the_registrants_language() {
+        let none = crate::i18n::Overrides::none();
+        let de = Messages::new("de-AT", &none);
+        let r = namecom("2026-03-05T12:00:00Z");
+        let screen = Screen::for_record(&r);
+        let w = words(screen, Some(&r), None, now(), &Utc24, &de);
+        assert_eq!(w.label, "Bald fällig");
+        assert_eq!(w.headline, "Bestätigen Sie Ihre E-Mail-Adresse bald");
+        assert!(w.lead.starts_with(
+            "Klicken Sie auf den Link in der Bestätigungs-E-Mail an ann@example.com."
+        ));
+        assert!(w.lead.contains("werden die unten aufgeführten Domains gesperrt"), "{}", w.lead);
+        let (left, when) = deadline_line(screen, &r, &Utc24, &de).unwrap();
+        assert_eq!(left.as_deref(), Some("Noch 4 Tage"));
+        assert_eq!(when, "Bestätigen Sie bis 2026-03-05 12:00 UTC");
+        assert_eq!(time_left(3_600, 1, &de).as_deref(), Some("Noch 1 Stunde"));
+        assert_eq!(time_left(30, 1, &de).as_deref(), Some("Noch 1 Minute"));
+        let es = Messages::new("es", &none);
+        let a = primary_action(screen, Some(&r), false, &ResendPhase::Idle, now(), &es).unwrap();
+        assert_eq!(a.label, "Reenviar correo de verificación");
+        let fr = Messages::new("fr", &none);
+        assert_eq!(
+            Problem::Network.message_in(&fr),
+            "Impossible de joindre le serveur. Vérifiez votre connexion Internet."
+        );
+        assert_eq!(
+            retry_line(&Problem::Network, now() + TimeDelta::seconds(1), now(), &Utc24, &fr),
+            "Nouvelle tentative automatique dans 1 seconde."
+        );
+        // Without an address, a sentence that starts with "your email
+        // address" starts with a capital; an address is written as it is.
+        let mut anon = namecom("2026-03-12T12:00:00Z");
+        anon.email = None;
+        let tr = Messages::new("tr", &none);
+        let w = words(Screen::Verified, Some(&anon), None, now(), &Utc24, &tr);
+        assert!(w.lead.starts_with("E-posta adresi onaylandı."), "{}", w.lead);
+        let w = words(Screen::Verified, Some(&anon), None, now(), &Utc24, &en());
+        assert!(w.lead.starts_with("Your email address is confirmed."), "{}", w.lead);
+        let mut lower = namecom("2026-03-12T12:00:00Z");
+        lower.email = Some("ann@example.com".into());
+        let w = words(Screen::Verified, Some(&lower), None, now(), &Utc24, &en());
+        assert!(w.lead.starts_with("ann@example.com is confirmed."), "{}", w.lead);
     }
 
     #[test]
@@ -932,16 +1050,16 @@ mod tests {
     fn words_name_the_deadline_and_domains() {
         let r = namecom("2026-03-02T18:00:00Z");
         let screen = Screen::for_record(&r);
-        let w = words(screen, Some(&r), None, now(), &Utc24);
+        let w = words(screen, Some(&r), None, now(), &Utc24, &en());
         assert_eq!(w.label, "Urgent");
         assert_eq!(w.headline, "Verify your email address now");
         assert!(w.lead.contains("ann@example.com"));
-        let (left, when) = deadline_line(screen, &r, &Utc24).unwrap();
+        let (left, when) = deadline_line(screen, &r, &Utc24, &en()).unwrap();
         assert_eq!(left.as_deref(), Some("30 hours left"));
         assert_eq!(when, "Verify by 2026-03-02 18:00 UTC");
 
         let overdue = namecom("2026-02-20T12:00:00Z");
-        let w = words(Screen::Overdue, Some(&overdue), None, now(), &Utc24);
+        let w = words(Screen::Overdue, Some(&overdue), None, now(), &Utc24, &en());
         assert_eq!(w.headline, "Your domains are suspended");
         assert!(w.lead.contains("stop resolving"));
     }
@@ -951,10 +1069,11 @@ mod tests {
         let mut r = namecom("2026-03-12T12:00:00Z");
         let until = now() + TimeDelta::minutes(14);
         r.resend = ResendState::blocked(ResendReason::Cooldown, Some(until));
-        let a =
-            primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, now()).unwrap();
+        let a = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, now(), &en())
+            .unwrap();
         assert_eq!((a.kind, a.wait_until), (ActionKind::Resend, Some(until)));
-        let later = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, until);
+        let later =
+            primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, until, &en());
         assert_eq!(later.unwrap().wait_until, None);
 
         let sent = ResendPhase::Done(ResendOutcome {
@@ -962,7 +1081,7 @@ mod tests {
             next_eligible_at: Some(now() + TimeDelta::minutes(15)),
             message: None,
         });
-        let note = resend_note(Some(&r), &sent, now(), &Utc24).unwrap();
+        let note = resend_note(Some(&r), &sent, now(), &Utc24, &en()).unwrap();
         assert_eq!(note, "We sent a new verification email to ann@example.com.");
         assert_eq!(resend_wait(&r, &sent, now()), Some(now() + TimeDelta::minutes(15)));
 
@@ -971,18 +1090,19 @@ mod tests {
             next_eligible_at: Some(Utc.with_ymd_and_hms(2026, 3, 1, 21, 49, 58).unwrap()),
             message: None,
         });
-        let note = resend_note(Some(&r), &throttled, now(), &Utc24).unwrap();
+        let note = resend_note(Some(&r), &throttled, now(), &Utc24, &en()).unwrap();
         assert_eq!(note, "The registrar allows another email at 21:49.");
     }
 
     #[test]
     fn sending_is_busy_and_failed_retries() {
         let r = namecom("2026-03-12T12:00:00Z");
-        let a = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Sending, now());
-        assert_eq!(a.map(|a| (a.busy, a.label)), Some((true, "Sending…")));
+        let a =
+            primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Sending, now(), &en());
+        assert_eq!(a.map(|a| (a.busy, a.label)), Some((true, "Sending…".to_owned())));
         let failed = ResendPhase::Failed(Problem::Network);
-        let a = primary_action(Screen::Pending, Some(&r), false, &failed, now()).unwrap();
-        assert_eq!((a.busy, a.label), (false, "Try again"));
+        let a = primary_action(Screen::Pending, Some(&r), false, &failed, now(), &en()).unwrap();
+        assert_eq!((a.busy, a.label.as_str()), (false, "Try again"));
     }
 
     #[test]
@@ -998,8 +1118,9 @@ mod tests {
         assert_eq!((p.kind(), p.status()), ("http", Some(502)));
         assert!(!p.settles_intent());
         assert!(!Problem::Network.settles_intent());
-        let a = primary_action(Screen::Problem, None, false, &ResendPhase::Idle, now()).unwrap();
-        assert_eq!((a.kind, a.label), (ActionKind::Retry, "Retry"));
+        let a =
+            primary_action(Screen::Problem, None, false, &ResendPhase::Idle, now(), &en()).unwrap();
+        assert_eq!((a.kind, a.label.as_str()), (ActionKind::Retry, "Retry"));
     }
 
     fn http(status: u16, body: &str, headers: &[(&str, &str)]) -> Problem {
@@ -1080,18 +1201,18 @@ mod tests {
         assert_eq!(http(429, "", &[]).retry_at(), None);
         assert_eq!(Problem::Network.retry_at(), None);
 
-        let line = retry_line(&retry_after, at, now(), &Utc24);
+        let line = retry_line(&retry_after, at, now(), &Utc24, &en());
         assert_eq!(line, "The server asked us to wait. Trying again automatically at 12:01.");
         let soon = now() + TimeDelta::milliseconds(19_500);
         assert_eq!(
-            retry_line(&Problem::Network, soon, now(), &Utc24),
+            retry_line(&Problem::Network, soon, now(), &Utc24, &en()),
             "Trying again automatically in 20 seconds."
         );
         assert_eq!(
-            retry_line(&Problem::Network, now() + TimeDelta::seconds(1), now(), &Utc24),
+            retry_line(&Problem::Network, now() + TimeDelta::seconds(1), now(), &Utc24, &en()),
             "Trying again automatically in 1 second."
         );
-        assert_eq!(retry_line(&Problem::Network, now(), now(), &Utc24), "Trying again now…");
+        assert_eq!(retry_line(&Problem::Network, now(), now(), &Utc24, &en()), "Trying again now…");
     }
 
     #[test]
@@ -1173,7 +1294,7 @@ mod tests {
         assert_eq!(isolate("\u{2067}x\u{2069}"), "\u{2068}\u{2067}x\u{2069}\u{2069}");
         let mut r = namecom("2026-03-12T12:00:00Z");
         r.email = Some("x\u{202e}evil".into());
-        let w = words(Screen::Pending, Some(&r), None, now(), &Utc24);
+        let w = words(Screen::Pending, Some(&r), None, now(), &Utc24, &en());
         assert!(w.lead.contains("\u{2068}x\u{202e}evil\u{2069}. Click"), "{:?}", w.lead);
     }
 
@@ -1208,7 +1329,7 @@ mod tests {
         assert_eq!(Screen::for_record(&r), Screen::Unknown);
         let wait = next_check(Some(&r), TimeDelta::seconds(300), now()).unwrap();
         assert_eq!(Some(now() + wait), r.recheck_at);
-        let w = words(Screen::Unknown, Some(&r), None, now(), &Utc24);
+        let w = words(Screen::Unknown, Some(&r), None, now(), &Utc24, &en());
         assert!(w.lead.contains("check again shortly"), "{}", w.lead);
     }
 
@@ -1220,5 +1341,100 @@ mod tests {
         assert!(!record_changed(Some(&a), &b));
         b.status = Status::Verified;
         assert!(record_changed(Some(&a), &b));
+    }
+
+    fn webhook_event(id: i64, status: &str) -> Result<Evaluation, Error> {
+        let body = format!(
+            r#"{{"eventName":"contact.verification.status_change","verificationId":{id},
+            "domains":["ann.com"],"verification":{{"status":"{status}","verifyBy":"2026-03-11T12:00:00Z"}}}}"#
+        );
+        evaluate(Provider::Namecom, &body, &Context::new(now()).single_contact())
+    }
+
+    #[test]
+    fn a_verified_webhook_for_this_contact_applies_at_once() {
+        let prev = namecom("2026-03-12T12:00:00Z");
+        let EventAction::Apply(r) = event_action(Some(&prev), webhook_event(42, "verified")) else {
+            panic!("a verified event applies");
+        };
+        assert_eq!(r.status, Status::Verified);
+        assert_eq!(Screen::for_record(&r), Screen::Verified);
+        // What the webhook does not say is kept from the record shown.
+        assert_eq!(r.email.as_deref(), Some("ann@example.com"));
+        assert_eq!(r.verification_id.as_deref(), Some("42"));
+        assert_eq!(r.domains, ["ann.com"], "the event's own domains win");
+        assert!(record_changed(Some(&prev), &r));
+        // Before the first answer the contact cannot be told: check instead.
+        assert_eq!(event_action(None, webhook_event(43, "verified")), EventAction::Refetch);
+        let empty = Evaluation { records: Vec::new(), row_errors: Vec::new(), page: None };
+        assert!(matches!(event_action(None, Ok(empty)), EventAction::Ignore(_)));
+    }
+
+    #[test]
+    fn other_readable_events_refetch_and_the_rest_is_ignored() {
+        let prev = namecom("2026-03-12T12:00:00Z");
+        assert_eq!(
+            event_action(Some(&prev), webhook_event(42, "unverified")),
+            EventAction::Refetch
+        );
+        assert_eq!(event_action(Some(&prev), webhook_event(42, "weird")), EventAction::Refetch);
+        // Another verification id: not this widget's contact.
+        let other = event_action(Some(&prev), webhook_event(43, "verified"));
+        assert!(matches!(&other, EventAction::Ignore(why) if why.contains("43")), "{other:?}");
+        // A status body for the same contact (email match) is readable too.
+        let body = r#"{"unverifiedContacts":[{"verificationId":42,"verifyBy":"2026-03-12T12:00:00Z","email":"ANN@example.com","domains":["ann.com"]}]}"#;
+        let ctx = Context::new(now()).single_contact();
+        assert_eq!(
+            event_action(Some(&prev), evaluate(Provider::Namecom, body, &ctx)),
+            EventAction::Refetch
+        );
+        // Unreadable data never breaks anything.
+        for junk in ["", "not json", "{}", "[1,2", r#"{"eventName":"domain.renewed"}"#, "null"] {
+            let got = event_action(Some(&prev), evaluate(Provider::Namecom, junk, &ctx));
+            assert!(matches!(got, EventAction::Ignore(_)), "{junk:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn contacts_match_by_id_then_email_then_handle() {
+        let a = namecom("2026-03-12T12:00:00Z");
+        let mut b = a.clone();
+        b.verification_id = None;
+        b.email = Some(" Ann@Example.com ".into());
+        assert!(same_contact(&a, &b));
+        b.email = Some("bob@example.com".into());
+        assert!(!same_contact(&a, &b));
+        b.email = None;
+        assert!(same_contact(&a, &b), "nothing to compare: the stream is the contact's own");
+        b.verification_id = Some("7".into());
+        assert!(!same_contact(&a, &b));
+    }
+
+    #[test]
+    fn events_url_is_read_like_a_link_and_slows_the_refresh_timer() {
+        let attrs = |url: &'static str| {
+            move |name: &str| match name {
+                "events-url" => Some(url.to_owned()),
+                _ => None,
+            }
+        };
+        let c = Config::from_attributes(attrs(" /api/namecom/events?contact=1 "));
+        assert_eq!(c.events_url.as_deref(), Some("/api/namecom/events?contact=1"));
+        let c = Config::from_attributes(attrs("https://panel.example/events"));
+        assert_eq!(c.events_url.as_deref(), Some("https://panel.example/events"));
+        for bad in ["javascript:alert(1)", "data:text/event-stream,x", "  "] {
+            assert_eq!(Config::from_attributes(attrs(bad)).events_url, None, "{bad:?}");
+        }
+        assert_eq!(Config::from_attributes(|_| None).events_url, None);
+
+        let refresh = TimeDelta::seconds(300);
+        assert_eq!(poll_interval(refresh, false), refresh);
+        assert_eq!(poll_interval(refresh, true), TimeDelta::seconds(STREAM_REFRESH_SECS));
+        assert_eq!(poll_interval(TimeDelta::days(1), true), TimeDelta::days(1));
+        let r = namecom("2026-03-12T12:00:00Z");
+        assert_eq!(
+            next_check(Some(&r), poll_interval(refresh, true), now()),
+            Some(TimeDelta::seconds(STREAM_REFRESH_SECS))
+        );
     }
 }

@@ -4,6 +4,8 @@
 //! Neither decides anything about verification: the record comes from
 //! `verification-core`, and the words and controls from [`crate::model`].
 
+use crate::i18n::{self, Messages, Msg, Part};
+use crate::model::{event_action, poll_interval, EventAction};
 use crate::{
     browser::{self, Answer, Failure, Intl, Live},
     model::{
@@ -43,19 +45,34 @@ pub struct CardState {
     pub config: RwSignal<Config>,
     /// When the widget re-checks by itself after a failed status check.
     pub retry_at: RwSignal<Option<DateTime<Utc>>>,
+    /// The words and date locale, from `config`'s `locale` and `strings`.
+    pub messages: Memo<Messages>,
+}
+
+/// The widget's words, following its configuration's `locale` and
+/// `strings` (see [`i18n::messages_memo`]).
+pub fn messages(config: RwSignal<Config>) -> Memo<Messages> {
+    i18n::messages_memo(
+        "registrant-verification",
+        i18n::widget_id,
+        move || config.with(|c| c.locale.clone()),
+        move || config.with(|c| c.strings.clone()),
+    )
 }
 
 impl CardState {
     /// A state with nothing loaded yet, at `now`.
     pub fn new(config: Config, now: DateTime<Utc>) -> Self {
+        let config = RwSignal::new(config);
         CardState {
             record: RwSignal::new(None),
             problem: RwSignal::new(None),
             checking: RwSignal::new(false),
             phase: RwSignal::new(ResendPhase::Idle),
             now: RwSignal::new(now),
-            config: RwSignal::new(config),
+            config,
             retry_at: RwSignal::new(None),
+            messages: messages(config),
         }
     }
 
@@ -67,8 +84,10 @@ impl CardState {
     /// The seconds left in the resend cooldown, if one runs.
     pub fn wait_seconds(&self) -> Option<i64> {
         let now = self.now.get();
-        let action = self.record.with(|r| {
-            self.phase.with(|ph| primary_action(self.screen(), r.as_ref(), false, ph, now))
+        let action = self.messages.with(|m| {
+            self.record.with(|r| {
+                self.phase.with(|ph| primary_action(self.screen(), r.as_ref(), false, ph, now, m))
+            })
         })?;
         action.wait_until.map(|t| (t - now).num_seconds().max(0))
     }
@@ -81,8 +100,9 @@ impl CardState {
     }
 }
 
-fn intl(config: &Config) -> Intl {
-    Intl { locale: config.locale.clone().unwrap_or_else(|| "en".to_owned()) }
+/// Dates in the locale of the words (see [`Messages::locale`]).
+fn intl(msgs: &Messages) -> Intl {
+    Intl { locale: msgs.locale().to_owned() }
 }
 
 /// A status icon drawn inline (never `innerHTML`), hidden from assistive
@@ -131,24 +151,31 @@ pub fn Card(
     /// or disabled).
     on_action: impl Fn(ActionKind) + 'static,
 ) -> impl IntoView {
-    let CardState { record, problem, checking, phase, now, config, .. } = state;
+    let CardState { record, problem, checking, phase, now, config, messages, .. } = state;
     let screen = Memo::new(move |_| state.screen());
     let tone = move || record.with(|r| Tone::of(screen.get(), r.as_ref()));
     let words = Memo::new(move |_| {
-        let fmt = config.with(intl);
+        let msgs = messages.get();
+        let fmt = intl(&msgs);
         record.with(|r| {
-            problem.with(|p| words(screen.get(), r.as_ref(), p.as_ref(), now.get_untracked(), &fmt))
+            problem.with(|p| {
+                words(screen.get(), r.as_ref(), p.as_ref(), now.get_untracked(), &fmt, &msgs)
+            })
         })
     });
     let action = Memo::new(move |_| {
-        record.with(|r| {
-            phase.with(|ph| primary_action(screen.get(), r.as_ref(), checking.get(), ph, now.get()))
+        messages.with(|m| {
+            record.with(|r| {
+                phase.with(|ph| {
+                    primary_action(screen.get(), r.as_ref(), checking.get(), ph, now.get(), m)
+                })
+            })
         })
     });
     let deadline = move || {
-        let fmt = config.with(intl);
+        let msgs = messages.get();
         let r = record.get()?;
-        let (left, when) = deadline_line(screen.get(), &r, &fmt)?;
+        let (left, when) = deadline_line(screen.get(), &r, &intl(&msgs), &msgs)?;
         let iso = r.deadline.map(|d| d.to_rfc3339()).unwrap_or_default();
         Some(view! {
             <p class="deadline" part="deadline">
@@ -158,13 +185,14 @@ pub fn Card(
         })
     };
     let domains = move || {
-        let heading = words.with(|w| w.domains_heading)?;
+        let heading = words.with(|w| w.domains_heading.clone())?;
         let list = record.with(|r| r.as_ref().map(|r| r.domains.clone())).unwrap_or_default();
         if list.is_empty() {
             return None;
         }
+        let name = heading.clone();
         Some(view! {
-            <section class="domains" part="domains" aria-label=heading>
+            <section class="domains" part="domains" aria-label=name>
                 <h3>{heading}</h3>
                 <ul>{list.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
             </section>
@@ -175,19 +203,19 @@ pub fn Card(
             match config.with(|c| c.edit_contact_url.clone()) {
                 Some(href) => view! {
                     <a class="primary link" part="button link" href=href>
-                        "Correct your email address"
+                        {move || messages.with(|m| m.text(Msg::CorrectEmail))}
                     </a>
                 }
                 .into_any(),
                 None => view! {
-                    <p class="hint">"Contact support to correct your email address."</p>
+                    <p class="hint">{move || messages.with(|m| m.text(Msg::ContactSupport))}</p>
                 }
                 .into_any(),
             }
         })
     };
     let note = move || {
-        let fmt = config.with(intl);
+        let msgs = messages.get();
         let is_resend = action.with(|a| a.as_ref().is_some_and(|a| a.kind == ActionKind::Resend));
         let verified_now = phase.with(
             |p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::AlreadyVerified),
@@ -196,7 +224,11 @@ pub fn Card(
             return String::new();
         }
         record
-            .with(|r| phase.with(|ph| resend_note(r.as_ref(), ph, now.get_untracked(), &fmt)))
+            .with(|r| {
+                phase.with(|ph| {
+                    resend_note(r.as_ref(), ph, now.get_untracked(), &intl(&msgs), &msgs)
+                })
+            })
             .unwrap_or_default()
     };
     let throttled = move || {
@@ -214,12 +246,19 @@ pub fn Card(
         let secs = state.wait_seconds()?;
         (!throttled()).then(|| format_countdown(secs))
     };
+    // While the button waits, its accessible name says for how long: its
+    // label, then the countdown (or the note saying when the registrar
+    // allows another email). The ids are unique within the shadow root.
+    let named_by = move || {
+        state.wait_seconds()?;
+        Some(if throttled() { "rv-action rv-note" } else { "rv-action rv-countdown" })
+    };
     // When the widget tries again by itself after a failed check (not a
     // live region: it counts down every second).
     let retry = move || {
         let at = state.pending_retry()?;
-        let fmt = config.with(intl);
-        problem.with(|p| p.as_ref().map(|p| retry_line(p, at, now.get(), &fmt)))
+        let msgs = messages.get();
+        problem.with(|p| p.as_ref().map(|p| retry_line(p, at, now.get(), &intl(&msgs), &msgs)))
     };
     // The button stays in the DOM and is only `aria-disabled` while busy or
     // cooling down, so keyboard focus stays on it; when a press ends in a
@@ -248,13 +287,15 @@ pub fn Card(
         <article
             class="card"
             part="card"
+            // The language of the words (screen readers, CSS `uppercase`).
+            lang=move || messages.with(|m| m.locale().to_owned())
             data-tone=move || tone().as_str()
             aria-busy=move || (screen.get() == Screen::Loading).then_some("true")
         >
             <header class="head">
                 {move || view! { <Icon tone=tone() /> }}
                 <div class="titles" role="status" aria-live="polite" aria-atomic="true" part="status">
-                    <p class="label">{move || words.with(|w| w.label)}</p>
+                    <p class="label">{move || words.with(|w| w.label.clone())}</p>
                     <h2 class="headline" tabindex="-1" node_ref=headline>{move || words.with(|w| w.headline.clone())}</h2>
                 </div>
             </header>
@@ -267,8 +308,10 @@ pub fn Card(
                 {edit_link}
                 <button
                     type="button"
+                    id="rv-action"
                     class="primary"
                     part="button"
+                    aria-labelledby=named_by
                     hidden=move || action.with(Option::is_none)
                     aria-disabled=move || {
                         action.with(|a| {
@@ -277,15 +320,28 @@ pub fn Card(
                     }
                     on:click=click
                 >
-                    {move || action.with(|a| a.as_ref().map(|a| a.label).unwrap_or(""))}
+                    {move || action.with(|a| a.as_ref().map(|a| a.label.clone()).unwrap_or_default())}
                 </button>
-                <p class="note" role="status" aria-live="polite">{note}</p>
+                <p class="note" id="rv-note" role="status" aria-live="polite">{note}</p>
                 <p class="countdown retry" hidden=move || retry().is_none()>
                     {move || retry().unwrap_or_default()}
                 </p>
-                <p class="countdown" hidden=move || countdown().is_none()>
-                    "You can send another in "
-                    <span class="clock">{move || countdown().unwrap_or_default()}</span>
+                <p class="countdown" id="rv-countdown" hidden=move || countdown().is_none()>
+                    // The clock sits where the template says `{countdown}`.
+                    {move || {
+                        messages
+                            .with(|m| m.parts(Msg::SendAnotherIn))
+                            .into_iter()
+                            .map(|part| match part {
+                                Part::Value(name) if name == "countdown" => view! {
+                                    <span class="clock">{move || countdown().unwrap_or_default()}</span>
+                                }
+                                .into_any(),
+                                Part::Value(name) => format!("{{{name}}}").into_any(),
+                                Part::Text(text) => text.into_any(),
+                            })
+                            .collect_view()
+                    }}
                 </p>
             </div>
         </article>
@@ -307,14 +363,16 @@ pub fn Widget(
     /// The latest record, shared with the element's `record` property.
     record: ArcRwSignal<Option<Record>>,
 ) -> impl IntoView {
+    let config = RwSignal::from(config);
     let state = CardState {
         record: RwSignal::from(record),
         problem: RwSignal::new(None),
         checking: RwSignal::new(false),
         phase: RwSignal::new(ResendPhase::Idle),
         now: RwSignal::new(browser::now()),
-        config: RwSignal::from(config),
+        config,
         retry_at: RwSignal::new(None),
+        messages: messages(config),
     };
     let live = Live::new();
     {
@@ -327,13 +385,32 @@ pub fn Widget(
     {
         let ctl = ctl.clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
-            if !browser::page_hidden() && ctl.live.due.replace(false) {
+            // A hidden tab keeps no event stream open; a visible one opens
+            // it again (and catches up once, see `stream_opened`).
+            if browser::page_hidden() {
+                ctl.disconnect();
+                return;
+            }
+            if ctl.live.due.replace(false) {
                 ctl.check();
             }
+            ctl.connect();
         });
         let _ = document()
             .add_event_listener_with_callback("visibilitychange", cb.as_ref().unchecked_ref());
         *live.on_visible.borrow_mut() = Some(cb);
+    }
+
+    // Listen to `events-url` (if any) from mount on, and anew when it
+    // changes.
+    {
+        let ctl = ctl.clone();
+        let events_url = Memo::new(move |_| state.config.with(|c| c.events_url.clone()));
+        Effect::new(move |_| {
+            events_url.with(|_| ());
+            ctl.disconnect();
+            ctl.connect();
+        });
     }
 
     // Load on mount, and again when the contact's address or the timing
@@ -410,6 +487,10 @@ pub fn Widget(
     view! { <Card state on_action /> }
 }
 
+/// How long an event that asks for a status check waits, so that a burst
+/// of events makes one request.
+const EVENT_REFETCH_MS: u64 = 200;
+
 /// The widget's side effects, shared by its event handlers and timers.
 #[derive(Clone)]
 struct Controller {
@@ -436,7 +517,7 @@ impl Controller {
             let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(k), &v);
         };
         set("kind", problem.kind().into());
-        set("message", problem.message().into());
+        set("message", problem.message_in(&self.state.messages.get_untracked()).into());
         set("status", problem.status().map_or(JsValue::NULL, JsValue::from));
         set("detail", problem.detail().into());
         set("during", during.into());
@@ -490,7 +571,9 @@ impl Controller {
                 let changed =
                     s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
                 let detail = changed.then(|| browser::to_js(&record));
-                let wait = next_check(Some(&record), config.refresh, now);
+                let streaming = self.live.streaming.get();
+                let wait = next_check(Some(&record), poll_interval(config.refresh, streaming), now);
+                self.live.checked_at.set(Some(now));
                 s.problem.set(None);
                 s.record.set(Some(record));
                 if let Some(detail) = detail {
@@ -541,6 +624,161 @@ impl Controller {
             if let Some(old) = self.live.recheck.replace(Some(handle)) {
                 old.clear();
             }
+        }
+    }
+
+    /// Re-plans the refresh timer when the stream opened or failed: from
+    /// the last successful check, at the interval now in force. A failed
+    /// check's retry, and a check in flight, plan their own.
+    fn replan(&self) {
+        let s = self.state;
+        if s.checking.get_untracked() || s.problem.with_untracked(Option::is_some) {
+            return;
+        }
+        let Some(record) = s.record.get_untracked() else { return };
+        let refresh = s.config.with_untracked(|c| c.refresh);
+        let now = browser::now();
+        let last = self.live.checked_at.get().unwrap_or(now);
+        match next_check(Some(&record), poll_interval(refresh, self.live.streaming.get()), last) {
+            Some(wait) => {
+                let left = (last + wait - now).max(chrono::TimeDelta::zero());
+                self.schedule(left.to_std().unwrap_or_default());
+            }
+            None => self.cancel_recheck(),
+        }
+    }
+
+    /// Opens the `events-url` stream, unless there is none, the page is
+    /// hidden, or one is open already.
+    fn connect(&self) {
+        let live = &self.live;
+        if !live.alive() || browser::page_hidden() {
+            return;
+        }
+        if live.stream.borrow().as_ref().is_some_and(|s| !s.is_closed()) {
+            return;
+        }
+        let Some(url) = self.state.config.with_untracked(|c| c.events_url.clone()) else {
+            return;
+        };
+        live.close_stream();
+        live.stream_mark.set(live.generation.get());
+        let (a, b, c) = (self.clone(), self.clone(), self.clone());
+        let stream = browser::EventStream::open(
+            &url,
+            move || a.stream_opened(),
+            move |closed| b.stream_failed(closed),
+            move |data| c.stream_event(&data),
+        );
+        *live.stream.borrow_mut() = stream;
+    }
+
+    /// Closes the stream; the refresh timer takes over.
+    fn disconnect(&self) {
+        let was = self.live.streaming.get();
+        self.live.close_stream();
+        if was {
+            self.replan();
+        }
+    }
+
+    /// The stream is open: the refresh timer slows down. If nothing was
+    /// checked since it began to (re)connect, an event may have been
+    /// missed meanwhile: check once.
+    fn stream_opened(&self) {
+        let live = &self.live;
+        if !live.alive() {
+            return;
+        }
+        let was = live.streaming.replace(true);
+        if live.generation.get() == live.stream_mark.get() {
+            self.check();
+        } else if !was {
+            self.replan();
+        }
+    }
+
+    /// The stream failed: back to the normal refresh. The browser
+    /// reconnects by itself unless it gave up (`closed`: an answer other
+    /// than an event stream); then the stream is opened again when the tab
+    /// shows again or `events-url` changes.
+    fn stream_failed(&self, _closed: bool) {
+        let live = &self.live;
+        if !live.alive() {
+            return;
+        }
+        live.stream_mark.set(live.generation.get());
+        if live.streaming.replace(false) {
+            self.replan();
+        }
+    }
+
+    /// One event: a verified record is shown at once; any other readable
+    /// one for this contact asks for one status check (a burst of events
+    /// makes one request); anything else is ignored, with one warning on
+    /// the console.
+    fn stream_event(&self, data: &str) {
+        let s = self.state;
+        if !self.live.alive() {
+            return;
+        }
+        let config = s.config.get_untracked();
+        let Ok((provider, _)) = config.status_target() else { return };
+        let now = browser::now();
+        let ctx = self.context(&config, now);
+        let reading = evaluate_response(provider, &Response::ok(data), &ctx);
+        match s.record.with_untracked(|prev| event_action(prev.as_ref(), reading)) {
+            EventAction::Apply(record) => self.apply_event(record, now, &config),
+            // Its own timer: the answer of a check in flight (which may
+            // predate the event) must not cancel it.
+            EventAction::Refetch if !self.live.refetch_queued.replace(true) => {
+                let this = self.clone();
+                let fire = move || {
+                    if this.live.alive() && this.live.refetch_queued.replace(false) {
+                        if browser::page_hidden() {
+                            this.live.due.set(true);
+                        } else {
+                            this.check();
+                        }
+                    }
+                };
+                set_timeout(fire, Duration::from_millis(EVENT_REFETCH_MS));
+            }
+            EventAction::Refetch => {}
+            EventAction::Ignore(why) => {
+                if !self.live.warned.replace(true) {
+                    browser::warn(&format!(
+                        "<registrant-verification>: ignored an event from events-url ({why}); \
+                         further unusable events are ignored silently"
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Shows a record an event carried, as a status check would.
+    fn apply_event(&self, record: Record, now: DateTime<Utc>, config: &Config) {
+        let s = self.state;
+        self.cancel_recheck();
+        // A check in flight read the status before this event: its answer
+        // is dropped (see `check_now`).
+        self.live.generation.set(self.live.generation.get() + 1);
+        self.live.failures.set(0);
+        self.live.checked_at.set(Some(now));
+        s.checking.set(false);
+        s.retry_at.set(None);
+        s.now.set(now);
+        let changed = s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
+        let detail = changed.then(|| browser::to_js(&record));
+        let streaming = self.live.streaming.get();
+        let wait = next_check(Some(&record), poll_interval(config.refresh, streaming), now);
+        s.problem.set(None);
+        s.record.set(Some(record));
+        if let Some(detail) = detail {
+            browser::dispatch(&self.host, "verification-change", &detail);
+        }
+        if let Some(wait) = wait {
+            self.schedule(wait.to_std().unwrap_or(Duration::from_secs(5)));
         }
     }
 

@@ -175,7 +175,9 @@ async fn mounted_element_fetches_reflects_and_emits() {
     assert_eq!(email.as_string().as_deref(), Some("ayse@example.com.tr"));
     let handle_js = js_sys::Reflect::get(&detail, &"handle".into()).unwrap();
     assert_eq!(handle_js.as_string().as_deref(), Some("DNA-111"));
-    assert!(text(&root).contains("Please verify your email address"));
+    // `locale="tr-TR"`: the words are Turkish.
+    assert!(text(&root).contains("Lütfen e-posta adresinizi doğrulayın"), "{}", text(&root));
+    assert!(text(&root).contains("ayse@example.com.tr adresine"), "{}", text(&root));
 
     // A broken provider attribute takes effect without a reload.
     host.set_attribute("provider", "nope").unwrap();
