@@ -221,10 +221,12 @@ export async function newPage(browser, { time = T0, colorScheme = 'light', pause
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.stack || err.message}`));
   page.on('crash', () => page.problems.push('page crashed'));
   // Requests in flight, so fake-clock jumps never outrun a real response
-  // (the widget's 15 s request timeout is a fake timer too).
+  // (the widget's 15 s request timeout is a fake timer too). An open
+  // event stream (`events-url`) never finishes: it does not count.
   page.inflight = 0;
-  page.on('request', () => (page.inflight += 1));
-  const done = () => (page.inflight = Math.max(0, page.inflight - 1));
+  const counted = (req) => req.resourceType() !== 'eventsource';
+  page.on('request', (req) => counted(req) && (page.inflight += 1));
+  const done = (req) => counted(req) && (page.inflight = Math.max(0, page.inflight - 1));
   page.on('requestfinished', done);
   page.on('requestfailed', done);
   return page;

@@ -27,6 +27,9 @@ pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The demo contact whose widget takes live updates (`events-url`).
+pub const LIVE_CONTACT: &str = "namecom-pending";
+
 /// Builds the demo pages' router.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -140,10 +143,14 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
         for c in registry().iter().filter(|c| c.provider == provider && c.owner == DEMO_REGISTRANT)
         {
             let key = escape(&c.key);
-            let extra = if c.key == "namecom-unknown" {
-                format!(" changed-at=\"{changed_at}\"")
-            } else {
-                String::new()
+            let extra = match c.key.as_str() {
+                "namecom-unknown" => format!(" changed-at=\"{changed_at}\""),
+                // Live updates: name.com's webhooks, pushed by the server
+                // as they arrive (see `webhooks.rs`). One stream per page
+                // here: over HTTP/1.1 a browser keeps at most six
+                // connections per host, and each stream holds one.
+                LIVE_CONTACT => format!(" events-url=\"/api/{p}/events?contact={key}\""),
+                _ => String::new(),
             };
             let domains = c.domains.iter().map(|d| escape(d)).collect::<Vec<_>>().join(", ");
             main.push_str(&format!(

@@ -15,7 +15,13 @@
 //!   accepted webhooks for that contact's verification: event
 //!   `verification`, data the webhook JSON (compact), a `: keep-alive`
 //!   comment every 15 s. Session, ownership and the status rate limit are
-//!   checked as for `status` (401, 400, 403, 429).
+//!   checked as for `status` (401, 400, 403, 429): a registrant only ever
+//!   hears about their own contacts. `<registrant-verification
+//!   events-url=...>` reads it: a verified event shows at once, any other
+//!   makes the widget check its status once.
+//! - `GET /webhooks/namecom/subscribers`: `{"subscribers": N}`, the event
+//!   streams open right now (no contact, no session: for tests and
+//!   monitoring).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -27,7 +33,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
 use serde_json::Value;
@@ -71,11 +77,30 @@ impl Webhooks {
     pub fn subscribe(&self) -> broadcast::Receiver<WebhookEvent> {
         self.tx.subscribe()
     }
+
+    /// How many subscriptions are open (an event stream holds one until
+    /// its client goes away).
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
 }
 
 /// `/webhooks/namecom`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/webhooks/namecom", post(namecom))
+    Router::new()
+        .route("/webhooks/namecom", post(namecom))
+        .route("/webhooks/namecom/subscribers", get(subscribers))
+}
+
+/// `GET /webhooks/namecom/subscribers`.
+async fn subscribers(State(state): State<AppState>) -> Response {
+    let mut res = axum::Json(serde_json::json!({ "subscribers": state.webhooks.subscribers() }))
+        .into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
 }
 
 fn reason(e: &SignatureError) -> &'static str {
