@@ -1,7 +1,11 @@
 // Renders the widget in every state a registrant can see, in light and
-// dark, and saves PNGs to tests/output/screenshots/. Run after
+// dark, and saves PNGs to tests/output/screenshots/ (one per state and
+// theme, and states-{light,dark}.png with all of them). Run after
 // widget/build.sh:  node widget/tests/screenshot.mjs
-// Serves widget/pkg and canned registrar answers from one local server.
+// With --docs it also writes states-{light,dark}.png to docs/screenshots/
+// (the README's pictures):  node widget/tests/screenshot.mjs --docs
+// Serves widget/pkg and canned registrar answers from one local server; a
+// status or resend answer of `null` never comes (loading, resending).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const pkg = path.join(root, 'widget', 'pkg');
 const out = path.join(root, 'tests', 'output', 'screenshots');
+const docs = process.argv.includes('--docs') ? path.join(root, 'docs', 'screenshots') : null;
 const require = createRequire(path.join(root, 'tools', 'package.json'));
 const { chromium } = require('playwright-core');
 
@@ -22,9 +27,15 @@ const op = (rows) => JSON.stringify({ code: 0, desc: '', data: { results: rows, 
 const opTime = (ms) => iso(ms).replace('T', ' ').replace('Z', '');
 
 // Canned answers, computed against the current time so deadlines are live.
+const namecom = (id, verifyBy, email, domains) => [200, { unverifiedContacts: [{ verificationId: id, verifyBy, email, domains }] }];
 const answers = {
-  'namecom-pending': () => [200, { unverifiedContacts: [{ verificationId: 98752463, verifyBy: iso(11 * D + 3 * H), email: 'jane@example.com', domains: ['janedoe.com', 'janedoe.net', 'jane-photography.studio'] }] }],
-  'namecom-due': () => [200, { unverifiedContacts: [{ verificationId: 98752464, verifyBy: iso(30 * H), email: 'soon@example.com', domains: ['soon.io'] }] }],
+  loading: () => null,
+  'namecom-pending': () => namecom(98752460, iso(11 * D + 3 * H), 'jane@example.com', ['janedoe.com', 'janedoe.net', 'jane-photography.studio']),
+  'namecom-warning': () => namecom(98752461, iso(5 * D + 6 * H), 'week@example.com', ['week-left.com']),
+  'namecom-due': () => namecom(98752462, iso(30 * H), 'soon@example.com', ['soon.io']),
+  'namecom-resending': () => namecom(98752463, iso(11 * D + 3 * H), 'jane@example.com', ['janedoe.com']),
+  'namecom-sent': () => namecom(98752464, iso(11 * D + 3 * H), 'jane@example.com', ['janedoe.com', 'janedoe.net']),
+  'namecom-throttled': () => namecom(98752466, iso(30 * H), 'soon@example.com', ['soon.io']),
   'namecom-overdue': () => [200, { unverifiedContacts: [{ verificationId: 98752465, verifyBy: iso(-2 * D), email: 'late@example.com', domains: ['late-bakery.com', 'late-bakery.de'] }] }],
   'namecom-unknown': () => [200, { unverifiedContacts: [] }],
   'op-bounced': () => [200, op([{ description: 'bounced', domain: 'typo.org', email: 'typo@exmaple.com', expiration_date: opTime(9 * D), handle: 'TY000002-XX', is_suspended: false, status: 'failed' }])],
@@ -34,21 +45,30 @@ const answers = {
   'bad-gateway': () => [502, '<html><body><h1>502 Bad Gateway</h1></body></html>'],
 };
 const resends = {
-  'namecom-pending': () => [200, { sent: true, verificationId: 98752463, nextEligibleAt: iso(15 * 60e3) }],
-  'namecom-due': () => [429, { message: 'Resend throttled', details: `Next eligible at: ${iso(9 * 60e3)}` }],
+  'namecom-resending': () => null,
+  'namecom-sent': () => [200, { sent: true, verificationId: 98752464, nextEligibleAt: iso(15 * 60e3) }],
+  'namecom-throttled': () => [429, { message: 'Resend throttled', details: `Next eligible at: ${iso(9 * 60e3)}` }],
 };
 
+// [provider, id, caption]: every state, in the order of the README.
 const widgets = [
-  ['namecom', 'namecom-pending', 'Pending, then resent'],
-  ['namecom', 'namecom-due', 'Due soon, then throttled'],
-  ['namecom', 'namecom-overdue', 'Overdue'],
+  ['namecom', 'loading', 'Loading'],
   ['openprovider', 'op-notstarted', 'Not started'],
-  ['openprovider', 'op-bounced', 'Bounced'],
+  ['namecom', 'namecom-pending', 'Pending (info)'],
+  ['namecom', 'namecom-warning', 'Pending, 7 days or less (warning)'],
+  ['namecom', 'namecom-due', 'Pending, under 48 hours (critical)'],
+  ['namecom', 'namecom-overdue', 'Overdue: suspended'],
   ['openprovider', 'op-verified', 'Verified'],
   ['dna', 'dna-expired', 'Expired'],
-  ['namecom', 'namecom-unknown', 'Unknown (changed 3 minutes ago)'],
-  ['dna', 'bad-gateway', 'Server error'],
+  ['openprovider', 'op-bounced', 'Bounced'],
+  ['namecom', 'namecom-unknown', 'Checking (contact changed 3 minutes ago)'],
+  ['dna', 'bad-gateway', 'Error, with Retry'],
+  ['namecom', 'namecom-resending', 'Resending'],
+  ['namecom', 'namecom-sent', 'Sent, with the cooldown'],
+  ['namecom', 'namecom-throttled', 'Throttled by the registrar'],
 ];
+// Pressed before the pictures are taken.
+const pressed = ['namecom-resending', 'namecom-sent', 'namecom-throttled'];
 
 const page = () => `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>widget states</title>
@@ -84,7 +104,9 @@ const server = http.createServer((req, res) => {
   const [, api, kind, id] = url.pathname.split('/');
   const table = kind === 'status' ? answers : resends;
   if (api === 'api' && table[id]) {
-    const [status, body] = table[id]();
+    const answer = table[id]();
+    if (answer === null) return; // never answered (closed with the server)
+    const [status, body] = answer;
     return send(status, body, typeof body === 'string' ? 'text/html' : 'application/json');
   }
   send(404, { message: 'Not Found' });
@@ -106,13 +128,19 @@ try {
     tab.on('console', (m) => m.type() === 'error' && console.error('console:', m.text()));
     await tab.goto(base);
     await tab.waitForFunction(() =>
-      [...document.querySelectorAll('registrant-verification')].every((el) => el.dataset.status && el.dataset.status !== 'loading'));
-    for (const id of ['namecom-pending', 'namecom-due']) {
+      [...document.querySelectorAll('registrant-verification:not(#loading)')].every((el) => el.dataset.status && el.dataset.status !== 'loading'));
+    for (const id of pressed) {
       await tab.locator(`#${id}`).getByRole('button').click();
     }
-    await tab.waitForFunction(() => document.querySelector('#namecom-due').shadowRoot.textContent.includes('allows another'));
-    await tab.waitForFunction(() => document.querySelector('#namecom-pending').shadowRoot.textContent.includes('You can send another'));
+    const shows = (id, text) => tab.waitForFunction(([id, text]) => document.querySelector(`#${id}`).shadowRoot.textContent.includes(text), [id, text]);
+    await shows('namecom-throttled', 'allows another');
+    await shows('namecom-sent', 'You can send another');
+    await shows('namecom-resending', 'Sending');
     await tab.screenshot({ path: path.join(out, `states-${colorScheme}.png`), fullPage: true });
+    if (docs) {
+      fs.mkdirSync(docs, { recursive: true });
+      fs.copyFileSync(path.join(out, `states-${colorScheme}.png`), path.join(docs, `states-${colorScheme}.png`));
+    }
     for (const [, id] of widgets) {
       await tab.locator(`#${id}`).screenshot({ path: path.join(out, `${id}-${colorScheme}.png`) });
     }
@@ -122,6 +150,7 @@ try {
   }
 } finally {
   await browser.close();
+  server.closeAllConnections();
   server.close();
 }
 console.log(`screenshots in ${path.relative(process.cwd(), out)}`);
