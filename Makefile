@@ -68,8 +68,8 @@ demo: package
 
 # ---------------------------------------------------------------- checks
 
-.PHONY: test lint fmt-check clippy test-rust test-wasm test-node test-e2e
-test: lint test-rust package test-wasm test-node test-e2e fuzz-smoke
+.PHONY: test lint fmt-check clippy test-rust test-wasm test-node test-npm test-e2e
+test: lint test-rust package test-wasm test-node test-npm test-e2e fuzz-smoke
 	@echo "make test: all checks passed"
 
 lint: fmt-check clippy
@@ -94,6 +94,12 @@ test-wasm: rust-tools browser
 
 test-node: package
 	node --test widget/tests/node.mjs tests/npm/consumer.test.mjs
+
+# The packed tarball as npm consumers use it, in Chromium: a fresh Vite 7 +
+# TypeScript app (npm install of vite/typescript: --prefer-offline, npm's
+# cache), and the unpacked files behind plain script tags.
+test-npm: package browser node-tools
+	node --test tests/npm/vite.test.mjs tests/npm/script-tag.test.mjs
 
 test-e2e: package browser node-tools
 	cargo build -q -p verification-www
