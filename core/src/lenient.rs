@@ -166,11 +166,111 @@ pub(crate) fn enum_key(s: &str) -> String {
         .collect()
 }
 
+/// [`enum_key`] without allocating, for fields read on every row of a
+/// list: kept inline up to [`EnumKey::CAP`] bytes; a longer value (no
+/// registrar documents one) reads as [`EnumKey::TOO_LONG`], which matches
+/// nothing.
+#[derive(Clone, Copy)]
+pub(crate) struct EnumKey {
+    len: u8,
+    buf: [u8; EnumKey::CAP],
+}
+
+impl EnumKey {
+    const CAP: usize = 24;
+    /// What a value longer than `CAP` reads as.
+    pub const TOO_LONG: &'static str = "\u{0}too long";
+
+    pub fn new(s: &str) -> EnumKey {
+        let mut key = EnumKey { len: 0, buf: [0; Self::CAP] };
+        for &b in s.as_bytes() {
+            if matches!(b, b' ' | b'_' | b'-' | b'\t') {
+                continue;
+            }
+            if usize::from(key.len) == Self::CAP {
+                key.len = u8::MAX;
+                return key;
+            }
+            // Whole UTF-8 sequences are copied byte by byte (only ASCII
+            // bytes are dropped or changed), so the bytes stay UTF-8.
+            key.buf[usize::from(key.len)] = b.to_ascii_lowercase();
+            key.len += 1;
+        }
+        key
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self.buf.get(..usize::from(self.len)) {
+            Some(bytes) => std::str::from_utf8(bytes).unwrap_or(Self::TOO_LONG),
+            None => Self::TOO_LONG,
+        }
+    }
+}
+
+impl fmt::Debug for EnumKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// [`opt_string`] read as an [`EnumKey`]: the same values are accepted
+/// (and refused), blank is `None`.
+pub(crate) fn opt_enum_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<EnumKey>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<EnumKey>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string, a number or null")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let t = v.trim();
+            Ok((!t.is_empty()).then(|| EnumKey::new(t)))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(EnumKey::new(&v.to_string())))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(EnumKey::new(&v.to_string())))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(EnumKey::new(&v.to_string())))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(EnumKey::new(if v { "true" } else { "false" })))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
 /// [`opt_i64`] as a type, for hand-written visitors.
 pub(crate) struct OptI64(pub Option<i64>);
 
 impl<'de> serde::Deserialize<'de> for OptI64 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         opt_i64(d).map(OptI64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{enum_key, EnumKey};
+
+    #[test]
+    fn enum_key_inline_matches_the_allocating_one() {
+        for s in ["In Progress", "not_verified", "NOT-VERIFIED", "\tfailed ", "é Ü", "", "ÄCT", "x"]
+        {
+            assert_eq!(EnumKey::new(s).as_str(), enum_key(s), "{s:?}");
+        }
+        let long = "a".repeat(25);
+        assert_eq!(EnumKey::new(&long).as_str(), EnumKey::TOO_LONG);
+        assert_eq!(EnumKey::new(&"a".repeat(24)).as_str(), "a".repeat(24));
+        // 24 bytes after dropping spaces still fit.
+        assert_eq!(EnumKey::new(&format!("{} ", "b".repeat(24))).as_str(), "b".repeat(24));
     }
 }

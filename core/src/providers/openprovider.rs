@@ -18,7 +18,7 @@ use super::{finish, http_error, object, read_json, rows, Absence, ObserveRows, R
 use crate::{
     context::{Context, Response},
     error::{Error, RowError},
-    lenient::{enum_key, opt_bool, opt_i64, opt_string, OptI64},
+    lenient::{opt_bool, opt_enum_key, opt_i64, opt_string, EnumKey, OptI64},
     observation::{severity, Observation},
     record::{FailureReason, Provider, Status},
     resend::{ResendKind, ResendOutcome},
@@ -71,10 +71,10 @@ struct Row {
     handle: Option<String>,
     #[serde(deserialize_with = "opt_string")]
     domain: Option<String>,
-    #[serde(deserialize_with = "opt_string")]
-    status: Option<String>,
-    #[serde(deserialize_with = "opt_string")]
-    description: Option<String>,
+    #[serde(deserialize_with = "opt_enum_key")]
+    status: Option<EnumKey>,
+    #[serde(deserialize_with = "opt_enum_key")]
+    description: Option<EnumKey>,
     #[serde(alias = "isSuspended", deserialize_with = "opt_bool")]
     is_suspended: Option<bool>,
     #[serde(alias = "expirationDate")]
@@ -96,14 +96,15 @@ impl Default for Row {
 }
 
 /// Maps a domain-level (or customer-level) status, ignoring case, spaces and
-/// underscores. Values outside both sets are `unknown`.
+/// underscores (the keys are [`EnumKey`]s). Values outside both sets are
+/// `unknown`.
 fn status(raw: Option<&str>, description: Option<&str>) -> (Status, Option<FailureReason>) {
-    let reason = match description.map(enum_key).as_deref() {
+    let reason = match description {
         Some("expired") => Some(FailureReason::Expired),
         Some("bounced" | "bounce") => Some(FailureReason::Bounced),
         _ => None,
     };
-    match raw.map(enum_key).as_deref() {
+    match raw {
         Some("notverified" | "unverified" | "notstarted") => (Status::NotStarted, None),
         Some("inprogress" | "pending" | "req") => (Status::Pending, None),
         Some("verified" | "act") => (Status::Verified, None),
@@ -119,7 +120,10 @@ impl ListRow for Row {
         let Some(key) = self.email.clone().or_else(|| self.handle.clone()) else {
             return Err(("neither `email` nor `handle` is present".into(), self.domain));
         };
-        let (status, failure_reason) = status(self.status.as_deref(), self.description.as_deref());
+        let (status, failure_reason) = status(
+            self.status.as_ref().map(EnumKey::as_str),
+            self.description.as_ref().map(EnumKey::as_str),
+        );
         let mut o = Observation::new(P, status);
         o.failure_reason = failure_reason;
         o.email = self.email;
@@ -140,11 +144,12 @@ impl ListRow for Row {
 /// severe status, the earliest deadline, suspended if any row is.
 fn group(rows: Vec<Observation>) -> Vec<Observation> {
     let mut out: Vec<Observation> = Vec::with_capacity(rows.len());
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    // (by email?, the email lowercased or the handle)
+    let mut index: HashMap<(bool, String), usize> = HashMap::with_capacity(rows.len());
     for o in rows {
         let key = match (&o.email, &o.handle) {
-            (Some(e), _) => format!("e:{}", e.to_ascii_lowercase()),
-            (None, Some(h)) => format!("h:{h}"),
+            (Some(e), _) => (true, e.to_ascii_lowercase()),
+            (None, Some(h)) => (false, h.clone()),
             (None, None) => unreachable!("rows without email and handle are row errors"),
         };
         let Some(&i) = index.get(&key) else {
