@@ -568,20 +568,8 @@ impl Controller {
         match result {
             Ok(record) => {
                 self.live.failures.set(0);
-                let changed =
-                    s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
-                let detail = changed.then(|| browser::to_js(&record));
-                let streaming = self.live.streaming.get();
-                let wait = next_check(Some(&record), poll_interval(config.refresh, streaming), now);
                 self.live.checked_at.set(Some(now));
-                s.problem.set(None);
-                s.record.set(Some(record));
-                if let Some(detail) = detail {
-                    browser::dispatch(&self.host, "verification-change", &detail);
-                }
-                if let Some(wait) = wait {
-                    self.schedule(wait.to_std().unwrap_or(Duration::from_secs(5)));
-                }
+                self.show(record, now, &config);
             }
             Err(p) => {
                 // Re-check by itself, backing off (see `retry_delay`).
@@ -768,6 +756,13 @@ impl Controller {
         s.checking.set(false);
         s.retry_at.set(None);
         s.now.set(now);
+        self.show(record, now, config);
+    }
+
+    /// Shows a record (from a status check or an event): clears the
+    /// problem, tells the page when it changed, schedules the next check.
+    fn show(&self, record: Record, now: DateTime<Utc>, config: &Config) {
+        let s = self.state;
         let changed = s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
         let detail = changed.then(|| browser::to_js(&record));
         let streaming = self.live.streaming.get();
