@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as h from './harness.mjs';
+import { loadThousandRows, scrollThrough } from '../../bench/list.mjs';
 
 const { T0, HOUR } = h;
 const LIST = 'registrant-verification-list';
@@ -323,68 +324,16 @@ describe('staff list', () => {
     const page = await context.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.addInitScript(() => {
-      window.__loads = [];
-      window.__longtasks = [];
-      document.addEventListener('verification-list-load', (e) => window.__loads.push(e.detail));
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    // Exactly 1000 rows: the first page of 1000, said to be the only one.
-    await page.route('**/api/namecom/list?*', async (route) => {
-      const res = await route.fetch();
-      const body = await res.json();
-      body.nextPage = null;
-      body.totalCount = body.unverifiedContacts.length;
-      await route.fulfill({ response: res, json: body });
-    });
     try {
-      const runs = [];
-      for (let i = 0; i < 7; i++) {
-        await page.goto(`${server.url}/support`, { waitUntil: 'load' });
-        await page.waitForFunction(() => window.__loads.length > 0, null, { timeout: 30_000 });
-        const d = await page.evaluate(() => window.__loads[0]);
-        assert.equal(d.total, 1000);
-        runs.push(d.parseRenderMs);
-      }
+      const runs = await loadThousandRows(page, `${server.url}/support`, 7);
       const sorted = [...runs].sort((a, b) => a - b);
       const median = sorted[Math.floor(sorted.length / 2)];
 
       // Scroll through all 1000 rows: like a mouse wheel (3 rows a frame),
       // then a screenful a frame (every row replaced each frame: the worst
       // case). Long tasks are reported for each.
-      const scrollThrough = (step) =>
-        page.locator(LIST).locator('.viewport').evaluate(async (v, step) => {
-          v.scrollTop = 0;
-          await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
-          window.__longtasks.length = 0;
-          const px = step === 'page' ? v.clientHeight : Number(step);
-          const frames = [];
-          let last = performance.now();
-          const t0 = last;
-          while (v.scrollTop + v.clientHeight < v.scrollHeight - 1) {
-            v.scrollTop += px;
-            await new Promise((r) => requestAnimationFrame(r));
-            const now = performance.now();
-            frames.push(now - last);
-            last = now;
-          }
-          await new Promise((r) => setTimeout(r, 200));
-          const sorted = [...frames].sort((a, b) => a - b);
-          const tasks = window.__longtasks.map((t) => t.duration);
-          return {
-            stepPx: px,
-            frames: frames.length,
-            medianFrameMs: sorted[Math.floor(sorted.length / 2)],
-            maxFrameMs: sorted.at(-1),
-            totalMs: Math.round(performance.now() - t0),
-            longTasksOver50ms: tasks.filter((d) => d > 50).length,
-            longestTaskMs: Math.max(0, ...tasks),
-          };
-        }, step);
-      const wheel = await scrollThrough(132);
-      const pages = await scrollThrough('page');
+      const wheel = await scrollThrough(page, 132);
+      const pages = await scrollThrough(page, 'page');
       const result = { rows: 1000, parseEvaluateRenderMs: { runs, median }, scroll: { wheel, pages } };
       mkdirSync(h.OUTPUT, { recursive: true });
       writeFileSync(join(h.OUTPUT, 'list-perf.json'), JSON.stringify(result, null, 2));

@@ -7,7 +7,7 @@
 //! insecure context without `randomUUID`): the widget degrades, it never
 //! panics.
 
-use crate::model::{DateFormat, REQUEST_TIMEOUT_SECS};
+use crate::model::{DateFormat, Problem, REQUEST_TIMEOUT_SECS};
 use chrono::{DateTime, TimeZone, Utc};
 use gloo_net::http::RequestBuilder;
 use js_sys::{Array, Function, Object, Reflect};
@@ -18,7 +18,10 @@ use std::{
     rc::Rc,
     time::Duration,
 };
-use verification_core::{resend::LastResend, Provider};
+use verification_core::{
+    resend::{LastResend, ResendOutcome},
+    Context, Evaluation, Provider, Response,
+};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
 
@@ -211,8 +214,41 @@ pub struct Answer {
 
 impl Answer {
     /// The header pairs borrowed for [`verification_core::Response`].
-    pub fn header_refs(&self) -> Vec<(&str, &str)> {
+    fn header_refs(&self) -> Vec<(&str, &str)> {
         self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    /// The answer read as a status or list payload of `provider`.
+    pub fn evaluate(
+        &self,
+        provider: Provider,
+        ctx: &Context,
+    ) -> Result<Evaluation, verification_core::Error> {
+        let headers = self.header_refs();
+        let response = Response { status: self.status, body: &self.body, headers: &headers };
+        verification_core::evaluate_response(provider, &response, ctx)
+    }
+
+    /// The answer read as `provider`'s answer to a resend.
+    pub fn interpret_resend(
+        &self,
+        provider: Provider,
+        ctx: &Context,
+    ) -> Result<ResendOutcome, verification_core::Error> {
+        let headers = self.header_refs();
+        let response = Response { status: self.status, body: &self.body, headers: &headers };
+        verification_core::resend::interpret_resend(provider, &response, ctx)
+    }
+}
+
+/// What a request came to for its caller: the answer, or the problem to
+/// show; `None` when the widget was removed meanwhile (nobody to tell).
+pub fn answered(sent: Result<Answer, Failure>) -> Option<Result<Answer, Problem>> {
+    match sent {
+        Ok(answer) => Some(Ok(answer)),
+        Err(Failure::Network) => Some(Err(Problem::Network)),
+        Err(Failure::Timeout) => Some(Err(Problem::Timeout)),
+        Err(Failure::Aborted) => None,
     }
 }
 

@@ -4,8 +4,8 @@
 //! frees it on disconnect, which unmounts the view, aborts requests and
 //! stops timers. Every element has its own handle and state.
 
-use crate::{browser, model::Config, view::Widget};
-use leptos::{mount::mount_to, prelude::*, tachys::view::any_view::AnyViewState};
+use crate::{browser, model::Config, mounted::Mounted, view::Widget};
+use leptos::prelude::*;
 use verification_core::Record;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
@@ -15,17 +15,11 @@ pub const STYLES: &str = include_str!("style.css");
 
 /// One mounted widget. Dropping it (JS: `handle.free()`) unmounts it.
 #[wasm_bindgen]
-pub struct WidgetHandle {
-    host: HtmlElement,
-    config: ArcRwSignal<Config>,
-    recheck: ArcRwSignal<u32>,
-    record: ArcRwSignal<Option<Record>>,
-    _view: UnmountHandle<AnyViewState>,
-}
+pub struct WidgetHandle(Mounted<Config, Record>);
 
 impl std::fmt::Debug for WidgetHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WidgetHandle").field("config", &self.config.get_untracked()).finish()
+        f.debug_struct("WidgetHandle").field("config", &self.0.config()).finish()
     }
 }
 
@@ -40,18 +34,10 @@ pub fn read_config(host: &HtmlElement) -> Config {
 /// Mounts a widget for `host` into its shadow root `root`.
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, root: ShadowRoot) -> WidgetHandle {
-    browser::adopt_styles(&root, STYLES);
-    let config = ArcRwSignal::new(read_config(&host));
-    let recheck = ArcRwSignal::new(0);
-    let record = ArcRwSignal::new(None);
-    let view = {
-        let (host, config, recheck, record) =
-            (host.clone(), config.clone(), recheck.clone(), record.clone());
-        mount_to(root.unchecked_into(), move || {
-            view! { <Widget host config recheck record /> }.into_any()
-        })
-    };
-    WidgetHandle { host, config, recheck, record, _view: view }
+    WidgetHandle(Mounted::new(host, root, STYLES, read_config, |host, s| {
+        let (config, recheck, record) = (s.config, s.again, s.latest);
+        view! { <Widget host config recheck record /> }
+    }))
 }
 
 #[wasm_bindgen]
@@ -60,19 +46,16 @@ impl WidgetHandle {
     /// call). A new provider, status URL, `changed-at` or cooldown reloads.
     #[wasm_bindgen(js_name = attributesChanged)]
     pub fn attributes_changed(&self) {
-        let next = read_config(&self.host);
-        if self.config.with_untracked(|c| *c != next) {
-            self.config.set(next);
-        }
+        self.0.attributes_changed();
     }
 
     /// Checks the status again now.
     pub fn refresh(&self) {
-        self.recheck.update(|n| *n = n.wrapping_add(1));
+        self.0.again();
     }
 
     /// The latest record as a plain object, or `null`.
     pub fn record(&self) -> JsValue {
-        self.record.with_untracked(|r| r.as_ref().map_or(JsValue::NULL, browser::to_js))
+        self.0.latest()
     }
 }

@@ -15,6 +15,8 @@ reading registrar answers) is `verification-core`'s. This crate adds:
 - [`i18n`]: the words in six languages, plural rules, the reseller's
   `strings` overrides;
 - [`api`]: `evaluate()` for JS;
+- [`mounted`]: what both elements' handles are (view, config, reload,
+  latest result);
 - [`list_model`] and [`list`]: `<registrant-verification-list>`, the
   reseller staff list (`mount_list(host, shadowRoot)`).
 
@@ -36,5 +38,6 @@ pub mod list;
 #[cfg(feature = "list")]
 pub mod list_model;
 pub mod model;
+pub mod mounted;
 #[cfg(feature = "element")]
 pub mod view;

@@ -18,19 +18,18 @@
 use crate::i18n::{self, ListMsg, Messages, Msg};
 use crate::list_model::{count, problem_text, Skipped, Why};
 use crate::{
-    browser::{self, Failure, Live},
+    browser::{self, Live},
     list_model::{
         counts, days_left_text, filter_rows, plan_bulk, prune_log, queue_summary, rows,
         send_log_key, status_label, summary, window, Filter, ListConfig, ListRow, PageRequest,
         QueueState, Queued, SentAt, StatusFilter, MAX_PAGES, ROW_HEIGHT,
     },
     model::{urgency_str, Problem},
+    mounted::Mounted,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use gloo_net::http::Request;
-use leptos::{
-    mount::mount_to, prelude::*, tachys::view::any_view::AnyViewState, task::spawn_local,
-};
+use leptos::{prelude::*, task::spawn_local};
 use send_wrapper::SendWrapper;
 use std::{
     cell::{Cell, RefCell},
@@ -39,11 +38,7 @@ use std::{
     sync::Arc,
     time::Duration,
 };
-use verification_core::{
-    evaluate_response,
-    resend::{interpret_resend, ResendKind},
-    Context, Evaluation, Provider, Record, Response, RowError,
-};
+use verification_core::{resend::ResendKind, Context, Evaluation, Provider, Record, RowError};
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, RequestCredentials, ShadowRoot};
 
@@ -67,17 +62,11 @@ enum Load {
 /// One mounted list. Dropping it (JS: `handle.free()`) unmounts it, aborts
 /// requests and stops the queue's timer.
 #[wasm_bindgen]
-pub struct ListHandle {
-    host: HtmlElement,
-    config: ArcRwSignal<ListConfig>,
-    reload: ArcRwSignal<u32>,
-    stats: ArcRwSignal<Option<serde_json::Value>>,
-    _view: UnmountHandle<AnyViewState>,
-}
+pub struct ListHandle(Mounted<ListConfig, serde_json::Value>);
 
 impl std::fmt::Debug for ListHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListHandle").field("config", &self.config.get_untracked()).finish()
+        f.debug_struct("ListHandle").field("config", &self.0.config()).finish()
     }
 }
 
@@ -90,18 +79,10 @@ fn read_config(host: &HtmlElement) -> ListConfig {
 /// Mounts a staff list for `host` into its shadow root `root`.
 #[wasm_bindgen]
 pub fn mount_list(host: HtmlElement, root: ShadowRoot) -> ListHandle {
-    browser::adopt_styles(&root, LIST_STYLES);
-    let config = ArcRwSignal::new(read_config(&host));
-    let reload = ArcRwSignal::new(0);
-    let stats = ArcRwSignal::new(None);
-    let view = {
-        let (host, config, reload, stats) =
-            (host.clone(), config.clone(), reload.clone(), stats.clone());
-        mount_to(root.unchecked_into(), move || {
-            view! { <StaffList host config reload stats /> }.into_any()
-        })
-    };
-    ListHandle { host, config, reload, stats, _view: view }
+    ListHandle(Mounted::new(host, root, LIST_STYLES, read_config, |host, s| {
+        let (config, reload, stats) = (s.config, s.again, s.latest);
+        view! { <StaffList host config reload stats /> }
+    }))
 }
 
 #[wasm_bindgen]
@@ -109,21 +90,18 @@ impl ListHandle {
     /// Re-reads the attributes; a new provider or list URL reloads.
     #[wasm_bindgen(js_name = attributesChanged)]
     pub fn attributes_changed(&self) {
-        let next = read_config(&self.host);
-        if self.config.with_untracked(|c| *c != next) {
-            self.config.set(next);
-        }
+        self.0.attributes_changed();
     }
 
     /// Reads every page again.
     pub fn refresh(&self) {
-        self.reload.update(|n| *n = n.wrapping_add(1));
+        self.0.again();
     }
 
     /// `{total, overdue, suspended, rowErrors, pages}` of the last load,
     /// or `null`.
     pub fn stats(&self) -> JsValue {
-        self.stats.with_untracked(|s| s.as_ref().map_or(JsValue::NULL, browser::to_js))
+        self.0.latest()
     }
 }
 
@@ -272,21 +250,17 @@ impl Ctl {
             if self.generation.get() != gen || !self.live.alive() {
                 return;
             }
-            let answer = match answer {
-                Ok(a) => a,
-                Err(Failure::Aborted) => return,
-                Err(Failure::Network) => return fail(Problem::Network),
-                Err(Failure::Timeout) => return fail(Problem::Timeout),
+            let answer = match browser::answered(answer) {
+                Some(Ok(a)) => a,
+                Some(Err(p)) => return fail(p),
+                None => return,
             };
             if pages == 0 {
                 mark("rvl-fetched");
             }
             pages += 1;
             now = browser::now();
-            let headers = answer.header_refs();
-            let response =
-                Response { status: answer.status, body: &answer.body, headers: &headers };
-            let ev: Evaluation = match evaluate_response(provider, &response, &Context::new(now)) {
+            let ev: Evaluation = match answer.evaluate(provider, &Context::new(now)) {
                 Ok(ev) => ev,
                 Err(e) => return fail(Problem::Core(e)),
             };
@@ -492,16 +466,9 @@ impl Ctl {
         }
         let now = browser::now();
         s.now.set(now);
-        let result = match answer {
-            Err(Failure::Aborted) => return,
-            Err(Failure::Network) => Err(Problem::Network),
-            Err(Failure::Timeout) => Err(Problem::Timeout),
-            Ok(a) => {
-                let headers = a.header_refs();
-                let response = Response { status: a.status, body: &a.body, headers: &headers };
-                interpret_resend(provider, &response, &Context::new(now)).map_err(Problem::Core)
-            }
-        };
+        let Some(answer) = browser::answered(answer) else { return };
+        let result = answer
+            .and_then(|a| a.interpret_resend(provider, &Context::new(now)).map_err(Problem::Core));
         let detail = match &result {
             Ok(o) => serde_json::json!({
                 "contact": item.contact, "email": item.email, "outcome": o.outcome,

@@ -7,7 +7,7 @@
 use crate::i18n::{self, Messages, Msg, Part};
 use crate::model::{event_action, poll_interval, EventAction};
 use crate::{
-    browser::{self, Answer, Failure, Intl, Live},
+    browser::{self, Answer, Intl, Live},
     model::{
         deadline_line, format_countdown, next_check, primary_action, record_changed, resend_note,
         retry_delay, retry_line, single_record, urgency_str, words, ActionKind, Config, Problem,
@@ -21,7 +21,7 @@ use send_wrapper::SendWrapper;
 use std::{rc::Rc, time::Duration};
 use verification_core::{
     evaluate_response,
-    resend::{interpret_resend, ResendKind, ResendPlan},
+    resend::{ResendKind, ResendPlan},
     Context, Record, Response,
 };
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -559,12 +559,8 @@ impl Controller {
         let now = browser::now();
         s.now.set(now);
         let ctx = self.context(&config, now);
-        let result = match answer {
-            Err(Failure::Aborted) => return,
-            Err(Failure::Network) => Err(Problem::Network),
-            Err(Failure::Timeout) => Err(Problem::Timeout),
-            Ok(a) => evaluate(provider, &a, &ctx),
-        };
+        let Some(answer) = browser::answered(answer) else { return };
+        let result = answer.and_then(|a| evaluate(provider, &a, &ctx));
         match result {
             Ok(record) => {
                 self.live.failures.set(0);
@@ -827,16 +823,8 @@ impl Controller {
         let now = browser::now();
         s.now.set(now);
         let ctx = self.context(&config, now);
-        let result = match answer {
-            Err(Failure::Aborted) => return,
-            Err(Failure::Network) => Err(Problem::Network),
-            Err(Failure::Timeout) => Err(Problem::Timeout),
-            Ok(a) => {
-                let headers = a.header_refs();
-                let response = Response { status: a.status, body: &a.body, headers: &headers };
-                interpret_resend(provider, &response, &ctx).map_err(Problem::Core)
-            }
-        };
+        let Some(answer) = browser::answered(answer) else { return };
+        let result = answer.and_then(|a| a.interpret_resend(provider, &ctx).map_err(Problem::Core));
         if result.as_ref().map_or_else(Problem::settles_intent, |_| true) {
             browser::settle_intent(provider, status_url);
         }
@@ -862,7 +850,5 @@ fn evaluate(
     a: &Answer,
     ctx: &Context,
 ) -> Result<Record, Problem> {
-    let headers = a.header_refs();
-    let response = Response { status: a.status, body: &a.body, headers: &headers };
-    single_record(evaluate_response(provider, &response, ctx).map_err(Problem::Core)?)
+    single_record(a.evaluate(provider, ctx).map_err(Problem::Core)?)
 }

@@ -260,7 +260,22 @@ pub(crate) fn authorize_session(
     Ok((session, provider))
 }
 
-type RawQuery = Result<Query<Vec<(String, String)>>, QueryRejection>;
+pub(crate) type RawQuery = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// Who may read a contact's status (and its live events): a session whose
+/// registrant owns the contact the query names, within the status rate
+/// limit.
+pub(crate) fn authorize_status_read(
+    state: &AppState,
+    headers: &HeaderMap,
+    provider: &str,
+    query: RawQuery,
+) -> Result<(Provider, &'static Contact), Response> {
+    let (session, provider) = authorize_session(state, headers, provider)?;
+    let contact = owned_contact(&session, provider, query)?;
+    state.proxy.limit_status(&session)?;
+    Ok((provider, contact))
+}
 
 /// The one contact the query names, if the session's registrant owns it.
 pub(crate) fn owned_contact(
@@ -325,17 +340,10 @@ async fn status(
     query: RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let (session, provider) = match authorize_session(&state, &headers, &provider) {
+    let (provider, contact) = match authorize_status_read(&state, &headers, &provider, query) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let contact = match owned_contact(&session, provider, query) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = state.proxy.limit_status(&session) {
-        return r;
-    }
     let proxy = &state.proxy;
     let result = match provider {
         Provider::Dna => {

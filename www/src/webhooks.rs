@@ -42,7 +42,7 @@ use verification_core::webhook::{verify_signature, SignatureError, DEFAULT_MAX_A
 use verification_core::{evaluate, Context, Provider, Status};
 
 use crate::config::Secret;
-use crate::proxy::{api_error, authorize_session, owned_contact};
+use crate::proxy::{api_error, authorize_status_read};
 use crate::AppState;
 
 /// How many undelivered events a slow subscriber may fall behind by.
@@ -162,17 +162,11 @@ pub(crate) async fn events(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (session, provider) = match authorize_session(&state, &headers, "namecom") {
+    // The same rule as reading the status.
+    let (_, contact) = match authorize_status_read(&state, &headers, "namecom", query) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let contact = match owned_contact(&session, provider, query) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = state.proxy.limit_status(&session) {
-        return r;
-    }
     let Some(id) = contact.verification_id else {
         return api_error(StatusCode::NOT_FOUND, "unknown_provider", "No events for this contact");
     };
