@@ -498,15 +498,32 @@ pub const THEME: &str = include_str!("theme.css");
 
 /// Adopts the shared palette and an element's own stylesheet into `root`
 /// (constructable `CSSStyleSheet`s, no `<style>` element: works under a
-/// CSP without `'unsafe-inline'`).
-pub fn adopt_styles(root: &web_sys::ShadowRoot, own: &str) {
+/// CSP without `'unsafe-inline'`). Each sheet is parsed once per page and
+/// shared by every element's shadow root.
+pub fn adopt_styles(root: &web_sys::ShadowRoot, own: &'static str) {
     let sheets = js_sys::Array::new();
     for css in [THEME, own] {
-        if let Ok(sheet) = web_sys::CssStyleSheet::new() {
-            if sheet.replace_sync(css).is_ok() {
-                sheets.push(&sheet);
-            }
+        if let Some(sheet) = shared_sheet(css) {
+            sheets.push(&sheet);
         }
     }
     root.set_adopted_style_sheets(&sheets);
+}
+
+/// The stylesheet for `css`, built on first use.
+fn shared_sheet(css: &'static str) -> Option<web_sys::CssStyleSheet> {
+    thread_local! {
+        static SHEETS: RefCell<Vec<(*const u8, web_sys::CssStyleSheet)>> =
+            const { RefCell::new(Vec::new()) };
+    }
+    SHEETS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, sheet)) = cache.iter().find(|(at, _)| *at == css.as_ptr()) {
+            return Some(sheet.clone());
+        }
+        let sheet = web_sys::CssStyleSheet::new().ok()?;
+        sheet.replace_sync(css).ok()?;
+        cache.push((css.as_ptr(), sheet.clone()));
+        Some(sheet)
+    })
 }

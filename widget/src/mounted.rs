@@ -39,7 +39,7 @@ where
     pub fn new<V: IntoView + 'static>(
         host: HtmlElement,
         root: ShadowRoot,
-        styles: &str,
+        styles: &'static str,
         read: fn(&HtmlElement) -> C,
         view: impl FnOnce(HtmlElement, Signals<C, O>) -> V + 'static,
     ) -> Self {

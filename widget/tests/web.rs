@@ -202,3 +202,14 @@ async fn mounted_element_fetches_reflects_and_emits() {
     tick().await;
     assert!(query(&root, "[part=card]").is_none());
 }
+
+#[wasm_bindgen_test]
+fn every_widget_on_a_page_shares_one_parsed_stylesheet() {
+    let (_, a) = host(&[]);
+    let (_, b) = host(&[("theme", "dark")]);
+    let (sa, sb) = (a.adopted_style_sheets(), b.adopted_style_sheets());
+    assert_eq!(sa.length(), 2, "the palette and the widget's own sheet");
+    for i in 0..2 {
+        assert!(js_sys::Object::is(&sa.get(i), &sb.get(i)), "sheet {i} is shared");
+    }
+}
