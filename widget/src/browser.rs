@@ -23,6 +23,7 @@ use verification_core::{
     Context, Evaluation, Provider, Response,
 };
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
 
 /// The current time, from the browser's clock.
@@ -359,7 +360,19 @@ impl Live {
         if !self.alive() {
             return Err(Failure::Aborted);
         }
-        let controller = AbortController::new().map_err(|_| Failure::Network)?;
+        let fresh = AbortController::new().map_err(|_| Failure::Network)?;
+        let request = request.abort_signal(Some(&fresh.signal()));
+        let request = match body {
+            Some(b) => request.body(b),
+            None => request.build(),
+        }
+        .map_err(|_| Failure::Network)?;
+        // The first status request may already be under way (define.js
+        // starts it while the wasm loads): take its answer instead.
+        let prefetched = (request.method() == gloo_net::http::Method::GET)
+            .then(|| take_prefetched(&request.url()))
+            .flatten();
+        let controller = prefetched.as_ref().map_or_else(|| fresh.clone(), |(_, c)| c.clone());
         let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let (c, flag) = (controller.clone(), timed_out.clone());
@@ -374,15 +387,16 @@ impl Live {
             .ok()
         };
         self.controllers.borrow_mut().push(controller.clone());
-        let request = request.abort_signal(Some(&controller.signal()));
         let result = async {
-            let request = match body {
-                Some(b) => request.body(b)?,
-                None => request.build()?,
+            let response = match prefetched {
+                Some((response, _)) => {
+                    let raw = JsFuture::from(response).await.map_err(drop)?;
+                    gloo_net::http::Response::from(raw.unchecked_into::<web_sys::Response>())
+                }
+                None => request.send().await.map_err(drop)?,
             };
-            let response = request.send().await?;
-            let text = response.text().await?;
-            Ok::<_, gloo_net::Error>((response, text))
+            let text = response.text().await.map_err(drop)?;
+            Ok::<_, ()>((response, text))
         }
         .await;
         if let Some(t) = timer {
@@ -402,6 +416,21 @@ impl Live {
             Err(_) => Err(Failure::Network),
         }
     }
+}
+
+/// Takes the status request `define.js` started for `url` (absolute)
+/// while the wasm loaded, if there is one: its `fetch` promise and the
+/// `AbortController` that cancels it. Each is taken once.
+fn take_prefetched(url: &str) -> Option<(js_sys::Promise, AbortController)> {
+    let key = js_sys::Symbol::for_("registrant-verification:prefetch");
+    let map: js_sys::Map = Reflect::get(&js_sys::global(), &key).ok()?.dyn_into().ok()?;
+    let url = JsValue::from_str(url);
+    let entry = map.get(&url);
+    if entry.is_undefined() {
+        return None;
+    }
+    map.delete(&url);
+    Some((get(&entry, "response")?.dyn_into().ok()?, get(&entry, "controller")?.dyn_into().ok()?))
 }
 
 /// A server-sent event stream (`EventSource`): same credentials as the
