@@ -128,7 +128,7 @@ load:
 # A report, not a test: sizes and speeds against a bare Leptos counter built
 # the same way, saved as bench/latest.md and bench/latest.json.
 bench: package browser node-tools
-	bash bench/build-counter.sh
+	bash bench/build-baselines.sh
 	cargo build -q -p verification-www
 	cargo bench -q -p verification-core --bench evaluate -- --noplot
 	node bench/report.mjs

@@ -2,9 +2,9 @@
 // bare Leptos 0.8 counter built the same way, printed as one table and saved
 // as bench/latest.md and bench/latest.json.
 //
-// Expects: widget/pkg (bash widget/build.sh), bench/tmp/counter
-// (bench/build-counter.sh), target/debug/verification-www, and the core's
-// criterion results in target/criterion (cargo bench --bench evaluate).
+// Expects: widget/pkg (bash widget/build.sh), bench/tmp/counter and
+// bench/tmp/core-floor (bench/build-baselines.sh), target/debug/verification-www,
+// and the core's criterion results in target/criterion (cargo bench --bench evaluate).
 // A report, not a test: it never fails on a budget, it says where we stand.
 
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import { chromium } from '../tools/node_modules/playwright-core/index.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG = join(ROOT, 'widget', 'pkg');
 const COUNTER = join(ROOT, 'bench', 'tmp', 'counter');
+const CORE_FLOOR = join(ROOT, 'bench', 'tmp', 'core-floor');
 const SITE = join(ROOT, 'bench', 'tmp', 'site');
 const LOADS = Number(process.env.BENCH_LOADS ?? 20);
 
@@ -43,11 +44,15 @@ const round = (x, d = 1) => (x === null || x === undefined ? null : Math.round(x
 const widgetFiles = ['define.js', 'base.js', 'element.js', 'registrant_verification.js', 'registrant_verification_bg.wasm']
   .map((f) => join(PKG, f));
 const counterFiles = ['counter.js', 'counter_bg.wasm'].map((f) => join(COUNTER, f));
-for (const f of [...widgetFiles, ...counterFiles]) {
+// The core alone (registrar readers, rules, deadline math; no UI), built the
+// same way: what any page showing a status pays before the first element.
+const coreFloorFiles = ['core_floor.js', 'core_floor_bg.wasm'].map((f) => join(CORE_FLOOR, f));
+for (const f of [...widgetFiles, ...counterFiles, ...coreFloorFiles]) {
   if (!existsSync(f)) throw new Error(`${f} is missing: run \`make bench\` (it builds both)`);
 }
 const transferBytesGzip = gz(widgetFiles);
 const baselineTransferBytesGzip = gz(counterFiles);
+const coreFloorBytesGzip = gz(coreFloorFiles);
 const wasmGzip = gz([widgetFiles[4]]);
 
 // ---------------------------------------------------------------- pages
@@ -184,6 +189,7 @@ try {
   report = {
     transferBytesGzip,
     baselineTransferBytesGzip,
+    coreFloorBytesGzip,
     wasmBytesGzip: wasmGzip,
     firstStatusMsMedian: round(median(firstStatus)),
     baselineFirstPaintMsMedian: round(median(firstPaint)),
@@ -211,6 +217,7 @@ const rows = [
   ['what', 'measured', 'baseline (bare Leptos counter)', 'budget', ''],
   ['transfer, gzip -9 (wasm + JS + CSS)', kb(r.transferBytesGzip), `${kb(r.baselineTransferBytesGzip)} (${ratio.toFixed(2)}x)`, '≤ 60 KB and ≤ 1.4x', ok(r.transferBytesGzip <= BUDGET.transferBytesGzip && ratio <= BUDGET.transferRatio)],
   [`module start → first status painted, median of ${r.pageLoads} loads`, `${r.firstStatusMsMedian} ms`, `${r.baselineFirstPaintMsMedian} ms to first paint (${(r.firstStatusMsMedian / r.baselineFirstPaintMsMedian).toFixed(2)}x)`, '≤ 50 ms', ok(r.firstStatusMsMedian <= BUDGET.firstStatusMsMedian)],
+  ['for scale: the core alone built the same way (three registrar readers, rules, deadline math; no UI), gzip -9', kb(r.coreFloorBytesGzip), '', '', ''],
   ['list element: parse, evaluate, first render of 1000 rows (median)', `${r.list1000MsMedian} ms`, '', '≤ 100 ms', ok(r.list1000MsMedian <= BUDGET.list1000MsMedian)],
   ['list element: long tasks over 50 ms while scrolling 1000 rows', `${r.listScrollLongTasksOver50ms} (longest ${r.listScrollLongestTaskMs} ms)`, '', '0', ok(r.listScrollLongTasksOver50ms === 0)],
   ['core natively: evaluate 1000 rows (criterion median, slower provider)', `${r.coreEvaluate1000UsMedian} µs`, `openprovider ${r.coreEvaluate1000UsMedianByProvider.openprovider} µs, name.com ${r.coreEvaluate1000UsMedianByProvider.namecom} µs`, '< 1000 µs', ok(r.coreEvaluate1000UsMedian === null ? null : r.coreEvaluate1000UsMedian < BUDGET.coreEvaluate1000UsMedian)],
