@@ -86,6 +86,8 @@ clippy: rust-tools
 
 test-rust:
 	cargo test --workspace
+	# The registrant's build: English compiled in, the other languages added.
+	cargo test -p verification-widget --lib --no-default-features --features element i18n::unbundled
 	RUSTDOCFLAGS="-D warnings" cargo doc -p verification-core --no-deps -q
 
 test-wasm: rust-tools browser

@@ -35,7 +35,8 @@ build() {
 build element "$name"
 build list "${name}_list"
 
-cp "$here"/js/{index.js,base.js,element.js,list.js,list-element.js,define.js,define-list.js} "$pkg/"
+cp "$here"/js/{index.js,base.js,element.js,languages.js,list.js,list-element.js,define.js,define-list.js} "$pkg/"
+cp -r "$here/js/locales" "$pkg/"
 cp "$here"/js/{index.d.ts,list.d.ts,define.d.ts,define-list.d.ts} "$pkg/"
 
 cat > "$pkg/package.json" <<JSON
@@ -62,6 +63,8 @@ cat > "$pkg/package.json" <<JSON
     "index.d.ts",
     "base.js",
     "element.js",
+    "languages.js",
+    "locales/",
     "list.js",
     "list.d.ts",
     "list-element.js",

@@ -175,7 +175,7 @@ async function checkApp(browser, origin) {
     await page.goto(origin + '/', { waitUntil: 'load' });
 
     // The element: data-status on the host, the words in its shadow root.
-    const el = page.locator('registrant-verification');
+    const el = page.locator('registrant-verification').first();
     await page
       .waitForFunction(() => {
         const s = document.querySelector('registrant-verification')?.getAttribute('data-status');
@@ -190,6 +190,15 @@ async function checkApp(browser, origin) {
     for (const domain of BAKER.domains) assert.ok(text.includes(domain), `${domain} in: ${text}`);
     assert.ok(await el.evaluate((e) => e.shadowRoot.querySelector('[part~="card"]') !== null), 'the card rendered');
     await page.waitForFunction(() => document.body.dataset.changed === 'pending', null, { timeout: 5000 });
+
+    // The German widget: its words came from the package's locales/de.js.
+    await page.waitForFunction(() => {
+      const s = document.querySelector('#german')?.getAttribute('data-status');
+      return s && s !== 'loading';
+    }, null, { timeout: 15_000 });
+    const german = norm(await page.locator('#german').evaluate((e) => e.shadowRoot.textContent));
+    assert.ok(german.includes('Bestätigen Sie Ihre E-Mail-Adresse'), german);
+    assert.ok(!/verify|left/i.test(german), german);
 
     // evaluate() in the page, with the typings' names.
     await page.waitForFunction(() => document.querySelector('#records')?.textContent, null, { timeout: 5000 });

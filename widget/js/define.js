@@ -45,9 +45,13 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
   }, 30_000);
 }
 
-const [{ default: init }, { defineElement }] = await Promise.all([
+const [{ default: init }, { defineElement }, { languageOf, loadLanguage }] = await Promise.all([
   import('./registrant_verification.js'),
   import('./element.js'),
+  import('./languages.js'),
 ]);
+// The words of the languages the widgets speak (other than English) load
+// while the wasm compiles.
+for (const el of document.querySelectorAll('registrant-verification')) loadLanguage(languageOf(el));
 await init({ module_or_path: wasm });
 export const RegistrantVerificationElement = defineElement();

@@ -4,6 +4,7 @@
 // this module in Node (for `evaluate`) does not throw.
 import { mount } from './registrant_verification.js';
 import { HANDLE, defineOnce, mountedElement, numberAttr, setOrRemove, setStrings, stringsAttr, themeAttr } from './base.js';
+import { ensureLanguage, languageOf } from './languages.js';
 
 /** The attributes the element observes, in their documented order. */
 export const ATTRIBUTES = Object.freeze([
@@ -39,6 +40,31 @@ const PROPERTY_NAMES = [
 const cache = {
   make: () =>
     class RegistrantVerificationElement extends mountedElement(ATTRIBUTES, PROPERTY_NAMES, mount) {
+      // A widget speaking a language whose words are not loaded yet waits
+      // for them before it first renders (English is built in), so it never
+      // shows English first.
+      connectedCallback() {
+        const pending = ensureLanguage(languageOf(this));
+        if (!pending) {
+          super.connectedCallback();
+          return;
+        }
+        pending.then(() => {
+          if (this.isConnected && !this[HANDLE]) super.connectedCallback();
+        });
+      }
+
+      // A new `locale` takes effect once its words are here (the old words
+      // stay until then).
+      attributeChangedCallback(name, oldValue, newValue) {
+        const pending = name === 'locale' && oldValue !== newValue && ensureLanguage(languageOf(this));
+        if (!pending) {
+          super.attributeChangedCallback(name, oldValue, newValue);
+          return;
+        }
+        pending.then(() => super.attributeChangedCallback(name, oldValue, newValue));
+      }
+
       /** The latest normalized record, or null. */
       get record() {
         return this[HANDLE] ? this[HANDLE].record() : null;

@@ -4,7 +4,13 @@
 //! frees it on disconnect, which unmounts the view, aborts requests and
 //! stops timers. Every element has its own handle and state.
 
-use crate::{browser, model::Config, mounted::Mounted, view::Widget};
+use crate::{
+    browser,
+    i18n::{self, Catalog, Msg},
+    model::Config,
+    mounted::Mounted,
+    view::Widget,
+};
 use leptos::prelude::*;
 use verification_core::Record;
 use wasm_bindgen::prelude::*;
@@ -38,6 +44,14 @@ pub fn mount(host: HtmlElement, root: ShadowRoot) -> WidgetHandle {
         let (config, recheck, record) = (s.config, s.again, s.latest);
         view! { <Widget host config recheck record /> }
     }))
+}
+
+/// Adds the words of the language `code` from `js/locales/<code>.js` (its
+/// default export as JSON); every mounted widget's words follow. Returns
+/// how many ids were read (0 in a build with every language compiled in).
+#[wasm_bindgen(js_name = addCatalog)]
+pub fn add_catalog(code: &str, json: &str) -> usize {
+    i18n::add_catalog(code, json, |id| Msg::from_id(id).map(Catalog::id))
 }
 
 #[wasm_bindgen]

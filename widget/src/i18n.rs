@@ -63,6 +63,18 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// `true` when this language's words are here: always for English and
+    /// for a build with `bundled-languages`, else once its catalog was
+    /// added ([`add_catalog`]).
+    pub fn available(self) -> bool {
+        #[cfg(feature = "bundled-languages")]
+        return true;
+        #[cfg(not(feature = "bundled-languages"))]
+        return self == Lang::En || loaded::has(self);
+    }
+}
+
 fn primary_subtag(tag: &str) -> &str {
     tag.trim().split(['-', '_']).next().unwrap_or("")
 }
@@ -145,7 +157,10 @@ macro_rules! form {
 
 /// Declares a message-id enum and its table: one row per id, its six
 /// templates side by side (en, de, es, fr, nl, tr). The table is static
-/// data (`&str`s) indexed by id and language, not code.
+/// data (`&str`s) indexed by id and language, not code. Without the
+/// `bundled-languages` feature (the registrant's wasm) only English is
+/// compiled in; the other languages come from `js/locales/*.js` at run time
+/// ([`add_catalog`]).
 macro_rules! catalog {
     (
         $(#[$meta:meta])*
@@ -172,8 +187,10 @@ macro_rules! catalog {
 
             const IDS: &'static [&'static str] = &[$($id),*];
 
-            const TABLE: &'static [[&'static str; 6]] = &[$([
-                form!($enk, $($en),+),
+            const EN: &'static [&'static str] = &[$(form!($enk, $($en),+)),*];
+
+            #[cfg(feature = "bundled-languages")]
+            const OTHERS: &'static [[&'static str; 5]] = &[$([
                 form!($dek, $($de),+),
                 form!($esk, $($es),+),
                 form!($frk, $($fr),+),
@@ -193,7 +210,14 @@ macro_rules! catalog {
             }
 
             fn entry(self, lang: Lang) -> Entry {
-                let cell = Self::TABLE[self as usize][lang as usize];
+                let i = self as usize;
+                let cell = match lang {
+                    Lang::En => Self::EN[i],
+                    #[cfg(feature = "bundled-languages")]
+                    _ => Self::OTHERS[i][lang as usize - 1],
+                    #[cfg(not(feature = "bundled-languages"))]
+                    _ => loaded::cell(lang, Self::IDS[i]).unwrap_or(Self::EN[i]),
+                };
                 match cell.split_once(FORMS) {
                     Some((one, other)) => Entry::Plural(one, other),
                     None => Entry::Text(cell),
@@ -1580,7 +1604,7 @@ impl Messages {
         layers.sort_by_key(|(l, _)| l.len());
         let custom: Vec<(String, Custom)> =
             layers.iter().flat_map(|(_, l)| l.iter().cloned()).collect();
-        let lang = Lang::of(&tag);
+        let lang = Lang::of(&tag).filter(|l| l.available());
         let own_layer = layers.iter().any(|(l, _)| !l.is_empty());
         let locale = match (lang, own_layer) {
             (Some(_), _) | (None, true) if !tag.is_empty() => locale.trim().to_owned(),
@@ -1796,9 +1820,103 @@ pub fn messages_memo(
     });
     let locale = Memo::new(move |_| locale());
     Memo::new(move |_| {
+        // A catalog that arrives later changes the words.
+        #[cfg(not(feature = "bundled-languages"))]
+        loaded::track();
         let locale = locale.get();
         overrides.with(|o| Messages::new(locale.as_deref().unwrap_or("en"), o))
     })
+}
+
+/// Adds the words of the language `code` (`de`, `es`, `fr`, `nl`, `tr`)
+/// from `json`, `{ "id": "template" | { "one": …, "other": … } }` (what
+/// `js/locales/<code>.js` holds), for the ids `known` maps to the
+/// element's own. Every mounted element's words follow. Returns how many
+/// ids were read; an unknown language or unreadable JSON adds nothing. A
+/// build with `bundled-languages` has every language already: it reads
+/// nothing and returns 0.
+pub fn add_catalog(code: &str, json: &str, known: fn(&str) -> Option<&'static str>) -> usize {
+    #[cfg(feature = "bundled-languages")]
+    {
+        let _ = (code, json, known);
+        0
+    }
+    #[cfg(not(feature = "bundled-languages"))]
+    {
+        match Lang::of(code) {
+            Some(lang) if lang != Lang::En && code.trim().len() == 2 => {
+                loaded::add(lang, json, known)
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// The languages added at run time (builds without `bundled-languages`).
+#[cfg(not(feature = "bundled-languages"))]
+mod loaded {
+    use super::{Lang, FORMS};
+    use leptos::prelude::{ArcTrigger, Notify, Track};
+    use std::{cell::RefCell, collections::HashMap};
+
+    thread_local! {
+        /// Template cells (`one` and `other` joined by [`FORMS`]) by
+        /// language and id. Each language is added once per page and kept
+        /// for its lifetime, so the cells are leaked into `&'static str`s.
+        static CELLS: RefCell<HashMap<(Lang, &'static str), &'static str>> = RefCell::default();
+        static LANGS: RefCell<Vec<Lang>> = const { RefCell::new(Vec::new()) };
+        static CHANGED: ArcTrigger = ArcTrigger::new();
+    }
+
+    pub fn has(lang: Lang) -> bool {
+        LANGS.with(|l| l.borrow().contains(&lang))
+    }
+
+    pub fn cell(lang: Lang, id: &'static str) -> Option<&'static str> {
+        CELLS.with(|c| c.borrow().get(&(lang, id)).copied())
+    }
+
+    /// Makes the current reactive computation re-run when a catalog is
+    /// added.
+    pub fn track() {
+        CHANGED.with(Track::track);
+    }
+
+    pub fn add(lang: Lang, json: &str, known: fn(&str) -> Option<&'static str>) -> usize {
+        if has(lang) {
+            return 0;
+        }
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(json) else {
+            return 0;
+        };
+        let mut read = 0;
+        CELLS.with(|cells| {
+            let mut cells = cells.borrow_mut();
+            for (id, value) in &map {
+                let Some(id) = known(id) else { continue };
+                let cell = match value {
+                    serde_json::Value::String(t) => t.clone(),
+                    serde_json::Value::Object(forms) => {
+                        match (forms.get("one"), forms.get("other")) {
+                            (
+                                Some(serde_json::Value::String(one)),
+                                Some(serde_json::Value::String(other)),
+                            ) => {
+                                format!("{one}{FORMS}{other}")
+                            }
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                cells.insert((lang, id), String::leak(cell));
+                read += 1;
+            }
+        });
+        LANGS.with(|l| l.borrow_mut().push(lang));
+        CHANGED.with(Notify::notify);
+        read
+    }
 }
 
 /// Every id of the registrant widget's `strings`.
@@ -1811,9 +1929,59 @@ pub fn list_id(id: &str) -> bool {
     Msg::from_id(id).is_some() || ListMsg::from_id(id).is_some()
 }
 
-#[cfg(test)]
+/// The text of `js/locales/<code>.js` for `lang`: the registrant widget's
+/// words in that language, which its wasm (English only) loads at run time.
+#[cfg(all(test, feature = "bundled-languages"))]
+fn locale_file(lang: Lang) -> String {
+    let json = |s: &str| serde_json::Value::from(s).to_string();
+    let mut out = format!(
+        "// The registrant widget's words in `{}`, loaded by element.js when a widget\n\
+         // speaks it. Generated from widget/src/i18n.rs; do not edit. Regenerate:\n\
+         // UPDATE_LOCALES=1 cargo test -p verification-widget locale_files\n\
+         export default {{\n",
+        lang.code()
+    );
+    let rows: Vec<String> = Msg::ALL
+        .iter()
+        .map(|m| {
+            let value = match m.entry(lang) {
+                Entry::Text(t) => json(t),
+                Entry::Plural(one, other) => {
+                    format!("{{ \"one\": {}, \"other\": {} }}", json(one), json(other))
+                }
+            };
+            format!("  {}: {value}", json(m.id()))
+        })
+        .collect();
+    // JSON inside (no trailing comma): the wasm reads it as such.
+    out.push_str(&rows.join(",\n"));
+    out.push_str("\n};\n");
+    out
+}
+
+#[cfg(all(test, feature = "bundled-languages"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locale_files_match_the_tables() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js").join("locales");
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let path = dir.join(format!("{}.js", lang.code()));
+            let expected = locale_file(lang);
+            if std::env::var_os("UPDATE_LOCALES").is_some() {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &expected).unwrap();
+                continue;
+            }
+            let actual = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                actual == expected,
+                "{} differs from the tables: run UPDATE_LOCALES=1 cargo test -p verification-widget locale_files",
+                path.display()
+            );
+        }
+    }
 
     fn all_entries() -> Vec<(&'static str, Lang, Entry)> {
         let mut out = Vec::new();
@@ -2016,8 +2184,8 @@ mod tests {
         // A plural override without the needed form uses the built-in one.
         let (o, _) = parse(r#"{"daysLeft":{"other":"{n} Tage übrig"}}"#);
         let de = Messages::new("de", &o);
-        assert_eq!(de.count(Msg::DaysLeft, 2, &[]), "2 Tage übrig");
-        assert_eq!(de.count(Msg::DaysLeft, 1, &[]), "2 Tage übrig".replace('2', "1"));
+        assert_eq!(de.count(Msg::DaysLeft, 2, &[]), "Noch 2 Tage");
+        assert_eq!(de.count(Msg::DaysLeft, 1, &[]), "Noch 2 Tage".replace('2', "1"));
         let (o, _) = parse(r#"{"daysLeft":{"one":"ein Tag"}}"#);
         assert_eq!(Messages::new("de", &o).count(Msg::DaysLeft, 3, &[]), "Noch 3 Tage");
     }
@@ -2123,5 +2291,45 @@ mod tests {
                 Part::Text(" een nieuwe sturen".into())
             ]
         );
+    }
+}
+
+/// The registrant's build: English only until a catalog is added.
+#[cfg(all(test, not(feature = "bundled-languages")))]
+mod unbundled_tests {
+    use super::*;
+
+    fn file(code: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("js")
+            .join("locales")
+            .join(format!("{code}.js"));
+        let text = std::fs::read_to_string(path).unwrap();
+        text[text.find('{').unwrap()..=text.rfind('}').unwrap()].to_owned()
+    }
+
+    fn widget_id(id: &str) -> Option<&'static str> {
+        Msg::from_id(id).map(Catalog::id)
+    }
+
+    #[test]
+    fn english_until_the_language_is_added_then_the_added_words() {
+        let de = || Messages::new("de-AT", &Overrides::none());
+        // No German yet: English words, and English dates to match.
+        assert_eq!(de().text(Msg::Retry), "Retry");
+        assert_eq!(de().locale(), "en");
+        assert_eq!(add_catalog("de", "not json", widget_id), 0);
+        assert_eq!(add_catalog("xx", &file("de"), widget_id), 0);
+        assert_eq!(add_catalog("de", &file("de"), widget_id), Msg::ALL.len());
+        assert_eq!(de().text(Msg::Retry), "Erneut versuchen");
+        assert_eq!(de().locale(), "de-AT");
+        assert_eq!(de().count(Msg::DaysLeft, 1, &[]), "Noch 1 Tag");
+        assert_eq!(de().count(Msg::DaysLeft, 2, &[]), "Noch 2 Tage");
+        // Once per language.
+        assert_eq!(add_catalog("de", &file("de"), widget_id), 0);
+        // Every shipped language reads completely.
+        for code in ["es", "fr", "nl", "tr"] {
+            assert_eq!(add_catalog(code, &file(code), widget_id), Msg::ALL.len(), "{code}");
+        }
     }
 }

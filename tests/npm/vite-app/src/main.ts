@@ -20,6 +20,15 @@ widget.addEventListener('verification-change', (e) => {
 });
 document.querySelector('#app')!.append(widget);
 
+// The same contact in German: the words of languages other than English are
+// modules of their own (locales/de.js), which Vite emits as a chunk.
+const german = document.createElement('registrant-verification');
+german.id = 'german';
+german.locale = 'de';
+german.provider = 'openprovider';
+german.statusUrl = STATUS_URL;
+document.querySelector('#app')!.append(german);
+
 const body = await (await fetch(STATUS_URL, { headers: { Accept: 'application/json' } })).text();
 const records: VerificationRecord[] = evaluate('openprovider', body, { now: NOW });
 const [record] = records;
