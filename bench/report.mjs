@@ -39,9 +39,11 @@ const round = (x, d = 1) => (x === null || x === undefined ? null : Math.round(x
 
 // ---------------------------------------------------------------- sizes
 
-// What a page loads for the widget: define.js, base.js, element.js, the wasm-bindgen
-// glue and the wasm (the CSS is inside the wasm, adopted as a stylesheet).
-const widgetFiles = ['define.js', 'base.js', 'element.js', 'registrant_verification.js', 'registrant_verification_bg.wasm']
+// What an English page loads for the widget: define.js, base.js, element.js,
+// languages.js, the wasm-bindgen glue and the wasm (the CSS is inside the
+// wasm, adopted as a stylesheet). A page in another language adds its
+// locales/<code>.js (reported apart).
+const widgetFiles = ['define.js', 'base.js', 'element.js', 'languages.js', 'registrant_verification.js', 'registrant_verification_bg.wasm']
   .map((f) => join(PKG, f));
 const counterFiles = ['counter.js', 'counter_bg.wasm'].map((f) => join(COUNTER, f));
 // The core alone (registrar readers, rules, deadline math; no UI), built the
@@ -53,7 +55,8 @@ for (const f of [...widgetFiles, ...counterFiles, ...coreFloorFiles]) {
 const transferBytesGzip = gz(widgetFiles);
 const baselineTransferBytesGzip = gz(counterFiles);
 const coreFloorBytesGzip = gz(coreFloorFiles);
-const wasmGzip = gz([widgetFiles[4]]);
+const wasmGzip = gz([widgetFiles[5]]);
+const languageBytesGzip = Math.max(...['de', 'es', 'fr', 'nl', 'tr'].map((c) => gz([join(PKG, 'locales', `${c}.js`)])));
 
 // ---------------------------------------------------------------- pages
 
@@ -191,6 +194,7 @@ try {
     baselineTransferBytesGzip,
     coreFloorBytesGzip,
     wasmBytesGzip: wasmGzip,
+    languageModuleBytesGzipMax: languageBytesGzip,
     firstStatusMsMedian: round(median(firstStatus)),
     baselineFirstPaintMsMedian: round(median(firstPaint)),
     list1000MsMedian: round(median(list.runs)),
@@ -217,6 +221,7 @@ const rows = [
   ['what', 'measured', 'baseline (bare Leptos counter)', 'budget', ''],
   ['transfer, gzip -9 (wasm + JS + CSS)', kb(r.transferBytesGzip), `${kb(r.baselineTransferBytesGzip)} (${ratio.toFixed(2)}x)`, '≤ 60 KB and ≤ 1.4x', ok(r.transferBytesGzip <= BUDGET.transferBytesGzip && ratio <= BUDGET.transferRatio)],
   [`module start → first status painted, median of ${r.pageLoads} loads`, `${r.firstStatusMsMedian} ms`, `${r.baselineFirstPaintMsMedian} ms to first paint (${(r.firstStatusMsMedian / r.baselineFirstPaintMsMedian).toFixed(2)}x)`, '≤ 50 ms', ok(r.firstStatusMsMedian <= BUDGET.firstStatusMsMedian)],
+  ['a page in another language adds its locales/<code>.js, gzip -9 (largest)', kb(r.languageModuleBytesGzipMax), '', '', ''],
   ['for scale: the core alone built the same way (three registrar readers, rules, deadline math; no UI), gzip -9', kb(r.coreFloorBytesGzip), '', '', ''],
   ['list element: parse, evaluate, first render of 1000 rows (median)', `${r.list1000MsMedian} ms`, '', '≤ 100 ms', ok(r.list1000MsMedian <= BUDGET.list1000MsMedian)],
   ['list element: long tasks over 50 ms while scrolling 1000 rows', `${r.listScrollLongTasksOver50ms} (longest ${r.listScrollLongestTaskMs} ms)`, '', '0', ok(r.listScrollLongTasksOver50ms === 0)],
