@@ -401,5 +401,10 @@ export function sandboxCredentials() {
 export async function openDemo(browser, server, options = {}) {
   const page = await newPage(browser, options);
   await page.goto(server.url + '/', { waitUntil: 'load' });
+  // define.js finishes after `load` (it awaits the wasm's compile): wait
+  // until every widget has mounted its view.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('registrant-verification')].every((e) => e.shadowRoot?.childElementCount > 0),
+  );
   return page;
 }
