@@ -13,7 +13,7 @@ use crate::{
     record::{Provider, Status},
     Evaluation, Page,
 };
-use serde::de::{DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
+use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{error::Category, value::RawValue};
 use std::{fmt, marker::PhantomData};
 
@@ -260,17 +260,61 @@ fn read_row<T: DeserializeOwned>(json: &str) -> Result<T, String> {
         Err(e) => strip_position(&e.to_string()),
     };
     // Only a bad row pays for this: every row field is optional, so the
-    // first field that fails on its own is the one at fault.
+    // first field (in key order, the last of repeated keys) that fails on
+    // its own is the one at fault.
     let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) else {
         return Err(err);
     };
-    for (key, value) in map {
-        let single = serde_json::Value::Object([(key.clone(), value)].into_iter().collect());
-        if let Err(e) = serde_json::from_value::<T>(single) {
-            return Err(format!("`{key}`: {}", strip_position(&e.to_string())));
+    // Each field is read from its own text, `{"key": <value as written>}`,
+    // by the same code as whole rows: reading it from the `Value` would
+    // compile every row type's deserializer a second time, for `Value`s.
+    let Ok(RawEntries(entries)) = serde_json::from_str::<RawEntries<'_>>(json) else {
+        return Err(err);
+    };
+    for key in map.keys() {
+        let Some((_, value)) = entries.iter().rev().find(|(k, _)| k == key) else {
+            continue;
+        };
+        let single = format!("{{{}:{}}}", serde_json::Value::String(key.clone()), value.get());
+        if let Err(e) = serde_json::from_str::<T>(&single) {
+            return Err(format!("`{key}`: {}", strip_position(without_position(&e).as_str())));
         }
     }
     Err(err)
+}
+
+/// The error's message without the position serde_json appended to it (as
+/// it reads when the error did not come from parsing text).
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if e.line() == 0 {
+        return message;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    message.strip_suffix(&suffix).map_or(message.clone(), str::to_owned)
+}
+
+/// An object's entries, in document order, with each value as written.
+struct RawEntries<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for RawEntries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawEntries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                    entries.push(entry);
+                }
+                Ok(RawEntries(entries))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Something to find a bad row by: its email, handle or id.
@@ -331,4 +375,103 @@ pub(crate) fn finish(
     let single = ctx.subject.is_some();
     let records = observations.into_iter().map(|o| o.into_record(ctx, single)).collect();
     Evaluation { records, row_errors, page }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::{read_row, strip_position, DeserializeOwned};
+    use std::fmt::Debug;
+
+    /// `read_row` as it was first written: each field read from a `Value`.
+    fn read_row_from_values<T: DeserializeOwned>(json: &str) -> Result<T, String> {
+        if !json.trim_start().starts_with('{') {
+            return Err(format!("expected an object, found {}", super::describe(json)));
+        }
+        let err = match serde_json::from_str(json) {
+            Ok(row) => return Ok(row),
+            Err(e) => strip_position(&e.to_string()),
+        };
+        let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json)
+        else {
+            return Err(err);
+        };
+        for (key, value) in map {
+            let single = serde_json::Value::Object([(key.clone(), value)].into_iter().collect());
+            if let Err(e) = serde_json::from_value::<T>(single) {
+                return Err(format!("`{key}`: {}", strip_position(&e.to_string())));
+            }
+        }
+        Err(err)
+    }
+
+    pub(crate) const VALUES: &[&str] = &[
+        "null",
+        "true",
+        "false",
+        "0",
+        "-0",
+        "1",
+        "-1",
+        "1.5",
+        "-0.0",
+        "1e300",
+        "12345678901234567890",
+        "-9223372036854775809",
+        "0.1",
+        "4503599627370495.5",
+        "1.00000000000000011",
+        "9007199254740993.0",
+        "1768945798000",
+        "\"\"",
+        "\" \"",
+        "\"x\"",
+        "\"pending\"",
+        "\"2026-01-01\"",
+        "\"2026-02-30 10:00:00\"",
+        "\"/Date(1768945798000)/\"",
+        "\"12 at line 3 column 4\"",
+        "\"yes at line 3\"",
+        "\"\\u00e9\\n\"",
+        "\"a\\\"b\"",
+        "[]",
+        "[1]",
+        "[\"a\", null, 2.5]",
+        "[[1]]",
+        "[{}]",
+        "{}",
+        "{\"a\":1}",
+        "{\"a\":{\"b\":[]}}",
+    ];
+
+    /// Checks that `read_row` says what it said when it read each field
+    /// from a `Value`, for rows of one to three fields (some repeated)
+    /// among `keys` and an unknown one, with values of every JSON type.
+    ///
+    /// `R` is the row type as it was then, when it has changed since (its
+    /// `Debug` must read the same).
+    pub(crate) fn read_row_reads_fields_as_values_did<T, R>(keys: &[&str])
+    where
+        T: DeserializeOwned + Debug,
+        R: DeserializeOwned + Debug,
+    {
+        let mut keys: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+        keys.push("\"zzz\"".into());
+        keys.push("\"a\\u0062c\"".into());
+        let check = |json: &str| {
+            let old = read_row_from_values::<R>(json).map(|t| format!("{t:?}"));
+            let new = read_row::<T>(json).map(|t| format!("{t:?}"));
+            assert_eq!(new, old, "{json}");
+        };
+        for (i, k) in keys.iter().enumerate() {
+            for (j, v) in VALUES.iter().enumerate() {
+                check(&format!("{{{k}:{v}}}"));
+                let (k2, v2) =
+                    (&keys[(i + j) % keys.len()], VALUES[(i * 7 + j * 3) % VALUES.len()]);
+                let v3 = VALUES[(i * 5 + j * 11) % VALUES.len()];
+                check(&format!("{{{k}:{v},{k2}:{v2}}}"));
+                check(&format!("{{{k2}:{v2},{k}:{v}, {k}:{v3}}}"));
+                check(&format!("{{ {k} : {v3} , \"zzz\":{v}, {k2}:{v}}}"));
+            }
+        }
+    }
 }

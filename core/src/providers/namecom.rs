@@ -310,3 +310,13 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
     };
     Ok(ResendOutcome { outcome, next_eligible_at: next, message: env.message })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bad_rows_name_the_field_at_fault_as_before() {
+        super::super::tests::read_row_reads_fields_as_values_did::<super::Contact, super::Contact>(
+            &["verificationId", "verifyBy", "email", "domains"],
+        );
+    }
+}
