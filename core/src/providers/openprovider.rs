@@ -30,7 +30,7 @@ use serde::{
     Deserialize, Deserializer as _,
 };
 use serde_json::value::RawValue;
-use std::{borrow::Cow, collections::HashMap, fmt};
+use std::{borrow::Cow, fmt};
 
 const P: Provider = Provider::Openprovider;
 const EXPECTED: &str = "an Openprovider envelope (`code`, `data`)";
@@ -144,16 +144,30 @@ impl ListRow for Row {
 /// severe status, the earliest deadline, suspended if any row is.
 fn group(rows: Vec<Observation>) -> Vec<Observation> {
     let mut out: Vec<Observation> = Vec::with_capacity(rows.len());
-    // (by email?, the email lowercased or the handle)
-    let mut index: HashMap<(bool, String), usize> = HashMap::with_capacity(rows.len());
+    // (by email?, the email lowercased or the handle) of each `out` entry.
+    let mut keys: Vec<(bool, String)> = Vec::with_capacity(rows.len());
+    // Where each key is in `out`: an open-addressing table, at most half
+    // full, of positions + 1 (0 is free). A `HashMap` would do, but brings
+    // SipHash and its table code into the widget.
+    let mut slots = vec![0usize; (rows.len() * 2).next_power_of_two()];
+    let mask = slots.len() - 1;
     for o in rows {
+        // Rows without email and handle are row errors, never here.
         let key = match (&o.email, &o.handle) {
             (Some(e), _) => (true, e.to_ascii_lowercase()),
-            (None, Some(h)) => (false, h.clone()),
-            (None, None) => unreachable!("rows without email and handle are row errors"),
+            (None, h) => (false, h.clone().unwrap_or_default()),
         };
-        let Some(&i) = index.get(&key) else {
-            index.insert(key, out.len());
+        let mut slot = fnv1a(&key) & mask;
+        let found = loop {
+            match slots[slot] {
+                0 => break None,
+                n if keys[n - 1] == key => break Some(n - 1),
+                _ => slot = (slot + 1) & mask,
+            }
+        };
+        let Some(i) = found else {
+            slots[slot] = out.len() + 1;
+            keys.push(key);
             out.push(o);
             continue;
         };
@@ -178,6 +192,12 @@ fn group(rows: Vec<Observation>) -> Vec<Observation> {
         }
     }
     out
+}
+
+/// FNV-1a of a grouping key.
+fn fnv1a((by_email, text): &(bool, String)) -> usize {
+    let start = 0xcbf2_9ce4_8422_2325_u64 ^ u64::from(*by_email);
+    text.bytes().fold(start, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as usize
 }
 
 fn registrar_error(env: &Envelope<'_>, resp: &Response<'_>, ctx: &Context) -> Error {
@@ -355,5 +375,91 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
             }
         }
         _ => Err(registrar_error(&env, resp, ctx)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{group, Observation, P};
+    use crate::record::Status;
+    use std::collections::HashMap;
+
+    /// `group` as first written, with a `HashMap`.
+    fn group_with_hash_map(rows: Vec<Observation>) -> Vec<Observation> {
+        let mut out: Vec<Observation> = Vec::new();
+        let mut index: HashMap<(bool, String), usize> = HashMap::new();
+        for o in rows {
+            let key = match (&o.email, &o.handle) {
+                (Some(e), _) => (true, e.to_ascii_lowercase()),
+                (None, Some(h)) => (false, h.clone()),
+                (None, None) => unreachable!(),
+            };
+            let Some(&i) = index.get(&key) else {
+                index.insert(key, out.len());
+                out.push(o);
+                continue;
+            };
+            let g = &mut out[i];
+            for d in o.domains {
+                if !g.domains.contains(&d) {
+                    g.domains.push(d);
+                }
+            }
+            g.reported_suspended |= o.reported_suspended;
+            g.handle = g.handle.take().or(o.handle);
+            if super::severity(o.status) > super::severity(g.status) {
+                g.status = o.status;
+                g.failure_reason = o.failure_reason;
+                g.deadline = o.deadline;
+            } else if o.status == g.status {
+                g.failure_reason = g.failure_reason.or(o.failure_reason);
+                g.deadline = match (g.deadline, o.deadline) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn groups_as_a_hash_map_did() {
+        let statuses = [Status::Pending, Status::Verified, Status::Failed, Status::NotStarted];
+        for n in [0, 1, 2, 3, 7, 64, 300] {
+            let rows = || {
+                (0..n)
+                    .map(|i: usize| {
+                        let mut o = Observation::new(P, statuses[i % 4]);
+                        match i % 5 {
+                            0 => o.handle = Some(format!("H{}", i % 13)),
+                            1 => o.email = Some(format!("A{}@x.com", i % 17)),
+                            _ => o.email = Some(format!("a{}@X.com", i % 11)),
+                        }
+                        o.handle = o.handle.or(i.is_multiple_of(3).then(|| format!("h{i}")));
+                        o.domains = vec![format!("d{}.com", i % 7)];
+                        o.reported_suspended = i.is_multiple_of(9);
+                        o
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let new: Vec<String> = group(rows()).iter().map(|o| format!("{o:?}")).collect();
+            let old: Vec<String> =
+                group_with_hash_map(rows()).iter().map(|o| format!("{o:?}")).collect();
+            assert_eq!(new, old, "{n} rows");
+        }
+    }
+    #[test]
+    fn bad_rows_name_the_field_at_fault_as_before() {
+        super::super::tests::read_row_reads_fields_as_values_did::<super::Row, super::Row>(&[
+            "email",
+            "handle",
+            "domain",
+            "status",
+            "description",
+            "is_suspended",
+            "isSuspended",
+            "expiration_date",
+            "expirationDate",
+        ]);
     }
 }
