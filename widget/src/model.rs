@@ -446,15 +446,12 @@ impl Tone {
 
 /// The urgency's JSON spelling (`none`, `info`, ...), as core serializes it.
 pub fn urgency_str(u: Urgency) -> &'static str {
-    match serde_json::to_value(u) {
-        Ok(serde_json::Value::String(s)) => match s.as_str() {
-            "none" => "none",
-            "info" => "info",
-            "warning" => "warning",
-            "critical" => "critical",
-            _ => "overdue",
-        },
-        _ => "none",
+    match u {
+        Urgency::None => "none",
+        Urgency::Info => "info",
+        Urgency::Warning => "warning",
+        Urgency::Critical => "critical",
+        Urgency::Overdue => "overdue",
     }
 }
 
@@ -951,6 +948,15 @@ mod tests {
         );
         let ctx = Context::new(now()).single_contact();
         evaluate(Provider::Namecom, &body, &ctx).unwrap().records.remove(0)
+    }
+
+    #[test]
+    fn urgency_str_is_the_json_spelling() {
+        for u in
+            [Urgency::None, Urgency::Info, Urgency::Warning, Urgency::Critical, Urgency::Overdue]
+        {
+            assert_eq!(serde_json::to_value(u).unwrap(), urgency_str(u));
+        }
     }
 
     #[test]
