@@ -16,9 +16,14 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use gloo_net::http::Request;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{either::Either, prelude::*, task::spawn_local};
 use send_wrapper::SendWrapper;
-use std::{rc::Rc, time::Duration};
+use std::{
+    cell::Cell,
+    rc::Rc,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 use verification_core::{
     evaluate_response,
     resend::{ResendKind, ResendPlan},
@@ -100,44 +105,40 @@ impl CardState {
     }
 }
 
+/// A part of the card that follows signals. One boxed type for all of
+/// them, so they share one rendering instantiation (each closure type
+/// would have its own). `AnyView` is not `Sync`: the shared form `tachys`
+/// takes is a mutex.
+type Dynamic = Arc<Mutex<dyn FnMut() -> AnyView + Send>>;
+
+fn dynamic(f: impl FnMut() -> AnyView + Send + 'static) -> Dynamic {
+    Arc::new(Mutex::new(f))
+}
+
+/// A text that follows signals (see [`Dynamic`]).
+fn text(f: impl Fn() -> String + Send + 'static) -> Dynamic {
+    dynamic(move || f().into_any())
+}
+
+/// Runs `f` now and again whenever a signal it reads changes; its argument
+/// is `false` on the first run. One boxed type for every effect here, so
+/// they share one instantiation of [`Effect::new`].
+fn effect(mut f: Box<dyn FnMut(bool)>) {
+    Effect::new(move |prev: Option<()>| f(prev.is_some()));
+}
+
 /// Dates in the locale of the words (see [`Messages::locale`]).
 fn intl(msgs: &Messages) -> Intl {
     Intl { locale: msgs.locale().to_owned() }
 }
 
-/// A status icon drawn inline (never `innerHTML`), hidden from assistive
-/// technology because the label next to it says the same in words.
-#[component]
-fn Icon(
-    /// The tone the icon stands for.
-    tone: Tone,
-) -> impl IntoView {
-    let shape = match tone {
-        Tone::Ok => view! { <path d="M7.5 12.5l3 3 6-7"></path> }.into_any(),
-        Tone::Info => view! { <path d="M12 11v6M12 7.5v.01"></path> }.into_any(),
-        Tone::Warning | Tone::Critical | Tone::Error => {
-            view! { <path d="M12 7v6M12 16.5v.01"></path> }.into_any()
-        }
-        Tone::Neutral => view! { <path d="M12 7v5l3 2"></path> }.into_any(),
-    };
-    view! {
-        <svg
-            class="icon"
-            part="icon"
-            viewBox="0 0 24 24"
-            width="24"
-            height="24"
-            aria-hidden="true"
-            focusable="false"
-            fill="none"
-            stroke="currentColor"
-            stroke-width="2"
-            stroke-linecap="round"
-            stroke-linejoin="round"
-        >
-            <circle cx="12" cy="12" r="10"></circle>
-            {shape}
-        </svg>
+/// The status icon's mark (drawn inside its circle) for a tone.
+fn icon_mark(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Ok => "M7.5 12.5l3 3 6-7",
+        Tone::Info => "M12 11v6M12 7.5v.01",
+        Tone::Warning | Tone::Critical | Tone::Error => "M12 7v6M12 16.5v.01",
+        Tone::Neutral => "M12 7v5l3 2",
     }
 }
 
@@ -152,30 +153,31 @@ pub fn Card(
     on_action: impl Fn(ActionKind) + 'static,
 ) -> impl IntoView {
     let CardState { record, problem, checking, phase, now, config, messages, .. } = state;
-    let screen = Memo::new(move |_| state.screen());
-    let tone = move || record.with(|r| Tone::of(screen.get(), r.as_ref()));
-    let words = Memo::new(move |_| {
+    let screen = move || state.screen();
+    let tone = move || record.with(|r| Tone::of(screen(), r.as_ref()));
+    // Plain closures rather than memos: each reader computes them (a memo
+    // of each type would cost more code than the computing saves).
+    let words = move || {
         let msgs = messages.get();
         let fmt = intl(&msgs);
         record.with(|r| {
-            problem.with(|p| {
-                words(screen.get(), r.as_ref(), p.as_ref(), now.get_untracked(), &fmt, &msgs)
-            })
+            problem
+                .with(|p| words(screen(), r.as_ref(), p.as_ref(), now.get_untracked(), &fmt, &msgs))
         })
-    });
-    let action = Memo::new(move |_| {
+    };
+    let action = move || {
         messages.with(|m| {
             record.with(|r| {
                 phase.with(|ph| {
-                    primary_action(screen.get(), r.as_ref(), checking.get(), ph, now.get(), m)
+                    primary_action(screen(), r.as_ref(), checking.get(), ph, now.get(), m)
                 })
             })
         })
-    });
+    };
     let deadline = move || {
         let msgs = messages.get();
         let r = record.get()?;
-        let (left, when) = deadline_line(screen.get(), &r, &intl(&msgs), &msgs)?;
+        let (left, when) = deadline_line(screen(), &r, &intl(&msgs), &msgs)?;
         let iso = r.deadline.map(|d| d.to_rfc3339()).unwrap_or_default();
         Some(view! {
             <p class="deadline" part="deadline">
@@ -185,7 +187,7 @@ pub fn Card(
         })
     };
     let domains = move || {
-        let heading = words.with(|w| w.domains_heading.clone())?;
+        let heading = words().domains_heading?;
         let list = record.with(|r| r.as_ref().map(|r| r.domains.clone())).unwrap_or_default();
         if list.is_empty() {
             return None;
@@ -194,29 +196,25 @@ pub fn Card(
         Some(view! {
             <section class="domains" part="domains" aria-label=name>
                 <h3>{heading}</h3>
-                <ul>{list.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                <ul>{list.into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
             </section>
         })
     };
     let edit_link = move || {
-        (screen.get() == Screen::Bounced).then(|| {
-            match config.with(|c| c.edit_contact_url.clone()) {
-                Some(href) => view! {
-                    <a class="primary link" part="button link" href=href>
-                        {move || messages.with(|m| m.text(Msg::CorrectEmail))}
-                    </a>
-                }
-                .into_any(),
-                None => view! {
-                    <p class="hint">{move || messages.with(|m| m.text(Msg::ContactSupport))}</p>
-                }
-                .into_any(),
-            }
+        (screen() == Screen::Bounced).then(|| match config.with(|c| c.edit_contact_url.clone()) {
+            Some(href) => Either::Left(view! {
+                <a class="primary link" part="button link" href=href>
+                    {text(move || messages.with(|m| m.text(Msg::CorrectEmail)))}
+                </a>
+            }),
+            None => Either::Right(view! {
+                <p class="hint">{text(move || messages.with(|m| m.text(Msg::ContactSupport)))}</p>
+            }),
         })
     };
-    let note = move || {
+    let note = text(move || {
         let msgs = messages.get();
-        let is_resend = action.with(|a| a.as_ref().is_some_and(|a| a.kind == ActionKind::Resend));
+        let is_resend = action().is_some_and(|a| a.kind == ActionKind::Resend);
         let verified_now = phase.with(
             |p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::AlreadyVerified),
         );
@@ -230,7 +228,7 @@ pub fn Card(
                 })
             })
             .unwrap_or_default()
-    };
+    });
     let throttled = move || {
         let by_phase =
             phase.with(|p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::Throttled));
@@ -264,20 +262,20 @@ pub fn Card(
     // cooling down, so keyboard focus stays on it; when a press ends in a
     // state without a button (verified), focus moves to the headline.
     let headline = NodeRef::<leptos::html::H2>::new();
-    let pressed = StoredValue::new(false);
-    Effect::new(move |_| {
-        if action.with(Option::is_none) && pressed.get_value() {
-            pressed.set_value(false);
+    let pressed = Rc::new(Cell::new(false));
+    let was_pressed = pressed.clone();
+    effect(Box::new(move |_| {
+        if action().is_none() && was_pressed.replace(false) {
             if let Some(h) = headline.get_untracked() {
                 let _ = h.focus();
             }
         }
-    });
+    }));
     let on_action = Rc::new(on_action);
     let click = move |_| {
-        if let Some(a) = action.get_untracked() {
+        if let Some(a) = untrack(action) {
             if !a.busy && a.wait_until.is_none() {
-                pressed.set_value(true);
+                pressed.set(true);
                 on_action(a.kind);
             }
         }
@@ -289,59 +287,79 @@ pub fn Card(
             part="card"
             // The language of the words (screen readers, CSS `uppercase`).
             lang=move || messages.with(|m| m.locale().to_owned())
-            data-tone=move || tone().as_str()
-            aria-busy=move || (screen.get() == Screen::Loading).then_some("true")
+            // (`Some`: the same value type as the other reactive
+            // attributes, so they share one instantiation.)
+            data-tone=move || Some(tone().as_str())
+            aria-busy=move || (screen() == Screen::Loading).then_some("true")
         >
             <header class="head">
-                {move || view! { <Icon tone=tone() /> }}
+                // The status icon, drawn inline (never `innerHTML`), hidden
+                // from assistive technology because the label next to it
+                // says the same in words.
+                <svg
+                    class="icon"
+                    part="icon"
+                    viewBox="0 0 24 24"
+                    width="24"
+                    height="24"
+                    aria-hidden="true"
+                    focusable="false"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                    stroke-linecap="round"
+                    stroke-linejoin="round"
+                >
+                    <circle cx="12" cy="12" r="10"></circle>
+                    <path d=move || Some(icon_mark(tone()))></path>
+                </svg>
                 <div class="titles" role="status" aria-live="polite" aria-atomic="true" part="status">
-                    <p class="label">{move || words.with(|w| w.label.clone())}</p>
-                    <h2 class="headline" tabindex="-1" node_ref=headline>{move || words.with(|w| w.headline.clone())}</h2>
+                    <p class="label">{text(move || words().label)}</p>
+                    <h2 class="headline" tabindex="-1" node_ref=headline>{text(move || words().headline)}</h2>
                 </div>
             </header>
-            <p class="lead" hidden=move || words.with(|w| w.lead.is_empty())>
-                {move || words.with(|w| w.lead.clone())}
+            <p class="lead" hidden=move || words().lead.is_empty()>
+                {text(move || words().lead)}
             </p>
-            {deadline}
-            {domains}
+            {dynamic(move || deadline().into_any())}
+            {dynamic(move || domains().into_any())}
             <div class="actions" part="actions">
-                {edit_link}
+                {dynamic(move || edit_link().into_any())}
                 <button
                     type="button"
                     id="rv-action"
                     class="primary"
                     part="button"
                     aria-labelledby=named_by
-                    hidden=move || action.with(Option::is_none)
+                    hidden=move || action().is_none()
                     aria-disabled=move || {
-                        action.with(|a| {
-                            a.as_ref().is_some_and(|a| a.busy || a.wait_until.is_some()).then_some("true")
-                        })
+                        action().is_some_and(|a| a.busy || a.wait_until.is_some()).then_some("true")
                     }
                     on:click=click
                 >
-                    {move || action.with(|a| a.as_ref().map(|a| a.label.clone()).unwrap_or_default())}
+                    {text(move || action().map(|a| a.label).unwrap_or_default())}
                 </button>
                 <p class="note" id="rv-note" role="status" aria-live="polite">{note}</p>
                 <p class="countdown retry" hidden=move || retry().is_none()>
-                    {move || retry().unwrap_or_default()}
+                    {text(move || retry().unwrap_or_default())}
                 </p>
                 <p class="countdown" id="rv-countdown" hidden=move || countdown().is_none()>
                     // The clock sits where the template says `{countdown}`.
-                    {move || {
+                    {dynamic(move || {
                         messages
                             .with(|m| m.parts(Msg::SendAnotherIn))
                             .into_iter()
                             .map(|part| match part {
                                 Part::Value(name) if name == "countdown" => view! {
-                                    <span class="clock">{move || countdown().unwrap_or_default()}</span>
+                                    <span class="clock">{text(move || countdown().unwrap_or_default())}</span>
                                 }
                                 .into_any(),
                                 Part::Value(name) => format!("{{{name}}}").into_any(),
                                 Part::Text(text) => text.into_any(),
                             })
                             .collect_view()
-                    }}
+                            .into_any()
+                    })}
                 </p>
             </div>
         </article>
@@ -405,42 +423,50 @@ pub fn Widget(
     // changes.
     {
         let ctl = ctl.clone();
-        let events_url = Memo::new(move |_| state.config.with(|c| c.events_url.clone()));
-        Effect::new(move |_| {
-            events_url.with(|_| ());
+        // (It compares the URL itself: cheaper in code than a memo.)
+        let mut listening = None;
+        effect(Box::new(move |_| {
+            let url = Some(state.config.with(|c| c.events_url.clone()));
+            if url == listening {
+                return;
+            }
+            listening = url;
             ctl.disconnect();
             ctl.connect();
-        });
+        }));
     }
 
     // Load on mount, and again when the contact's address or the timing
-    // changes (a new `refresh` interval applies from this check on).
-    let target = Memo::new(move |_| {
-        state.config.with(|c| {
-            (c.provider.clone(), c.status_url.clone(), c.changed_at, c.cooldown, c.refresh)
-        })
-    });
+    // changes (a new `refresh` interval applies from this check on), or a
+    // re-check is asked for. The effect runs on any change of the
+    // configuration, and compares what it last loaded for itself (a memo
+    // of its own type would cost more code).
     {
         let ctl = ctl.clone();
         let recheck = recheck.clone();
-        Effect::new(move |prev: Option<()>| {
-            // Read the memo (a bare `track()` on a memo does not make it
-            // recompute, so the effect would miss changes).
-            target.with(|_| ());
-            recheck.track();
-            if prev.is_some() {
+        let mut loaded = None;
+        effect(Box::new(move |rerun| {
+            let target = state.config.with(|c| {
+                (c.provider.clone(), c.status_url.clone(), c.changed_at, c.cooldown, c.refresh)
+            });
+            let now = Some((target, recheck.get()));
+            if now == loaded {
+                return;
+            }
+            loaded = now;
+            if rerun {
                 ctl.state.phase.set(ResendPhase::Idle);
                 ctl.live.failures.set(0);
             }
             ctl.check();
-        });
+        }));
     }
 
     // Reflect the state on the host: `data-status`, `data-urgency`, and
     // `data-error` (the problem's kind: `timeout`, `network`, `http`...).
     {
         let host = host.clone();
-        Effect::new(move |_| {
+        effect(Box::new(move |_| {
             let screen = state.screen();
             let _ = state.problem.with(|p| match p {
                 Some(p) => host.set_attribute("data-error", p.kind()),
@@ -453,22 +479,27 @@ pub fn Widget(
                     None => host.remove_attribute("data-urgency"),
                 }
             });
-        });
+        }));
     }
 
     // Tick every second while a resend countdown or an automatic retry runs.
     {
         let live = live.clone();
-        let counting =
-            Memo::new(move |_| state.wait_seconds().is_some() || state.pending_retry().is_some());
-        Effect::new(move |_| {
+        // (It compares whether it counts itself: cheaper in code than a memo.)
+        let mut was_counting = None;
+        effect(Box::new(move |_| {
+            let counting = state.wait_seconds().is_some() || state.pending_retry().is_some();
+            if was_counting == Some(counting) {
+                return;
+            }
+            was_counting = Some(counting);
             // As for re-checks: a superseded ticker that still fires (its
             // clear did not work) does nothing.
             live.ticker_token.set(live.ticker_token.get().wrapping_add(1));
             if let Some(t) = live.ticker.take() {
                 t.clear();
             }
-            if counting.get() {
+            if counting {
                 let (now, token, me) = (state.now, live.ticker_token.get(), live.clone());
                 let tick = move || {
                     if me.alive() && me.ticker_token.get() == token {
@@ -477,7 +508,7 @@ pub fn Widget(
                 };
                 live.ticker.set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
             }
-        });
+        }));
     }
 
     let on_action = move |kind: ActionKind| match kind {
@@ -809,7 +840,8 @@ impl Controller {
         };
         s.phase.set(ResendPhase::Sending);
         let key = browser::intent_key(provider, status_url);
-        let body = serde_json::json!({ "operation": plan.operation.as_str() }).to_string();
+        // The operation is a fixed ASCII word: nothing to escape.
+        let body = format!(r#"{{"operation":"{}"}}"#, plan.operation.as_str());
         let request = Request::post(&resend_url)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
