@@ -171,27 +171,31 @@ fn group(rows: Vec<Observation>) -> Vec<Observation> {
             out.push(o);
             continue;
         };
-        let g = &mut out[i];
-        for d in o.domains {
-            if !g.domains.contains(&d) {
-                g.domains.push(d);
-            }
-        }
-        g.reported_suspended |= o.reported_suspended;
-        g.handle = g.handle.take().or(o.handle);
-        if severity(o.status) > severity(g.status) {
-            g.status = o.status;
-            g.failure_reason = o.failure_reason;
-            g.deadline = o.deadline;
-        } else if o.status == g.status {
-            g.failure_reason = g.failure_reason.or(o.failure_reason);
-            g.deadline = match (g.deadline, o.deadline) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-        }
+        merge(&mut out[i], o);
     }
     out
+}
+
+/// Folds the row `o` into `g`, the observation of the same contact.
+fn merge(g: &mut Observation, o: Observation) {
+    for d in o.domains {
+        if !g.domains.contains(&d) {
+            g.domains.push(d);
+        }
+    }
+    g.reported_suspended |= o.reported_suspended;
+    g.handle = g.handle.take().or(o.handle);
+    if severity(o.status) > severity(g.status) {
+        g.status = o.status;
+        g.failure_reason = o.failure_reason;
+        g.deadline = o.deadline;
+    } else if o.status == g.status {
+        g.failure_reason = g.failure_reason.or(o.failure_reason);
+        g.deadline = match (g.deadline, o.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 /// FNV-1a of a grouping key.
@@ -384,7 +388,7 @@ mod tests {
     use crate::record::Status;
     use std::collections::HashMap;
 
-    /// `group` as first written, with a `HashMap`.
+    /// `group` as first written, with a `HashMap` (the same merge).
     fn group_with_hash_map(rows: Vec<Observation>) -> Vec<Observation> {
         let mut out: Vec<Observation> = Vec::new();
         let mut index: HashMap<(bool, String), usize> = HashMap::new();
@@ -399,25 +403,7 @@ mod tests {
                 out.push(o);
                 continue;
             };
-            let g = &mut out[i];
-            for d in o.domains {
-                if !g.domains.contains(&d) {
-                    g.domains.push(d);
-                }
-            }
-            g.reported_suspended |= o.reported_suspended;
-            g.handle = g.handle.take().or(o.handle);
-            if super::severity(o.status) > super::severity(g.status) {
-                g.status = o.status;
-                g.failure_reason = o.failure_reason;
-                g.deadline = o.deadline;
-            } else if o.status == g.status {
-                g.failure_reason = g.failure_reason.or(o.failure_reason);
-                g.deadline = match (g.deadline, o.deadline) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-            }
+            super::merge(&mut out[i], o);
         }
         out
     }
