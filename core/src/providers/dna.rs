@@ -16,6 +16,7 @@
 //! "OperationMessage": "..."}`.
 
 use super::{finish, http_error, object, read_json, unreadable, Absence, Row};
+use crate::json::{Canonical, RawEntries};
 use crate::{
     context::{Context, Response},
     error::Error,
@@ -27,7 +28,6 @@ use crate::{
     Evaluation,
 };
 use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use std::{borrow::Cow, fmt, marker::PhantomData};
 
 const P: Provider = Provider::Dna;
@@ -171,8 +171,10 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-impl From<&Value> for Scalar {
-    fn from(v: &Value) -> Scalar {
+#[cfg(test)]
+impl From<&serde_json::Value> for Scalar {
+    fn from(v: &serde_json::Value) -> Scalar {
+        use serde_json::Value;
         match v {
             Value::Null => Scalar::Unit,
             Value::Bool(b) => Scalar::Bool(*b),
@@ -242,6 +244,37 @@ impl Envelope {
             }
         }
         Ok(env)
+    }
+}
+
+/// The entries of a canonical object (keys sorted, each once), each value
+/// as [`Scalar::from`] a `Value` made it.
+///
+/// The keys are `Cow`s as in [`Details`], so that both read the envelope
+/// with one copy of [`Envelope::read`].
+fn envelope_entries(text: &str) -> Vec<(Cow<'_, str>, Scalar)> {
+    let entries = serde_json::from_str::<RawEntries<'_>>(text).map(|e| e.0).unwrap_or_default();
+    entries.into_iter().map(|(k, v)| (Cow::Owned(k), Scalar::canonical(v.get()))).collect()
+}
+
+impl Scalar {
+    /// The scalar of a value's canonical text (as `Value` prints it: a
+    /// number with `.` or `e` was an `f64`, one without a `u64` or, with a
+    /// minus, an `i64`; the shortest digits read back as the same `f64`).
+    fn canonical(text: &str) -> Scalar {
+        match text.as_bytes().first() {
+            Some(b'n') => Scalar::Unit,
+            Some(b't') => Scalar::Bool(true),
+            Some(b'f') => Scalar::Bool(false),
+            Some(b'"') => Scalar::Str(serde_json::from_str(text).unwrap_or_default()),
+            Some(b'[') => Scalar::Seq,
+            Some(b'{') => Scalar::Map,
+            _ if text.contains(['.', 'e']) => Scalar::F64(text.parse().unwrap_or(f64::NAN)),
+            _ => match text.parse::<u64>() {
+                Ok(u) => Scalar::U64(u),
+                Err(_) => Scalar::I64(text.parse().unwrap_or_default()),
+            },
+        }
     }
 }
 
@@ -321,41 +354,49 @@ impl Row for Details {
     }
 }
 
-/// Descends through the wrappers WCF and SOAP bridges put around a result.
-fn unwrap_result(mut value: Value) -> Value {
+/// Descends through the wrappers WCF and SOAP bridges put around a result:
+/// `text` and the result are canonical ([`Canonical`], as `Value` prints).
+fn unwrap_result(mut text: &str) -> &str {
     for _ in 0..3 {
-        let inner = match &mut value {
-            Value::Object(map) if map.len() == 1 => {
-                let key = map.keys().next().cloned().unwrap_or_default();
-                let known =
-                    matches!(key.as_str(), "d" | "Result" | "result" | "Data" | "data" | "Details")
-                        || key.ends_with("Result")
-                        || key.ends_with("Response");
-                match map.get_mut(&key) {
-                    Some(v @ (Value::Object(_) | Value::Array(_))) if known => v.take(),
-                    _ => break,
-                }
-            }
-            _ => break,
+        if !text.starts_with('{') {
+            break;
+        }
+        // A canonical object has each key once.
+        let Ok(RawEntries(entries)) = serde_json::from_str::<RawEntries<'_>>(text) else {
+            break;
         };
-        value = inner;
+        let [(key, value)] = entries.as_slice() else { break };
+        let known = matches!(key.as_str(), "d" | "Result" | "result" | "Data" | "data" | "Details")
+            || key.ends_with("Result")
+            || key.ends_with("Response");
+        let inner = value.get();
+        if !(known && (inner.starts_with('{') || inner.starts_with('['))) {
+            break;
+        }
+        text = inner;
     }
-    value
+    text
+}
+
+/// The body read as a `serde_json::Value` was (failing the same way), with
+/// the wrappers around the result taken off, as `Value` prints it: the
+/// adapter has always read the result from that text.
+fn result_text(raw: &str, resp: &Response<'_>, ctx: &Context) -> Result<String, Error> {
+    let Canonical(text) = serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?;
+    Ok(unwrap_result(&text).to_owned())
 }
 
 /// Evaluates a `GetDetails` answer (one object, or an array of them).
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
     let raw = read_json(P, resp, ctx)?;
-    let value: Value = serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?;
-    let value = unwrap_result(value);
-    let text = value.to_string();
-    match value {
-        Value::Array(_) if !resp.is_success() => Err(http_error(P, resp, ctx)),
-        Value::Array(_) => {
+    let text = result_text(raw, resp, ctx)?;
+    match text.as_bytes().first() {
+        Some(b'[') if !resp.is_success() => Err(http_error(P, resp, ctx)),
+        Some(b'[') => {
             let (good, bad) = super::rows::<Details>(P, &text, ctx)?;
             Ok(finish(P, good, bad, None, Some(Absence::NoRecord), ctx))
         }
-        Value::Object(_) => {
+        Some(b'{') => {
             let details: Details = object(P, &text, EXPECTED)?;
             if let Some(err) = details.envelope.error(resp, ctx) {
                 return Err(err);
@@ -393,20 +434,20 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
         return Ok(super::throttled(resp, ctx));
     }
     let raw = read_json(P, resp, ctx)?;
-    let value = unwrap_result(serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?);
+    let text = result_text(raw, resp, ctx)?;
     let sent =
         |message| Ok(ResendOutcome { outcome: ResendKind::Sent, next_eligible_at: None, message });
-    match value {
-        Value::Bool(true) if resp.is_success() => sent(None),
-        Value::Object(map) => {
-            let entries = map.iter().map(|(k, v)| (k, Scalar::from(v)));
-            let env = Envelope::read::<_, serde_json::Error>(entries).map_err(|e| {
-                Error::UnexpectedShape {
-                    provider: P,
-                    expected: "DNA's operation result",
-                    found: e.to_string(),
-                }
-            })?;
+    match text.as_bytes().first() {
+        _ if text == "true" && resp.is_success() => sent(None),
+        Some(b'{') => {
+            let env =
+                Envelope::read::<_, serde_json::Error>(envelope_entries(&text)).map_err(|e| {
+                    Error::UnexpectedShape {
+                        provider: P,
+                        expected: "DNA's operation result",
+                        found: e.to_string(),
+                    }
+                })?;
             if let Some(err) = env.error(resp, ctx) {
                 return Err(err);
             }
@@ -619,5 +660,207 @@ mod tests {
                 check(&format!("{{\"{k3}\":{v3}, \"{k2}\":{v}, \"{k}\":{v2},\"zzz\":{v}}}"));
             }
         }
+    }
+
+    /// The adapter as it was, reading the body into a `serde_json::Value`.
+    mod with_values {
+        use super::super::{Details, Envelope, Row, Scalar, EXPECTED, P};
+        use crate::{
+            context::{Context, Response},
+            error::Error,
+            providers::{finish, http_error, object, read_json, unreadable, Absence},
+            resend::{ResendKind, ResendOutcome},
+            Evaluation,
+        };
+        use serde_json::Value;
+
+        /// Descends through the wrappers WCF and SOAP bridges put around a result.
+        fn unwrap_result(mut value: Value) -> Value {
+            for _ in 0..3 {
+                let inner = match &mut value {
+                    Value::Object(map) if map.len() == 1 => {
+                        let key = map.keys().next().cloned().unwrap_or_default();
+                        let known = matches!(
+                            key.as_str(),
+                            "d" | "Result" | "result" | "Data" | "data" | "Details"
+                        ) || key.ends_with("Result")
+                            || key.ends_with("Response");
+                        match map.get_mut(&key) {
+                            Some(v @ (Value::Object(_) | Value::Array(_))) if known => v.take(),
+                            _ => break,
+                        }
+                    }
+                    _ => break,
+                };
+                value = inner;
+            }
+            value
+        }
+
+        /// Evaluates a `GetDetails` answer (one object, or an array of them).
+        pub(super) fn status_payload(
+            resp: &Response<'_>,
+            ctx: &Context,
+        ) -> Result<Evaluation, Error> {
+            let raw = read_json(P, resp, ctx)?;
+            let value: Value =
+                serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?;
+            let value = unwrap_result(value);
+            let text = value.to_string();
+            match value {
+                Value::Array(_) if !resp.is_success() => Err(http_error(P, resp, ctx)),
+                Value::Array(_) => {
+                    let (good, bad) = crate::providers::rows::<Details>(P, &text, ctx)?;
+                    Ok(finish(P, good, bad, None, Some(Absence::NoRecord), ctx))
+                }
+                Value::Object(_) => {
+                    let details: Details = object(P, &text, EXPECTED)?;
+                    if let Some(err) = details.envelope.error(resp, ctx) {
+                        return Err(err);
+                    }
+                    if !resp.is_success() {
+                        return Err(http_error(P, resp, ctx));
+                    }
+                    if details.status.is_none() {
+                        return Err(Error::UnexpectedShape {
+                            provider: P,
+                            expected: EXPECTED,
+                            found: crate::providers::describe(&text),
+                        });
+                    }
+                    let obs = details.observe(ctx).map_err(|(found, _)| {
+                        Error::UnexpectedShape { provider: P, expected: EXPECTED, found }
+                    })?;
+                    Ok(finish(P, vec![obs], Vec::new(), None, None, ctx))
+                }
+                _ => Err(Error::UnexpectedShape {
+                    provider: P,
+                    expected: EXPECTED,
+                    found: crate::providers::describe(&text),
+                }),
+            }
+        }
+
+        /// Reads a `ResendContactVerificationNotice` answer. DNA sends at once and
+        /// documents no throttle, so success is "sent" and the caller's cooldown
+        /// applies.
+        pub(super) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome, Error> {
+            if resp.status == 429 {
+                return Ok(crate::providers::throttled(resp, ctx));
+            }
+            let raw = read_json(P, resp, ctx)?;
+            let value =
+                unwrap_result(serde_json::from_str(raw).map_err(|e| unreadable(P, resp, ctx, &e))?);
+            let sent = |message| {
+                Ok(ResendOutcome { outcome: ResendKind::Sent, next_eligible_at: None, message })
+            };
+            match value {
+                Value::Bool(true) if resp.is_success() => sent(None),
+                Value::Object(map) => {
+                    let entries = map.iter().map(|(k, v)| (k, Scalar::from(v)));
+                    let env = Envelope::read::<_, serde_json::Error>(entries).map_err(|e| {
+                        Error::UnexpectedShape {
+                            provider: P,
+                            expected: "DNA's operation result",
+                            found: e.to_string(),
+                        }
+                    })?;
+                    if let Some(err) = env.error(resp, ctx) {
+                        return Err(err);
+                    }
+                    if !resp.is_success() {
+                        return Err(http_error(P, resp, ctx));
+                    }
+                    if env.result.is_none() && env.code.is_none() {
+                        return Err(Error::UnexpectedShape {
+                            provider: P,
+                            expected: "DNA's operation result (`OperationResult` or `ErrorCode`)",
+                            found: crate::providers::describe(raw),
+                        });
+                    }
+                    sent(env.message)
+                }
+                _ if !resp.is_success() => Err(http_error(P, resp, ctx)),
+                _ => Err(Error::UnexpectedShape {
+                    provider: P,
+                    expected: "DNA's operation result",
+                    found: crate::providers::describe(raw),
+                }),
+            }
+        }
+    }
+
+    #[test]
+    fn scalars_of_canonical_text_are_those_of_values() {
+        let mut texts = crate::json::tests::tricky();
+        texts.extend(
+            ["1e-7", "-1e-7", "123456789e300", "-1.5e-300", "1234567890000000.25"]
+                .map(str::to_owned),
+        );
+        for json in texts {
+            let Ok(value) = serde_json::from_str::<Value>(&json) else { continue };
+            let new = format!("{:?}", Scalar::canonical(&value.to_string()));
+            assert_eq!(new, format!("{:?}", Scalar::from(&value)), "{json}");
+        }
+    }
+
+    #[test]
+    fn answers_read_as_from_a_value() {
+        use crate::context::{Context, Response};
+        use chrono::{TimeZone, Utc};
+        let ctx = Context::new(Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap());
+        let rows = [
+            r#"{"VerificationStatus":"Pending","ExpirationDate":"2026-03-05T10:00:00","ContactEmail":"a@b.c"}"#,
+            r#"{"status":"validated","email":" x@y.z ","ExternalId":7,"Domains":["a.com"]}"#,
+            r#"{"VerificationStatus":"Pending","VerificationStatus":"Validated","ExpirationDate":1.5e300}"#,
+            r#"{"ExpirationDate":"2026-02-30 10:00:00","Status":"pending","zzz":{"b":1,"a":[1.25,-0,1e16]}}"#,
+            r#"{"LastNotificationDate":{"x":1},"ExpirationDate":[1],"ContactEmail":5}"#,
+            r#"{"OperationResult":"ERROR","ErrorCode":12,"OperationMessage":"nope","OperationResult":"SUCCESS"}"#,
+            r#"{"OperationResult":"SUCCESS","ErrorCode":0,"OperationMessage":"sent"}"#,
+            r#"{"ErrorCode":"0","Message":"ok","message":"two"}"#,
+            r#"{"ErrorCode":1234567890000000.25,"errorCode":1}"#,
+            r#"{"VerificationStatus":{"$serde_json::private::RawValue":""Pending""}}"#,
+            r#"{"$serde_json::private::RawValue":"{"VerificationStatus":"Validated"}"}"#,
+            "{}",
+            "[]",
+            "true",
+            "false",
+            "null",
+            "\"x\"",
+            "17",
+        ];
+        let mut bodies: Vec<String> = crate::json::tests::tricky();
+        for (i, row) in rows.iter().enumerate() {
+            let other = rows[(i * 5 + 3) % rows.len()];
+            bodies.push((*row).to_owned());
+            bodies.push(format!("[{row}, {other}]"));
+            bodies.push(format!("[{row}, 1, [], {other}]"));
+            for wrapper in ["d", "GetDetailsResult", "Data", "x", "GetDetailsResponse"] {
+                bodies.push(format!("{{\"{wrapper}\":{row}}}"));
+                bodies.push(format!("{{\"{wrapper}\":[{row}]}}"));
+                bodies.push(format!("{{\"{wrapper}\":{row},\"{wrapper}\":{other}}}"));
+                bodies.push(format!("{{\"{wrapper}\":1,\"{wrapper}\":{row}}}"));
+                bodies.push(format!("{{\"{wrapper}\":{row},\"more\":1}}"));
+                bodies.push(format!("{{\"d\":{{\"{wrapper}\":{{\"result\":{row}}}}}}}"));
+                bodies.push(format!(
+                    "{{\"d\":{{\"{wrapper}\":{{\"result\":{{\"Details\":{row}}}}}}}}}"
+                ));
+            }
+        }
+        let (mut read, mut sent) = (0, 0);
+        for body in &bodies {
+            for status in [200, 500] {
+                let resp = Response::new(status, body);
+                let new = format!("{:?}", super::status_payload(&resp, &ctx));
+                read += usize::from(new.starts_with("Ok(Evaluation { records: [Record"));
+                let old = format!("{:?}", with_values::status_payload(&resp, &ctx));
+                assert_eq!(new, old, "{status} {body}");
+                let new = format!("{:?}", super::resend(&resp, &ctx));
+                let old = format!("{:?}", with_values::resend(&resp, &ctx));
+                sent += usize::from(new.starts_with("Ok"));
+                assert_eq!(new, old, "resend {status} {body}");
+            }
+        }
+        assert!(read > 50 && sent > 10, "{read} read, {sent} sent: the bodies test too little");
     }
 }

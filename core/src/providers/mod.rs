@@ -5,6 +5,7 @@ pub mod dna;
 pub mod namecom;
 pub mod openprovider;
 
+use crate::json::{Entries, RawEntries};
 use crate::time::later;
 use crate::{
     context::{Context, Response, PROPAGATION_WINDOW},
@@ -13,7 +14,7 @@ use crate::{
     record::{Provider, Status},
     Evaluation, Page,
 };
-use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::{error::Category, value::RawValue};
 use std::{fmt, marker::PhantomData};
 
@@ -127,16 +128,14 @@ pub(crate) fn describe(json: &str) -> String {
     match json.trim_start().as_bytes().first() {
         Some(b'[') => "a JSON array".into(),
         Some(b'"') => format!("the string {}", excerpt(json, 40)),
-        Some(b'{') => {
-            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
-                Ok(map) if map.is_empty() => "an empty object".into(),
-                Ok(map) => {
-                    let keys: Vec<&str> = map.keys().take(6).map(String::as_str).collect();
-                    format!("an object with keys {}", keys.join(", "))
-                }
-                Err(_) => "an object".into(),
+        Some(b'{') => match serde_json::from_str::<Entries>(json) {
+            Ok(entries) if entries.0.is_empty() => "an empty object".into(),
+            Ok(entries) => {
+                let keys: Vec<&str> = entries.0.iter().take(6).map(|(k, _)| k.as_str()).collect();
+                format!("an object with keys {}", keys.join(", "))
             }
-        }
+            Err(_) => "an object".into(),
+        },
         Some(b'n') => "null".into(),
         Some(_) => format!("the value {}", excerpt(json, 40)),
         None => "nothing".into(),
@@ -262,20 +261,26 @@ fn read_row<T: DeserializeOwned>(json: &str) -> Result<T, String> {
     // Only a bad row pays for this: every row field is optional, so the
     // first field (in key order, the last of repeated keys) that fails on
     // its own is the one at fault.
-    let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) else {
+    // The keys as a `Map<String, Value>` holds them (failing where reading
+    // one fails), without the `Value`s.
+    let Ok(Entries(keys)) = serde_json::from_str::<Entries>(json) else {
         return Err(err);
     };
     // Each field is read from its own text, `{"key": <value as written>}`,
-    // by the same code as whole rows: reading it from the `Value` would
+    // by the same code as whole rows: reading it from a `Value` would
     // compile every row type's deserializer a second time, for `Value`s.
     let Ok(RawEntries(entries)) = serde_json::from_str::<RawEntries<'_>>(json) else {
         return Err(err);
     };
-    for key in map.keys() {
+    for (key, _) in &keys {
         let Some((_, value)) = entries.iter().rev().find(|(k, _)| k == key) else {
             continue;
         };
-        let single = format!("{{{}:{}}}", serde_json::Value::String(key.clone()), value.get());
+        let mut single = String::from("{");
+        crate::json::write_str(&mut single, key);
+        single.push(':');
+        single.push_str(value.get());
+        single.push('}');
         if let Err(e) = serde_json::from_str::<T>(&single) {
             return Err(format!("`{key}`: {}", strip_position(without_position(&e).as_str())));
         }
@@ -294,40 +299,28 @@ fn without_position(e: &serde_json::Error) -> String {
     message.strip_suffix(&suffix).map_or(message.clone(), str::to_owned)
 }
 
-/// An object's entries, in document order, with each value as written.
-struct RawEntries<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de> serde::Deserialize<'de> for RawEntries<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawEntries<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
-                    entries.push(entry);
-                }
-                Ok(RawEntries(entries))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// Something to find a bad row by: its email, handle or id.
+/// Something to find a bad row by: its email, handle or id (a string, not
+/// blank, trimmed, or a number as `Value` prints it), read as from a
+/// `Map<String, Value>`.
 fn row_key(json: &str) -> Option<String> {
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).ok()?;
-    ["email", "ContactEmail", "handle", "ExternalId", "verificationId", "domain"].iter().find_map(
-        |k| match map.get(*k)? {
-            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
+    let entries = serde_json::from_str::<Entries>(json).ok()?;
+    ROW_KEYS.iter().find_map(|k| {
+        let value = entries.get(k)?;
+        match value.as_bytes().first()? {
+            b'"' => {
+                let s = serde_json::from_str::<String>(value).ok()?;
+                let s = s.trim();
+                (!s.is_empty()).then(|| s.to_owned())
+            }
+            b'-' | b'0'..=b'9' => Some(value.to_owned()),
             _ => None,
-        },
-    )
+        }
+    })
 }
+
+/// The keys [`row_key`] looks for, in order of preference.
+const ROW_KEYS: [&str; 6] =
+    ["email", "ContactEmail", "handle", "ExternalId", "verificationId", "domain"];
 
 /// What it means when the subject is not in a list payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -380,7 +373,121 @@ pub(crate) fn finish(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::{read_row, strip_position, DeserializeOwned};
+    use crate::json::tests::tricky;
     use std::fmt::Debug;
+
+    /// `describe` as it was, reading the keys from a `Map<String, Value>`.
+    fn describe_from_values(json: &str) -> String {
+        match json.trim_start().as_bytes().first() {
+            Some(b'{') => {
+                match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+                    Ok(map) if map.is_empty() => "an empty object".into(),
+                    Ok(map) => {
+                        let keys: Vec<&str> = map.keys().take(6).map(String::as_str).collect();
+                        format!("an object with keys {}", keys.join(", "))
+                    }
+                    Err(_) => "an object".into(),
+                }
+            }
+            _ => super::describe(json),
+        }
+    }
+
+    /// `row_key` as it was, reading a `Map<String, Value>`.
+    fn row_key_from_values(json: &str) -> Option<String> {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).ok()?;
+        super::ROW_KEYS.iter().find_map(|k| match map.get(*k)? {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    }
+
+    /// Objects built from `tricky()` texts and `VALUES` under `keys`, some
+    /// repeated, some nested, some in `Value`'s raw-value form.
+    fn objects(keys: &[&str]) -> Vec<String> {
+        let mut values: Vec<String> = VALUES.iter().map(|v| (*v).to_owned()).collect();
+        values.extend(tricky());
+        let mut out = tricky();
+        for (i, k) in keys.iter().enumerate() {
+            for (j, v) in values.iter().enumerate() {
+                let k2 = keys[(i * 7 + j) % keys.len()];
+                let v2 = &values[(i * 3 + j * 7) % values.len()];
+                out.push(format!("{{\"{k}\":{v}}}"));
+                out.push(format!("{{\"{k}\":{v},\"{k2}\":{v2}}}"));
+                out.push(format!("{{ \"{k2}\" : {v2} , \"{k}\":{v},\"{k}\":{v2}}}"));
+                out.push(format!("{{\"{k}\":{v2},\"zzz\":{{\"{k}\":{v}}}}}"));
+                out.push(format!("{{\"{k}\":{{\"$serde_json::private::RawValue\":{}}}}}", {
+                    let mut quoted = String::new();
+                    crate::json::write_str(&mut quoted, v);
+                    quoted
+                }));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn describe_and_row_key_read_as_from_a_value_map() {
+        let keys = ["email", "ContactEmail", "handle", "ExternalId", "verificationId", "domain"];
+        let mut keys = keys.to_vec();
+        keys.extend(["zzz", "a", "a\\u0062c", "$serde_json::private::RawValue"]);
+        for json in objects(&keys) {
+            assert_eq!(super::describe(&json), describe_from_values(&json), "{json}");
+            assert_eq!(super::row_key(&json), row_key_from_values(&json), "{json}");
+        }
+    }
+
+    /// `read_row` as it was before `Keys`: the keys from a
+    /// `Map<String, Value>`, each written back by `Value`.
+    fn read_row_with_value_keys<T: DeserializeOwned>(json: &str) -> Result<T, String> {
+        if !json.trim_start().starts_with('{') {
+            return Err(format!("expected an object, found {}", super::describe(json)));
+        }
+        let err = match serde_json::from_str(json) {
+            Ok(row) => return Ok(row),
+            Err(e) => strip_position(&e.to_string()),
+        };
+        let Ok(map) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json)
+        else {
+            return Err(err);
+        };
+        let Ok(super::RawEntries(entries)) = serde_json::from_str::<super::RawEntries<'_>>(json)
+        else {
+            return Err(err);
+        };
+        for key in map.keys() {
+            let Some((_, value)) = entries.iter().rev().find(|(k, _)| k == key) else {
+                continue;
+            };
+            let single = format!("{{{}:{}}}", serde_json::Value::String(key.clone()), value.get());
+            if let Err(e) = serde_json::from_str::<T>(&single) {
+                let message = super::without_position(&e);
+                return Err(format!("`{key}`: {}", strip_position(message.as_str())));
+            }
+        }
+        Err(err)
+    }
+
+    #[test]
+    fn read_row_reads_as_with_value_keys() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Row {
+            #[serde(default)]
+            a: Option<u8>,
+            #[serde(default, deserialize_with = "crate::lenient::opt_string")]
+            email: Option<String>,
+            #[serde(default)]
+            zzz: Option<Vec<String>>,
+        }
+        const RAW: &str = crate::json::RAW_VALUE_KEY;
+        for json in objects(&["a", "email", "zzz", "a\\u0062c", "q\\\"\\n\\u0001\\t\\/", RAW]) {
+            let old = read_row_with_value_keys::<Row>(&json).map(|r| format!("{r:?}"));
+            let new = read_row::<Row>(&json).map(|r| format!("{r:?}"));
+            assert_eq!(new, old, "{json}");
+        }
+    }
 
     /// `read_row` as it was first written: each field read from a `Value`.
     fn read_row_from_values<T: DeserializeOwned>(json: &str) -> Result<T, String> {
