@@ -1499,33 +1499,33 @@ impl Overrides {
         if json.trim().is_empty() {
             return (out, problems);
         }
-        let value: serde_json::Value = match serde_json::from_str(json) {
+        let value = match Json::read(json) {
             Ok(v) => v,
             Err(e) => {
                 problems.push(format!("not valid JSON ({e})"));
                 return (out, problems);
             }
         };
-        let Some(top) = value.as_object() else {
+        let Json::Object(top) = value else {
             problems.push("not a JSON object".to_owned());
             return (out, problems);
         };
         let mut global = Vec::new();
         for (key, value) in top {
-            if known(key) {
-                if let Some(c) = custom(key, value, &mut problems) {
-                    global.push((key.clone(), c));
+            if known(&key) {
+                if let Some(c) = custom(&key, value, &mut problems) {
+                    global.push((key, c));
                 }
-            } else if let (true, Some(inner)) = (looks_like_locale(key), value.as_object()) {
+            } else if let (true, Json::Object(inner)) = (looks_like_locale(&key), value) {
                 let mut layer = Vec::new();
                 for (id, value) in inner {
-                    if !known(id) {
+                    if !known(&id) {
                         problems.push(format!("unknown id `{key}.{id}`"));
-                    } else if let Some(c) = custom(id, value, &mut problems) {
-                        layer.push((id.clone(), c));
+                    } else if let Some(c) = custom(&id, value, &mut problems) {
+                        layer.push((id, c));
                     }
                 }
-                out.layers.push((normalize_tag(key), layer));
+                out.layers.push((normalize_tag(&key), layer));
             } else {
                 problems.push(format!("unknown id `{key}`"));
             }
@@ -1535,30 +1535,72 @@ impl Overrides {
     }
 }
 
-fn custom(id: &str, value: &serde_json::Value, problems: &mut Vec<String>) -> Option<Custom> {
-    if let Some(s) = value.as_str() {
-        return Some(Custom::Text(s.to_owned()));
-    }
-    let Some(forms) = value.as_object() else {
-        problems.push(format!("`{id}` is neither a string nor an object of plural forms"));
-        return None;
+fn custom(id: &str, value: Json, problems: &mut Vec<String>) -> Option<Custom> {
+    let forms = match value {
+        Json::String(s) => return Some(Custom::Text(s)),
+        Json::Object(forms) => forms,
+        Json::Other => {
+            problems.push(format!("`{id}` is neither a string nor an object of plural forms"));
+            return None;
+        }
     };
     let (mut one, mut many, mut other) = (None, None, None);
     for (category, text) in forms {
-        let Some(text) = text.as_str() else {
+        let Json::String(text) = text else {
             problems.push(format!("`{id}.{category}` is not a string"));
             continue;
         };
         match category.as_str() {
-            "one" => one = Some(text.to_owned()),
-            "many" => many = Some(text.to_owned()),
-            "other" => other = Some(text.to_owned()),
+            "one" => one = Some(text),
+            "many" => many = Some(text),
+            "other" => other = Some(text),
             c if CATEGORIES.contains(&c) => {}
             c => problems
                 .push(format!("`{id}.{c}` is not a plural category ({})", CATEGORIES.join(", "))),
         }
     }
     Some(Custom::Plural { one, many, other })
+}
+
+/// A JSON value as `serde_json::Value` reads it, reduced to what `strings`
+/// and catalogs hold: a string, an object (its keys sorted, each once, the
+/// last of repeated keys winning, as in `Value`'s map) or something else.
+///
+/// It is read from the text `Value` would print ([`Canonical`], which fails
+/// on the same JSON with the same error), whose objects are plainly the
+/// `Value`'s maps: the widget carries no `Value` reader, printer or
+/// `BTreeMap`, and no JSON reader of its own.
+///
+/// [`Canonical`]: verification_core::json::Canonical
+#[derive(Debug)]
+enum Json {
+    String(String),
+    Object(Vec<(String, Json)>),
+    Other,
+}
+
+impl Json {
+    /// Reads `json` as `serde_json::from_str::<Value>` would.
+    fn read(json: &str) -> Result<Json, serde_json::Error> {
+        use verification_core::json::Canonical;
+        let Canonical(text) = serde_json::from_str(json)?;
+        Ok(Json::canonical(&text))
+    }
+
+    /// The value of canonical text.
+    fn canonical(text: &str) -> Json {
+        use verification_core::json::RawEntries;
+        match text.as_bytes().first() {
+            Some(b'"') => serde_json::from_str(text).map_or(Json::Other, Json::String),
+            Some(b'{') => match serde_json::from_str::<RawEntries<'_>>(text) {
+                Ok(RawEntries(entries)) => Json::Object(
+                    entries.into_iter().map(|(k, v)| (k, Json::canonical(v.get()))).collect(),
+                ),
+                Err(_) => Json::Other,
+            },
+            _ => Json::Other,
+        }
+    }
 }
 
 /// The words of one element: its language, its locale and the overrides
@@ -1855,7 +1897,7 @@ pub fn add_catalog(code: &str, json: &str, known: fn(&str) -> Option<&'static st
 /// The languages added at run time (builds without `bundled-languages`).
 #[cfg(not(feature = "bundled-languages"))]
 mod loaded {
-    use super::{Lang, FORMS};
+    use super::{Json, Lang, FORMS};
     use leptos::prelude::{ArcTrigger, Notify, Track};
     use std::{cell::RefCell, collections::HashMap};
 
@@ -1882,35 +1924,49 @@ mod loaded {
         CHANGED.with(Track::track);
     }
 
+    /// The cells of a catalog, in key order (`None` when it is not a JSON
+    /// object): a string, or an object with `one` and `other` strings.
+    pub(super) fn read(
+        json: &str,
+        known: fn(&str) -> Option<&'static str>,
+    ) -> Option<Vec<(&'static str, String)>> {
+        let Ok(Json::Object(map)) = Json::read(json) else {
+            return None;
+        };
+        let mut cells = Vec::new();
+        for (id, value) in map {
+            let Some(id) = known(&id) else { continue };
+            let cell = match value {
+                Json::String(t) => t,
+                Json::Object(forms) => {
+                    let form = |name: &str| match forms.iter().find(|(k, _)| k == name) {
+                        Some((_, Json::String(t))) => Some(t),
+                        _ => None,
+                    };
+                    match (form("one"), form("other")) {
+                        (Some(one), Some(other)) => format!("{one}{FORMS}{other}"),
+                        _ => continue,
+                    }
+                }
+                Json::Other => continue,
+            };
+            cells.push((id, cell));
+        }
+        Some(cells)
+    }
+
     pub fn add(lang: Lang, json: &str, known: fn(&str) -> Option<&'static str>) -> usize {
         if has(lang) {
             return 0;
         }
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(json) else {
+        let Some(read_cells) = read(json, known) else {
             return 0;
         };
-        let mut read = 0;
+        let read = read_cells.len();
         CELLS.with(|cells| {
             let mut cells = cells.borrow_mut();
-            for (id, value) in &map {
-                let Some(id) = known(id) else { continue };
-                let cell = match value {
-                    serde_json::Value::String(t) => t.clone(),
-                    serde_json::Value::Object(forms) => {
-                        match (forms.get("one"), forms.get("other")) {
-                            (
-                                Some(serde_json::Value::String(one)),
-                                Some(serde_json::Value::String(other)),
-                            ) => {
-                                format!("{one}{FORMS}{other}")
-                            }
-                            _ => continue,
-                        }
-                    }
-                    _ => continue,
-                };
+            for (id, cell) in read_cells {
                 cells.insert((lang, id), String::leak(cell));
-                read += 1;
             }
         });
         LANGS.with(|l| l.borrow_mut().push(lang));
@@ -1927,6 +1983,165 @@ pub fn widget_id(id: &str) -> bool {
 /// Every id of the staff list's `strings` (its own and the shared ones).
 pub fn list_id(id: &str) -> bool {
     Msg::from_id(id).is_some() || ListMsg::from_id(id).is_some()
+}
+
+/// The readings of `strings` and catalogs compared with the `Value`-based
+/// ones they replace.
+#[cfg(test)]
+mod read_as_values {
+    use super::*;
+
+    /// `Overrides::parse` as it was, reading a `serde_json::Value`.
+    fn parse_with_values(json: &str, known: impl Fn(&str) -> bool) -> (Overrides, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut out = Overrides::default();
+        if json.trim().is_empty() {
+            return (out, problems);
+        }
+        let value: serde_json::Value = match serde_json::from_str(json) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(format!("not valid JSON ({e})"));
+                return (out, problems);
+            }
+        };
+        let Some(top) = value.as_object() else {
+            problems.push("not a JSON object".to_owned());
+            return (out, problems);
+        };
+        let mut global = Vec::new();
+        for (key, value) in top {
+            if known(key) {
+                if let Some(c) = custom_with_values(key, value, &mut problems) {
+                    global.push((key.clone(), c));
+                }
+            } else if let (true, Some(inner)) = (looks_like_locale(key), value.as_object()) {
+                let mut layer = Vec::new();
+                for (id, value) in inner {
+                    if !known(id) {
+                        problems.push(format!("unknown id `{key}.{id}`"));
+                    } else if let Some(c) = custom_with_values(id, value, &mut problems) {
+                        layer.push((id.clone(), c));
+                    }
+                }
+                out.layers.push((normalize_tag(key), layer));
+            } else {
+                problems.push(format!("unknown id `{key}`"));
+            }
+        }
+        out.layers.insert(0, (String::new(), global));
+        (out, problems)
+    }
+
+    fn custom_with_values(
+        id: &str,
+        value: &serde_json::Value,
+        problems: &mut Vec<String>,
+    ) -> Option<Custom> {
+        if let Some(s) = value.as_str() {
+            return Some(Custom::Text(s.to_owned()));
+        }
+        let Some(forms) = value.as_object() else {
+            problems.push(format!("`{id}` is neither a string nor an object of plural forms"));
+            return None;
+        };
+        let (mut one, mut many, mut other) = (None, None, None);
+        for (category, text) in forms {
+            let Some(text) = text.as_str() else {
+                problems.push(format!("`{id}.{category}` is not a string"));
+                continue;
+            };
+            match category.as_str() {
+                "one" => one = Some(text.to_owned()),
+                "many" => many = Some(text.to_owned()),
+                "other" => other = Some(text.to_owned()),
+                c if CATEGORIES.contains(&c) => {}
+                c => problems.push(format!(
+                    "`{id}.{c}` is not a plural category ({})",
+                    CATEGORIES.join(", ")
+                )),
+            }
+        }
+        Some(Custom::Plural { one, many, other })
+    }
+
+    /// JSON texts that a reader other than `Value` could read otherwise.
+    pub(super) fn tricky() -> Vec<String> {
+        let raw = "$serde_json::private::RawValue";
+        let mut texts: Vec<String> = [
+            "", " ", "{not json", "[1]", "[1] x", "{} x", "{}", "null", "\"retry\"", "1e400",
+            "{\"retry\":1e400}", "{\"retry\":\"\\ud800\"}", "{\"retry\":\"\\udc00x\"}",
+            "{\"retry\":\"\\ud83d\\ude00 \\u00e9\\n\\\"\"}", "{\"retry\":\"a\",}",
+            "{\"retry\":01}", "{\"retr\\u0079\":\"escaped key\"}",
+            "{\"retry\":\"a\",\"retry\":\"b\"}", "{\"retry\":\"a\",\"retry\":5}",
+            "{\"retry\":5,\"retry\":\"a\"}",
+            "{\"verified\":true,\"retry\":null,\"daysLeft\":[\"a\"],\"hoursLeft\":-1.5}",
+            "{\"daysLeft\":{\"other\":\"o\",\"one\":\"x\",\"one\":\"y\",\"zz\":1,\"few\":[]}}",
+            "{\"daysLeft\":{\"one\":{\"a\":1},\"other\":\"o\",\"many\":\"m\",\"two\":2}}",
+            "{\"daysLeft\":{\"one\":\"x\"},\"daysLeft\":\"plain\"}",
+            "{\"zz\":1,\"de\":{\"retry\":\"R\",\"nope\":1,\"verified\":{}},\"de_AT\":{\"retry\":\"A\"},\"de-at\":{\"retry\":\"B\"}}",
+            "{\"de\":{\"retry\":\"x\"},\"de\":{\"verified\":\"y\"},\"de\":5,\"fr\":[],\"x-y\":{}}",
+            "{\"it\":{\"retry\":\"Riprova\"},\"EN\":{\"retry\":\"E\"},\"en\":{\"retry\":\"e\"}}",
+            "{\"retry\":\"a\",\"listLabel\":\"b\",\"Retry\":\"c\",\"\":\"d\",\"de\":{\"\":1}}",
+            " \n{ \"retry\" : \"spaced\" }\n ",
+            "{\"retry\":\"x\"}{",
+            "{\"daysLeft\":{\"one\":\"1 {n}\",\"other\":\"{n} n\"},\"sendAnotherIn\":\"in {countdown}\"}",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for (i, inner) in [
+            "\"x\"",
+            "{\"retry\":\"raw\",\"de\":{\"retry\":\"roh\"}}",
+            "1",
+            "nope",
+            "{\"daysLeft\":{\"one\":\"a\",\"other\":\"b\"}} x",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let quoted = serde_json::to_string(inner).unwrap();
+            texts.push(format!("{{\"{raw}\":{quoted}}}"));
+            texts.push(format!("{{\"retry\":{{\"{raw}\":{quoted}}}}}"));
+            texts.push(format!("{{\"de\":{{\"{raw}\":{quoted}}}}}"));
+            texts.push(format!("{{\"daysLeft\":{{\"{raw}\":{quoted}}}}}"));
+            texts.push(format!(
+                "{{\"daysLeft\":{{\"one\":{{\"{raw}\":{quoted}}},\"other\":\"o\"}}}}"
+            ));
+            texts.push(format!("{{\"retry\":\"a\",\"{raw}\":{quoted}}}"));
+            texts.push(format!("{{\"{raw}\":{quoted},\"retry\":\"{i}\"}}"));
+        }
+        texts.push(format!("{{\"{raw}\":1}}"));
+        texts.push(format!("{{\"retry\":{{\"{raw}\":null}}}}"));
+        for depth in [126, 127, 128, 129, 300] {
+            texts.push(format!("{{\"retry\":{}{}}}", "[".repeat(depth), "]".repeat(depth)));
+            texts.push(format!("{}\"x\"{}", "{\"de\":".repeat(depth), "}".repeat(depth)));
+        }
+        // The shipped catalogs, and each with its entries repeated.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js").join("locales");
+        for code in ["de", "es", "fr", "nl", "tr"] {
+            let text = std::fs::read_to_string(dir.join(format!("{code}.js"))).unwrap();
+            let json = &text[text.find('{').unwrap()..=text.rfind('}').unwrap()];
+            texts.push(json.to_owned());
+            let body = &json[1..json.len() - 1];
+            texts.push(format!("{{{body},{body}}}"));
+            texts.push(format!("{{\"{code}\":{json},\"it\":{json}}}"));
+        }
+        texts
+    }
+
+    #[test]
+    fn overrides_read_as_from_a_value() {
+        for json in tricky() {
+            for known in [widget_id, list_id] {
+                assert_eq!(
+                    Overrides::parse(&json, known),
+                    parse_with_values(&json, known),
+                    "{json}"
+                );
+            }
+        }
+    }
 }
 
 /// The text of `js/locales/<code>.js` for `lang`: the registrant widget's
@@ -2310,6 +2525,40 @@ mod unbundled_tests {
 
     fn widget_id(id: &str) -> Option<&'static str> {
         Msg::from_id(id).map(Catalog::id)
+    }
+
+    /// A catalog's cells as `loaded::add` read them from a `Value`, in the
+    /// order it inserted them.
+    fn read_with_values(json: &str) -> Option<Vec<(&'static str, String)>> {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(json) else {
+            return None;
+        };
+        let mut cells = Vec::new();
+        for (id, value) in &map {
+            let Some(id) = widget_id(id) else { continue };
+            let cell = match value {
+                serde_json::Value::String(t) => t.clone(),
+                serde_json::Value::Object(forms) => match (forms.get("one"), forms.get("other")) {
+                    (
+                        Some(serde_json::Value::String(one)),
+                        Some(serde_json::Value::String(other)),
+                    ) => {
+                        format!("{one}{FORMS}{other}")
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            cells.push((id, cell));
+        }
+        Some(cells)
+    }
+
+    #[test]
+    fn catalogs_read_as_from_a_value() {
+        for json in super::read_as_values::tricky() {
+            assert_eq!(loaded::read(&json, widget_id), read_with_values(&json), "{json}");
+        }
     }
 
     #[test]
