@@ -45,10 +45,13 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
   }, 30_000);
 }
 
+// element.js's own imports (base.js, languages.js) are asked for here too,
+// so they load beside it rather than after it.
 const [{ default: init }, { defineElement }, { languageOf, loadLanguage }] = await Promise.all([
   import('./registrant_verification.js'),
   import('./element.js'),
   import('./languages.js'),
+  import('./base.js'),
 ]);
 // The words of the languages the widgets speak (other than English) load
 // while the wasm compiles.
