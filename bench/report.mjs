@@ -221,7 +221,7 @@ const rows = [
   ['what', 'measured', 'baseline (bare Leptos counter)', 'budget', ''],
   ['transfer, gzip -9 (wasm + JS + CSS)', kb(r.transferBytesGzip), `${kb(r.baselineTransferBytesGzip)} (${ratio.toFixed(2)}x)`, '≤ 60 KB and ≤ 1.4x', ok(r.transferBytesGzip <= BUDGET.transferBytesGzip && ratio <= BUDGET.transferRatio)],
   [`module start → first status painted, median of ${r.pageLoads} loads`, `${r.firstStatusMsMedian} ms`, `${r.baselineFirstPaintMsMedian} ms to first paint (${(r.firstStatusMsMedian / r.baselineFirstPaintMsMedian).toFixed(2)}x)`, '≤ 50 ms', ok(r.firstStatusMsMedian <= BUDGET.firstStatusMsMedian)],
-  ['a page in another language adds its locales/<code>.js, gzip -9 (largest)', kb(r.languageModuleBytesGzipMax), '', '', ''],
+  ['a page in another language adds its `locales/xx.js`, gzip -9 (largest)', kb(r.languageModuleBytesGzipMax), '', '', ''],
   ['for scale: the core alone built the same way (three registrar readers, rules, deadline math; no UI), gzip -9', kb(r.coreFloorBytesGzip), '', '', ''],
   ['list element: parse, evaluate, first render of 1000 rows (median)', `${r.list1000MsMedian} ms`, '', '≤ 100 ms', ok(r.list1000MsMedian <= BUDGET.list1000MsMedian)],
   ['list element: long tasks over 50 ms while scrolling 1000 rows', `${r.listScrollLongTasksOver50ms} (longest ${r.listScrollLongestTaskMs} ms)`, '', '0', ok(r.listScrollLongTasksOver50ms === 0)],
