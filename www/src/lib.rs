@@ -106,7 +106,11 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
 }
 
 /// The widget bundle directory, with the MIME types browsers insist on
-/// for ES modules and `WebAssembly.instantiateStreaming`.
+/// for ES modules and `WebAssembly.instantiateStreaming`, and
+/// `Cache-Control: no-cache`: the files have fixed names, so a browser must
+/// ask (`If-Modified-Since`, answered `304` while unchanged) before reusing
+/// one. Without it, heuristic caching could pair an old glue with a new wasm
+/// after an upgrade.
 fn widget_service(dir: &Path) -> Router {
     Router::new().fallback_service(ServeDir::new(dir)).layer(middleware::from_fn(widget_mime))
 }
@@ -114,6 +118,7 @@ fn widget_service(dir: &Path) -> Router {
 async fn widget_mime(req: Request, next: Next) -> Response {
     let ext = req.uri().path().rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     let mut res = next.run(req).await;
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     let mime = match ext.as_deref() {
         Some("wasm") => "application/wasm",
         Some("js" | "mjs") => "text/javascript; charset=utf-8",

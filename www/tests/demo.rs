@@ -93,7 +93,19 @@ async fn widget_directory_is_served_with_module_and_wasm_types() {
     let wasm = s.client.get(s.url("/widget/widget_bg.wasm")).send().await.unwrap();
     assert_eq!(wasm.status(), 200);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    // Fixed names: always revalidated, and unchanged files answer 304.
+    assert_eq!(wasm.headers()["cache-control"], "no-cache");
+    let modified = wasm.headers()["last-modified"].clone();
     assert_eq!(&wasm.bytes().await.unwrap()[..4], b"\0asm");
+    let again = s
+        .client
+        .get(s.url("/widget/widget_bg.wasm"))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["cache-control"], "no-cache");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
