@@ -176,6 +176,7 @@ export type MessageId =
   | 'resendFailed'
   | 'resendRecent'
   | 'sendAnotherIn'
+  | 'sendAnotherInMinutes'
   | 'retryNow'
   | 'retryInSeconds'
   | 'retryAt'

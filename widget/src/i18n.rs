@@ -750,6 +750,16 @@ catalog! {
             nl: t("U kunt over {countdown} een nieuwe sturen"),
             tr: t("Yeni bir e-postayı {countdown} sonra gönderebilirsiniz"),
         }
+        // The waiting button's accessible name: whole minutes, so it does
+        // not change every second while focused.
+        SendAnotherInMinutes = "sendAnotherInMinutes" {
+            en: p("You can send another in {n} minute", "You can send another in {n} minutes"),
+            de: p("Nächste E-Mail möglich in {n} Minute", "Nächste E-Mail möglich in {n} Minuten"),
+            es: p("Podrá enviar otro dentro de {n} minuto", "Podrá enviar otro dentro de {n} minutos"),
+            fr: p("Vous pourrez en envoyer un autre dans {n} minute", "Vous pourrez en envoyer un autre dans {n} minutes"),
+            nl: p("U kunt over {n} minuut een nieuwe sturen", "U kunt over {n} minuten een nieuwe sturen"),
+            tr: p("Yeni bir e-postayı {n} dakika sonra gönderebilirsiniz", "Yeni bir e-postayı {n} dakika sonra gönderebilirsiniz"),
+        }
         // ---- the automatic retry after a failed check
         RetryNow = "retryNow" {
             en: t("Trying again now…"),

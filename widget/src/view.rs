@@ -245,11 +245,18 @@ pub fn Card(
         (!throttled()).then(|| format_countdown(secs))
     };
     // While the button waits, its accessible name says for how long: its
-    // label, then the countdown (or the note saying when the registrar
-    // allows another email). The ids are unique within the shadow root.
+    // label, then the wait in whole minutes (a name that changed with the
+    // ticking clock would be announced again and again while the button
+    // has focus), or the note saying when the registrar allows another
+    // email. The ids are unique within the shadow root.
     let named_by = move || {
         state.wait_seconds()?;
-        Some(if throttled() { "rv-action rv-note" } else { "rv-action rv-countdown" })
+        Some(if throttled() { "rv-action rv-note" } else { "rv-action rv-wait" })
+    };
+    let wait_minutes = move || {
+        let secs = state.wait_seconds()?;
+        let minutes = (secs.max(1) + 59) / 60;
+        (!throttled()).then(|| messages.with(|m| m.count(Msg::SendAnotherInMinutes, minutes, &[])))
     };
     // When the widget tries again by itself after a failed check (not a
     // live region: it counts down every second).
@@ -340,6 +347,7 @@ pub fn Card(
                     {text(move || action().map(|a| a.label).unwrap_or_default())}
                 </button>
                 <p class="note" id="rv-note" role="status" aria-live="polite">{note}</p>
+                <span id="rv-wait" hidden>{text(move || wait_minutes().unwrap_or_default())}</span>
                 <p class="countdown retry" hidden=move || retry().is_none()>
                     {text(move || retry().unwrap_or_default())}
                 </p>

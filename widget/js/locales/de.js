@@ -66,6 +66,7 @@ export default {
   "resendFailed": "Die E-Mail wurde nicht gesendet. {problem}",
   "resendRecent": "Vor Kurzem wurde eine Bestätigungs-E-Mail gesendet.",
   "sendAnotherIn": "Nächste E-Mail möglich in {countdown}",
+  "sendAnotherInMinutes": { "one": "Nächste E-Mail möglich in {n} Minute", "other": "Nächste E-Mail möglich in {n} Minuten" },
   "retryNow": "Neuer Versuch läuft…",
   "retryInSeconds": { "one": "Neuer Versuch automatisch in {n} Sekunde.", "other": "Neuer Versuch automatisch in {n} Sekunden." },
   "retryAt": "Nächster automatischer Versuch: {time}.",

@@ -66,6 +66,7 @@ export default {
   "resendFailed": "No se envió el correo. {problem}",
   "resendRecent": "Se envió un correo de verificación hace poco.",
   "sendAnotherIn": "Podrá enviar otro dentro de {countdown}",
+  "sendAnotherInMinutes": { "one": "Podrá enviar otro dentro de {n} minuto", "other": "Podrá enviar otro dentro de {n} minutos" },
   "retryNow": "Reintentando ahora…",
   "retryInSeconds": { "one": "Se reintentará automáticamente dentro de {n} segundo.", "other": "Se reintentará automáticamente dentro de {n} segundos." },
   "retryAt": "Próximo reintento automático: {time}.",

@@ -66,6 +66,7 @@ export default {
   "resendFailed": "L’e-mail n’a pas été envoyé. {problem}",
   "resendRecent": "Un e-mail de vérification a été envoyé récemment.",
   "sendAnotherIn": "Vous pourrez en envoyer un autre dans {countdown}",
+  "sendAnotherInMinutes": { "one": "Vous pourrez en envoyer un autre dans {n} minute", "other": "Vous pourrez en envoyer un autre dans {n} minutes" },
   "retryNow": "Nouvelle tentative en cours…",
   "retryInSeconds": { "one": "Nouvelle tentative automatique dans {n} seconde.", "other": "Nouvelle tentative automatique dans {n} secondes." },
   "retryAt": "Nouvelle tentative automatique : {time}.",

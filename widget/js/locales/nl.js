@@ -66,6 +66,7 @@ export default {
   "resendFailed": "De e-mail is niet verzonden. {problem}",
   "resendRecent": "Er is onlangs een verificatie-e-mail gestuurd.",
   "sendAnotherIn": "U kunt over {countdown} een nieuwe sturen",
+  "sendAnotherInMinutes": { "one": "U kunt over {n} minuut een nieuwe sturen", "other": "U kunt over {n} minuten een nieuwe sturen" },
   "retryNow": "Nu opnieuw proberen…",
   "retryInSeconds": { "one": "Automatisch opnieuw proberen over {n} seconde.", "other": "Automatisch opnieuw proberen over {n} seconden." },
   "retryAt": "Volgende automatische poging: {time}.",

@@ -66,6 +66,7 @@ export default {
   "resendFailed": "E-posta gönderilemedi. {problem}",
   "resendRecent": "Kısa süre önce bir doğrulama e-postası gönderildi.",
   "sendAnotherIn": "Yeni bir e-postayı {countdown} sonra gönderebilirsiniz",
+  "sendAnotherInMinutes": { "one": "Yeni bir e-postayı {n} dakika sonra gönderebilirsiniz", "other": "Yeni bir e-postayı {n} dakika sonra gönderebilirsiniz" },
   "retryNow": "Şimdi yeniden deneniyor…",
   "retryInSeconds": { "one": "{n} saniye içinde otomatik olarak yeniden denenecek.", "other": "{n} saniye içinde otomatik olarak yeniden denenecek." },
   "retryAt": "Otomatik olarak yeniden denenecek: {time}.",
