@@ -178,6 +178,13 @@ impl<'de> Visitor<'de> for Append<'_> {
 /// Writes `s` as a JSON string, escaped as serde_json escapes it (a
 /// hand-written loop is smaller in the wasm than `serde_json::to_string`).
 pub(crate) fn write_str(out: &mut String, s: &str) {
+    write_string(out, s, false);
+}
+
+/// JSON string escaping as serde_json does it (`/` not escaped); with
+/// `ascii`, every non-ASCII character as `\uXXXX` UTF-16 units too (what
+/// some signers hash, see `webhook.rs`).
+pub(crate) fn write_string(out: &mut String, s: &str, ascii: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -190,6 +197,12 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
             '\u{c}' => out.push_str("\\f"),
             c if c < ' ' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if ascii && !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{u:04x}");
+                }
             }
             c => out.push(c),
         }

@@ -311,29 +311,7 @@ fn write_node(out: &mut String, node: &Node, sort: Sort, unicode: Unicode, top: 
 
 /// JSON string escaping without escaping `/`; non-ASCII raw or as `\uXXXX`.
 fn write_string(out: &mut String, s: &str, unicode: Unicode) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if !c.is_ascii() && unicode == Unicode::Escaped => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{u:04x}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::json::write_string(out, s, unicode == Unicode::Escaped);
 }
 
 #[cfg(test)]
