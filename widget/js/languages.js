@@ -15,8 +15,8 @@ const MODULES = {
   tr: () => import('./locales/tr.js'),
 };
 
-/** The languages with a module in ./locales/. */
-export const LANGUAGES = Object.freeze(Object.keys(MODULES));
+/** `true` when `code` has a module in ./locales/. */
+const loadable = (code) => Object.hasOwn(MODULES, code);
 
 const modules = new Map(); // code -> Promise<words | null>
 const added = new Set(); // codes whose words are in the wasm
@@ -54,7 +54,7 @@ export function languageOf(el) {
  * there is no module or it failed to load (the widget then speaks English).
  */
 export function loadLanguage(code) {
-  if (!LANGUAGES.includes(code)) return Promise.resolve(null);
+  if (!loadable(code)) return Promise.resolve(null);
   let words = modules.get(code);
   if (!words) {
     words = MODULES[code]().then(
@@ -75,7 +75,7 @@ export function loadLanguage(code) {
  * that resolves once they are in (or could not be loaded).
  */
 export function ensureLanguage(code) {
-  if (added.has(code) || !LANGUAGES.includes(code)) return null;
+  if (added.has(code) || !loadable(code)) return null;
   let p = adding.get(code);
   if (!p) {
     p = loadLanguage(code).then((words) => {

@@ -155,8 +155,10 @@ pub fn Card(
     let CardState { record, problem, checking, phase, now, config, messages, .. } = state;
     let screen = move || state.screen();
     let tone = move || record.with(|r| Tone::of(screen(), r.as_ref()));
-    // Plain closures rather than memos: each reader computes them (a memo
-    // of each type would cost more code than the computing saves).
+    // Plain closures rather than memos: each reader computes them. The
+    // words change only with the state (not with the clock), and a memo of
+    // them measured +0.9 KB gzip of wasm for sparing four `Intl` date
+    // formats per change; the action is cheap to compute.
     let words = move || {
         let msgs = messages.get();
         let fmt = intl(&msgs);

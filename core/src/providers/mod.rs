@@ -438,8 +438,11 @@ pub(crate) mod tests {
         }
     }
 
-    /// `read_row` as it was before `Keys`: the keys from a
-    /// `Map<String, Value>`, each written back by `Value`.
+    /// `read_row` as it was before `json::Entries`: the keys from a
+    /// `Map<String, Value>`, each written back by `Value`. The oracle for
+    /// the tricky keys, where it and the first version
+    /// (`read_row_from_values`) differ: serde_json's private RawValue key
+    /// reads differently through `from_value` than through text.
     fn read_row_with_value_keys<T: DeserializeOwned>(json: &str) -> Result<T, String> {
         if !json.trim_start().starts_with('{') {
             return Err(format!("expected an object, found {}", super::describe(json)));
