@@ -79,7 +79,8 @@ pub mod webhook;
 pub use context::{Context, Response, Subject, PROPAGATION_WINDOW};
 pub use error::{Error, RowError};
 pub use record::{
-    FailureReason, Provider, Record, ResendReason, ResendState, Status, UnknownProvider, Urgency,
+    DeadlineKind, FailureReason, Provider, Record, ResendReason, ResendState, Status,
+    UnknownProvider, Urgency,
 };
 
 use serde::Serialize;

@@ -5,7 +5,7 @@
 use crate::{
     context::Context,
     deadline::{self, Countdown},
-    record::{FailureReason, Provider, Record, ResendState, Status},
+    record::{DeadlineKind, FailureReason, Provider, Record, ResendState, Status},
     resend::{resend_state, ResendPlan},
 };
 use chrono::{DateTime, Utc};
@@ -23,6 +23,9 @@ pub(crate) struct Observation {
     /// What the payload itself says about suspension.
     pub reported_suspended: bool,
     pub deadline: Option<DateTime<Utc>>,
+    /// What `deadline` means; the provider's kind unless an adapter says
+    /// otherwise.
+    pub deadline_kind: DeadlineKind,
     pub last_notification_at: Option<DateTime<Utc>>,
     pub recheck_at: Option<DateTime<Utc>>,
 }
@@ -39,6 +42,7 @@ impl Observation {
             failure_reason: None,
             reported_suspended: false,
             deadline: None,
+            deadline_kind: DeadlineKind::of(provider),
             last_notification_at: None,
             recheck_at: None,
         }
@@ -69,6 +73,7 @@ impl Observation {
             failure_reason: self.failure_reason,
             suspended,
             deadline: self.deadline,
+            deadline_kind: self.deadline.map(|_| self.deadline_kind),
             seconds_left: countdown.map(|c| c.seconds_left),
             days_left: countdown.map(|c| c.days_left),
             urgency,
@@ -93,12 +98,68 @@ impl Observation {
 
 /// How severe a status is when rows of one contact disagree: the most
 /// severe wins, so a registrant is never told "fine" while one domain is not.
+/// A running verification (`pending`) ranks above one never started: its
+/// email is out, its link is the one to click, and resending it is a
+/// `restart`.
 pub(crate) fn severity(status: Status) -> u8 {
     match status {
         Status::Verified => 0,
         Status::Unknown => 1,
-        Status::Pending => 2,
-        Status::NotStarted => 3,
+        Status::NotStarted => 2,
+        Status::Pending => 3,
         Status::Failed => 4,
+    }
+}
+
+impl Observation {
+    /// `true` when this observation alone implies suspended domains
+    /// without a clock: reported so, or the verification expired.
+    fn implies_suspension(&self) -> bool {
+        self.reported_suspended
+            || (self.status == Status::Failed
+                && self.failure_reason == Some(FailureReason::Expired))
+    }
+
+    /// Folds `other`, another row of the same contact (a registrar with one
+    /// row per domain), into this observation, keeping every fact that
+    /// matters to the registrant:
+    ///
+    /// - every domain;
+    /// - the most severe status ([`severity`]);
+    /// - the earliest deadline of any row not yet verified, whatever that
+    ///   row's status (a verified row carries none), with its kind;
+    /// - suspended if any row is, or implies it (an expired verification);
+    /// - the failure reason if any row failed, a bounce first (the address
+    ///   must be corrected before anything else helps);
+    /// - the latest notification.
+    ///
+    /// So merging never yields a later deadline, or a lower urgency, than
+    /// the most urgent row alone would (property-tested).
+    pub(crate) fn merge(&mut self, other: Observation) {
+        self.reported_suspended = self.implies_suspension() || other.implies_suspension();
+        for d in other.domains {
+            if !self.domains.contains(&d) {
+                self.domains.push(d);
+            }
+        }
+        self.handle = self.handle.take().or(other.handle);
+        self.email = self.email.take().or(other.email);
+        self.verification_id = self.verification_id.take().or(other.verification_id);
+        if let Some(d) = other.deadline {
+            if self.deadline.is_none_or(|mine| d < mine) {
+                self.deadline = Some(d);
+                self.deadline_kind = other.deadline_kind;
+            }
+        }
+        self.failure_reason = match (self.failure_reason, other.failure_reason) {
+            (Some(FailureReason::Bounced), _) | (_, Some(FailureReason::Bounced)) => {
+                Some(FailureReason::Bounced)
+            }
+            (a, b) => a.or(b),
+        };
+        self.last_notification_at = self.last_notification_at.max(other.last_notification_at);
+        if severity(other.status) > severity(self.status) {
+            self.status = other.status;
+        }
     }
 }

@@ -137,6 +137,48 @@ pub enum Urgency {
     Overdue,
 }
 
+/// What a record's `deadline` is: the registrars' dates mean different
+/// things, and a registrant must never be told a date is a suspension date
+/// when the registrar did not say so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeadlineKind {
+    /// The registrar's date after which the domains are suspended or locked
+    /// if the email is not verified (name.com `verifyBy`, Openprovider
+    /// `expiration_date`).
+    Suspension,
+    /// When the verification link stops working (Domain Name API's 60-day
+    /// key). ICANN's 15 days from the email may end sooner: the domains can
+    /// be suspended before this date.
+    LinkExpiry,
+    /// Derived by a documented rule where a registrar gives only a start
+    /// (e.g. a registration date plus ICANN's 15 days); none of the three
+    /// registrars read today needs it.
+    Estimated,
+}
+
+impl DeadlineKind {
+    /// What a provider's own deadline field is: DNA's `ExpirationDate` is
+    /// the 60-day key's validity (seed 000); name.com's `verifyBy` and
+    /// Openprovider's `expiration_date` are when the domains get suspended
+    /// or locked.
+    pub fn of(provider: Provider) -> DeadlineKind {
+        match provider {
+            Provider::Dna => DeadlineKind::LinkExpiry,
+            Provider::Namecom | Provider::Openprovider => DeadlineKind::Suspension,
+        }
+    }
+
+    /// The JSON spelling (`suspension`, `linkExpiry`, `estimated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::Suspension => "suspension",
+            DeadlineKind::LinkExpiry => "linkExpiry",
+            DeadlineKind::Estimated => "estimated",
+        }
+    }
+}
+
 /// Why a resend is not possible right now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -202,6 +244,7 @@ impl ResendState {
 /// Invariants every constructor in this crate upholds:
 /// - `seconds_left`, `days_left` are `Some` exactly when `deadline` is;
 ///   `days_left = ceil(seconds_left / 86400)` and never below 0;
+/// - `deadline_kind` is `Some` exactly when `deadline` is;
 /// - `urgency` is `none` exactly when `status` is `verified`;
 /// - `suspended` is `true` when the deadline passed unverified (every
 ///   supported registrar suspends or locks then), even if the payload said
@@ -227,10 +270,12 @@ pub struct Record {
     /// The domains are suspended or locked (reported, or implied by the
     /// registrar's documented rule once the deadline passed).
     pub suspended: bool,
-    /// When the domains get suspended (or the key expires) if nothing
-    /// happens.
+    /// The registrar's date; what it means is [`Record::deadline_kind`].
     #[serde(with = "crate::time::rfc3339::option")]
     pub deadline: Option<DateTime<Utc>>,
+    /// What `deadline` is: the suspension date, the link's expiry, or an
+    /// estimate; `None` without a deadline.
+    pub deadline_kind: Option<DeadlineKind>,
     /// `deadline - now` in whole seconds; negative once past.
     pub seconds_left: Option<i64>,
     /// `ceil(seconds_left / 86400)`, never below 0.

@@ -595,6 +595,7 @@ fn the_json_contract() {
         "failureReason",
         "suspended",
         "deadline",
+        "deadlineKind",
         "secondsLeft",
         "daysLeft",
         "urgency",

@@ -295,3 +295,63 @@ proptest! {
         }
     }
 }
+
+/// One Openprovider row of `owner@shop.example` from a few numbers: any
+/// status (the documented ones and an unknown one), reason, suspension flag
+/// and expiration date (a date, the zero date, or none).
+fn owner_row(
+    i: usize,
+    (status, reason, suspended, hours): (usize, usize, bool, Option<i64>),
+) -> Value {
+    let base = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+    let status = ["in progress", "not verified", "verified", "failed", "on hold"][status % 5];
+    let expiration = match hours {
+        Some(h) => (base + TimeDelta::hours(h)).format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => "0000-00-00 00:00:00".into(),
+    };
+    let description = ["", "expired", "bounced"][reason % 3];
+    json!({
+        "email": "owner@shop.example", "handle": "OW100001-XX", "domain": format!("d{i}.example"),
+        "status": status, "description": description,
+        "is_suspended": suspended, "expiration_date": expiration,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Merging the rows of one contact never yields a later deadline, a
+    /// lower urgency, or less suspension than the most urgent row alone
+    /// would, and it is verified only when every row is.
+    #[test]
+    fn merging_rows_never_hides_the_most_urgent_one(
+        rows in prop::collection::vec(
+            (0usize..5, 0usize..3, prop::bool::weighted(0.2), prop::option::of(-200i64..800)),
+            1..6,
+        ),
+        now in (0i64..600).prop_map(|h| Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() + TimeDelta::hours(h)),
+    ) {
+        let ctx = Context::new(now);
+        let rows: Vec<Value> = rows.into_iter().enumerate().map(|(i, r)| owner_row(i, r)).collect();
+        let alone: Vec<Record> = rows
+            .iter()
+            .map(|row| evaluate(Provider::Openprovider, &page_of(Provider::Openprovider, vec![row.clone()]), &ctx)
+                .unwrap().records.remove(0))
+            .collect();
+        let merged = evaluate(Provider::Openprovider, &page_of(Provider::Openprovider, rows), &ctx).unwrap();
+        prop_assert_eq!(merged.records.len(), 1);
+        let m = &merged.records[0];
+        let earliest = alone.iter().filter_map(|r| r.deadline).min();
+        prop_assert_eq!(m.deadline, earliest, "the earliest deadline of any row is kept");
+        let most = alone.iter().map(|r| r.urgency).max().unwrap();
+        prop_assert!(m.urgency >= most, "urgency {:?} below a row's {:?}", m.urgency, most);
+        prop_assert!(m.suspended || alone.iter().all(|r| !r.suspended));
+        prop_assert_eq!(
+            m.status == Status::Verified,
+            alone.iter().all(|r| r.status == Status::Verified)
+        );
+        if alone.iter().any(|r| r.status == Status::Failed) {
+            prop_assert!(m.failure_reason.is_some() || alone.iter().all(|r| r.failure_reason.is_none()));
+        }
+    }
+}

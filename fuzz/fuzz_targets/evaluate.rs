@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     for &provider in &sel.providers {
         let Some(result) = guarded(|| evaluate(provider, body, &sel.ctx)) else { continue };
         match &result {
-            Ok(e) => check_evaluation(provider, e, &sel),
+            Ok(e) => check_evaluation(provider, e, &sel, body),
             Err(err) => check_error(provider, err, &Response::ok(body)),
         }
         // `evaluate` is `evaluate_response` with a bare 200, and

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         };
         match &result {
             Ok(e) => {
-                check_evaluation(provider, e, &sel);
+                check_evaluation(provider, e, &sel, h.body);
                 // A status payload is only ever evaluated from a 2xx.
                 fuzz_support::contract!(
                     "records-on-error-status",

@@ -19,8 +19,8 @@ use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone, Utc};
 use std::sync::OnceLock;
 use verification_core::{
     resend::{LastResend, ResendPlan, ResendTarget},
-    Context, Error, Evaluation, FailureReason, Provider, Record, ResendReason, Response, Status,
-    Subject, Urgency,
+    Context, DeadlineKind, Error, Evaluation, FailureReason, Provider, Record, ResendReason,
+    Response, Status, Subject, Urgency,
 };
 
 /// `true` when the contract check `id` is switched off by the environment
@@ -228,6 +228,13 @@ pub fn check_record(provider: Provider, r: &Record, sel: &Selection) {
         assert!(days >= 0, "days_left < 0: {days}");
         assert_eq!(days, expected_days_left(s), "days_left != ceil(seconds_left / 86400)");
     }
+    // deadline_kind is Some exactly when deadline is, and names what the
+    // provider's date is: DNA's is the link's validity, never a suspension.
+    let kind = match provider {
+        Provider::Dna => DeadlineKind::LinkExpiry,
+        Provider::Namecom | Provider::Openprovider => DeadlineKind::Suspension,
+    };
+    assert_eq!(r.deadline_kind, r.deadline.map(|_| kind), "deadline_kind vs deadline");
     // urgency none exactly when verified.
     assert_eq!(
         r.urgency == Urgency::None,
@@ -314,7 +321,7 @@ pub fn check_record(provider: Provider, r: &Record, sel: &Selection) {
             }
         }
     }
-    // recheck_at: only name.com's propagation window, on an unknown record.
+    // recheck_at: only name.com's unproven absence, on an unknown record.
     if let Some(at) = r.recheck_at {
         assert_eq!(r.status, Status::Unknown, "recheck_at on a known status");
         assert_eq!(provider, Provider::Namecom);
@@ -348,11 +355,94 @@ pub fn check_record(provider: Provider, r: &Record, sel: &Selection) {
     }
 }
 
-/// Every invariant of an evaluation.
-pub fn check_evaluation(provider: Provider, e: &Evaluation, sel: &Selection) {
+/// A number as the core reads one leniently: an integer, an integral
+/// float, or either in a string.
+fn number(v: &serde_json::Value) -> Option<f64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `true` when the body says "verified" somewhere, in any spelling the
+/// adapters match (case, spaces, underscores and JSON escapes aside):
+/// `verified`, `validated`, or the customer-level `ACT`.
+fn says_verified(body: &str) -> bool {
+    fn key(s: &str) -> String {
+        s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+    }
+    fn walk(v: &serde_json::Value, found: &mut bool) {
+        match v {
+            serde_json::Value::String(s) => {
+                let k = key(s);
+                *found |= k.contains("verified") || k.contains("validated") || k == "act";
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, found)),
+            serde_json::Value::Object(m) => m.values().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = false;
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v) => walk(&v, &mut found),
+        Err(_) => found = key(body).contains("verified") || key(body).contains("validated"),
+    }
+    found
+}
+
+/// `true` unless the body clearly is not name.com's whole list: a bare
+/// array, no `unverifiedContacts` list, or a non-empty page with more to
+/// come (`nextPage` > 0 or `to < totalCount`, and not `to >= totalCount`).
+fn may_be_whole_namecom_list(body: &str) -> bool {
+    let Ok(serde_json::Value::Object(page)) = serde_json::from_str::<serde_json::Value>(body)
+    else {
+        return false;
+    };
+    let Some(serde_json::Value::Array(rows)) = page.get("unverifiedContacts") else {
+        return false;
+    };
+    if rows.is_empty() {
+        return true;
+    }
+    let to = page.get("to").and_then(number);
+    let total = page.get("totalCount").and_then(number);
+    if matches!((to, total), (Some(to), Some(total)) if to >= total) {
+        return true;
+    }
+    let more_counted = matches!((to, total), (Some(to), Some(total)) if to < total);
+    let next = page.get("nextPage").and_then(number).is_some_and(|n| n >= 1.0);
+    !(more_counted || next)
+}
+
+/// Every invariant of an evaluation of `body`.
+pub fn check_evaluation(provider: Provider, e: &Evaluation, sel: &Selection, body: &str) {
     for r in &e.records {
         check_record(provider, r, sel);
+        // No record is verified unless the input said so, or name.com's
+        // documented absence rule applies: one contact asked about, absent
+        // from the list's last page, outside the propagation window.
+        if r.status == Status::Verified && !says_verified(body) {
+            let ctx = &sel.ctx;
+            let settled = ctx.changed_at.is_none_or(|c| ctx.now >= c + TimeDelta::minutes(10));
+            contract!(
+                "verified-unsaid",
+                provider == Provider::Namecom
+                    && ctx.subject.is_some()
+                    && settled
+                    && may_be_whole_namecom_list(body),
+                "{provider}: verified, but the input says nothing of it: {r:?}"
+            );
+        }
     }
+    // Rows, and none readable: that is an error, never an empty list. (With
+    // a subject, the readable rows may all be other contacts'.)
+    contract!(
+        "nothing-readable",
+        sel.ctx.subject.is_some() || !(e.records.is_empty() && !e.row_errors.is_empty()),
+        "{provider}: only unreadable rows read as an evaluation: {:?}",
+        e.row_errors
+    );
     serde_json::to_string(e).expect("evaluation serialises");
     // Row errors come in row order, each once, with a message.
     for w in e.row_errors.windows(2) {

@@ -394,7 +394,7 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
         Some(b'[') if !resp.is_success() => Err(http_error(P, resp, ctx)),
         Some(b'[') => {
             let (good, bad) = super::rows::<Details>(P, &text, ctx)?;
-            Ok(finish(P, good, bad, None, Some(Absence::NoRecord), ctx))
+            finish(P, good, bad, None, Some(Absence::NoRecord), ctx)
         }
         Some(b'{') => {
             let details: Details = object(P, &text, EXPECTED)?;
@@ -416,7 +416,7 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
                 expected: EXPECTED,
                 found,
             })?;
-            Ok(finish(P, vec![obs], Vec::new(), None, None, ctx))
+            finish(P, vec![obs], Vec::new(), None, None, ctx)
         }
         _ => Err(Error::UnexpectedShape {
             provider: P,
@@ -711,7 +711,7 @@ mod tests {
                 Value::Array(_) if !resp.is_success() => Err(http_error(P, resp, ctx)),
                 Value::Array(_) => {
                     let (good, bad) = crate::providers::rows::<Details>(P, &text, ctx)?;
-                    Ok(finish(P, good, bad, None, Some(Absence::NoRecord), ctx))
+                    finish(P, good, bad, None, Some(Absence::NoRecord), ctx)
                 }
                 Value::Object(_) => {
                     let details: Details = object(P, &text, EXPECTED)?;
@@ -731,7 +731,7 @@ mod tests {
                     let obs = details.observe(ctx).map_err(|(found, _)| {
                         Error::UnexpectedShape { provider: P, expected: EXPECTED, found }
                     })?;
-                    Ok(finish(P, vec![obs], Vec::new(), None, None, ctx))
+                    finish(P, vec![obs], Vec::new(), None, None, ctx)
                 }
                 _ => Err(Error::UnexpectedShape {
                     provider: P,

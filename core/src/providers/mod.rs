@@ -14,6 +14,7 @@ use crate::{
     record::{Provider, Status},
     Evaluation, Page,
 };
+use chrono::TimeDelta;
 use serde::de::{DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::{error::Category, value::RawValue};
 use std::{fmt, marker::PhantomData};
@@ -325,15 +326,46 @@ const ROW_KEYS: [&str; 6] =
 /// What it means when the subject is not in a list payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Absence {
-    /// name.com lists only unverified contacts: absent means verified,
-    /// unless the contact changed within the propagation window.
-    NamecomVerifiedUnlessRecent,
+    /// name.com lists only unverified contacts: absent means verified, but
+    /// only where that is proven: on the last page of the list (a page with
+    /// more to come may hold the contact; a bare list, without the
+    /// envelope, does not say whether it is whole), and outside the
+    /// propagation window after a change. Otherwise `unknown`, with a time
+    /// to check again. `whole_list`: the payload proves it is the list's
+    /// last page.
+    NamecomVerifiedUnlessRecent {
+        /// The payload is the list's last page.
+        whole_list: bool,
+    },
     /// The registrar has no verification on record for the contact.
     NoRecord,
 }
 
+/// When to ask again about a name.com contact absent from a page that is
+/// not the list's last (or from a list that does not say): soon, since the
+/// backend, not the registrar, is the one to fix it.
+pub const INCOMPLETE_LIST_RECHECK: TimeDelta = TimeDelta::minutes(1);
+
+/// The rows of a list could not be read, not one of them: that is no list
+/// at all (for name.com an empty list would read as "verified"), so it is
+/// an error naming what was found.
+fn nothing_readable(provider: Provider, row_errors: &[RowError]) -> Error {
+    let n = row_errors.len();
+    let first = &row_errors[0];
+    let rows = if n == 1 { "1 row".to_owned() } else { format!("{n} rows") };
+    Error::UnexpectedShape {
+        provider,
+        expected: "at least one readable row",
+        found: format!("{rows}, none readable (row {}: {})", first.index, first.message),
+    }
+}
+
 /// Filters to the subject (if any), fills in an absent subject, and applies
 /// the rules to every observation.
+///
+/// # Errors
+/// [`Error::UnexpectedShape`] when the payload had rows and none could be
+/// read: one good row among bad ones still gives that row.
 pub(crate) fn finish(
     provider: Provider,
     mut observations: Vec<Observation>,
@@ -341,7 +373,10 @@ pub(crate) fn finish(
     page: Option<Page>,
     absence: Option<Absence>,
     ctx: &Context,
-) -> Evaluation {
+) -> Result<Evaluation, Error> {
+    if observations.is_empty() && !row_errors.is_empty() {
+        return Err(nothing_readable(provider, &row_errors));
+    }
     if let Some(subject) = &ctx.subject {
         observations.retain(|o| {
             subject.matches(o.email.as_deref(), o.verification_id.as_deref(), o.handle.as_deref())
@@ -353,12 +388,15 @@ pub(crate) fn finish(
                 o.email = subject.email.clone();
                 o.verification_id = subject.verification_id.clone();
                 o.handle = subject.handle.clone();
-                if absence == Absence::NamecomVerifiedUnlessRecent {
-                    match ctx.changed_at {
-                        Some(changed) if ctx.now < later(changed, PROPAGATION_WINDOW) => {
-                            o.recheck_at = Some(later(changed, PROPAGATION_WINDOW));
-                        }
-                        _ => o.status = Status::Verified,
+                if let Absence::NamecomVerifiedUnlessRecent { whole_list } = absence {
+                    let recent = ctx
+                        .changed_at
+                        .map(|changed| later(changed, PROPAGATION_WINDOW))
+                        .filter(|until| ctx.now < *until);
+                    let incomplete = (!whole_list).then(|| later(ctx.now, INCOMPLETE_LIST_RECHECK));
+                    match recent.max(incomplete) {
+                        Some(at) => o.recheck_at = Some(at),
+                        None => o.status = Status::Verified,
                     }
                 }
                 observations.push(o);
@@ -367,7 +405,7 @@ pub(crate) fn finish(
     }
     let single = ctx.subject.is_some();
     let records = observations.into_iter().map(|o| o.into_record(ctx, single)).collect();
-    Evaluation { records, row_errors, page }
+    Ok(Evaluation { records, row_errors, page })
 }
 
 #[cfg(test)]

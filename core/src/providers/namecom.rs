@@ -132,7 +132,8 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
     let raw = read_json(P, resp, ctx)?;
     if raw.trim_start().starts_with('[') && resp.is_success() {
         // A bare list of contacts (some backends strip the envelope).
-        return list_page(raw, None, ctx);
+        // Without the envelope nothing says the list is whole.
+        return list_page(raw, None, false, ctx);
     }
     if resp.is_success() {
         // The common case, read in one pass: a page whose rows all parse.
@@ -141,15 +142,10 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
             de.deserialize_map(FastPageVisitor(ctx))
         {
             if de.end().is_ok() {
-                let page = page_info(next_page, to, total_count, good.is_empty() && bad.is_empty());
-                return Ok(finish(
-                    P,
-                    good,
-                    bad,
-                    Some(page),
-                    Some(Absence::NamecomVerifiedUnlessRecent),
-                    ctx,
-                ));
+                let empty = good.is_empty() && bad.is_empty();
+                let (page, whole_list) = page_info(next_page, to, total_count, empty);
+                let absence = Absence::NamecomVerifiedUnlessRecent { whole_list };
+                return finish(P, good, bad, Some(page), Some(absence), ctx);
             }
         }
     }
@@ -171,8 +167,8 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
             });
         }
         let empty = list[1..].trim_start().starts_with(']');
-        let page = page_info(env.next_page, env.to, env.total_count, empty);
-        return list_page(list, Some(page), ctx);
+        let (page, whole_list) = page_info(env.next_page, env.to, env.total_count, empty);
+        return list_page(list, Some(page), whole_list, ctx);
     }
     if env.event_name.is_some() || env.verification.is_some() {
         return webhook(env, ctx);
@@ -221,20 +217,35 @@ impl<'de> Visitor<'de> for FastPageVisitor<'_> {
 }
 
 /// Pagination: stop on `nextPage == null`, an empty page, or
-/// `to >= totalCount`; `lastPage` is not trusted.
-fn page_info(next_page: Option<i64>, to: Option<i64>, total: Option<i64>, empty: bool) -> Page {
-    let next = next_page.filter(|n| {
-        *n > 0 && !empty && !matches!((to, total), (Some(to), Some(total)) if to >= total)
-    });
-    Page {
+/// `to >= totalCount`; `lastPage` is not trusted. Also says whether the
+/// page is proven to be the list's last (so an absent contact is verified):
+/// an empty page, `to >= totalCount`, or no `nextPage` where `to` and
+/// `totalCount` do not say more remains.
+fn page_info(
+    next_page: Option<i64>,
+    to: Option<i64>,
+    total: Option<i64>,
+    empty: bool,
+) -> (Page, bool) {
+    let reached_total = matches!((to, total), (Some(to), Some(total)) if to >= total);
+    let more_counted = matches!((to, total), (Some(to), Some(total)) if to < total);
+    let next = next_page.filter(|n| *n > 0 && !empty && !reached_total);
+    let whole = empty || reached_total || (next.is_none() && !more_counted);
+    let page = Page {
         total: total.and_then(|t| u64::try_from(t).ok()),
         next: next.and_then(|n| u32::try_from(n).ok()).map(NextPage::Page),
-    }
+    };
+    (page, whole)
 }
 
-fn list_page(list: &str, page: Option<Page>, ctx: &Context) -> Result<Evaluation, Error> {
+fn list_page(
+    list: &str,
+    page: Option<Page>,
+    whole_list: bool,
+    ctx: &Context,
+) -> Result<Evaluation, Error> {
     let (good, bad) = rows::<Contact>(P, list, ctx)?;
-    Ok(finish(P, good, bad, page, Some(Absence::NamecomVerifiedUnlessRecent), ctx))
+    finish(P, good, bad, page, Some(Absence::NamecomVerifiedUnlessRecent { whole_list }), ctx)
 }
 
 fn webhook(env: Envelope<'_>, ctx: &Context) -> Result<Evaluation, Error> {
@@ -272,7 +283,7 @@ fn webhook(env: Envelope<'_>, ctx: &Context) -> Result<Evaluation, Error> {
             found: format!("`verifyBy`: {e}"),
         })?;
     }
-    Ok(finish(P, vec![o], Vec::new(), None, None, ctx))
+    finish(P, vec![o], Vec::new(), None, None, ctx)
 }
 
 /// Reads a `:resend` answer: `200 {sent, verificationId, nextEligibleAt}`,

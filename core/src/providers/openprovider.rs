@@ -19,7 +19,7 @@ use crate::{
     context::{Context, Response},
     error::{Error, RowError},
     lenient::{opt_bool, opt_enum_key, opt_i64, opt_string, EnumKey, OptI64},
-    observation::{severity, Observation},
+    observation::Observation,
     record::{FailureReason, Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::RawTime,
@@ -140,8 +140,7 @@ impl ListRow for Row {
     }
 }
 
-/// Folds rows of one email into one observation: all its domains, the most
-/// severe status, the earliest deadline, suspended if any row is.
+/// Folds rows of one email into one observation ([`Observation::merge`]).
 fn group(rows: Vec<Observation>) -> Vec<Observation> {
     let mut out: Vec<Observation> = Vec::with_capacity(rows.len());
     // (by email?, the email lowercased or the handle) of each `out` entry.
@@ -171,31 +170,9 @@ fn group(rows: Vec<Observation>) -> Vec<Observation> {
             out.push(o);
             continue;
         };
-        merge(&mut out[i], o);
+        out[i].merge(o);
     }
     out
-}
-
-/// Folds the row `o` into `g`, the observation of the same contact.
-fn merge(g: &mut Observation, o: Observation) {
-    for d in o.domains {
-        if !g.domains.contains(&d) {
-            g.domains.push(d);
-        }
-    }
-    g.reported_suspended |= o.reported_suspended;
-    g.handle = g.handle.take().or(o.handle);
-    if severity(o.status) > severity(g.status) {
-        g.status = o.status;
-        g.failure_reason = o.failure_reason;
-        g.deadline = o.deadline;
-    } else if o.status == g.status {
-        g.failure_reason = g.failure_reason.or(o.failure_reason);
-        g.deadline = match (g.deadline, o.deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-    }
 }
 
 /// FNV-1a of a grouping key.
@@ -255,14 +232,14 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
             de.deserialize_map(FastPageVisitor(ctx))
         {
             if de.end().is_ok() {
-                return Ok(finish(
+                return finish(
                     P,
                     group(good),
                     bad,
                     Some(page(total)),
                     Some(Absence::NoRecord),
                     ctx,
-                ));
+                );
             }
         }
     }
@@ -279,7 +256,7 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
         Some(list) => rows::<Row>(P, list.get(), ctx)?,
         None => (Vec::new(), Vec::new()),
     };
-    Ok(finish(P, group(good), bad, Some(page(data.total)), Some(Absence::NoRecord), ctx))
+    finish(P, group(good), bad, Some(page(data.total)), Some(Absence::NoRecord), ctx)
 }
 
 /// A page whose every row deserializes: the fast path. `data` is its rows
@@ -403,7 +380,7 @@ mod tests {
                 out.push(o);
                 continue;
             };
-            super::merge(&mut out[i], o);
+            out[i].merge(o);
         }
         out
     }
