@@ -116,6 +116,7 @@ describe('npm consumer', { skip: !built && 'widget/pkg is not built (bash widget
     assert.equal(jane.verificationId, '98752463');
     assert.deepEqual(jane.domains, ['janedoe.com', 'janedoe.net']);
     assert.equal(Date.parse(jane.deadline), Date.parse('2026-03-07T12:00:00Z'));
+    assert.equal(jane.deadlineKind, 'suspension', 'name.com verifyBy is the suspension date');
     assert.equal(jane.secondsLeft, 6 * 86400);
     assert.equal(jane.daysLeft, 6);
     assert.equal(jane.urgency, 'warning');

@@ -25,6 +25,15 @@ export type ResendReason =
 /** An RFC 3339 timestamp in UTC, e.g. `2026-03-03T12:00:00Z`. */
 export type Timestamp = string;
 
+/**
+ * What a record's `deadline` is: `suspension` (the domains are suspended
+ * after it: name.com `verifyBy`, Openprovider `expiration_date`),
+ * `linkExpiry` (the verification link stops working: Domain Name API's
+ * 60-day key; ICANN's 15 days from the email may end sooner), `estimated`
+ * (derived by a documented rule where a registrar gives only a start).
+ */
+export type DeadlineKind = 'suspension' | 'linkExpiry' | 'estimated';
+
 /** Whether the registrant may ask for the verification email again. */
 export interface ResendState {
   allowed: boolean;
@@ -43,6 +52,8 @@ export interface VerificationRecord {
   failureReason: FailureReason | null;
   suspended: boolean;
   deadline: Timestamp | null;
+  /** What `deadline` is; `null` exactly when there is no deadline. */
+  deadlineKind: DeadlineKind | null;
   /** `deadline - now` in seconds; negative once past. */
   secondsLeft: number | null;
   /** `ceil(secondsLeft / 86400)`, never below 0. */
@@ -156,6 +167,11 @@ export type MessageId =
   | 'verifyBy'
   | 'suspendedAfter'
   | 'deadlineWas'
+  | 'linkValidUntil'
+  | 'linkExpiredOn'
+  | 'linkSoonerLead'
+  | 'verifyByEstimated'
+  | 'estimatedDeadlineWas'
   | 'retry'
   | 'retrying'
   | 'checkAgain'
@@ -263,7 +279,10 @@ export type ListMessageId =
   | 'columnResend'
   | 'noMatch'
   | 'overdueByHours'
-  | 'overdueByDays';
+  | 'overdueByDays'
+  | 'linkValidDays'
+  | 'linkExpired'
+  | 'estimatedLeft';
 
 /**
  * The `strings` property: `{ id: template }` applies in every locale; an

@@ -523,13 +523,15 @@ catalog! {
             nl: t("We controleren het bij de registrar"),
             tr: t("Kayıt şirketiyle kontrol ediyoruz"),
         }
+        // Said when name.com's list does not (yet) prove the contact
+        // verified: within minutes of a change, or a page with more to come.
         UnknownLead = "unknownLead" {
-            en: t("Your contact details changed recently. We are checking with the registrar, check again shortly."),
-            de: t("Ihre Kontaktdaten wurden kürzlich geändert. Wir fragen beim Registrar nach; schauen Sie in Kürze noch einmal vorbei."),
-            es: t("Sus datos de contacto cambiaron recientemente. Estamos consultando con el registrador; vuelva a comprobarlo en breve."),
-            fr: t("Vos coordonnées ont changé récemment. Nous vérifions auprès du bureau d’enregistrement\u{a0}; revenez dans quelques instants."),
-            nl: t("Uw contactgegevens zijn onlangs gewijzigd. We controleren het bij de registrar; kijk straks nog eens."),
-            tr: t("İletişim bilgileriniz kısa süre önce değişti. Kayıt şirketiyle kontrol ediyoruz, lütfen birazdan tekrar bakın."),
+            en: t("The registrar has not confirmed the status of {email} yet: its list can take a few minutes to update after a change. Check again shortly."),
+            de: t("Der Registrar hat den Status von {email} noch nicht bestätigt: Seine Liste kann nach einer Änderung einige Minuten brauchen. Schauen Sie in Kürze noch einmal nach."),
+            es: t("El registrador aún no ha confirmado el estado de {email}: su lista puede tardar unos minutos en actualizarse tras un cambio. Vuelva a comprobarlo en breve."),
+            fr: t("Le bureau d’enregistrement n’a pas encore confirmé l’état de {email}\u{a0}: sa liste peut mettre quelques minutes à se mettre à jour après un changement. Revenez dans quelques instants."),
+            nl: t("De registrar heeft de status van {email} nog niet bevestigd: de lijst kan na een wijziging enkele minuten nodig hebben. Kijk straks nog eens."),
+            tr: t("Kayıt şirketi {email} adresinin durumunu henüz onaylamadı: listesinin bir değişiklikten sonra güncellenmesi birkaç dakika sürebilir. Lütfen birazdan tekrar bakın."),
         }
         NextCheckAt = "nextCheckAt" {
             en: t("Next check at {time}."),
@@ -587,6 +589,48 @@ catalog! {
             fr: t("La date limite était le {date}"),
             nl: t("De deadline was {date}"),
             tr: t("Son tarih şuydu: {date}"),
+        }
+        // Domain Name API's date is the link's validity, not a suspension
+        // date: never "verify by" it (record field `deadlineKind`).
+        LinkValidUntil = "linkValidUntil" {
+            en: t("The link in the email is valid until {date}"),
+            de: t("Der Link in der E-Mail ist bis {date} gültig"),
+            es: t("El enlace del correo es válido hasta el {date}"),
+            fr: t("Le lien de l’e-mail est valable jusqu’au {date}"),
+            nl: t("De link in de e-mail is geldig tot {date}"),
+            tr: t("E-postadaki bağlantı şu tarihe kadar geçerli: {date}"),
+        }
+        LinkExpiredOn = "linkExpiredOn" {
+            en: t("The link in the email expired on {date}"),
+            de: t("Der Link in der E-Mail ist am {date} abgelaufen"),
+            es: t("El enlace del correo caducó el {date}"),
+            fr: t("Le lien de l’e-mail a expiré le {date}"),
+            nl: t("De link in de e-mail is verlopen op {date}"),
+            tr: t("E-postadaki bağlantının süresi şu tarihte doldu: {date}"),
+        }
+        LinkSoonerLead = "linkSoonerLead" {
+            en: t("ICANN requires verification within 15 days of the email, so {domains} may be suspended before the link expires."),
+            de: t("ICANN verlangt die Bestätigung innerhalb von 15 Tagen nach der E-Mail, daher können {domains} schon vor Ablauf des Links gesperrt werden."),
+            es: t("ICANN exige la verificación en un plazo de 15 días desde el correo, por lo que {domains} pueden ser suspendidos antes de que caduque el enlace."),
+            fr: t("L’ICANN exige une vérification dans les 15 jours suivant l’e-mail\u{a0}: {domains} peuvent donc être suspendus avant l’expiration du lien."),
+            nl: t("ICANN vereist verificatie binnen 15 dagen na de e-mail, dus {domains} kunnen al worden opgeschort voordat de link verloopt."),
+            tr: t("ICANN, e-postadan itibaren 15 gün içinde doğrulama yapılmasını zorunlu kılar; bu nedenle {domains} bağlantının süresi dolmadan askıya alınabilir."),
+        }
+        VerifyByEstimated = "verifyByEstimated" {
+            en: t("Verify by {date} (estimated)"),
+            de: t("Bestätigen Sie bis {date} (geschätzt)"),
+            es: t("Verifique antes del {date} (estimado)"),
+            fr: t("Vérifiez avant le {date} (estimation)"),
+            nl: t("Verifieer vóór {date} (geschat)"),
+            tr: t("Tahmini son doğrulama tarihi: {date}"),
+        }
+        EstimatedDeadlineWas = "estimatedDeadlineWas" {
+            en: t("The estimated deadline was {date}"),
+            de: t("Die geschätzte Frist endete am {date}"),
+            es: t("La fecha límite estimada fue el {date}"),
+            fr: t("La date limite estimée était le {date}"),
+            nl: t("De geschatte deadline was {date}"),
+            tr: t("Tahmini son tarih şuydu: {date}"),
         }
         // ---- buttons
         Retry = "retry" {
@@ -1440,6 +1484,32 @@ catalog! {
             fr: p("en retard de {n} jour", "en retard de {n} jours"),
             nl: p("{n} dag te laat", "{n} dagen te laat"),
             tr: p("{n} gün gecikmiş", "{n} gün gecikmiş"),
+        }
+        // The deadline column for a link's validity (Domain Name API) and
+        // for an estimated deadline: never "days left" before suspension.
+        LinkValidDays = "linkValidDays" {
+            en: p("link valid {n} more day", "link valid {n} more days"),
+            de: p("Link noch {n} Tag gültig", "Link noch {n} Tage gültig"),
+            es: p("enlace válido {n} día más", "enlace válido {n} días más"),
+            fr: p("lien valable encore {n} jour", "lien valable encore {n} jours"),
+            nl: p("link nog {n} dag geldig", "link nog {n} dagen geldig"),
+            tr: p("bağlantı {n} gün daha geçerli", "bağlantı {n} gün daha geçerli"),
+        }
+        LinkExpired = "linkExpired" {
+            en: t("link expired"),
+            de: t("Link abgelaufen"),
+            es: t("enlace caducado"),
+            fr: t("lien expiré"),
+            nl: t("link verlopen"),
+            tr: t("bağlantının süresi doldu"),
+        }
+        EstimatedLeft = "estimatedLeft" {
+            en: t("{left} (estimated)"),
+            de: t("{left} (geschätzt)"),
+            es: t("{left} (estimado)"),
+            fr: t("{left} (estimation)"),
+            nl: t("{left} (geschat)"),
+            tr: t("{left} (tahmini)"),
         }
     }
 }

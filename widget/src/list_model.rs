@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use verification_core::{
     by_urgency,
     resend::{RateLimit, ResendPlan, NAMECOM_PER_ACCOUNT, NAMECOM_PER_VERIFICATION},
-    Evaluation, NextPage, Provider, Record, Status, Urgency,
+    DeadlineKind, Evaluation, NextPage, Provider, Record, Status, Urgency,
 };
 
 /// The height of one row, in CSS pixels. Fixed, so the window of visible
@@ -377,25 +377,36 @@ pub fn window(scroll_top: f64, height: f64, row_height: f64, count: usize) -> (u
 }
 
 /// "3 days left", "20 hours left", "overdue by 2 days", or "" without a
-/// deadline.
+/// deadline. A link's validity (Domain Name API) counts the link's days,
+/// never days before suspension; an estimated deadline says it is one.
 pub fn days_left_text(r: &Record, msgs: &Messages) -> String {
     let Some(secs) = r.seconds_left else { return String::new() };
     if r.status == Status::Verified {
         return String::new();
     }
-    if secs < 0 {
+    if r.deadline_kind == Some(DeadlineKind::LinkExpiry) {
+        return if secs <= 0 {
+            msgs.text(ListMsg::LinkExpired)
+        } else {
+            msgs.count(ListMsg::LinkValidDays, r.days_left.unwrap_or(0), &[])
+        };
+    }
+    let left = if secs < 0 {
         let over = -secs;
-        return if over < 86_400 {
+        if over < 86_400 {
             msgs.count(ListMsg::OverdueByHours, (over + 3_599) / 3_600, &[])
         } else {
             msgs.count(ListMsg::OverdueByDays, over / 86_400, &[])
-        };
-    }
-    if secs < verification_core::deadline::CRITICAL_SECONDS {
+        }
+    } else if secs < verification_core::deadline::CRITICAL_SECONDS {
         msgs.count(Msg::HoursLeft, (secs + 3_599) / 3_600, &[])
     } else {
         msgs.count(Msg::DaysLeft, r.days_left.unwrap_or(0), &[])
+    };
+    if r.deadline_kind == Some(DeadlineKind::Estimated) {
+        return msgs.fill(ListMsg::EstimatedLeft, &[("left", &left)]);
     }
+    left
 }
 
 /// The status as staff read it.
@@ -654,6 +665,7 @@ mod tests {
             failure_reason: None,
             suspended,
             deadline,
+            deadline_kind: deadline.map(|_| DeadlineKind::Suspension),
             seconds_left: secs,
             days_left: secs.map(|s| ((s + 86_399) / 86_400).max(0)),
             urgency,
@@ -812,6 +824,17 @@ mod tests {
             "overdue by 3 hours"
         );
         assert_eq!(days_left_text(&record("a@b", Status::Verified, None, false), &en()), "");
+        // A link's validity counts the link's days, never days before
+        // suspension; an estimate says so.
+        let kind = |hours, kind| {
+            let mut r = record("a@b", Status::Pending, Some(hours), false);
+            r.deadline_kind = Some(kind);
+            days_left_text(&r, &en())
+        };
+        assert_eq!(kind(100, DeadlineKind::LinkExpiry), "link valid 5 more days");
+        assert_eq!(kind(-3, DeadlineKind::LinkExpiry), "link expired");
+        assert_eq!(kind(100, DeadlineKind::Estimated), "5 days left (estimated)");
+        assert_eq!(kind(-30, DeadlineKind::Estimated), "overdue by 1 day (estimated)");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use verification_core::{
     deadline::CRITICAL_SECONDS,
     resend::{ResendKind, ResendOutcome, ResendPlan},
     time::parse_timestamp,
-    Error, Evaluation, FailureReason, Provider, Record, ResendReason, Status, Urgency,
+    DeadlineKind, Error, Evaluation, FailureReason, Provider, Record, ResendReason, Status,
+    Urgency,
 };
 
 /// The `cooldown` attribute's default: 15 minutes, as `DESIGN.md` asks.
@@ -543,6 +544,16 @@ pub fn words(
     let suspended = record.is_some_and(|r| r.suspended);
     let urgency = record.map_or(Urgency::Info, |r| r.urgency);
     let at_risk = Some(Msg::AtRiskHeading);
+    // A link's validity is not the suspension date: say that ICANN's 15
+    // days from the email may end sooner.
+    let link_expiry = record.is_some_and(|r| r.deadline_kind == Some(DeadlineKind::LinkExpiry));
+    let link_sooner = |mut lead: String| {
+        if link_expiry {
+            lead.push(' ');
+            lead.push_str(&say(Msg::LinkSoonerLead));
+        }
+        lead
+    };
     let affected = Some(if suspended { Msg::SuspendedHeading } else { Msg::AffectedHeading });
     let (label, headline, lead, domains_heading) = match screen {
         Screen::Loading => (Msg::Checking, say(Msg::LoadingHeadline), String::new(), None),
@@ -555,12 +566,15 @@ pub fn words(
         Screen::NotStarted => (
             urgency_label(urgency),
             say(Msg::NotStartedHeadline),
-            say(Msg::NotStartedLead),
+            link_sooner(say(Msg::NotStartedLead)),
             at_risk,
         ),
-        Screen::Pending => {
-            (urgency_label(urgency), say(Msg::PendingHeadline), say(Msg::PendingLead), at_risk)
-        }
+        Screen::Pending => (
+            urgency_label(urgency),
+            say(Msg::PendingHeadline),
+            link_sooner(say(Msg::PendingLead)),
+            at_risk,
+        ),
         Screen::DueSoon => (
             urgency_label(urgency),
             say(if urgency >= Urgency::Critical {
@@ -568,7 +582,9 @@ pub fn words(
             } else {
                 Msg::DueSoonHeadline
             }),
-            say(Msg::DueSoonLead),
+            // "Suspended if you do not verify before the deadline" is
+            // true of a suspension date only.
+            if link_expiry { link_sooner(say(Msg::PendingLead)) } else { say(Msg::DueSoonLead) },
             at_risk,
         ),
         Screen::Overdue => (
@@ -640,6 +656,11 @@ pub fn time_left(seconds_left: i64, days_left: i64, msgs: &Messages) -> Option<S
 
 /// The deadline line of a record, when it has a deadline worth showing:
 /// `(emphasis, sentence)`, e.g. `("5 days left", "Verify by …")`.
+///
+/// Worded by the deadline's kind: a suspension date is "verify by"; a
+/// link's validity (Domain Name API) says only how long the link works,
+/// with no countdown, since ICANN's 15 days may end sooner; an estimate
+/// says it is one.
 pub fn deadline_line(
     screen: Screen,
     record: &Record,
@@ -653,12 +674,19 @@ pub fn deadline_line(
     let left = time_left(record.seconds_left?, record.days_left.unwrap_or(0), msgs);
     let when = fmt.date_time(deadline);
     let date = [("date", when.as_str())];
-    Some(match (left, screen) {
-        (Some(left), Screen::Expired | Screen::Bounced) => {
+    let kind = record.deadline_kind.unwrap_or(DeadlineKind::Suspension);
+    Some(match (kind, left, screen) {
+        (DeadlineKind::LinkExpiry, Some(_), _) => (None, msgs.fill(Msg::LinkValidUntil, &date)),
+        (DeadlineKind::LinkExpiry, None, _) => (None, msgs.fill(Msg::LinkExpiredOn, &date)),
+        (DeadlineKind::Estimated, Some(left), _) => {
+            (Some(left), msgs.fill(Msg::VerifyByEstimated, &date))
+        }
+        (DeadlineKind::Estimated, None, _) => (None, msgs.fill(Msg::EstimatedDeadlineWas, &date)),
+        (DeadlineKind::Suspension, Some(left), Screen::Expired | Screen::Bounced) => {
             (Some(left), msgs.fill(Msg::SuspendedAfter, &date))
         }
-        (Some(left), _) => (Some(left), msgs.fill(Msg::VerifyBy, &date)),
-        (None, _) => (None, msgs.fill(Msg::DeadlineWas, &date)),
+        (DeadlineKind::Suspension, Some(left), _) => (Some(left), msgs.fill(Msg::VerifyBy, &date)),
+        (DeadlineKind::Suspension, None, _) => (None, msgs.fill(Msg::DeadlineWas, &date)),
     })
 }
 
@@ -1044,6 +1072,101 @@ mod tests {
         assert!(w.lead.starts_with("ann@example.com is confirmed."), "{}", w.lead);
     }
 
+    /// A Domain Name API record: the date is the 60-day key's validity.
+    fn dna(status: &str, expiration: &str) -> Record {
+        let body = format!(
+            r#"{{"VerificationStatus":"{status}","ExpirationDate":"{expiration}",
+            "ContactEmail":"ayse@example.com.tr"}}"#
+        );
+        let ctx = Context::new(now()).single_contact();
+        evaluate(Provider::Dna, &body, &ctx).unwrap().records.remove(0)
+    }
+
+    #[test]
+    fn a_links_validity_is_never_worded_as_the_suspension_date() {
+        // See: issue 14. In every language, every DNA state with a date.
+        let none = crate::i18n::Overrides::none();
+        let records = [
+            dna("Pending", "2026-04-20T12:00:00"),
+            dna("Pending", "2026-03-04T12:00:00"),
+            dna("Pending", "2026-03-02T06:00:00"),
+            dna("NotValidated", "2026-04-05T10:00:00"),
+            dna("Expired", "2026-02-20T12:00:00"),
+        ];
+        for lang in crate::i18n::Lang::ALL {
+            let msgs = Messages::new(lang.code(), &none);
+            for r in &records {
+                assert_eq!(r.deadline_kind, Some(DeadlineKind::LinkExpiry));
+                let screen = Screen::for_record(r);
+                let (left, when) = deadline_line(screen, r, &Utc24, &msgs).unwrap();
+                let date = [("date", "2026")];
+                let shape = |m: Msg| msgs.fill(m, &date).split("2026").next().unwrap().to_owned();
+                assert_eq!(left, None, "{lang:?} {screen:?}: no countdown to suspension");
+                for said in [Msg::VerifyBy, Msg::SuspendedAfter, Msg::DeadlineWas] {
+                    assert!(!when.starts_with(&shape(said)), "{lang:?} {screen:?}: {when}");
+                }
+                let link = if r.seconds_left.unwrap() > 0 {
+                    Msg::LinkValidUntil
+                } else {
+                    Msg::LinkExpiredOn
+                };
+                assert!(when.starts_with(&shape(link)), "{lang:?} {screen:?}: {when}");
+                let w = words(screen, Some(r), None, now(), &Utc24, &msgs);
+                let due_soon = msgs.fill(Msg::DueSoonLead, &[("email", ""), ("domains", "")]);
+                let due_soon_start = due_soon.split(". ").nth(1).unwrap_or(&due_soon);
+                assert!(!w.lead.contains(due_soon_start), "{lang:?}: {}", w.lead);
+                if matches!(screen, Screen::Pending | Screen::DueSoon | Screen::NotStarted) {
+                    let sooner = msgs.fill(Msg::LinkSoonerLead, &[("domains", "")]);
+                    let first = sooner.split("  ").next().unwrap().trim_end();
+                    assert!(
+                        w.lead.contains(first.split(',').next().unwrap()),
+                        "{lang:?}: {}",
+                        w.lead
+                    );
+                }
+            }
+        }
+        let en = en();
+        let r = &records[1];
+        let (_, when) = deadline_line(Screen::for_record(r), r, &Utc24, &en).unwrap();
+        assert_eq!(when, "The link in the email is valid until 2026-03-04 12:00 UTC");
+        let w = words(Screen::for_record(r), Some(r), None, now(), &Utc24, &en);
+        assert!(
+            w.lead.ends_with(
+                "ICANN requires verification within 15 days of the email, so your domains \
+                 may be suspended before the link expires."
+            ),
+            "{}",
+            w.lead
+        );
+        let (_, when) =
+            deadline_line(Screen::for_record(&records[4]), &records[4], &Utc24, &en).unwrap();
+        assert_eq!(when, "The link in the email expired on 2026-02-20 12:00 UTC");
+    }
+
+    #[test]
+    fn suspension_and_estimated_deadlines_keep_their_words() {
+        let r = namecom("2026-03-05T12:00:00Z");
+        assert_eq!(r.deadline_kind, Some(DeadlineKind::Suspension));
+        let screen = Screen::for_record(&r);
+        let (left, when) = deadline_line(screen, &r, &Utc24, &en()).unwrap();
+        assert_eq!(
+            (left.as_deref(), when.as_str()),
+            (Some("4 days left"), "Verify by 2026-03-05 12:00 UTC")
+        );
+        let mut estimated = r.clone();
+        estimated.deadline_kind = Some(DeadlineKind::Estimated);
+        let (left, when) = deadline_line(screen, &estimated, &Utc24, &en()).unwrap();
+        assert_eq!(left.as_deref(), Some("4 days left"));
+        assert_eq!(when, "Verify by 2026-03-05 12:00 UTC (estimated)");
+        let late = namecom("2026-02-20T12:00:00Z");
+        let mut late_estimate = late.clone();
+        late_estimate.deadline_kind = Some(DeadlineKind::Estimated);
+        let (_, when) =
+            deadline_line(Screen::for_record(&late), &late_estimate, &Utc24, &en()).unwrap();
+        assert_eq!(when, "The estimated deadline was 2026-02-20 12:00 UTC");
+    }
+
     #[test]
     fn countdown_format() {
         assert_eq!(format_countdown(14 * 60 + 32), "14:32");
@@ -1177,10 +1300,21 @@ mod tests {
     #[test]
     fn a_list_of_unreadable_rows_is_a_shape_problem() {
         let ctx = Context::new(now()).single_contact();
-        let bad = evaluate(Provider::Namecom, "[1,2]", &ctx).unwrap();
-        let p = single_record(bad).unwrap_err();
+        // Nothing readable at all is the core's shape error (issue 14)...
+        let p = Problem::Core(evaluate(Provider::Namecom, "[1,2]", &ctx).unwrap_err());
         assert_eq!((p.kind(), p.status()), ("unexpectedShape", None));
         assert!(p.message().contains("cannot read"), "{}", p.message());
+        assert!(p.detail().contains("row 0"), "{}", p.detail());
+        // ...and a bad row that might be the subject, beside another
+        // contact's good one, is a problem too, never "verified".
+        let mut jane = ctx.clone();
+        jane.subject = Some(verification_core::Subject {
+            email: Some("jane@example.com".into()),
+            ..Default::default()
+        });
+        let body = r#"{"unverifiedContacts":[1,{"verificationId":1,"verifyBy":"2026-03-12T12:00:00Z","email":"a@b.c"}]}"#;
+        let p = single_record(evaluate(Provider::Namecom, body, &jane).unwrap()).unwrap_err();
+        assert_eq!((p.kind(), p.status()), ("unexpectedShape", None));
         assert!(p.detail().contains("row 0"), "{}", p.detail());
         let list = Context::new(now());
         let empty = evaluate(Provider::Openprovider, r#"{"code":0,"data":{}}"#, &list).unwrap();
@@ -1336,7 +1470,7 @@ mod tests {
         let wait = next_check(Some(&r), TimeDelta::seconds(300), now()).unwrap();
         assert_eq!(Some(now() + wait), r.recheck_at);
         let w = words(Screen::Unknown, Some(&r), None, now(), &Utc24, &en());
-        assert!(w.lead.contains("check again shortly"), "{}", w.lead);
+        assert!(w.lead.contains("Check again shortly"), "{}", w.lead);
     }
 
     #[test]

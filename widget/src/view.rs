@@ -195,11 +195,14 @@ pub fn Card(
             return None;
         }
         let name = heading.clone();
+        // A group, not a `<section>`: a named section is a region landmark,
+        // and every widget on a page would add one of the same name (axe
+        // `landmark-unique` on a panel with several widgets).
         Some(view! {
-            <section class="domains" part="domains" aria-label=name>
+            <div class="domains" part="domains" role="group" aria-label=name>
                 <h3>{heading}</h3>
                 <ul>{list.into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
-            </section>
+            </div>
         })
     };
     let edit_link = move || {

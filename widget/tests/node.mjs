@@ -30,6 +30,7 @@ test('a name.com page becomes pending records with deadlines', () => {
     failureReason: null,
     suspended: false,
     deadline: '2026-03-07T12:00:00Z',
+    deadlineKind: 'suspension',
     secondsLeft: 6 * 86400,
     daysLeft: 6,
     urgency: 'warning',
@@ -39,6 +40,23 @@ test('a name.com page becomes pending records with deadlines', () => {
   });
   assert.equal(soon.urgency, 'critical');
   assert.equal(soon.secondsLeft, 3 * 3600 + 35 * 60 + 6);
+});
+
+test("Domain Name API's date is the link's validity, never a suspension date", () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const [r] = evaluate('dna', fixture('dna/get-details-pending.json'), { now });
+  assert.equal(r.deadline, '2026-03-04T12:00:00Z');
+  assert.equal(r.deadlineKind, 'linkExpiry');
+  const [done] = evaluate('dna', fixture('dna/get-details-validated.json'), { now });
+  assert.equal(done.deadlineKind, null);
+});
+
+test('a body with nothing readable throws, never an empty list', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  assert.throws(
+    () => evaluate('namecom', fixture('namecom/not-contacts.json'), { now }),
+    (e) => e.kind === 'unexpectedShape' && /none readable/.test(e.message),
+  );
 });
 
 test('payload objects, epoch and string times are accepted', () => {

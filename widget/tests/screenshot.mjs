@@ -27,6 +27,11 @@ const op = (rows) => JSON.stringify({ code: 0, desc: '', data: { results: rows, 
 const opTime = (ms) => iso(ms).replace('T', ' ').replace('Z', '');
 
 // Canned answers, computed against the current time so deadlines are live.
+const dnaTime = (ms) => iso(ms).replace('Z', '');
+const dna = (status, expires, notified, email, id) => ({
+  VerificationStatus: status, ExpirationDate: dnaTime(expires),
+  LastNotificationDate: notified === null ? '' : dnaTime(notified), ContactEmail: email, ExternalId: id,
+});
 const namecom = (id, verifyBy, email, domains) => [200, { unverifiedContacts: [{ verificationId: id, verifyBy, email, domains }] }];
 const answers = {
   loading: () => null,
@@ -42,6 +47,13 @@ const answers = {
   'op-verified': () => [200, op([{ description: '-', domain: 'fine.com', email: 'fine@example.com', expiration_date: '0000-00-00 00:00:00', handle: 'FI000004-XX', is_suspended: false, status: 'verified' }])],
   'op-notstarted': () => [200, op([{ domain: 'fresh.com', email: 'fresh@example.com', handle: 'FR000005-XX', status: 'not verified', expiration_date: opTime(14 * D + 20 * H) }])],
   'dna-expired': () => [200, { VerificationStatus: 'Expired', ExpirationDate: iso(-3 * D).replace('Z', ''), LastNotificationDate: iso(-18 * D).replace('Z', ''), ContactEmail: 'lapsed@example.com', ExternalId: 'DNA-113' }],
+  // Domain Name API: its date is the 60-day link's validity, never a
+  // suspension date (record `deadlineKind: "linkExpiry"`).
+  'dna-notstarted': () => [200, dna('NotValidated', 55 * D, null, 'new@example.com.tr', 'DNA-120')],
+  'dna-pending': () => [200, dna('Pending', 50 * D + 4 * H, -10 * D, 'ayse@example.com.tr', 'DNA-111')],
+  'dna-due': () => [200, dna('Pending', 30 * H, -58 * D, 'mehmet@example.com.tr', 'DNA-112')],
+  'dna-overdue': () => [200, dna('Pending', -2 * D, -62 * D, 'late@example.com.tr', 'DNA-114')],
+  'dna-verified': () => [200, dna('Validated', 40 * D, -20 * D, 'done@example.com.tr', 'DNA-115')],
   'bad-gateway': () => [502, '<html><body><h1>502 Bad Gateway</h1></body></html>'],
 };
 const resends = {
@@ -66,6 +78,11 @@ const widgets = [
   ['namecom', 'namecom-resending', 'Resending'],
   ['namecom', 'namecom-sent', 'Sent, with the cooldown'],
   ['namecom', 'namecom-throttled', 'Throttled by the registrar'],
+  ['dna', 'dna-notstarted', 'Domain Name API: not started (the link\'s validity)'],
+  ['dna', 'dna-pending', 'Domain Name API: pending'],
+  ['dna', 'dna-due', 'Domain Name API: link expires within 48 hours'],
+  ['dna', 'dna-overdue', 'Domain Name API: link expired, suspended'],
+  ['dna', 'dna-verified', 'Domain Name API: verified'],
 ];
 // Pressed before the pictures are taken.
 const pressed = ['namecom-resending', 'namecom-sent', 'namecom-throttled'];

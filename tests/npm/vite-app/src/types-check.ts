@@ -3,6 +3,7 @@
 // be an error, so typings that degrade to `any` fail the check.
 import { ATTRIBUTES, defineElement, evaluate, initSync } from 'registrant-verification-widget';
 import type {
+  DeadlineKind,
   EvaluateOptions,
   RegistrantVerificationElement,
   Status,
@@ -14,6 +15,7 @@ export const options: EvaluateOptions = { now: Date.now(), changedAt: '2026-03-0
 export const records: VerificationRecord[] = evaluate('namecom', {}, options);
 export const status: Status = records[0].status;
 export const daysLeft: number | null = records[0].daysLeft;
+export const kind: DeadlineKind | null = records[0].deadlineKind;
 export const attribute: (typeof ATTRIBUTES)[number] = 'status-url';
 export const Element: { new (): RegistrantVerificationElement } = defineElement('my-verification');
 export const queried: RegistrantVerificationElement | null = document.querySelector('registrant-verification');
@@ -21,6 +23,8 @@ export const sync = (bytes: ArrayBuffer): unknown => initSync({ module: bytes })
 
 // @ts-expect-error: not an Urgency
 export const badUrgency: Urgency = 'soon';
+// @ts-expect-error: a link's validity is `linkExpiry`, not a free string
+export const badKind: DeadlineKind = 'link';
 // @ts-expect-error: `now` is a time, not a boolean
 export const badOptions: EvaluateOptions = { now: true };
 // @ts-expect-error: evaluate returns records, not a string
