@@ -260,6 +260,32 @@ describe('accessibility: axe-core on every widget state, in light and dark', () 
     }
   });
 
+  it('the demo panel as a whole (widgets of three registrars side by side): no violations, light and dark', async () => {
+    // See: issue 14. Each widget's domain list was a region landmark with
+    // the same name as the next widget's (axe `landmark-unique`); only a
+    // run over the whole page, not one widget at a time, sees that.
+    await server.resetAt(T0);
+    const page = await axePage();
+    try {
+      await page.goto(server.url + '/');
+      for (const s of DEMO_STATES) for (const key of s.keys) await h.waitForStatus(page, key, s.status);
+      const failures = [];
+      for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const r = await axe(page, 'html');
+        if (r.violations.length) failures.push(`demo panel [${scheme}]:\n${describeViolations(r.violations)}`);
+        if (!r.contrastChecked) failures.push(`demo panel [${scheme}]: axe checked no text contrast`);
+        if (r.incomplete.length) failures.push(`demo panel [${scheme}]: contrast undecided:\n${describeViolations(r.incomplete)}`);
+        await h.screenshot(page.locator('body'), `a11y-demo-panel-${scheme}`);
+      }
+      assert.deepEqual(failures, [], `axe-core violations:\n${failures.join('\n')}`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('pending (warning, 7 days or less): no violations; said in words', async () => {
     // Three days on, openprovider-pending (9 days) and namecom-pending
     // (10 days) are within the 7-day warning.

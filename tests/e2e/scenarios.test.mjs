@@ -19,12 +19,12 @@ const { T0, DAY, HOUR, MIN } = h;
 // scenario-specific checks.
 const SCENARIOS = [
   // Domain Name API
-  { key: 'dna-not-started', status: 'not_started', urgency: 'info', deadline: 55 * DAY, domains: [], button: true },
-  { key: 'dna-pending', status: 'pending', urgency: 'info', deadline: 12 * DAY, domains: [], button: true },
-  { key: 'dna-due-soon', status: 'pending', urgency: 'critical', deadline: 30 * HOUR, domains: [], button: true },
-  { key: 'dna-overdue', status: 'pending', urgency: 'overdue', deadline: -2 * DAY, domains: [], button: true, suspended: true },
+  { key: 'dna-not-started', link: true, status: 'not_started', urgency: 'info', deadline: 55 * DAY, domains: [], button: true },
+  { key: 'dna-pending', link: true, status: 'pending', urgency: 'info', deadline: 12 * DAY, domains: [], button: true },
+  { key: 'dna-due-soon', link: true, status: 'pending', urgency: 'critical', deadline: 30 * HOUR, domains: [], button: true },
+  { key: 'dna-overdue', link: true, status: 'pending', urgency: 'overdue', deadline: -2 * DAY, domains: [], button: true, suspended: true },
   { key: 'dna-verified', status: 'verified', urgency: 'none', deadline: null, domains: [], button: false, verified: true },
-  { key: 'dna-expired', status: 'failed', urgency: 'overdue', deadline: -3 * DAY, domains: [], button: true, expired: true },
+  { key: 'dna-expired', link: true, status: 'failed', urgency: 'overdue', deadline: -3 * DAY, domains: [], button: true, expired: true },
   // name.com
   { key: 'namecom-pending', status: 'pending', urgency: 'info', deadline: 10 * DAY, domains: ['shop.com', 'studio.io'], button: true },
   { key: 'namecom-due-soon', status: 'pending', urgency: 'critical', deadline: 20 * HOUR, domains: ['shop.com'], button: true },
@@ -119,7 +119,21 @@ describe('demo panel: every scenario', () => {
         const days = h.daysLeft(T0, deadline);
         assert.equal(rec.daysLeft, days, `${s.key}: daysLeft`);
         await h.assertShowsInstant(page, text, deadline, `${s.key}: deadline`);
-        if (s.deadline > 0) {
+        assert.equal(rec.deadlineKind, s.link ? 'linkExpiry' : 'suspension', `${s.key}: deadlineKind`);
+        if (s.link) {
+          // Domain Name API's date is the 60-day link's validity: never a
+          // countdown to suspension, never "verify by" it (issue 14).
+          assert.doesNotMatch(text, LEFT_ANY, `${s.key}: no countdown to the link's date`);
+          assert.doesNotMatch(text, /verify by|will be suspended/i, `${s.key}: the link's date is no suspension date`);
+          assert.match(
+            text,
+            s.deadline > 0 ? /The link in the email is valid until/ : /The link in the email expired on/,
+            `${s.key}: the date is the link's`,
+          );
+          if (s.status !== 'failed' && s.deadline > 0) {
+            assert.match(text, /ICANN requires verification within 15 days of the email/, `${s.key}: ICANN's 15 days`);
+          }
+        } else if (s.deadline > 0) {
           const hours = Math.ceil(s.deadline / HOUR);
           const shown = s.deadline < 48 * HOUR
             ? new RegExp(`\\b(${hours} hours?|${days} days?)\\b`, 'i')

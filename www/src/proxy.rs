@@ -388,11 +388,16 @@ fn namecom_get(proxy: &Proxy, page: u32) -> reqwest::RequestBuilder {
 
 /// name.com lists unverified contacts account-wide: read every page and keep
 /// only this contact's entries, in name.com's own list shape.
+///
+/// The answer says the list is whole (`nextPage: null`) only when the last
+/// page was read. Past [`NAMECOM_MAX_PAGES`] it names the next page unread,
+/// so the core reads an absent contact as `unknown`, never as verified.
 async fn namecom_status(proxy: &Proxy, contact: &Contact) -> reqwest::Result<Upstream> {
     let mut found: Vec<Value> = Vec::new();
     let mut page = 1u32;
     let mut last: Option<Upstream> = None;
-    for _ in 0..NAMECOM_MAX_PAGES {
+    let mut unread: Option<u32> = None;
+    for read in 1..=NAMECOM_MAX_PAGES {
         let up = send(namecom_get(proxy, page)).await?;
         if !up.status.is_success() {
             return Ok(up); // registrar error: unchanged
@@ -415,6 +420,10 @@ async fn namecom_status(proxy: &Proxy, contact: &Contact) -> reqwest::Result<Ups
             break;
         }
         page = u32::try_from(next.unwrap_or(0)).unwrap_or(u32::MAX);
+        if read == NAMECOM_MAX_PAGES {
+            eprintln!("name.com list longer than {read} pages: answered as not whole");
+            unread = Some(page);
+        }
     }
     let n = found.len();
     let body = json!({
@@ -422,8 +431,9 @@ async fn namecom_status(proxy: &Proxy, contact: &Contact) -> reqwest::Result<Ups
         "from": if n == 0 { 0 } else { 1 },
         "to": n,
         "lastPage": 1,
-        "nextPage": null,
-        "totalCount": n,
+        "nextPage": unread,
+        // With pages unread the count is unknown: `to < totalCount` says so.
+        "totalCount": if unread.is_some() { n + 1 } else { n },
     });
     let mut up = last.expect("the loop runs at least once");
     up.body = Bytes::from(serde_json::to_vec(&body).expect("JSON serialises"));
