@@ -64,7 +64,7 @@ package: rust-tools node-tools
 
 .PHONY: demo
 demo: package
-	cargo run -q -p verification-www -- --port $(PORT) --widget-dir $(PKG)
+	cargo run -q -p verification-www -- demo --port $(PORT) --widget-dir $(PKG)
 
 # ---------------------------------------------------------------- checks
 

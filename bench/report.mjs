@@ -97,7 +97,7 @@ window.__firstPaintMs = performance.now() - t0;
 
 // ---------------------------------------------------------------- server
 
-const server = spawn(join(ROOT, 'target', 'debug', 'verification-www'), ['--port', '0', '--widget-dir', SITE], {
+const server = spawn(join(ROOT, 'target', 'debug', 'verification-www'), ['demo', '--port', '0', '--widget-dir', SITE], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -48,7 +48,7 @@ export const CHROMIUM_ARGS = [
 // ------------------------------------------------------------------ server
 
 /**
- * Starts `target/debug/verification-www --port 0 --widget-dir widget/pkg`
+ * Starts `target/debug/verification-www demo --port 0 --widget-dir widget/pkg`
  * and resolves once it prints its URL. `env` adds environment variables
  * (e.g. a wrong registrar token).
  */
@@ -60,7 +60,7 @@ export async function startServer({ env = {}, widgetDir = WIDGET_DIR } = {}) {
   if (widgetDir === WIDGET_DIR && !widgetBuilt()) {
     throw new Error(`${WIDGET_DIR}/define.js is missing: run \`make package\` first`);
   }
-  const child = spawn(SERVER_BIN, ['--port', '0', '--widget-dir', widgetDir], {
+  const child = spawn(SERVER_BIN, ['demo', '--port', '0', '--widget-dir', widgetDir], {
     cwd: ROOT,
     env: { ...process.env, ...env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

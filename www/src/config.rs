@@ -1,34 +1,13 @@
 //! Server configuration: where the widget bundle lives and which registrar
 //! each provider's pass-through talks to.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::ratelimit::RateLimits;
 use crate::sandbox;
 
-/// A secret that never prints.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The value, for building an upstream request.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use crate::gateway::secret::Secret;
 
 /// Domain Name API upstream: base URL (up to, without, `/ContactApi.svc`)
 /// and credentials sent in the JSON body.

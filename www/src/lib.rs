@@ -1,6 +1,12 @@
-//! Demo and reference server for the registrant verification widget.
+//! The registrant verification gateway, and the demo around it.
 //!
-//! One axum application serves:
+//! Two modes of one binary:
+//! - [`gateway`] (`verification-www serve --config FILE`): what a reseller
+//!   deploys. Tokens from the panel, real registrar clients, the store. It
+//!   imports nothing of the demo.
+//! - the demo (`verification-www demo`), built by [`app`], below.
+//!
+//! The demo application serves:
 //! - the demo reseller control panel ([`demo`]): `/`, `/account/contact`,
 //!   `/static/panel.css`, and the built widget at `/widget/`;
 //! - the reference backend pass-through ([`proxy`]): `/api/{provider}/...`;
@@ -27,6 +33,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod gateway;
 pub mod proxy;
 pub mod ratelimit;
 pub mod resend_log;
@@ -111,7 +118,7 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
 /// ask (`If-Modified-Since`, answered `304` while unchanged) before reusing
 /// one. Without it, heuristic caching could pair an old glue with a new wasm
 /// after an upgrade.
-fn widget_service(dir: &Path) -> Router {
+pub(crate) fn widget_service(dir: &Path) -> Router {
     Router::new().fallback_service(ServeDir::new(dir)).layer(middleware::from_fn(widget_mime))
 }
 

@@ -1,111 +1,267 @@
-//! `verification-www`: the demo panel, reference pass-through and registrar
-//! sandbox.
+//! `verification-www`: the gateway resellers deploy, and the demo.
 //!
 //! ```text
-//! cargo run -p verification-www -- [--port N] [--widget-dir DIR]
+//! verification-www demo [--port N] [--widget-dir DIR]
+//! verification-www serve --config FILE
+//! verification-www log export --config FILE [--since DATE] [--format csv|jsonl]
 //! ```
-//!
-//! `PORT` is read when `--port` is absent (default 8080; 0 picks a free
-//! port). The server binds 127.0.0.1 and prints
-//! `Demo running at http://127.0.0.1:PORT/` once it listens.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
-use std::io::Write as _;
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
 
-const USAGE: &str = "usage: verification-www [--port N] [--widget-dir DIR]\n\
-\n\
-  --port N          port on 127.0.0.1 (default: $PORT, else 8080; 0 = any free port)\n\
-  --widget-dir DIR  built widget package served at /widget/ (default: widget/pkg)\n\
-\n\
-Upstreams default to this server's sandbox; override with DNA_BASE_URL, DNA_USERNAME,\n\
-DNA_PASSWORD, NAMECOM_BASE_URL, NAMECOM_USERNAME, NAMECOM_TOKEN, OPENPROVIDER_BASE_URL,\n\
-OPENPROVIDER_TOKEN. NAMECOM_WEBHOOK_URL: the public URL name.com posts webhooks to\n\
-(default http://127.0.0.1:PORT/webhooks/namecom). RESEND_LOG: the SQLite resend log\n\
-(default target/www-resend-log.sqlite3).";
+use verification_www::gateway::{self, config::GatewayConfig};
 
-struct Args {
-    port: u16,
-    widget_dir: PathBuf,
+/// The registrant verification gateway and its demo.
+#[derive(Debug, Parser)]
+#[command(name = "verification-www", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-fn parse_args(
-    args: impl Iterator<Item = String>,
-    env_port: Option<String>,
-) -> Result<Option<Args>> {
-    let mut port: Option<u16> = None;
-    let mut widget_dir = PathBuf::from("widget/pkg");
-    let mut args = args.peekable();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = || {
-            inline.clone().or_else(|| args.next()).with_context(|| format!("{name} needs a value"))
-        };
-        match name.as_str() {
-            "--port" | "-p" => port = Some(value()?.parse().context("--port must be 0-65535")?),
-            "--widget-dir" => widget_dir = PathBuf::from(value()?),
-            "--help" | "-h" => return Ok(None),
-            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
-        }
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The demo: a reseller panel, the widget and a sandbox of each
+    /// registrar's API, on 127.0.0.1. Upstreams default to this server's
+    /// sandbox; DNA_BASE_URL, NAMECOM_BASE_URL, … override them (README).
+    Demo {
+        /// Port on 127.0.0.1 (0: any free port).
+        #[arg(long, short, env = "PORT", default_value_t = 8080)]
+        port: u16,
+        /// The built widget package, served at /widget/.
+        #[arg(long, default_value = "widget/pkg")]
+        widget_dir: PathBuf,
+    },
+    /// The gateway: tokens from your panel, your registrar credentials,
+    /// state in SQLite. Only /api, /webhooks, /healthz, /readyz, /metrics
+    /// (and /widget when configured).
+    Serve {
+        /// The TOML configuration (README: "Deploying the gateway").
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// The resend log, for a registrar's audit.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Prints the resend log's rows from a date on.
+    Export {
+        /// The gateway's configuration (its `database`).
+        #[arg(long)]
+        config: PathBuf,
+        /// The first day (YYYY-MM-DD, UTC) or instant (RFC 3339); default:
+        /// everything.
+        #[arg(long)]
+        since: Option<String>,
+        /// `csv` (a header line, one row a line) or `jsonl` (one JSON
+        /// object a line).
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Csv,
+    Jsonl,
+}
+
+fn since(text: Option<&str>) -> Result<DateTime<Utc>> {
+    let Some(text) = text else { return Ok(DateTime::<Utc>::MIN_UTC) };
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
     }
-    let port = match (port, env_port.filter(|p| !p.trim().is_empty())) {
-        (Some(p), _) => p,
-        (None, Some(p)) => p.trim().parse().context("PORT must be 0-65535")?,
-        (None, None) => 8080,
-    };
-    Ok(Some(Args { port, widget_dir }))
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| {
+        format!("--since: `{text}` is not a date (YYYY-MM-DD) or an RFC 3339 instant")
+    })?;
+    Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let Some(args) = parse_args(std::env::args().skip(1), std::env::var("PORT").ok())? else {
-        println!("{USAGE}");
-        return Ok(());
+fn init_logs() {
+    // One JSON object per line on stderr; RUST_LOG to change the level.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_current_span(true)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
     };
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+async fn demo(port: u16, widget_dir: PathBuf) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
-    if !args.widget_dir.join("define.js").exists() {
+    if !widget_dir.join("define.js").exists() {
         eprintln!(
             "note: {} has no define.js yet; the panel renders without widgets until the widget is built",
-            args.widget_dir.display()
+            widget_dir.display()
         );
     }
-    let config = verification_www::Config::from_env(&base, args.widget_dir);
+    let config = verification_www::Config::from_env(&base, widget_dir);
     let app = verification_www::try_app(config)?;
     println!("Demo running at {base}/");
     std::io::stdout().flush()?;
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")
+}
+
+async fn serve(path: PathBuf) -> Result<()> {
+    init_logs();
+    let config = GatewayConfig::load(&path)?;
+    let listen = config.listen;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let gw = gateway::Gateway::new(config, stop_rx).await?;
+    gw.start();
+    let app = gateway::router(gw);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("`listen`: cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "gateway listening");
+    println!("Gateway listening on http://{addr}");
+    std::io::stdout().flush()?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: draining open streams");
+            // Ends the event streams and the scanner, so the drain ends.
+            let _ = stop_tx.send(true);
         })
         .await
         .context("server failed")
+}
+
+async fn export(path: PathBuf, since_text: Option<String>, format: Format) -> Result<()> {
+    let config = GatewayConfig::load(&path)?;
+    let store = gateway::store::Store::open(&config.database, config.secrets())
+        .await
+        .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
+    let rows = store.log_since(since(since_text.as_deref())?).await.map_err(anyhow::Error::msg)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Jsonl => {
+            for row in &rows {
+                serde_json::to_writer(&mut out, row)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            for row in &rows {
+                w.serialize(row)?;
+            }
+            if rows.is_empty() {
+                w.write_record([
+                    "id",
+                    "created_at",
+                    "registrant",
+                    "provider",
+                    "contact",
+                    "email",
+                    "domains",
+                    "operation",
+                    "idempotency_key",
+                    "upstream_status",
+                    "upstream_body",
+                    "error",
+                    "answered_at",
+                ])?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Demo { port, widget_dir } => demo(port, widget_dir).await,
+            Command::Serve { config } => serve(config).await,
+            Command::Log { command: LogCommand::Export { config, since, format } } => {
+                export(config, since, format).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str], env: Option<&str>) -> Result<Option<Args>> {
-        parse_args(args.iter().map(|s| s.to_string()), env.map(str::to_owned))
+    #[test]
+    fn the_command_line() {
+        Cli::command_debug_assert();
+        let demo = Cli::try_parse_from(["w", "demo", "--port", "0", "--widget-dir=x/y"]).unwrap();
+        assert!(
+            matches!(demo.command, Command::Demo { port: 0, ref widget_dir } if widget_dir == &PathBuf::from("x/y"))
+        );
+        assert!(Cli::try_parse_from(["w", "serve"]).is_err(), "serve needs --config");
+        assert!(Cli::try_parse_from(["w", "--bogus"]).is_err());
+        let log =
+            Cli::try_parse_from(["w", "log", "export", "--config", "c.toml", "--format", "jsonl"])
+                .unwrap();
+        assert!(matches!(log.command, Command::Log { .. }));
+        assert_eq!(since(Some("2026-03-01")).unwrap().to_rfc3339(), "2026-03-01T00:00:00+00:00");
+        assert!(since(Some("yesterday")).is_err());
     }
 
-    #[test]
-    fn args() {
-        let a = parse(&[], None).unwrap().unwrap();
-        assert_eq!((a.port, a.widget_dir), (8080, PathBuf::from("widget/pkg")));
-        assert_eq!(parse(&[], Some("9001")).unwrap().unwrap().port, 9001);
-        let a = parse(&["--port", "0", "--widget-dir=x/y"], Some("9001")).unwrap().unwrap();
-        assert_eq!((a.port, a.widget_dir), (0, PathBuf::from("x/y")));
-        assert!(parse(&["--port"], None).is_err());
-        assert!(parse(&["--bogus"], None).is_err());
-        assert!(parse(&["--help"], None).unwrap().is_none());
+    use clap::CommandFactory as _;
+    impl Cli {
+        fn command_debug_assert() {
+            Cli::command().debug_assert();
+        }
     }
 }

@@ -123,7 +123,7 @@ impl Proxy {
     ///
     /// # Errors
     /// When the resend log cannot be opened.
-    pub fn new(config: Config) -> rusqlite::Result<Self> {
+    pub fn new(config: Config) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()

@@ -112,7 +112,7 @@ async fn widget_directory_is_served_with_module_and_wasm_types() {
 #[tokio::test]
 async fn binary_listens_on_port_zero_and_prints_its_address() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verification-www"))
-        .args(["--port", "0", "--widget-dir", "/nonexistent"])
+        .args(["demo", "--port", "0", "--widget-dir", "/nonexistent"])
         .env_remove("DNA_BASE_URL")
         .env_remove("NAMECOM_BASE_URL")
         .env_remove("OPENPROVIDER_BASE_URL")

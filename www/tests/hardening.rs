@@ -300,6 +300,11 @@ async fn rate_limits_answer_429_before_upstream_in_a_shape_the_core_reads() {
     assert_eq!(res.status(), 200, "another session has its own budget");
 }
 
+/// The resend log's database, read as the gateway's store writes it.
+async fn open_log(path: &std::path::Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap()
+}
+
 fn temp_path(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("www-hardening-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -591,34 +596,32 @@ async fn every_forwarded_resend_is_logged_with_its_answer() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    let db = rusqlite::Connection::open(&log).unwrap();
-    let mut stmt = db
-        .prepare(
-            "SELECT registrant, provider, contact, email, domains, operation, idempotency_key,
-             upstream_status, upstream_body, error FROM resends ORDER BY id",
-        )
-        .unwrap();
+    let db = open_log(&log).await;
     type Row = (String, String, String, String, String, String, Option<String>, i64, String);
-    let rows: Vec<(Row, Option<String>)> = stmt
-        .query_map([], |r| {
-            Ok((
-                (
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ),
-                r.get(9)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let rows: Vec<(Row, Option<String>)> = sqlx::query_as::<
+        _,
+        (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            String,
+            Option<String>,
+        ),
+    >(
+        "SELECT registrant, provider, contact, email, domains, operation, idempotency_key,
+         upstream_status, upstream_body, error FROM resends ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| ((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8), r.9))
+    .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
     let (dna, err) = &rows[0];
     assert_eq!(err, &None);
@@ -635,8 +638,7 @@ async fn every_forwarded_resend_is_logged_with_its_answer() {
     let (nc, _) = &rows[1];
     assert_eq!((nc.2.as_str(), nc.6.as_deref(), nc.7), ("namecom-pending", None, 200));
     assert!(nc.8.contains("\"sent\":true"));
-    drop(stmt);
-    drop(db);
+    db.close().await;
     let _ = std::fs::remove_dir_all(log.parent().unwrap());
 }
 
@@ -682,22 +684,17 @@ async fn resend_log_row_survives_sigkill_while_the_registrar_hangs() {
     let _ = bin.kill();
     assert!(in_flight.await.unwrap().is_err(), "the request died with the server");
 
-    let db = rusqlite::Connection::open(&log).unwrap();
-    let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let db = open_log(&log).await;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db).await.unwrap();
     assert_eq!(check, "ok");
     type Unanswered = (String, String, String, String, Option<i64>, Option<String>, Option<String>);
-    let rows: Vec<Unanswered> = db
-        .prepare(
-            "SELECT contact, email, operation, idempotency_key, upstream_status, upstream_body,
-             error FROM resends",
-        )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let rows: Vec<Unanswered> = sqlx::query_as(
+        "SELECT contact, email, operation, idempotency_key, upstream_status, upstream_body,
+         error FROM resends",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
     assert_eq!(
         rows,
         [(
@@ -711,7 +708,7 @@ async fn resend_log_row_survives_sigkill_while_the_registrar_hangs() {
         )],
         "recorded before sending, outcome unknown"
     );
-    drop(db);
+    db.close().await;
     let _ = std::fs::remove_dir_all(log.parent().unwrap());
 }
 

@@ -1,4 +1,15 @@
-//! Domain Name API `ContactApi.svc` (JSON flavour).
+//! Domain Name API `ContactApi.svc`, over SOAP 1.1 as the gateway calls it,
+//! and the JSON flavour the demo pass-through uses.
+//!
+//! - `POST /sandbox/dna/ContactApi.svc` with `SOAPAction:
+//!   "http://tempuri.org/IContactApi/<Method>"` and a SOAP 1.1 envelope
+//!   (`<tem:GetDetails><tem:request>` holding `UserName`, `Password` and
+//!   `ContactEmail` or `ExternalId`, namespaces as DNA's public
+//!   `DomainApi.svc`): the same methods and rules as below, answered as
+//!   `<GetDetailsResponse><GetDetailsResult>` with `ErrorCode`,
+//!   `OperationMessage`, `OperationResult` and the seed's fields (`i:nil`
+//!   for absent dates). Bad credentials or an unreadable envelope are a
+//!   SOAP fault (HTTP 500, `s:Client`); other errors are an `ERROR` result.
 //!
 //! - `POST /sandbox/dna/ContactApi.svc/GetDetails`
 //!   `{"UserName","Password","ContactEmail"}` or `{..,"ExternalId"}` → 200
@@ -119,6 +130,7 @@ impl DnaState {
 
 pub(crate) fn router() -> Router<Arc<Sandbox>> {
     Router::new()
+        .route("/ContactApi.svc", post(soap))
         .route("/ContactApi.svc/GetDetails", post(get_details))
         .route("/ContactApi.svc/ResendContactVerificationNotice", post(resend))
 }
@@ -228,4 +240,146 @@ async fn resend(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
         StatusCode::OK,
         json!({ "OperationResult": "SUCCESS", "ErrorCode": 0, "OperationMessage": "Verification notice sent" }),
     )
+}
+
+/// The SOAP method a request names: its `SOAPAction`'s last segment.
+pub(crate) fn soap_method(headers: &axum::http::HeaderMap) -> Option<&'static str> {
+    let action = headers.get("soapaction")?.to_str().ok()?.trim().trim_matches('"');
+    match action.rsplit('/').next()? {
+        "GetDetails" => Some("GetDetails"),
+        "ResendContactVerificationNotice" => Some("ResendContactVerificationNotice"),
+        _ => None,
+    }
+}
+
+/// The request's fields by local name (`UserName`, `Password`,
+/// `ContactEmail`, `ExternalId`), read with quick-xml.
+fn soap_fields(xml: &str) -> Option<serde_json::Map<String, Value>> {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_str(xml);
+    r.config_mut().trim_text(true);
+    let mut fields = serde_json::Map::new();
+    let mut current: Option<String> = None;
+    let mut envelope = false;
+    loop {
+        match r.read_event().ok()? {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                envelope |= name == "Envelope";
+                current = Some(name);
+            }
+            Event::Text(t) => {
+                if let Some(name) = &current {
+                    let text = t.unescape().ok()?.into_owned();
+                    if ["UserName", "Password", "ContactEmail", "ExternalId"]
+                        .contains(&name.as_str())
+                    {
+                        fields.insert(name.clone(), Value::String(text));
+                    }
+                }
+            }
+            Event::End(_) => current = None,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    envelope.then_some(fields)
+}
+
+fn soap_fault(message: &str) -> Response {
+    use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+    let mut w = quick_xml::Writer::new(Vec::new());
+    let mut env = BytesStart::new("s:Envelope");
+    env.push_attribute(("xmlns:s", "http://schemas.xmlsoap.org/soap/envelope/"));
+    let _ = w.write_event(Event::Start(env));
+    let _ = w.write_event(Event::Start(BytesStart::new("s:Body")));
+    let _ = w.write_event(Event::Start(BytesStart::new("s:Fault")));
+    let _ = w.create_element("faultcode").write_text_content(BytesText::new("s:Client"));
+    let _ = w.create_element("faultstring").write_text_content(BytesText::new(message));
+    let _ = w.write_event(Event::End(BytesEnd::new("s:Fault")));
+    let _ = w.write_event(Event::End(BytesEnd::new("s:Body")));
+    let _ = w.write_event(Event::End(BytesEnd::new("s:Envelope")));
+    xml_response(StatusCode::INTERNAL_SERVER_ERROR, w.into_inner())
+}
+
+fn xml_response(status: StatusCode, body: Vec<u8>) -> Response {
+    use axum::response::IntoResponse;
+    (status, [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+/// `POST /sandbox/dna/ContactApi.svc`: the JSON flavour's rules, in SOAP.
+async fn soap(
+    State(sb): State<Arc<Sandbox>>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+    let Some(method) = soap_method(&headers) else {
+        return soap_fault("Unknown SOAPAction");
+    };
+    let Some(fields) = std::str::from_utf8(&body).ok().and_then(soap_fields) else {
+        return soap_fault("The request is not a SOAP envelope");
+    };
+    let json_body = Bytes::from(Value::Object(fields).to_string());
+    let answer = match method {
+        "GetDetails" => get_details(State(sb), json_body).await,
+        _ => resend(State(sb), json_body).await,
+    };
+    let status = answer.status();
+    let bytes = axum::body::to_bytes(answer.into_body(), 1 << 20).await.unwrap_or_default();
+    let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let Some(map) = v.as_object() else {
+        return soap_fault("The sandbox could not answer");
+    };
+    if status != StatusCode::OK {
+        let message = map.get("OperationMessage").and_then(Value::as_str).unwrap_or("Error");
+        return soap_fault(message);
+    }
+    let mut fields = serde_json::Map::new();
+    fields.insert("ErrorCode".into(), map.get("ErrorCode").cloned().unwrap_or(json!(0)));
+    fields.insert(
+        "OperationMessage".into(),
+        map.get("OperationMessage").cloned().unwrap_or(json!("")),
+    );
+    fields.insert(
+        "OperationResult".into(),
+        map.get("OperationResult").cloned().unwrap_or(json!("SUCCESS")),
+    );
+    for (k, v) in map {
+        fields.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut w = quick_xml::Writer::new(Vec::new());
+    let mut env = BytesStart::new("s:Envelope");
+    env.push_attribute(("xmlns:s", "http://schemas.xmlsoap.org/soap/envelope/"));
+    let _ = w.write_event(Event::Start(env));
+    let _ = w.write_event(Event::Start(BytesStart::new("s:Body")));
+    let mut response = BytesStart::new(format!("{method}Response"));
+    response.push_attribute(("xmlns", "http://tempuri.org/"));
+    let _ = w.write_event(Event::Start(response));
+    let mut result = BytesStart::new(format!("{method}Result"));
+    result.push_attribute(("xmlns:a", crate::gateway::config::DNA_CREDENTIALS_NS));
+    result.push_attribute(("xmlns:i", "http://www.w3.org/2001/XMLSchema-instance"));
+    let _ = w.write_event(Event::Start(result));
+    for (k, v) in &fields {
+        let name = format!("a:{k}");
+        match v {
+            Value::Null => {
+                let mut el = BytesStart::new(name);
+                el.push_attribute(("i:nil", "true"));
+                let _ = w.write_event(Event::Empty(el));
+            }
+            Value::String(s) => {
+                let _ = w.create_element(name.as_str()).write_text_content(BytesText::new(s));
+            }
+            other => {
+                let text = other.to_string();
+                let _ = w.create_element(name.as_str()).write_text_content(BytesText::new(&text));
+            }
+        }
+    }
+    let _ = w.write_event(Event::End(BytesEnd::new(format!("{method}Result"))));
+    let _ = w.write_event(Event::End(BytesEnd::new(format!("{method}Response"))));
+    let _ = w.write_event(Event::End(BytesEnd::new("s:Body")));
+    let _ = w.write_event(Event::End(BytesEnd::new("s:Envelope")));
+    xml_response(StatusCode::OK, w.into_inner())
 }

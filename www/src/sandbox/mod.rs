@@ -15,6 +15,9 @@
 //! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
 //! - `GET|POST /sandbox/control/faults`: read or replace the fault
 //!   switches (see below); `reset` clears them.
+//! - `GET|POST /sandbox/control/openprovider/tokens`: expire Openprovider's
+//!   login tokens and choose how code 196 is answered (see
+//!   [`openprovider`]).
 //!
 //! ## Fault switches
 //!
@@ -68,7 +71,12 @@ pub const DNA_PASSWORD: &str = "sandbox-dna-secret-7f3a";
 pub const NAMECOM_USERNAME: &str = "acme-reseller-test";
 /// Built-in name.com sandbox API token.
 pub const NAMECOM_TOKEN: &str = "sandbox-namecom-token-4c1e";
-/// Built-in Openprovider sandbox bearer token.
+/// Built-in Openprovider sandbox login user name.
+pub const OPENPROVIDER_USERNAME: &str = "acme-reseller";
+/// Built-in Openprovider sandbox login password.
+pub const OPENPROVIDER_PASSWORD: &str = "sandbox-openprovider-password-5e8a";
+/// The demo pass-through's fixed Openprovider bearer token (the gateway
+/// logs in instead).
 pub const OPENPROVIDER_TOKEN: &str = "sandbox-openprovider-token-9b2d";
 
 /// Most synthetic contacts one `POST /sandbox/control/seed` call may add.
@@ -256,7 +264,8 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .route("/emails", get(emails))
         .route("/requests", get(requests))
         .route("/seed", post(seed))
-        .route("/faults", get(get_faults).post(set_faults));
+        .route("/faults", get(get_faults).post(set_faults))
+        .route("/openprovider/tokens", get(op_tokens).post(op_tokens));
     Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
 }
 
@@ -274,7 +283,19 @@ fn full_path(req: &Request) -> String {
 }
 
 async fn apply_faults(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) -> Response {
-    let Some(name) = endpoint_name(&full_path(&req)) else {
+    let path = full_path(&req);
+    // DNA over SOAP: one path, the method in `SOAPAction`.
+    let soap = (path == "/sandbox/dna/ContactApi.svc")
+        .then(|| dna::soap_method(req.headers()))
+        .flatten()
+        .map(|m| {
+            if m == "GetDetails" {
+                "dna.GetDetails"
+            } else {
+                "dna.ResendContactVerificationNotice"
+            }
+        });
+    let Some(name) = soap.or_else(|| endpoint_name(&path)) else {
         return next.run(req).await;
     };
     let (delay, hang, status, html, invalid) = {
@@ -318,6 +339,14 @@ async fn apply_faults(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) 
             .into_response();
     }
     next.run(req).await
+}
+
+async fn op_tokens(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let body = serde_json::from_slice::<Value>(&body).ok();
+    match openprovider::tokens_control(&sb, body.as_ref()) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => control_error(StatusCode::BAD_REQUEST, &e),
+    }
 }
 
 async fn get_faults(State(sb): State<Arc<Sandbox>>) -> Response {

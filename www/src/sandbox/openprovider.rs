@@ -1,7 +1,16 @@
 //! Openprovider REST API v1beta, email verification.
 //!
-//! Every endpoint needs `Authorization: Bearer <token>`; otherwise **401**
-//! `{"code":196,"desc":"Authentication/Authorization Failed","data":""}`.
+//! Every endpoint needs `Authorization: Bearer <token>`: a token from
+//! `POST /sandbox/openprovider/v1beta/auth/login` `{"username","password","ip"}`
+//! (the sandbox's credentials, [`super::OPENPROVIDER_USERNAME`] and
+//! [`super::OPENPROVIDER_PASSWORD`]) → `{"code":0,"desc":"","data":{"token",
+//! "reseller_id"}}`, valid 2 days of the sandbox clock; or the demo
+//! pass-through's fixed [`OPENPROVIDER_TOKEN`]. Otherwise code **196**
+//! `{"code":196,"desc":"Authentication/Authorization Failed","data":""}`,
+//! answered the way Openprovider is seen to: HTTP 401 (the default), 500,
+//! or inside a 200 envelope, as `POST /sandbox/control/openprovider/tokens`
+//! `{"expire": true, "answer": 401|500|200}` sets (it also expires every
+//! token issued so far).
 //!
 //! - `GET /sandbox/openprovider/v1beta/customers/verifications/emails/domains`
 //!   with the documented filters `domain`, `email`, `handle`, `status`,
@@ -102,7 +111,14 @@ pub(crate) struct OpenproviderState {
     rows: Vec<OpRow>,
     next_id: i64,
     synthetic: usize,
+    /// Tokens issued by `auth/login`, with when.
+    tokens: HashMap<String, DateTime<Utc>>,
+    /// How an expired or unknown token is answered: 401, 500 or 200.
+    expired_answer: u16,
 }
+
+/// How long an Openprovider token lives.
+pub const TOKEN_LIFETIME: Duration = Duration::days(2);
 
 impl OpenproviderState {
     pub(crate) fn seed(now: DateTime<Utc>) -> Self {
@@ -135,7 +151,13 @@ impl OpenproviderState {
                 });
             }
         }
-        OpenproviderState { rows, next_id: 123_456_789, synthetic: 0 }
+        OpenproviderState {
+            rows,
+            next_id: 123_456_789,
+            synthetic: 0,
+            tokens: HashMap::new(),
+            expired_answer: 401,
+        }
     }
 
     pub(crate) fn add_synthetic(&mut self, now: DateTime<Utc>, count: usize) -> usize {
@@ -172,25 +194,70 @@ pub(crate) fn router() -> Router<Arc<Sandbox>> {
         .route("/v1beta/customers/verifications/emails/domains", get(list))
         .route("/v1beta/customers/verifications/emails/start", post(start))
         .route("/v1beta/customers/verifications/emails/restart", post(restart))
+        .route("/v1beta/auth/login", post(login))
+}
+
+async fn login(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
+    if field("username") != super::OPENPROVIDER_USERNAME
+        || field("password") != super::OPENPROVIDER_PASSWORD
+    {
+        return error(StatusCode::UNAUTHORIZED, 196, "Authentication/Authorization Failed");
+    }
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::fill(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut st = sb.lock();
+    let now = st.now();
+    st.openprovider.tokens.insert(token.clone(), now);
+    json_response(
+        StatusCode::OK,
+        json!({ "code": 0, "desc": "", "data": { "token": token, "reseller_id": 100_001 } }),
+    )
+}
+
+/// `POST /sandbox/control/openprovider/tokens` `{"expire": bool, "answer":
+/// 401|500|200}`; GET reads `{"issued": N, "answer": N}`.
+pub(crate) fn tokens_control(sb: &Sandbox, body: Option<&Value>) -> Result<Value, String> {
+    let mut st = sb.lock();
+    if let Some(b) = body {
+        if let Some(a) = b.get("answer") {
+            match a.as_u64() {
+                Some(code @ (200 | 401 | 500)) => st.openprovider.expired_answer = code as u16,
+                _ => return Err("`answer` must be 401, 500 or 200".into()),
+            }
+        }
+        if b.get("expire").and_then(Value::as_bool) == Some(true) {
+            st.openprovider.tokens.clear();
+        }
+    }
+    Ok(json!({ "issued": st.openprovider.tokens.len(), "answer": st.openprovider.expired_answer }))
 }
 
 fn error(status: StatusCode, code: u32, desc: &str) -> Response {
     json_response(status, json!({ "code": code, "desc": desc, "data": "" }))
 }
 
-fn check_auth(headers: &HeaderMap) -> Result<(), Response> {
-    let ok = headers
+fn check_auth(sb: &Sandbox, headers: &HeaderMap) -> Result<(), Response> {
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
-        .is_some_and(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("bearer") && token.trim() == OPENPROVIDER_TOKEN
-        });
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let st = sb.lock();
+    let now = st.now();
+    let ok = token.as_deref().is_some_and(|t| {
+        t == OPENPROVIDER_TOKEN
+            || st.openprovider.tokens.get(t).is_some_and(|at| now - *at < TOKEN_LIFETIME)
+    });
     if ok {
-        Ok(())
-    } else {
-        Err(error(StatusCode::UNAUTHORIZED, 196, "Authentication/Authorization Failed"))
+        return Ok(());
     }
+    let status =
+        StatusCode::from_u16(st.openprovider.expired_answer).unwrap_or(StatusCode::UNAUTHORIZED);
+    Err(error(status, 196, "Authentication/Authorization Failed"))
 }
 
 fn type_mismatch(name: &str) -> Response {
@@ -206,7 +273,7 @@ async fn list(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    if let Err(r) = check_auth(&headers) {
+    if let Err(r) = check_auth(&sb, &headers) {
         return r;
     }
     let q = query.map(|Query(q)| q).unwrap_or_default();
@@ -262,7 +329,7 @@ async fn list(
 /// Parses a start/restart body and checks the email exists and can be
 /// (re)verified. Returns the email as stored.
 fn prepare(sb: &Sandbox, headers: &HeaderMap, body: &Bytes) -> Result<String, Response> {
-    check_auth(headers)?;
+    check_auth(sb, headers)?;
     let v: Value = serde_json::from_slice(body)
         .map_err(|_| error(StatusCode::BAD_REQUEST, 20002, "Required argument is missed"))?;
     let email = v

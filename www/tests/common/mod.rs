@@ -199,7 +199,7 @@ impl Binary {
         use std::io::{BufRead, BufReader, Read};
         use std::process::{Command, Stdio};
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_verification-www"));
-        cmd.args(["--port", "0", "--widget-dir", "/nonexistent"]);
+        cmd.args(["demo", "--port", "0", "--widget-dir", "/nonexistent"]);
         for v in [
             "DNA_BASE_URL",
             "DNA_USERNAME",

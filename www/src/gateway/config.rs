@@ -1,0 +1,547 @@
+//! The gateway's configuration: one TOML file, secrets from the
+//! environment.
+//!
+//! Any string value written `env:NAME` is read from the environment
+//! variable `NAME` (a missing or empty variable stops the start, naming the
+//! setting and the variable). Unknown keys are refused, so a typo never
+//! silently turns a setting off. A registrar section left out means that
+//! registrar is not served; nothing ever falls back to sandbox credentials.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8443"
+//! allowed_origins = ["https://panel.example"]
+//! database = "sqlite://gateway.db"
+//!
+//! [tokens]
+//! audience = "registrant-verification"
+//! hs256_secret = "env:GATEWAY_TOKEN_SECRET"      # 32 bytes or more
+//! # public_keys = "keys.jwks.json"               # EdDSA / RS256 / ES256
+//!
+//! [namecom]
+//! base_url = "https://api.name.com"
+//! username = "..."
+//! token = "env:NAMECOM_TOKEN"
+//! webhook_url = "https://gateway.example/webhooks/namecom"
+//!
+//! [openprovider]
+//! base_url = "https://api.openprovider.eu"
+//! username = "..."
+//! password = "env:OPENPROVIDER_PASSWORD"
+//!
+//! [dna]
+//! base_url = "https://..."
+//! username = "..."
+//! password = "env:DNA_PASSWORD"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::secret::Secret;
+
+/// A configuration that cannot be used, naming the setting at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn err<T>(message: impl Into<String>) -> Result<T, ConfigError> {
+    Err(ConfigError(message.into()))
+}
+
+/// Everything `serve` needs.
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Origins allowed to call the API from a browser (CORS and `Origin`
+    /// checks); exact `scheme://host[:port]`.
+    pub allowed_origins: Vec<String>,
+    /// `sqlite://PATH` (created if missing) or `sqlite::memory:`.
+    pub database: String,
+    /// The widget's built files, served at `/widget/` when set.
+    pub widget_dir: Option<PathBuf>,
+    /// How many days resend-log rows are kept (default 760: two years and a
+    /// month).
+    pub retention_days: u32,
+    /// Per-contact cooldown where the registrar gives none (default 15
+    /// minutes).
+    pub cooldown: Duration,
+    /// Timeout of every upstream call (default 20 s).
+    pub upstream_timeout: Duration,
+    /// Who may ask.
+    pub tokens: TokensConfig,
+    /// name.com, if served.
+    pub namecom: Option<NamecomConfig>,
+    /// Openprovider, if served.
+    pub openprovider: Option<OpenproviderConfig>,
+    /// Domain Name API, if served.
+    pub dna: Option<DnaConfig>,
+}
+
+/// How the panel's tokens are checked.
+#[derive(Clone, Debug)]
+pub struct TokensConfig {
+    /// The `aud` every token must carry.
+    pub audience: String,
+    /// The HS256 key shared with the panel (32 bytes or more).
+    pub hs256_secret: Option<Secret>,
+    /// A JWKS file of public keys (EdDSA, RS256, ES256), instead of or
+    /// beside the shared secret.
+    pub public_keys: Option<PathBuf>,
+    /// The longest a token may live, `exp - iat` (default 1 hour).
+    pub max_lifetime: Duration,
+    /// Clock skew allowed on `exp` and `nbf` (default 30 s).
+    pub leeway: Duration,
+}
+
+/// name.com.
+#[derive(Clone, Debug)]
+pub struct NamecomConfig {
+    /// `https://api.name.com` (no trailing `/core/v1`).
+    pub base_url: String,
+    /// API user name.
+    pub username: Secret,
+    /// API token (also the webhook signature's key).
+    pub token: Secret,
+    /// The exact URL name.com posts webhooks to (the signature covers it).
+    pub webhook_url: String,
+    /// How often the unverified list is scanned (default 10 minutes).
+    pub scan_interval: Duration,
+    /// Rows per page of a scan (1..=1000, default 1000).
+    pub per_page: u32,
+}
+
+/// Openprovider.
+#[derive(Clone, Debug)]
+pub struct OpenproviderConfig {
+    /// `https://api.openprovider.eu` (no trailing `/v1beta`).
+    pub base_url: String,
+    /// Login user name.
+    pub username: Secret,
+    /// Login password.
+    pub password: Secret,
+}
+
+/// Domain Name API over SOAP 1.1. `ContactApi.svc`'s WSDL is not public, so
+/// every name of the contract is a setting, with the defaults of DNA's
+/// public `DomainApi.svc` family.
+#[derive(Clone, Debug)]
+pub struct DnaConfig {
+    /// The host, up to the service (e.g. `https://whmcs.domainnameapi.com`).
+    pub base_url: String,
+    /// `UserName`.
+    pub username: Secret,
+    /// `Password`.
+    pub password: Secret,
+    /// The service path (default `ContactApi.svc`).
+    pub service_path: String,
+    /// `SOAPAction` is this prefix and the method name (default
+    /// `http://tempuri.org/IContactApi/`).
+    pub action_prefix: String,
+    /// The namespace of the method element (default `http://tempuri.org/`).
+    pub method_namespace: String,
+    /// The namespace of `UserName`/`Password` (default
+    /// `http://schemas.datacontract.org/2004/07/Olipso.Core.DataContracts`).
+    pub credentials_namespace: String,
+    /// The namespace of the method's own fields (default: the
+    /// credentials' namespace).
+    pub fields_namespace: String,
+}
+
+// ------------------------------------------------------------- the file
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    listen: Option<String>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    database: Option<String>,
+    widget_dir: Option<PathBuf>,
+    retention_days: Option<u32>,
+    cooldown_seconds: Option<u64>,
+    upstream_timeout_seconds: Option<u64>,
+    tokens: Option<TokensFile>,
+    namecom: Option<NamecomFile>,
+    openprovider: Option<OpenproviderFile>,
+    dna: Option<DnaFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokensFile {
+    audience: Option<String>,
+    hs256_secret: Option<String>,
+    public_keys: Option<PathBuf>,
+    max_lifetime_seconds: Option<u64>,
+    leeway_seconds: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamecomFile {
+    base_url: Option<String>,
+    username: Option<String>,
+    token: Option<String>,
+    webhook_url: Option<String>,
+    scan_interval_seconds: Option<u64>,
+    per_page: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenproviderFile {
+    base_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DnaFile {
+    base_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    service_path: Option<String>,
+    action_prefix: Option<String>,
+    method_namespace: Option<String>,
+    credentials_namespace: Option<String>,
+    fields_namespace: Option<String>,
+}
+
+/// DNA's credentials namespace in the public `DomainApi.svc` contract.
+pub const DNA_CREDENTIALS_NS: &str =
+    "http://schemas.datacontract.org/2004/07/Olipso.Core.DataContracts";
+
+impl GatewayConfig {
+    /// Reads and checks the file at `path`, taking `env:` values from the
+    /// process environment.
+    ///
+    /// # Errors
+    /// A message naming the file, the setting and what is wrong with it.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, base, |name| std::env::var(name).ok())
+            .map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+    }
+
+    /// Parses `text`; relative paths are relative to `base`; `env` looks up
+    /// environment variables.
+    ///
+    /// # Errors
+    /// As [`GatewayConfig::load`].
+    pub fn parse(
+        text: &str,
+        base: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut value: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError(format!("not valid TOML: {e}")))?;
+        resolve_env(&mut value, "", &env)?;
+        let file: File = toml::Value::Table(value)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError(e.message().to_owned()))?;
+        let path = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+
+        let listen = file.listen.as_deref().unwrap_or("127.0.0.1:8443");
+        let listen = listen.parse().or_else(|_| {
+            err(format!("`listen`: `{listen}` is not an address and port (e.g. 127.0.0.1:8443)"))
+        })?;
+        for o in &file.allowed_origins {
+            let ok = (o.starts_with("https://") || o.starts_with("http://"))
+                && !o.trim_end_matches('/').split("://").nth(1).unwrap_or("").contains('/');
+            if !ok || o == "*" {
+                return err(format!(
+                    "`allowed_origins`: `{o}` is not an origin (scheme://host[:port], no path)"
+                ));
+            }
+        }
+        let database = file.database.unwrap_or_else(|| "sqlite://gateway.db".into());
+        if !database.starts_with("sqlite:") {
+            return err(format!(
+                "`database`: `{}` is not supported (use sqlite://PATH)",
+                redact_url(&database)
+            ));
+        }
+        let database = match database.strip_prefix("sqlite://") {
+            Some(p) if !p.starts_with('/') && !p.is_empty() => {
+                format!("sqlite://{}", path(PathBuf::from(p)).display())
+            }
+            _ => database,
+        };
+
+        let t = file.tokens.ok_or_else(|| {
+            ConfigError("`[tokens]` is required: how the panel's tokens are checked".into())
+        })?;
+        let hs256_secret = t.hs256_secret.map(Secret::new);
+        if let Some(s) = &hs256_secret {
+            if s.expose().len() < 32 {
+                return err("`tokens.hs256_secret` must be 32 bytes or more");
+            }
+        }
+        let public_keys = t.public_keys.map(path);
+        if hs256_secret.is_none() && public_keys.is_none() {
+            return err("`tokens.hs256_secret` or `tokens.public_keys` is required");
+        }
+        let tokens = TokensConfig {
+            audience: required(t.audience, "tokens.audience")?,
+            hs256_secret,
+            public_keys,
+            max_lifetime: Duration::from_secs(t.max_lifetime_seconds.unwrap_or(3600)),
+            leeway: Duration::from_secs(t.leeway_seconds.unwrap_or(30)),
+        };
+
+        let namecom = file
+            .namecom
+            .map(|n| {
+                let per_page = n.per_page.unwrap_or(1000);
+                if !(1..=1000).contains(&per_page) {
+                    return err("`namecom.per_page` must be 1 to 1000");
+                }
+                let scan = n.scan_interval_seconds.unwrap_or(600);
+                if scan < 10 {
+                    return err("`namecom.scan_interval_seconds` must be 10 or more");
+                }
+                Ok(NamecomConfig {
+                    base_url: url(n.base_url, "namecom.base_url")?,
+                    username: Secret::new(required(n.username, "namecom.username")?),
+                    token: Secret::new(required(n.token, "namecom.token")?),
+                    webhook_url: url(n.webhook_url, "namecom.webhook_url")?,
+                    scan_interval: Duration::from_secs(scan),
+                    per_page,
+                })
+            })
+            .transpose()?;
+        let openprovider = file
+            .openprovider
+            .map(|o| {
+                Ok(OpenproviderConfig {
+                    base_url: url(o.base_url, "openprovider.base_url")?,
+                    username: Secret::new(required(o.username, "openprovider.username")?),
+                    password: Secret::new(required(o.password, "openprovider.password")?),
+                })
+            })
+            .transpose()?;
+        let dna = file
+            .dna
+            .map(|d| {
+                let credentials_namespace =
+                    d.credentials_namespace.unwrap_or_else(|| DNA_CREDENTIALS_NS.into());
+                Ok(DnaConfig {
+                    base_url: url(d.base_url, "dna.base_url")?,
+                    username: Secret::new(required(d.username, "dna.username")?),
+                    password: Secret::new(required(d.password, "dna.password")?),
+                    service_path: d
+                        .service_path
+                        .unwrap_or_else(|| "ContactApi.svc".into())
+                        .trim_matches('/')
+                        .to_owned(),
+                    action_prefix: d
+                        .action_prefix
+                        .unwrap_or_else(|| "http://tempuri.org/IContactApi/".into()),
+                    method_namespace: d
+                        .method_namespace
+                        .unwrap_or_else(|| "http://tempuri.org/".into()),
+                    fields_namespace: d
+                        .fields_namespace
+                        .unwrap_or_else(|| credentials_namespace.clone()),
+                    credentials_namespace,
+                })
+            })
+            .transpose()?;
+
+        Ok(GatewayConfig {
+            listen,
+            allowed_origins: file
+                .allowed_origins
+                .into_iter()
+                .map(|o| o.trim_end_matches('/').to_owned())
+                .collect(),
+            database,
+            widget_dir: file.widget_dir.map(path),
+            retention_days: file.retention_days.unwrap_or(760),
+            cooldown: Duration::from_secs(file.cooldown_seconds.unwrap_or(900)),
+            upstream_timeout: Duration::from_secs(file.upstream_timeout_seconds.unwrap_or(20)),
+            tokens,
+            namecom,
+            openprovider,
+            dna,
+        })
+    }
+
+    /// Every registrar credential, for redaction.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(n) = &self.namecom {
+            out.extend([n.username.expose().to_owned(), n.token.expose().to_owned()]);
+        }
+        if let Some(o) = &self.openprovider {
+            out.extend([o.username.expose().to_owned(), o.password.expose().to_owned()]);
+        }
+        if let Some(d) = &self.dna {
+            out.extend([d.username.expose().to_owned(), d.password.expose().to_owned()]);
+        }
+        if let Some(s) = &self.tokens.hs256_secret {
+            out.push(s.expose().to_owned());
+        }
+        out.retain(|s| s.len() >= 4);
+        out
+    }
+}
+
+fn required(value: Option<String>, name: &str) -> Result<String, ConfigError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => err(format!("`{name}` is required")),
+    }
+}
+
+fn url(value: Option<String>, name: &str) -> Result<String, ConfigError> {
+    let v = required(value, name)?;
+    let v = v.trim().trim_end_matches('/').to_owned();
+    if !(v.starts_with("https://") || v.starts_with("http://")) {
+        return err(format!("`{name}`: `{v}` is not an http(s) URL"));
+    }
+    Ok(v)
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// Replaces every string `env:NAME` with the variable's value.
+fn resolve_env(
+    table: &mut toml::Table,
+    prefix: &str,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    for (key, value) in table.iter_mut() {
+        let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        resolve_value(value, &name, env)?;
+    }
+    Ok(())
+}
+
+fn resolve_value(
+    value: &mut toml::Value,
+    name: &str,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    match value {
+        toml::Value::String(s) => {
+            if let Some(var) = s.strip_prefix("env:") {
+                let var = var.trim();
+                match env(var).filter(|v| !v.trim().is_empty()) {
+                    Some(v) => *s = v,
+                    None => {
+                        return err(format!(
+                            "`{name}` is read from the environment variable {var}, which is not set"
+                        ))
+                    }
+                }
+            }
+        }
+        toml::Value::Table(t) => resolve_env(t, name, env)?,
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                resolve_value(item, &format!("{name}[{i}]"), env)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"
+listen = "127.0.0.1:9443"
+allowed_origins = ["https://panel.example", "http://127.0.0.1:8080/"]
+database = "sqlite://data/gw.db"
+
+[tokens]
+audience = "registrant-verification"
+hs256_secret = "env:GATEWAY_TOKEN_SECRET"
+
+[namecom]
+base_url = "https://api.dev.name.com/"
+username = "reseller-test"
+token = "env:NAMECOM_TOKEN"
+webhook_url = "https://gw.example/webhooks/namecom"
+
+[openprovider]
+base_url = "https://api.openprovider.eu"
+username = "reseller"
+password = "env:OPENPROVIDER_PASSWORD"
+"#;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "GATEWAY_TOKEN_SECRET" => Some("x".repeat(40)),
+            "NAMECOM_TOKEN" => Some("nc-token-123".into()),
+            "OPENPROVIDER_PASSWORD" => Some("op-pass-456".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn reads_env_values_defaults_and_leaves_out_unconfigured_registrars() {
+        let c = GatewayConfig::parse(FULL, Path::new("/etc/gw"), env).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9443");
+        assert_eq!(c.allowed_origins, ["https://panel.example", "http://127.0.0.1:8080"]);
+        assert_eq!(c.database, "sqlite:///etc/gw/data/gw.db");
+        let nc = c.namecom.as_ref().unwrap();
+        assert_eq!(nc.token.expose(), "nc-token-123");
+        assert_eq!(nc.base_url, "https://api.dev.name.com");
+        assert_eq!(nc.scan_interval, Duration::from_secs(600));
+        assert_eq!(c.openprovider.as_ref().unwrap().password.expose(), "op-pass-456");
+        assert!(c.dna.is_none(), "a section left out is not served");
+        assert_eq!(c.retention_days, 760);
+        assert_eq!(c.tokens.max_lifetime, Duration::from_secs(3600));
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("nc-token-123") && !debug.contains("op-pass-456"), "{debug}");
+    }
+
+    #[test]
+    fn a_missing_or_bad_setting_is_named() {
+        let no_secret = |n: &str| if n == "GATEWAY_TOKEN_SECRET" { None } else { env(n) };
+        let e = GatewayConfig::parse(FULL, Path::new("."), no_secret).unwrap_err();
+        assert!(e.0.contains("tokens.hs256_secret") && e.0.contains("GATEWAY_TOKEN_SECRET"), "{e}");
+        let short =
+            |n: &str| if n == "GATEWAY_TOKEN_SECRET" { Some("short".into()) } else { env(n) };
+        let e = GatewayConfig::parse(FULL, Path::new("."), short).unwrap_err();
+        assert!(e.0.contains("32 bytes"), "{e}");
+        let typo = FULL.replace("webhook_url", "webhok_url");
+        let e = GatewayConfig::parse(&typo, Path::new("."), env).unwrap_err();
+        assert!(e.0.contains("webhok_url"), "{e}");
+        let no_token = FULL.replace("token = \"env:NAMECOM_TOKEN\"", "");
+        let e = GatewayConfig::parse(&no_token, Path::new("."), env).unwrap_err();
+        assert_eq!(e.0, "`namecom.token` is required");
+        let no_tokens = FULL.replace("[tokens]", "[tokenz]");
+        assert!(GatewayConfig::parse(&no_tokens, Path::new("."), env).is_err());
+        let bad_origin = FULL.replace("https://panel.example\"", "https://panel.example/app\"");
+        let e = GatewayConfig::parse(&bad_origin, Path::new("."), env).unwrap_err();
+        assert!(e.0.contains("allowed_origins"), "{e}");
+        let pg = FULL.replace("sqlite://data/gw.db", "postgres://u:hunter2@db/x");
+        let e = GatewayConfig::parse(&pg, Path::new("."), env).unwrap_err();
+        assert!(e.0.contains("database") && !e.0.contains("hunter2"), "{e}");
+    }
+}

@@ -1,0 +1,1069 @@
+//! The gateway a reseller deploys next to their panel (`verification-www
+//! serve --config FILE`).
+//!
+//! Registrants are named by a short-lived token the panel signs
+//! ([`token`]); the gateway talks to the registrars with its own
+//! credentials ([`upstream`]) and keeps what must survive a restart in its
+//! store ([`store`]). It mounts only:
+//!
+//! - `GET /api/{provider}/status?contact=ID`, `POST /api/{provider}/resend?contact=ID`
+//!   (`{"operation": ...}`, `X-Idempotency-Key`), `GET /api/namecom/events?contact=ID`:
+//!   a registrant token naming the contact `ID` of that provider;
+//! - `GET /api/{provider}/list`, `POST /api/{provider}/support/resend?contact=…`:
+//!   a staff token;
+//! - `POST /webhooks/namecom`: name.com's signed webhook;
+//! - `GET /healthz`, `GET /readyz`, `GET /metrics`;
+//! - `/widget/…`, the widget's files, when `widget_dir` is set.
+//!
+//! Nothing of the demo (sandbox, scenarios, sessions, pages) is here: this
+//! module never imports it.
+//!
+//! Errors of the gateway itself are JSON `{"error","message"}` (and, for
+//! a 429, name.com's `details: "Next eligible at: …"` that the core reads):
+//! 401 `unauthenticated`, 403 `forbidden`, 404 `not_found`, 400
+//! `missing_contact` / `bad_operation`, 409 `in_progress` /
+//! `idempotency_key_reused` / `no_verification`, 429 `rate_limited`, 502
+//! `upstream_unavailable`, 503 `not_ready` / `store_unavailable`. A token
+//! never appears in a URL, a log line or an error body.
+
+pub mod config;
+pub mod metrics;
+pub mod secret;
+pub mod store;
+pub mod token;
+pub mod upstream;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, watch};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use verification_core::resend::{ResendOperation, NAMECOM_PER_ACCOUNT};
+use verification_core::webhook::{verify_signature, DEFAULT_MAX_AGE, SIGNATURE_HEADER};
+use verification_core::{evaluate, Context, Provider, Status};
+
+use config::GatewayConfig;
+use metrics::Metrics;
+use store::{Claim, LogEntry, Store};
+use token::{Claims, ContactClaim, Role, Verifier};
+use upstream::{Answer, Failure};
+
+/// How many undelivered webhook events a slow stream may fall behind by.
+pub const CHANNEL_CAPACITY: usize = 256;
+
+/// One accepted name.com webhook.
+#[derive(Clone, Debug)]
+pub struct WebhookEvent {
+    /// name.com's `verificationId`.
+    pub verification_id: i64,
+    /// The webhook body, compact JSON.
+    pub json: Arc<str>,
+}
+
+/// Everything the routes share.
+#[derive(Debug)]
+pub struct Gateway {
+    /// The configuration.
+    pub config: GatewayConfig,
+    /// The store.
+    pub store: Store,
+    verifier: Verifier,
+    /// name.com, if served.
+    pub namecom: Option<Arc<upstream::namecom::Namecom>>,
+    /// Openprovider, if served.
+    pub openprovider: Option<upstream::openprovider::Openprovider>,
+    /// Domain Name API, if served.
+    pub dna: Option<upstream::dna::Dna>,
+    /// Counters for `/metrics`.
+    pub metrics: Metrics,
+    events: broadcast::Sender<WebhookEvent>,
+    shutdown: watch::Receiver<bool>,
+}
+
+type Shared = Arc<Gateway>;
+
+impl Gateway {
+    /// Opens the store and builds the registrar clients. `shutdown` ends
+    /// open event streams and the scanner when it turns `true`.
+    ///
+    /// # Errors
+    /// The store or the token keys cannot be opened.
+    pub async fn new(
+        config: GatewayConfig,
+        shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<Shared> {
+        let store = Store::open(&config.database, config.secrets())
+            .await
+            .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
+        let verifier = Verifier::new(&config.tokens).map_err(anyhow::Error::msg)?;
+        let client = reqwest::Client::builder()
+            .timeout(config.upstream_timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .build()?;
+        let namecom = config
+            .namecom
+            .clone()
+            .map(|c| Arc::new(upstream::namecom::Namecom::new(c, client.clone(), store.clone())));
+        let openprovider = config
+            .openprovider
+            .clone()
+            .map(|c| upstream::openprovider::Openprovider::new(c, client.clone(), store.clone()));
+        let dna = config.dna.clone().map(|c| upstream::dna::Dna::new(c, client.clone()));
+        let (events, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Ok(Arc::new(Gateway {
+            config,
+            store,
+            verifier,
+            namecom,
+            openprovider,
+            dna,
+            metrics: Metrics::default(),
+            events,
+            shutdown,
+        }))
+    }
+
+    /// Starts the background work: the name.com scanner and the daily
+    /// purge of rows older than `retention_days`.
+    pub fn start(self: &Arc<Self>) {
+        if let Some(n) = &self.namecom {
+            n.clone().spawn_scanner(self.shutdown.clone());
+        }
+        let gw = self.clone();
+        let mut stop = self.shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                let now = Utc::now();
+                let keep = TimeDelta::days(i64::from(gw.config.retention_days));
+                match gw.store.log_purge(now - keep).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "resend log: old rows deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "resend log purge failed"),
+                }
+                let _ = gw.store.purge_intents(now - TimeDelta::days(1)).await;
+                let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(6 * 3600)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+    }
+
+    fn served(&self, p: Provider) -> bool {
+        match p {
+            Provider::Dna => self.dna.is_some(),
+            Provider::Namecom => self.namecom.is_some(),
+            Provider::Openprovider => self.openprovider.is_some(),
+        }
+    }
+}
+
+/// The gateway's router.
+pub fn router(gw: Shared) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(
+            gw.config.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+        ))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("x-idempotency-key"),
+            header::HeaderName::from_static("x-requested-with"),
+        ])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-ratelimit-reset"),
+            header::HeaderName::from_static("x-idempotent-replay"),
+        ])
+        .max_age(Duration::from_secs(600));
+    let api = Router::new()
+        .route("/{provider}/status", get(status))
+        .route("/{provider}/resend", post(resend))
+        .route("/namecom/events", get(events))
+        .route("/{provider}/list", get(list))
+        .route("/{provider}/support/resend", post(support_resend))
+        .layer(cors);
+    let mut app = Router::new()
+        .nest("/api", api)
+        .route("/webhooks/namecom", post(webhook))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .fallback(not_found)
+        .with_state(gw.clone());
+    if let Some(dir) = &gw.config.widget_dir {
+        app = app.nest_service("/widget", crate::widget_service(dir));
+    }
+    app.layer(axum::middleware::from_fn(request_log))
+}
+
+/// One structured log line per request: a request id, the method, the path
+/// (never the query: it names contacts, not tokens, but stays out anyway),
+/// the status and the time taken.
+async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let id = format!("{:016x}", rand_u64());
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", request_id = %id, %method, path = %path);
+    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(
+            status = res.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "answered"
+        )
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+fn rand_u64() -> u64 {
+    let mut b = [0u8; 8];
+    let _ = getrandom::fill(&mut b);
+    u64::from_le_bytes(b)
+}
+
+/// The gateway's own JSON error.
+pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let mut res = (status, Json(json!({ "error": code, "message": message }))).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// 429, before anything goes upstream, in the shape every adapter of the
+/// core reads as "throttled until": `Retry-After`, `x-ratelimit-reset`,
+/// name.com's `details`, Openprovider's `desc`.
+fn too_many(until: DateTime<Utc>, now: DateTime<Utc>, message: &str) -> Response {
+    let secs = (until - now).num_seconds().max(1);
+    let mut res = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({
+            "error": "rate_limited",
+            "message": message,
+            "details": format!("Next eligible at: {}", until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            "desc": message,
+        })),
+    )
+        .into_response();
+    let h = res.headers_mut();
+    h.insert(header::RETRY_AFTER, HeaderValue::from(secs as u64));
+    h.insert("x-ratelimit-reset", HeaderValue::from(until.timestamp().max(0) as u64));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn unavailable(retry_after: u64, code: &str, message: &str) -> Response {
+    let mut res = api_error(StatusCode::SERVICE_UNAVAILABLE, code, message);
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    res
+}
+
+async fn not_found() -> Response {
+    api_error(StatusCode::NOT_FOUND, "not_found", "Not found")
+}
+
+fn upstream_failed(gw: &Gateway, provider: Provider, f: &Failure) -> Response {
+    gw.metrics.upstream(provider, "failed");
+    tracing::warn!(registrar = provider.as_str(), failure = %f.describe(), "registrar call failed");
+    api_error(StatusCode::BAD_GATEWAY, "upstream_unavailable", "Could not reach the registrar API")
+}
+
+// ------------------------------------------------------------ who is asking
+
+/// The checked token of a request: `Authorization: Bearer <token>` only
+/// (never a query parameter or a cookie).
+fn bearer(gw: &Gateway, headers: &HeaderMap) -> Result<Claims, Response> {
+    let refuse = |why: &str| {
+        tracing::info!(reason = why, "token refused");
+        let mut res = api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            &format!("Token refused: {why}"),
+        );
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        res
+    };
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
+    else {
+        return Err(refuse("no bearer token"));
+    };
+    gw.verifier.verify(token.trim(), Utc::now()).map_err(|e| refuse(e.0))
+}
+
+/// A POST from a browser must come from an allowed origin (a request
+/// without `Origin` is not a browser's cross-origin request).
+fn check_origin(gw: &Gateway, headers: &HeaderMap) -> Result<(), Response> {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(o) if !gw.config.allowed_origins.iter().any(|a| a.eq_ignore_ascii_case(o)) => Err(
+            api_error(StatusCode::FORBIDDEN, "forbidden", "This origin may not call the gateway"),
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn served_provider(gw: &Gateway, provider: &str) -> Result<Provider, Response> {
+    let p = match provider {
+        "dna" => Provider::Dna,
+        "namecom" => Provider::Namecom,
+        "openprovider" => Provider::Openprovider,
+        _ => return Err(api_error(StatusCode::NOT_FOUND, "not_found", "Unknown provider")),
+    };
+    if !gw.served(p) {
+        return Err(api_error(StatusCode::NOT_FOUND, "not_found", "This registrar is not served"));
+    }
+    Ok(p)
+}
+
+fn one_query(query: &[(String, String)], name: &str) -> Result<String, Response> {
+    let mut values = query.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
+    match (values.next(), values.next()) {
+        (Some(v), None) if !v.is_empty() => Ok(v.clone()),
+        (Some(_), Some(_)) => Err(api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &format!("Query parameter `{name}` must be given once"),
+        )),
+        _ => Err(api_error(
+            StatusCode::BAD_REQUEST,
+            "missing_contact",
+            &format!("Query parameter `{name}` is required"),
+        )),
+    }
+}
+
+/// A registrant's contact: the token names it, for this provider.
+fn registrant_contact(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    provider: &str,
+    query: &[(String, String)],
+) -> Result<(Provider, Claims, ContactClaim), Response> {
+    let p = served_provider(gw, provider)?;
+    let claims = bearer(gw, headers)?;
+    let id = one_query(query, "contact")?;
+    if claims.role != Role::Registrant {
+        return Err(api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "A registrant token is required",
+        ));
+    }
+    // Unknown and other providers' contacts get the same answer.
+    let contact = claims.contact(&id, p).cloned().ok_or_else(|| {
+        api_error(StatusCode::FORBIDDEN, "forbidden", "This contact is not in your token")
+    })?;
+    Ok((p, claims, contact))
+}
+
+fn staff(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    provider: &str,
+) -> Result<(Provider, Claims), Response> {
+    let p = served_provider(gw, provider)?;
+    let claims = bearer(gw, headers)?;
+    if claims.role != Role::Staff {
+        return Err(api_error(StatusCode::FORBIDDEN, "forbidden", "A staff token is required"));
+    }
+    Ok((p, claims))
+}
+
+// ------------------------------------------------------------ status
+
+async fn status(
+    State(gw): State<Shared>,
+    Path(provider): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let (p, _claims, contact) = match registrant_contact(&gw, &headers, &provider, &query) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    gw.metrics.status_read(p);
+    match p {
+        Provider::Namecom => namecom_status(&gw, &contact).await,
+        Provider::Openprovider => {
+            let Some(email) = contact.email.as_deref() else {
+                return api_error(
+                    StatusCode::BAD_REQUEST,
+                    "missing_contact",
+                    "The token's contact has no email",
+                );
+            };
+            let op = gw.openprovider.as_ref().expect("served");
+            answered(&gw, p, op.status(email).await)
+        }
+        Provider::Dna => {
+            let Some(email) = contact.email.as_deref() else {
+                return api_error(
+                    StatusCode::BAD_REQUEST,
+                    "missing_contact",
+                    "The token's contact has no email",
+                );
+            };
+            let dna = gw.dna.as_ref().expect("served");
+            answered(&gw, p, dna.details(email).await)
+        }
+    }
+}
+
+fn answered(gw: &Gateway, p: Provider, a: Result<Answer, Failure>) -> Response {
+    match a {
+        Ok(a) => {
+            gw.metrics.upstream(p, &a.status.to_string());
+            a.into_response(false)
+        }
+        Err(f) => upstream_failed(gw, p, &f),
+    }
+}
+
+/// The mirror is fresh enough to prove absence: 503 otherwise.
+async fn fresh_mirror(gw: &Gateway) -> Result<(), Response> {
+    let nc = gw.namecom.as_ref().expect("served");
+    let state = gw.store.mirror_state().await.map_err(|e| {
+        tracing::error!(error = %e, "store unreachable");
+        unavailable(5, "store_unavailable", "The gateway's store is unreachable; try again shortly")
+    })?;
+    let max = TimeDelta::from_std(nc.max_age()).unwrap_or(TimeDelta::MAX);
+    match state.completed_at {
+        Some(at) if Utc::now() - at <= max => Ok(()),
+        _ => Err(unavailable(
+            30,
+            "not_ready",
+            "The gateway is reading name.com's list; the status follows shortly",
+        )),
+    }
+}
+
+async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Response {
+    if let Err(r) = fresh_mirror(gw).await {
+        return r;
+    }
+    let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
+    match gw.store.mirror_find(id, contact.email.as_deref()).await {
+        Ok(rows) => Answer::json(200, &upstream::namecom::page_of(&rows)).into_response(false),
+        Err(e) => {
+            tracing::error!(error = %e, "store unreachable");
+            unavailable(
+                5,
+                "store_unavailable",
+                "The gateway's store is unreachable; try again shortly",
+            )
+        }
+    }
+}
+
+// ------------------------------------------------------------ resend
+
+/// What a resend addresses, resolved by the gateway (never taken from the
+/// browser beyond the operation's name).
+struct Resend<'a> {
+    provider: Provider,
+    contact_id: &'a str,
+    email: String,
+    domains: Vec<String>,
+    op: ResendOperation,
+    handle: Option<String>,
+    namecom_id: Option<i32>,
+}
+
+fn operation(p: Provider, body: &Bytes) -> Result<ResendOperation, Response> {
+    let v = serde_json::from_slice::<Value>(body).ok();
+    if let Some(fields) = v.as_ref().and_then(Value::as_object) {
+        if fields.keys().any(|k| k != "operation") {
+            return Err(api_error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "The body may only hold `operation`: the contact is named by the URL",
+            ));
+        }
+    }
+    v.as_ref()
+        .and_then(|v| v.get("operation"))
+        .and_then(Value::as_str)
+        .and_then(|op| ResendOperation::parse(p, op))
+        .ok_or_else(|| {
+            api_error(
+                StatusCode::BAD_REQUEST,
+                "bad_operation",
+                "Body must be {\"operation\": ...} naming this registrar's resend",
+            )
+        })
+}
+
+/// name.com's current verification id for a contact, from the mirror,
+/// range-checked for the int32 path parameter.
+async fn namecom_target(
+    gw: &Gateway,
+    id: Option<i64>,
+    email: Option<&str>,
+) -> Result<(i32, Vec<String>, String), Response> {
+    let rows = gw.store.mirror_find(id, email).await.map_err(|e| {
+        tracing::error!(error = %e, "store unreachable");
+        unavailable(5, "store_unavailable", "The gateway's store is unreachable; nothing was sent")
+    })?;
+    let Some(row) = rows.into_iter().max_by_key(|r| r.verification_id) else {
+        return Err(api_error(
+            StatusCode::CONFLICT,
+            "no_verification",
+            "name.com lists no verification to resend for this contact",
+        ));
+    };
+    let n = i32::try_from(row.verification_id).ok().filter(|n| *n > 0).ok_or_else(|| {
+        api_error(
+            StatusCode::CONFLICT,
+            "no_verification",
+            "name.com's verification id is out of range for a resend",
+        )
+    })?;
+    Ok((n, row.domains, row.email.unwrap_or_default()))
+}
+
+async fn resend(
+    State(gw): State<Shared>,
+    Path(provider): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (p, claims, contact) = match registrant_contact(&gw, &headers, &provider, &query) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_origin(&gw, &headers) {
+        return r;
+    }
+    let op = match operation(p, &body) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
+    let mut r = Resend {
+        provider: p,
+        contact_id: &contact.id,
+        email: contact.email.clone().unwrap_or_default(),
+        domains: contact.domains.clone(),
+        op,
+        handle: contact.handle.clone(),
+        namecom_id: None,
+    };
+    if p == Provider::Namecom {
+        if let Err(res) = fresh_mirror(&gw).await {
+            return res;
+        }
+        let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
+        match namecom_target(&gw, id, contact.email.as_deref()).await {
+            Ok((n, domains, email)) => {
+                r.namecom_id = Some(n);
+                if r.domains.is_empty() {
+                    r.domains = domains;
+                }
+                if r.email.is_empty() {
+                    r.email = email;
+                }
+            }
+            Err(res) => return res,
+        }
+    } else if r.email.is_empty() && !(p == Provider::Dna && r.handle.is_some()) {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "missing_contact",
+            "The token's contact has no email",
+        );
+    }
+    guarded_resend(&gw, &claims.sub, r, &headers).await
+}
+
+/// Idempotency, limits, the log, the call: every resend goes through here.
+async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, headers: &HeaderMap) -> Response {
+    let now = Utc::now();
+    let p = r.provider;
+    let key = headers
+        .get("x-idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200);
+    let store_down = |e: &str| {
+        tracing::error!(error = %e, "store unreachable, resend refused");
+        unavailable(
+            5,
+            "store_unavailable",
+            "The resend could not be recorded, so it was not sent. Try again shortly.",
+        )
+    };
+    // 1. The intent: one upstream call per (contact, key).
+    if let Some(key) = key {
+        match gw.store.claim(p.as_str(), r.contact_id, key, r.op.as_str(), now).await {
+            Ok(Claim::New) => {}
+            Ok(Claim::Done(stored)) => {
+                gw.metrics.resend("deduplicated");
+                return Answer::from_stored(stored).into_response(true);
+            }
+            Ok(Claim::InProgress) => {
+                gw.metrics.resend("deduplicated");
+                let mut res = api_error(
+                    StatusCode::CONFLICT,
+                    "in_progress",
+                    "This resend is still in progress; retry with the same key",
+                );
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return res;
+            }
+            Ok(Claim::Mismatch) => {
+                return api_error(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_reused",
+                    "Idempotency key has been reused for a different request.",
+                )
+            }
+            Err(e) => return store_down(&e),
+        }
+    }
+    let release = || async {
+        if let Some(key) = key {
+            gw.store.release(p.as_str(), r.contact_id, key).await;
+        }
+    };
+    // 2. Limits: the contact's cooldown, name.com's account budget.
+    let bucket = format!("contact:{}:{}", p.as_str(), r.contact_id);
+    match gw.store.cooldown_until(&bucket).await {
+        Ok(Some(until)) if until > now => {
+            release().await;
+            gw.metrics.resend("throttled");
+            return too_many(until, now, "Resend throttled");
+        }
+        Ok(_) => {}
+        Err(e) => {
+            release().await;
+            return store_down(&e);
+        }
+    }
+    if p == Provider::Namecom {
+        let window = NAMECOM_PER_ACCOUNT.window;
+        match gw.store.count_since("account:namecom", now - window).await {
+            Ok(n) if n >= NAMECOM_PER_ACCOUNT.max as i64 => {
+                let oldest = gw
+                    .store
+                    .nth_newest("account:namecom", NAMECOM_PER_ACCOUNT.max as i64)
+                    .await
+                    .ok()
+                    .flatten();
+                release().await;
+                gw.metrics.resend("throttled");
+                return too_many(
+                    oldest.unwrap_or(now) + window,
+                    now,
+                    "The account's resend budget is used up",
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                release().await;
+                return store_down(&e);
+            }
+        }
+    }
+    // 3. The log row, before anything goes upstream.
+    let entry = LogEntry {
+        session: None,
+        registrant: who,
+        provider: p.as_str(),
+        contact: r.contact_id,
+        email: &r.email,
+        domains: &r.domains,
+        operation: r.op.as_str(),
+        idempotency_key: key,
+    };
+    let row = match gw.store.log_begin(&entry, now).await {
+        Ok(id) => id,
+        Err(e) => {
+            release().await;
+            return store_down(&e);
+        }
+    };
+    // 4. The call.
+    let answer = match p {
+        Provider::Namecom => {
+            let id = r.namecom_id.expect("resolved before");
+            gw.namecom.as_ref().expect("served").resend(id, key).await
+        }
+        Provider::Openprovider => {
+            gw.openprovider
+                .as_ref()
+                .expect("served")
+                .resend(r.op, &r.email, r.handle.as_deref())
+                .await
+        }
+        Provider::Dna => {
+            let target = match &r.handle {
+                Some(h) => upstream::dna::Target::ExternalId(h),
+                None => upstream::dna::Target::Email(&r.email),
+            };
+            gw.dna.as_ref().expect("served").resend(target).await
+        }
+    };
+    let answer = match answer {
+        Ok(a) => a,
+        Err(f) => {
+            gw.store.log_finish(row, Err(&f.describe()), Utc::now()).await;
+            release().await;
+            return upstream_failed(gw, p, &f);
+        }
+    };
+    gw.store.log_finish(row, Ok((answer.status, &answer.body)), Utc::now()).await;
+    gw.metrics.upstream(p, &answer.status.to_string());
+    // 5. What the registrar said: the core reads it, as the widget will.
+    let ctx = Context::new(Utc::now());
+    let resp = verification_core::Response::new(
+        answer.status,
+        std::str::from_utf8(&answer.body).unwrap_or(""),
+    );
+    let outcome = verification_core::resend::interpret_resend(p, &resp, &ctx).ok();
+    if let Some(o) = &outcome {
+        use verification_core::resend::ResendKind;
+        match o.outcome {
+            ResendKind::Sent => {
+                gw.metrics.resend("sent");
+                let cooldown =
+                    TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+                let until = o.next_eligible_at.unwrap_or(now + cooldown);
+                let _ = gw.store.record(&bucket, now, Some(until)).await;
+                if p == Provider::Namecom {
+                    let _ = gw.store.record("account:namecom", now, None).await;
+                }
+            }
+            ResendKind::Throttled => {
+                gw.metrics.resend("throttled");
+                if let Some(until) = o.next_eligible_at {
+                    let _ = gw.store.record(&bucket, now, Some(until)).await;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(key) = key {
+        if answer.retryable() {
+            gw.store.release(p.as_str(), r.contact_id, key).await;
+        } else {
+            gw.store.complete(p.as_str(), r.contact_id, key, &answer.stored()).await;
+        }
+    }
+    answer.into_response(false)
+}
+
+// ------------------------------------------------------------ staff
+
+async fn list(
+    State(gw): State<Shared>,
+    Path(provider): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let (p, _) = match staff(&gw, &headers, &provider) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match p {
+        Provider::Namecom => {
+            if let Err(r) = fresh_mirror(&gw).await {
+                return r;
+            }
+            let num = |k: &str, d: i64| {
+                query
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| v.parse::<i64>().ok())
+                    .unwrap_or(d)
+            };
+            let page = num("page", 1).max(1);
+            let per = num("perPage", 100).clamp(1, 1000);
+            match gw.store.mirror_page(page, per).await {
+                Ok((rows, total)) => {
+                    let mut body = upstream::namecom::page_of(&rows);
+                    let from = (page - 1) * per;
+                    let to = from + rows.len() as i64;
+                    body["from"] = json!(if rows.is_empty() { 0 } else { from + 1 });
+                    body["to"] = json!(to);
+                    body["totalCount"] = json!(total);
+                    body["lastPage"] = json!((total + per - 1) / per);
+                    body["nextPage"] = if to < total { json!(page + 1) } else { Value::Null };
+                    Answer::json(200, &body).into_response(false)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "store unreachable");
+                    unavailable(5, "store_unavailable", "The gateway's store is unreachable")
+                }
+            }
+        }
+        Provider::Openprovider => {
+            let allowed = [
+                "limit",
+                "offset",
+                "status",
+                "email",
+                "domain",
+                "handle",
+                "description",
+                "is_suspended",
+            ];
+            let q: Vec<(String, String)> =
+                query.into_iter().filter(|(k, _)| allowed.contains(&k.as_str())).collect();
+            answered(&gw, p, gw.openprovider.as_ref().expect("served").list(&q).await)
+        }
+        Provider::Dna => api_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Domain Name API has no account-wide list",
+        ),
+    }
+}
+
+async fn support_resend(
+    State(gw): State<Shared>,
+    Path(provider): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (p, claims) = match staff(&gw, &headers, &provider) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_origin(&gw, &headers) {
+        return r;
+    }
+    let target = match one_query(&query, "contact") {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let op = match operation(p, &body) {
+        Ok(op) => op,
+        Err(r) => return r,
+    };
+    let mut r = Resend {
+        provider: p,
+        contact_id: &target,
+        email: String::new(),
+        domains: Vec::new(),
+        op,
+        handle: None,
+        namecom_id: None,
+    };
+    match p {
+        Provider::Namecom => {
+            if let Err(res) = fresh_mirror(&gw).await {
+                return res;
+            }
+            let (id, email) = match target.parse::<i64>() {
+                Ok(id) => (Some(id), None),
+                Err(_) => (None, Some(target.as_str())),
+            };
+            match namecom_target(&gw, id, email).await {
+                Ok((n, domains, email)) => {
+                    r.namecom_id = Some(n);
+                    r.domains = domains;
+                    r.email = email;
+                }
+                Err(res) => return res,
+            }
+        }
+        Provider::Openprovider => r.email = target.clone(),
+        Provider::Dna => {
+            return api_error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Domain Name API has no account-wide list",
+            )
+        }
+    }
+    let who = format!("staff:{}", claims.sub);
+    guarded_resend(&gw, &who, r, &headers).await
+}
+
+// ------------------------------------------------------------ live updates
+
+async fn events(
+    State(gw): State<Shared>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let (_, _, contact) = match registrant_contact(&gw, &headers, "namecom", &query) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    // The contact's current verification ids: the token's, and the
+    // mirror's for its email.
+    let mut ids: Vec<i64> =
+        contact.verification_id.as_deref().and_then(|v| v.parse().ok()).into_iter().collect();
+    if let Ok(rows) = gw.store.mirror_find(None, contact.email.as_deref()).await {
+        ids.extend(rows.iter().map(|r| r.verification_id));
+    }
+    let rx = gw.events.subscribe();
+    let stop = gw.shutdown.clone();
+    let stream = futures_util::stream::unfold((rx, stop), move |(mut rx, mut stop)| {
+        let ids = ids.clone();
+        async move {
+            loop {
+                tokio::select! {
+                    got = rx.recv() => match got {
+                        Ok(ev) if ids.contains(&ev.verification_id) => {
+                            let event = Event::default().event("verification").data(&*ev.json);
+                            return Some((Ok::<_, Infallible>(event), (rx, stop)));
+                        }
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    // SIGTERM: the stream ends, the widget reconnects elsewhere.
+                    _ = stop.changed() => return None,
+                }
+            }
+        }
+    });
+    let mut res = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive"))
+        .into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(nc) = gw.namecom.as_ref() else {
+        return api_error(StatusCode::NOT_FOUND, "not_found", "name.com is not served");
+    };
+    let header = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let reject = |why: &str| {
+        tracing::warn!(reason = why, "name.com webhook rejected");
+        api_error(StatusCode::UNAUTHORIZED, "bad_signature", &format!("Webhook rejected: {why}"))
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return reject("body is not UTF-8");
+    };
+    let now = Utc::now();
+    if header.is_empty() {
+        return reject("no signature header");
+    }
+    if verify_signature(
+        header,
+        &nc.config.webhook_url,
+        text,
+        nc.config.token.expose(),
+        now,
+        Some(DEFAULT_MAX_AGE),
+    )
+    .is_err()
+    {
+        return reject("invalid signature");
+    }
+    let record = evaluate(Provider::Namecom, text, &Context::new(now))
+        .ok()
+        .and_then(|e| e.records.into_iter().next());
+    let Some((id, r)) =
+        record.and_then(|r| Some((r.verification_id.as_deref()?.trim().parse::<i64>().ok()?, r)))
+    else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "bad_webhook",
+            "Not a contact.verification.status_change webhook with a verificationId",
+        );
+    };
+    let verify_by = r.deadline.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    if r.status != Status::Unknown {
+        if let Err(e) = gw
+            .store
+            .mirror_webhook(id, r.status == Status::Verified, verify_by.as_deref(), &r.domains)
+            .await
+        {
+            tracing::error!(error = %e, "webhook not stored");
+            return unavailable(
+                5,
+                "store_unavailable",
+                "The webhook could not be stored; name.com may deliver it again",
+            );
+        }
+    }
+    let compact = serde_json::from_str::<Value>(text).map(|v| v.to_string()).unwrap_or_default();
+    let _ = gw.events.send(WebhookEvent { verification_id: id, json: compact.into() });
+    gw.metrics.webhook();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+// ------------------------------------------------------------ operations
+
+async fn healthz() -> Response {
+    (StatusCode::OK, Json(json!({"status": "ok"}))).into_response()
+}
+
+async fn readyz(State(gw): State<Shared>) -> Response {
+    let mut checks = serde_json::Map::new();
+    let store = gw.store.ping().await;
+    checks.insert("store".into(), json!(store));
+    let mut ready = store;
+    for p in Provider::ALL {
+        if gw.served(p) {
+            let ok = !gw.metrics.last_call_failed(p);
+            checks.insert(p.as_str().into(), json!(ok));
+            ready &= ok;
+        }
+    }
+    if let Some(nc) = &gw.namecom {
+        let fresh =
+            gw.store.mirror_state().await.ok().and_then(|s| s.completed_at).is_some_and(|at| {
+                Utc::now() - at <= TimeDelta::from_std(nc.max_age()).unwrap_or(TimeDelta::MAX)
+            });
+        checks.insert("namecomMirror".into(), json!(fresh));
+        ready &= fresh;
+    }
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let mut res = (status, Json(json!({"ready": ready, "checks": checks}))).into_response();
+    if !ready {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    res
+}
+
+async fn metrics_text(State(gw): State<Shared>) -> Response {
+    let mut text = gw.metrics.render();
+    if let Some(nc) = &gw.namecom {
+        if let Ok(state) = gw.store.mirror_state().await {
+            let age = state
+                .completed_at
+                .map_or(-1.0, |at| (Utc::now() - at).num_milliseconds() as f64 / 1000.0);
+            text.push_str("# HELP gateway_namecom_mirror_age_seconds Seconds since the last complete scan (-1: none yet).\n");
+            text.push_str("# TYPE gateway_namecom_mirror_age_seconds gauge\n");
+            text.push_str(&format!("gateway_namecom_mirror_age_seconds {age}\n"));
+            text.push_str("# HELP gateway_namecom_mirror_contacts Contacts in the mirror.\n");
+            text.push_str("# TYPE gateway_namecom_mirror_contacts gauge\n");
+            text.push_str(&format!("gateway_namecom_mirror_contacts {}\n", state.contacts));
+        }
+        text.push_str("# HELP gateway_namecom_scans_total Complete scans of name.com's list.\n");
+        text.push_str("# TYPE gateway_namecom_scans_total counter\n");
+        text.push_str(&format!(
+            "gateway_namecom_scans_total {}\n",
+            nc.scans.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+    }
+    if let Some(op) = &gw.openprovider {
+        text.push_str("# HELP gateway_openprovider_logins_total Logins to Openprovider.\n");
+        text.push_str("# TYPE gateway_openprovider_logins_total counter\n");
+        text.push_str(&format!(
+            "gateway_openprovider_logins_total {}\n",
+            op.logins.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

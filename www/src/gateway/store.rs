@@ -1,0 +1,868 @@
+//! The gateway's state, behind one interface: the resend log, resend
+//! intents (idempotency), rate-limit events and cooldowns, Openprovider's
+//! token and the name.com mirror. SQLite through sqlx, the schema applied at
+//! start by sqlx's migrator (`www/migrations/`).
+//!
+//! The database is in WAL mode with `synchronous=FULL`: a row committed
+//! before a resend goes upstream survives a crash of the process or the
+//! machine. What cannot be written is refused, never sent unrecorded.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+/// A store error, as text (what failed; never a value it was given).
+pub type StoreError = String;
+
+fn db(e: sqlx::Error) -> StoreError {
+    e.to_string()
+}
+
+/// RFC 3339 with milliseconds, UTC: sorts as text.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// The open store.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    secrets: Arc<Vec<String>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// What is known about a resend before it goes upstream.
+#[derive(Clone, Debug)]
+pub struct LogEntry<'a> {
+    /// The demo's session id (stored hashed); `None` in the gateway.
+    pub session: Option<&'a str>,
+    /// Who asked: the demo's registrant, or the token's `sub`.
+    pub registrant: &'a str,
+    /// `dna`, `namecom` or `openprovider`.
+    pub provider: &'a str,
+    /// The contact id.
+    pub contact: &'a str,
+    /// The address the email goes to.
+    pub email: &'a str,
+    /// The domains that depend on the verification.
+    pub domains: &'a [String],
+    /// The registrar operation.
+    pub operation: &'a str,
+    /// The intent's idempotency key, if one was sent.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// One row of the resend log, as `log export` prints it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LogRow {
+    /// Row id.
+    pub id: i64,
+    /// When the row was written, before the upstream call.
+    pub created_at: String,
+    /// Who asked.
+    pub registrant: String,
+    /// The registrar.
+    pub provider: String,
+    /// The contact id.
+    pub contact: String,
+    /// The address.
+    pub email: String,
+    /// The domains, as a JSON array.
+    pub domains: String,
+    /// The registrar operation.
+    pub operation: String,
+    /// The intent's key.
+    pub idempotency_key: Option<String>,
+    /// The registrar's HTTP status.
+    pub upstream_status: Option<i64>,
+    /// The registrar's body, credentials redacted.
+    pub upstream_body: Option<String>,
+    /// Why no answer came.
+    pub error: Option<String>,
+    /// When the answer came.
+    pub answered_at: Option<String>,
+}
+
+/// A stored upstream answer (for an intent's retries).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type.
+    pub content_type: Option<String>,
+    /// Forwarded headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// What claiming an intent found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The intent is new and now ours: go upstream.
+    New,
+    /// Another request with this key is still running.
+    InProgress,
+    /// Already answered: the first answer.
+    Done(StoredAnswer),
+    /// The key was used for another request.
+    Mismatch,
+}
+
+/// One contact of the name.com mirror.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MirrorContact {
+    /// name.com's verification id.
+    pub verification_id: i64,
+    /// The address, unless only a webhook told of it.
+    pub email: Option<String>,
+    /// `createDate`, as name.com wrote it.
+    pub create_date: Option<String>,
+    /// `verifyBy`, as name.com wrote it.
+    pub verify_by: Option<String>,
+    /// The domains.
+    pub domains: Vec<String>,
+}
+
+/// The mirror's freshness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MirrorState {
+    /// When the last complete scan finished.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Contacts in the mirror.
+    pub contacts: i64,
+}
+
+impl Store {
+    /// Opens (creating) the database at `url` (`sqlite://PATH` or
+    /// `sqlite::memory:`) and applies the migrations. `secrets` are
+    /// redacted from stored registrar bodies.
+    ///
+    /// # Errors
+    /// The database cannot be opened or migrated.
+    pub async fn open(url: &str, secrets: Vec<String>) -> Result<Self, StoreError> {
+        let memory = url.contains(":memory:");
+        let mut options = SqliteConnectOptions::from_str(url)
+            .map_err(db)?
+            .create_if_missing(true)
+            .busy_timeout(Duration::from_secs(5))
+            .synchronous(SqliteSynchronous::Full);
+        if !memory {
+            options = options.journal_mode(SqliteJournalMode::Wal);
+            if let Some(dir) = url
+                .strip_prefix("sqlite://")
+                .map(std::path::Path::new)
+                .and_then(std::path::Path::parent)
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+        // An in-memory database lives in its one connection.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if memory { 1 } else { 4 })
+            .min_connections(u32::from(memory))
+            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| e.to_string())?;
+        let secrets = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        Ok(Store { pool, secrets: Arc::new(secrets) })
+    }
+
+    /// `true` when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    fn redact(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for s in self.secrets.iter() {
+            if text.contains(s.as_str()) {
+                text = text.replace(s.as_str(), "***");
+            }
+        }
+        text
+    }
+
+    // ------------------------------------------------------------ resend log
+
+    /// Writes the row for a resend about to go upstream; its id once
+    /// committed.
+    ///
+    /// # Errors
+    /// The row could not be written: the resend must not be sent.
+    pub async fn log_begin(&self, e: &LogEntry<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO resends (created_at, session, registrant, provider, contact, email,
+             domains, operation, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(stamp(now))
+        .bind(e.session.map_or_else(|| "token".to_owned(), session_hash))
+        .bind(e.registrant)
+        .bind(e.provider)
+        .bind(e.contact)
+        .bind(e.email)
+        .bind(serde_json::to_string(e.domains).unwrap_or_else(|_| "[]".into()))
+        .bind(e.operation)
+        .bind(e.idempotency_key)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(r.last_insert_rowid())
+    }
+
+    /// Completes row `id` with the registrar's answer, or why there was
+    /// none.
+    pub async fn log_finish(
+        &self,
+        id: i64,
+        answer: Result<(u16, &[u8]), &str>,
+        now: DateTime<Utc>,
+    ) {
+        let (status, body, error) = match answer {
+            Ok((status, body)) => {
+                (Some(i64::from(status)), Some(self.redact(&String::from_utf8_lossy(body))), None)
+            }
+            Err(e) => (None, None, Some(e.to_owned())),
+        };
+        let done = sqlx::query(
+            "UPDATE resends SET upstream_status = ?, upstream_body = ?, error = ?,
+             answered_at = ? WHERE id = ?",
+        )
+        .bind(status)
+        .bind(body)
+        .bind(error)
+        .bind(stamp(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await;
+        if !matches!(done, Ok(r) if r.rows_affected() == 1) {
+            tracing::error!(row = id, "resend log: could not record the answer");
+        }
+    }
+
+    /// Rows written at or after `since`, oldest first.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn log_since(&self, since: DateTime<Utc>) -> Result<Vec<LogRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, registrant, provider, contact, email, domains, operation,
+             idempotency_key, upstream_status, upstream_body, error, answered_at
+             FROM resends WHERE created_at >= ? ORDER BY id",
+        )
+        .bind(stamp(since))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(LogRow {
+                    id: r.try_get(0)?,
+                    created_at: r.try_get(1)?,
+                    registrant: r.try_get(2)?,
+                    provider: r.try_get(3)?,
+                    contact: r.try_get(4)?,
+                    email: r.try_get(5)?,
+                    domains: r.try_get(6)?,
+                    operation: r.try_get(7)?,
+                    idempotency_key: r.try_get(8)?,
+                    upstream_status: r.try_get(9)?,
+                    upstream_body: r.try_get(10)?,
+                    error: r.try_get(11)?,
+                    answered_at: r.try_get(12)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+
+    /// Deletes log rows written before `before`; how many.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn log_purge(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM resends WHERE created_at < ?")
+            .bind(stamp(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(r.rows_affected())
+    }
+
+    // ------------------------------------------------------------ intents
+
+    /// Claims the intent `(provider, contact, key)` for `fingerprint`.
+    ///
+    /// # Errors
+    /// The database error: nothing may go upstream then.
+    pub async fn claim(
+        &self,
+        provider: &str,
+        contact: &str,
+        key: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO intents (provider, contact, idempotency_key, fingerprint, state, created_at)
+             VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(provider)
+        .bind(contact)
+        .bind(key)
+        .bind(fingerprint)
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Claim::New);
+        }
+        let row = sqlx::query(
+            "SELECT fingerprint, state, status, content_type, body, headers FROM intents
+             WHERE provider = ? AND contact = ? AND idempotency_key = ?",
+        )
+        .bind(provider)
+        .bind(contact)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            // Released between the insert and the read: try once more.
+            return Box::pin(self.claim(provider, contact, key, fingerprint, now)).await;
+        };
+        let stored: String = row.try_get(0).map_err(db)?;
+        if stored != fingerprint {
+            return Ok(Claim::Mismatch);
+        }
+        let state: String = row.try_get(1).map_err(db)?;
+        if state != "done" {
+            return Ok(Claim::InProgress);
+        }
+        let headers: Option<String> = row.try_get(5).map_err(db)?;
+        Ok(Claim::Done(StoredAnswer {
+            status: u16::try_from(row.try_get::<i64, _>(2).map_err(db)?).unwrap_or(502),
+            content_type: row.try_get(3).map_err(db)?,
+            headers: headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
+            body: row.try_get(4).map_err(db)?,
+        }))
+    }
+
+    /// Stores the final answer of a claimed intent.
+    pub async fn complete(&self, provider: &str, contact: &str, key: &str, answer: &StoredAnswer) {
+        let done = sqlx::query(
+            "UPDATE intents SET state = 'done', status = ?, content_type = ?, body = ?, headers = ?
+             WHERE provider = ? AND contact = ? AND idempotency_key = ?",
+        )
+        .bind(i64::from(answer.status))
+        .bind(&answer.content_type)
+        .bind(&answer.body)
+        .bind(serde_json::to_string(&answer.headers).ok())
+        .bind(provider)
+        .bind(contact)
+        .bind(key)
+        .execute(&self.pool)
+        .await;
+        if done.is_err() {
+            tracing::error!("intent store: could not record an answer");
+        }
+    }
+
+    /// Gives a claimed intent up (its answer may be retried: a 429, a 5xx,
+    /// no answer): the next request with the key goes upstream again.
+    pub async fn release(&self, provider: &str, contact: &str, key: &str) {
+        let _ = sqlx::query(
+            "DELETE FROM intents WHERE provider = ? AND contact = ? AND idempotency_key = ?
+             AND state = 'pending'",
+        )
+        .bind(provider)
+        .bind(contact)
+        .bind(key)
+        .execute(&self.pool)
+        .await;
+    }
+
+    /// Forgets intents older than `before`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn purge_intents(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM intents WHERE created_at < ?")
+            .bind(stamp(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(r.rows_affected())
+    }
+
+    // ------------------------------------------------------------ rate events
+
+    /// Events of `bucket` at or after `since`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn count_since(&self, bucket: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE bucket = ? AND at >= ?")
+            .bind(bucket)
+            .bind(stamp(since))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    /// The `n`-th newest event of `bucket` (1 = the newest), if there are
+    /// that many.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn nth_newest(
+        &self,
+        bucket: &str,
+        n: i64,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT at FROM rate_events WHERE bucket = ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(bucket)
+        .bind(n - 1)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(at.as_deref().and_then(parse_stamp))
+    }
+
+    /// The latest cooldown end recorded for `bucket`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn cooldown_until(&self, bucket: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let until: Option<Option<String>> =
+            sqlx::query_scalar("SELECT MAX(until) FROM rate_events WHERE bucket = ?")
+                .bind(bucket)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(until.flatten().as_deref().and_then(parse_stamp))
+    }
+
+    /// Records an event of `bucket` at `at`, with a cooldown end.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn record(
+        &self,
+        bucket: &str,
+        at: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO rate_events (bucket, at, until) VALUES (?, ?, ?)")
+            .bind(bucket)
+            .bind(stamp(at))
+            .bind(until.map(stamp))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Forgets events older than `before` whose cooldown is over.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn purge_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let b = stamp(before);
+        let r =
+            sqlx::query("DELETE FROM rate_events WHERE at < ? AND (until IS NULL OR until < ?)")
+                .bind(&b)
+                .bind(&b)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(r.rows_affected())
+    }
+
+    // ------------------------------------------------------------ kv
+
+    /// A shared value and when it was written.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn kv_get(&self, key: &str) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT value, updated_at FROM kv WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(row.and_then(|(v, at)| Some((v, parse_stamp(&at)?))))
+    }
+
+    /// Writes a shared value.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn kv_put(
+        &self,
+        key: &str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// Deletes a shared value.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn kv_delete(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM kv WHERE key = ?")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ name.com mirror
+
+    /// Starts a scan; its id.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn scan_begin(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let r = sqlx::query("INSERT INTO namecom_scans (started_at) VALUES (?)")
+            .bind(stamp(now))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(r.last_insert_rowid())
+    }
+
+    /// Writes one page of scan `scan`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn scan_page(&self, scan: i64, rows: &[MirrorContact]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for c in rows {
+            sqlx::query(
+                "INSERT INTO namecom_contacts (verification_id, email, email_lc, create_date,
+                 verify_by, domains, scan) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (verification_id) DO UPDATE SET email = excluded.email,
+                 email_lc = excluded.email_lc, create_date = excluded.create_date,
+                 verify_by = excluded.verify_by, domains = excluded.domains, scan = excluded.scan",
+            )
+            .bind(c.verification_id)
+            .bind(&c.email)
+            .bind(c.email.as_ref().map(|e| e.to_lowercase()))
+            .bind(&c.create_date)
+            .bind(&c.verify_by)
+            .bind(serde_json::to_string(&c.domains).unwrap_or_else(|_| "[]".into()))
+            .bind(scan)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        sqlx::query(
+            "UPDATE namecom_scans SET pages = pages + 1, contacts = contacts + ? WHERE id = ?",
+        )
+        .bind(rows.len() as i64)
+        .bind(scan)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    /// Ends scan `scan`: complete (contacts it did not see are verified and
+    /// leave the mirror, except what a webhook told after it started), or
+    /// failed with `error`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn scan_end(
+        &self,
+        scan: i64,
+        result: Result<(), &str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        match result {
+            Ok(()) => {
+                sqlx::query("DELETE FROM namecom_contacts WHERE scan < ?")
+                    .bind(scan)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                sqlx::query("UPDATE namecom_scans SET completed_at = ? WHERE id = ?")
+                    .bind(stamp(now))
+                    .bind(scan)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            Err(e) => {
+                sqlx::query("UPDATE namecom_scans SET error = ? WHERE id = ?")
+                    .bind(e)
+                    .bind(scan)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    /// The mirror's freshness.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn mirror_state(&self) -> Result<MirrorState, StoreError> {
+        let completed: Option<Option<String>> =
+            sqlx::query_scalar("SELECT MAX(completed_at) FROM namecom_scans")
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM namecom_contacts")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(MirrorState {
+            completed_at: completed.flatten().as_deref().and_then(parse_stamp),
+            contacts,
+        })
+    }
+
+    /// The mirror's entries for a contact: by verification id, else by
+    /// email (ignoring case).
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn mirror_find(
+        &self,
+        verification_id: Option<i64>,
+        email: Option<&str>,
+    ) -> Result<Vec<MirrorContact>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT verification_id, email, create_date, verify_by, domains FROM namecom_contacts
+             WHERE verification_id = ? OR (? IS NOT NULL AND email_lc = ?) ORDER BY verification_id",
+        )
+        .bind(verification_id.unwrap_or(-1))
+        .bind(email.map(str::to_lowercase))
+        .bind(email.map(str::to_lowercase))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(mirror_row).collect::<Result<_, sqlx::Error>>().map_err(db)
+    }
+
+    /// One page of the mirror, by verification id, and the total.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn mirror_page(
+        &self,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<MirrorContact>, i64), StoreError> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM namecom_contacts")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT verification_id, email, create_date, verify_by, domains FROM namecom_contacts
+             ORDER BY verification_id LIMIT ? OFFSET ?",
+        )
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let rows =
+            rows.iter().map(mirror_row).collect::<Result<Vec<_>, sqlx::Error>>().map_err(db)?;
+        Ok((rows, total))
+    }
+
+    /// Applies a `contact.verification.status_change` webhook at once:
+    /// verified leaves the mirror; unverified is added or updated with its
+    /// `verifyBy`, marked with the next scan's id: a scan that starts after
+    /// the webhook and does not see the contact removes it.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn mirror_webhook(
+        &self,
+        verification_id: i64,
+        verified: bool,
+        verify_by: Option<&str>,
+        domains: &[String],
+    ) -> Result<(), StoreError> {
+        if verified {
+            sqlx::query("DELETE FROM namecom_contacts WHERE verification_id = ?")
+                .bind(verification_id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO namecom_contacts (verification_id, verify_by, domains, scan)
+             VALUES (?, ?, ?, (SELECT COALESCE(MAX(id), 0) + 1 FROM namecom_scans))
+             ON CONFLICT (verification_id) DO UPDATE SET verify_by = excluded.verify_by,
+             scan = excluded.scan,
+             domains = CASE WHEN excluded.domains = '[]' THEN namecom_contacts.domains
+                       ELSE excluded.domains END",
+        )
+        .bind(verification_id)
+        .bind(verify_by)
+        .bind(serde_json::to_string(domains).unwrap_or_else(|_| "[]".into()))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
+
+fn mirror_row(r: &sqlx::sqlite::SqliteRow) -> Result<MirrorContact, sqlx::Error> {
+    let domains: String = r.try_get(4)?;
+    Ok(MirrorContact {
+        verification_id: r.try_get(0)?,
+        email: r.try_get(1)?,
+        create_date: r.try_get(2)?,
+        verify_by: r.try_get(3)?,
+        domains: serde_json::from_str(&domains).unwrap_or_default(),
+    })
+}
+
+/// The first 64 bits of SHA-256 of a demo session id, hex: enough to group
+/// a session's resends, useless as a cookie.
+pub fn session_hash(id: &str) -> String {
+    Sha256::digest(id.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> Store {
+        Store::open("sqlite::memory:", vec!["sekrit-token".into()]).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_log_is_written_before_and_completed_after() {
+        let s = store().await;
+        let now = Utc::now();
+        let domains = vec!["a.com".to_owned()];
+        let e = LogEntry {
+            session: Some("0123456789abcdef"),
+            registrant: "r1",
+            provider: "dna",
+            contact: "dna-pending",
+            email: "p@dna.example",
+            domains: &domains,
+            operation: "ResendContactVerificationNotice",
+            idempotency_key: Some("k1"),
+        };
+        let id = s.log_begin(&e, now).await.unwrap();
+        let rows = s.log_since(now - chrono::TimeDelta::seconds(1)).await.unwrap();
+        assert_eq!((rows.len(), rows[0].upstream_status), (1, None), "written before upstream");
+        s.log_finish(id, Ok((200, b"{\"echo\":\"sekrit-token\"}")), now).await;
+        let rows = s.log_since(now).await.unwrap();
+        assert_eq!(rows[0].upstream_status, Some(200));
+        assert_eq!(rows[0].upstream_body.as_deref(), Some("{\"echo\":\"***\"}"));
+        assert_eq!(rows[0].domains, "[\"a.com\"]");
+        assert_eq!(s.log_purge(now + chrono::TimeDelta::seconds(1)).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_intent_is_claimed_once() {
+        let s = store().await;
+        let now = Utc::now();
+        assert_eq!(s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(), Claim::New);
+        assert_eq!(s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(), Claim::InProgress);
+        assert_eq!(s.claim("namecom", "c-1", "k", "other", now).await.unwrap(), Claim::Mismatch);
+        assert_eq!(s.claim("namecom", "c-2", "k", "resend", now).await.unwrap(), Claim::New);
+        let answer = StoredAnswer {
+            status: 200,
+            content_type: Some("application/json".into()),
+            headers: vec![("retry-after".into(), "5".into())],
+            body: b"{}".to_vec(),
+        };
+        s.complete("namecom", "c-1", "k", &answer).await;
+        assert_eq!(
+            s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(),
+            Claim::Done(answer)
+        );
+        s.release("namecom", "c-2", "k").await;
+        assert_eq!(s.claim("namecom", "c-2", "k", "resend", now).await.unwrap(), Claim::New);
+    }
+
+    #[tokio::test]
+    async fn the_mirror_keeps_what_the_last_complete_scan_saw_and_webhooks() {
+        let s = store().await;
+        let now = Utc::now();
+        let c = |id: i64, email: &str| MirrorContact {
+            verification_id: id,
+            email: Some(email.into()),
+            create_date: None,
+            verify_by: Some("2026-03-09T00:00:00Z".into()),
+            domains: vec![format!("d{id}.example")],
+        };
+        assert_eq!(s.mirror_state().await.unwrap().completed_at, None);
+        let scan = s.scan_begin(now).await.unwrap();
+        s.scan_page(scan, &[c(1, "A@x.example"), c(2, "b@x.example")]).await.unwrap();
+        s.scan_end(scan, Ok(()), now).await.unwrap();
+        use chrono::SubsecRound as _;
+        assert_eq!(
+            s.mirror_state().await.unwrap(),
+            MirrorState { completed_at: Some(now.trunc_subsecs(3)), contacts: 2 }
+        );
+        assert_eq!(s.mirror_find(None, Some("a@X.example")).await.unwrap()[0].verification_id, 1);
+        s.mirror_webhook(3, false, Some("2026-03-10T00:00:00Z"), &["w.example".into()])
+            .await
+            .unwrap();
+        s.mirror_webhook(2, true, None, &[]).await.unwrap();
+        let scan = s.scan_begin(now).await.unwrap();
+        s.scan_page(scan, &[c(1, "a@x.example")]).await.unwrap();
+        s.scan_end(scan, Ok(()), now).await.unwrap();
+        let ids: Vec<i64> = s
+            .mirror_find(Some(3), Some("a@x.example"))
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.verification_id)
+            .collect();
+        assert_eq!(ids, [1, 3], "the webhook's entry stays until a scan says otherwise");
+        assert!(s.mirror_find(Some(2), None).await.unwrap().is_empty());
+    }
+}

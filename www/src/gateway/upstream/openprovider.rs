@@ -1,0 +1,153 @@
+//! Openprovider REST v1beta: login, a shared token, and one retry when it
+//! expired.
+//!
+//! `POST /v1beta/auth/login {"username","password","ip":"0.0.0.0"}` gives
+//! `data.token`. The token is kept in the store (shared by every request,
+//! re-used until [`TOKEN_REUSE`] old) and one login runs at a time: twenty
+//! requests that find no token make one login. Openprovider says a token
+//! expired (it lives 2 days) or credentials are wrong with **code 196**,
+//! seen with HTTP 401, with 500 and inside a 200 envelope: on any of those
+//! the gateway logs in again and retries the request once.
+
+use chrono::{TimeDelta, Utc};
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use verification_core::resend::ResendOperation;
+
+use super::{send, Answer, Failure};
+use crate::gateway::config::OpenproviderConfig;
+use crate::gateway::store::Store;
+
+/// How long a token is re-used before a fresh login (tokens live 2 days).
+pub const TOKEN_REUSE: TimeDelta = TimeDelta::hours(12);
+
+/// Openprovider's code for an expired token or bad credentials.
+pub const CODE_AUTH: i64 = 196;
+
+const TOKEN_KEY: &str = "openprovider.token";
+
+/// The client.
+#[derive(Debug)]
+pub struct Openprovider {
+    config: OpenproviderConfig,
+    client: reqwest::Client,
+    store: Store,
+    login: Mutex<()>,
+    /// Logins made by this process (for metrics and tests).
+    pub logins: std::sync::atomic::AtomicU64,
+}
+
+/// `true` when an answer says the token is not (or no longer) good.
+pub fn auth_expired(a: &Answer) -> bool {
+    a.status == 401
+        || a.body_json().and_then(|v| v.get("code").and_then(Value::as_i64)) == Some(CODE_AUTH)
+}
+
+impl Openprovider {
+    /// A client for `config`, keeping its token in `store`.
+    pub fn new(config: OpenproviderConfig, client: reqwest::Client, store: Store) -> Self {
+        Openprovider { config, client, store, login: Mutex::new(()), logins: 0.into() }
+    }
+
+    /// A token to use: the stored one while fresh and not `rejected`, else
+    /// a new login (one at a time).
+    async fn token(&self, rejected: Option<&str>) -> Result<String, Failure> {
+        let fresh = |stored: Option<(String, chrono::DateTime<Utc>)>| {
+            stored.filter(|(t, at)| Some(t.as_str()) != rejected && Utc::now() - *at < TOKEN_REUSE)
+        };
+        if let Some((t, _)) = fresh(self.store.kv_get(TOKEN_KEY).await.unwrap_or(None)) {
+            return Ok(t);
+        }
+        let _one = self.login.lock().await;
+        // Another request may have logged in while this one waited.
+        if let Some((t, _)) = fresh(self.store.kv_get(TOKEN_KEY).await.unwrap_or(None)) {
+            return Ok(t);
+        }
+        let c = &self.config;
+        let req = self.client.post(format!("{}/v1beta/auth/login", c.base_url)).json(&json!({
+            "username": c.username.expose(),
+            "password": c.password.expose(),
+            "ip": "0.0.0.0",
+        }));
+        self.logins.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let answer = send(req).await?;
+        let body = answer.body_json().unwrap_or(Value::Null);
+        let token = body.pointer("/data/token").and_then(Value::as_str).filter(|t| !t.is_empty());
+        let code = body.get("code").and_then(Value::as_i64).unwrap_or(0);
+        match token {
+            Some(t) if code == 0 && (200..300).contains(&answer.status) => {
+                if let Err(e) = self.store.kv_put(TOKEN_KEY, t, Utc::now()).await {
+                    tracing::warn!(error = %e, "openprovider token not stored");
+                }
+                tracing::info!("openprovider: logged in");
+                Ok(t.to_owned())
+            }
+            _ => {
+                let desc = body.get("desc").and_then(Value::as_str).unwrap_or("no token");
+                tracing::warn!(status = answer.status, code, "openprovider login refused");
+                Err(Failure::Login(format!("Openprovider refused the login (code {code}: {desc})")))
+            }
+        }
+    }
+
+    /// Sends the request `build` makes with a token; logs in again and
+    /// retries once when Openprovider says the token expired.
+    async fn call(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, Failure> {
+        let token = self.token(None).await?;
+        let answer = send(build(&token)).await?;
+        if !auth_expired(&answer) {
+            return Ok(answer);
+        }
+        let _ = self.store.kv_delete(TOKEN_KEY).await;
+        let token = self.token(Some(&token)).await?;
+        send(build(&token)).await
+    }
+
+    /// One contact's rows: `GET .../emails/domains?email=`.
+    ///
+    /// # Errors
+    /// The transport or the login failed.
+    pub async fn status(&self, email: &str) -> Result<Answer, Failure> {
+        let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
+        self.call(|t| {
+            self.client.get(&url).query(&[("email", email), ("limit", "1000")]).bearer_auth(t)
+        })
+        .await
+    }
+
+    /// A page of the account's rows (`limit`/`offset` and the filters the
+    /// staff list sends).
+    ///
+    /// # Errors
+    /// The transport or the login failed.
+    pub async fn list(&self, query: &[(String, String)]) -> Result<Answer, Failure> {
+        let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
+        self.call(|t| self.client.get(&url).query(query).bearer_auth(t)).await
+    }
+
+    /// `start` (with the handle) or `restart`.
+    ///
+    /// # Errors
+    /// The transport or the login failed.
+    pub async fn resend(
+        &self,
+        op: ResendOperation,
+        email: &str,
+        handle: Option<&str>,
+    ) -> Result<Answer, Failure> {
+        let body = if op == ResendOperation::OpenproviderStart {
+            json!({ "email": email, "handle": handle })
+        } else {
+            json!({ "email": email })
+        };
+        let url = format!(
+            "{}/v1beta/customers/verifications/emails/{}",
+            self.config.base_url,
+            op.as_str()
+        );
+        self.call(|t| self.client.post(&url).bearer_auth(t).json(&body)).await
+    }
+}
