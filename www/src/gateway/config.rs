@@ -311,8 +311,8 @@ impl GatewayConfig {
                     return err("`namecom.per_page` must be 1 to 1000");
                 }
                 let scan = n.scan_interval_seconds.unwrap_or(600);
-                if scan < 10 {
-                    return err("`namecom.scan_interval_seconds` must be 10 or more");
+                if scan == 0 {
+                    return err("`namecom.scan_interval_seconds` must be 1 or more");
                 }
                 Ok(NamecomConfig {
                     base_url: url(n.base_url, "namecom.base_url")?,

@@ -1,0 +1,644 @@
+//! `serve`: the gateway against the demo's sandbox as its registrars, in
+//! process. Tokens are minted here as a panel would.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{namecom_signature, Server};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+use verification_core::{evaluate_response, Context, Provider, Response as CoreResponse, Status};
+use verification_www::gateway::{self, config::GatewayConfig};
+use verification_www::{sandbox, scenarios};
+
+const SECRET: &str = "gateway-test-secret-of-at-least-32-bytes";
+const ORIGIN: &str = "https://panel.example";
+
+struct Gw {
+    base: String,
+    client: reqwest::Client,
+    sandbox: Server,
+    gw: Arc<gateway::Gateway>,
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+fn config_text(sandbox: &str, gateway: &str, database: &str, extra: &str) -> String {
+    format!(
+        r#"
+listen = "127.0.0.1:0"
+allowed_origins = ["{ORIGIN}"]
+database = "{database}"
+cooldown_seconds = 900
+
+[tokens]
+audience = "registrant-verification"
+hs256_secret = "env:GATEWAY_TEST_SECRET"
+
+[namecom]
+base_url = "{sandbox}/sandbox/namecom"
+username = "{nu}"
+token = "{nt}"
+webhook_url = "{gateway}/webhooks/namecom"
+scan_interval_seconds = 600
+
+[openprovider]
+base_url = "{sandbox}/sandbox/openprovider"
+username = "{ou}"
+password = "{op}"
+
+[dna]
+base_url = "{sandbox}/sandbox/dna"
+username = "{du}"
+password = "{dp}"
+{extra}
+"#,
+        nu = sandbox::NAMECOM_USERNAME,
+        nt = sandbox::NAMECOM_TOKEN,
+        ou = sandbox::OPENPROVIDER_USERNAME,
+        op = sandbox::OPENPROVIDER_PASSWORD,
+        du = sandbox::DNA_USERNAME,
+        dp = sandbox::DNA_PASSWORD,
+    )
+}
+
+fn env(name: &str) -> Option<String> {
+    (name == "GATEWAY_TEST_SECRET").then(|| SECRET.to_owned())
+}
+
+/// The sandbox, and a gateway in front of it.
+async fn start_with(edit: impl FnOnce(String) -> String) -> Gw {
+    let sandbox = common::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let text = edit(config_text(&sandbox.base, &base, "sqlite::memory:", ""));
+    let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let gw = gateway::Gateway::new(config, rx).await.unwrap();
+    gw.start();
+    let app = gateway::router(gw.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Gw { base, client: reqwest::Client::new(), sandbox, gw, _stop: stop }
+}
+
+async fn start() -> Gw {
+    start_with(|t| t).await
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A token for the demo registrant's contacts named by `keys`.
+fn token_for(keys: &[&str]) -> String {
+    let contacts: Vec<Value> = keys
+        .iter()
+        .map(|k| {
+            let c = scenarios::contact(k).unwrap();
+            json!({
+                "id": c.key, "provider": c.provider.as_str(), "email": c.email,
+                "handle": c.handle, "verificationId": c.verification_id, "domains": c.domains,
+            })
+        })
+        .collect();
+    sign(json!({"aud": "registrant-verification", "sub": "client-42", "role": "registrant",
+                "iat": now(), "exp": now() + 600, "contacts": contacts}))
+}
+
+fn staff_token() -> String {
+    sign(json!({"aud": "registrant-verification", "sub": "agent-7", "role": "staff",
+                "iat": now(), "exp": now() + 600}))
+}
+
+fn sign(claims: Value) -> String {
+    encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
+}
+
+impl Gw {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        key: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("origin", ORIGIN)
+            .json(&body);
+        if let Some(k) = key {
+            req = req.header("x-idempotency-key", k);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Waits until the name.com mirror answers (the first scan is done).
+    async fn mirror_ready(&self, token: &str, contact: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let res =
+                self.get(&format!("/api/namecom/status?contact={contact}"), Some(token)).await;
+            if res.status() != 503 {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the first scan never completed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn requests(&self, path: &str) -> u64 {
+        self.sandbox.get_json("/sandbox/control/requests").await["byPath"][path]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
+/// The record the core reads from a gateway answer, as the widget would.
+async fn record(provider: Provider, res: reqwest::Response) -> verification_core::Record {
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    let ctx = Context::new(chrono::DateTime::parse_from_rfc3339(common::T0).unwrap().into())
+        .single_contact();
+    let e = evaluate_response(provider, &CoreResponse::new(status, &body), &ctx)
+        .unwrap_or_else(|e| panic!("{provider} {status} {body}: {e}"));
+    e.records.into_iter().next().unwrap()
+}
+
+const OP_LOGIN: &str = "/sandbox/openprovider/v1beta/auth/login";
+const DNA_SOAP: &str = "/sandbox/dna/ContactApi.svc";
+
+#[tokio::test]
+async fn every_provider_answers_status_and_resend_through_a_token() {
+    let g = start().await;
+    let t = token_for(&["namecom-pending", "openprovider-pending", "dna-pending", "dna-expired"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+
+    let r = record(
+        Provider::Namecom,
+        g.get("/api/namecom/status?contact=namecom-pending", Some(&t)).await,
+    )
+    .await;
+    assert_eq!((r.status, r.email.as_deref()), (Status::Pending, Some("pending@namecom.example")));
+    let r = record(
+        Provider::Openprovider,
+        g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await,
+    )
+    .await;
+    assert_eq!(r.status, Status::Pending);
+    assert_eq!(g.requests(OP_LOGIN).await, 1, "one login");
+    // DNA over SOAP, handed to the widget as the seed's JSON.
+    let res = g.get("/api/dna/status?contact=dna-pending", Some(&t)).await;
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let r = record(Provider::Dna, res).await;
+    assert_eq!((r.status, r.email.as_deref()), (Status::Pending, Some("pending@dna.example")));
+    assert!(g.requests(DNA_SOAP).await >= 1, "DNA was asked over SOAP");
+
+    let emails = g.sandbox.emails().await;
+    for (path, op) in [
+        ("/api/namecom/resend?contact=namecom-pending", "resend"),
+        ("/api/openprovider/resend?contact=openprovider-pending", "restart"),
+        ("/api/dna/resend?contact=dna-expired", "ResendContactVerificationNotice"),
+    ] {
+        let res = g.post(path, &t, json!({"operation": op}), Some(&format!("k-{op}"))).await;
+        assert_eq!(res.status(), 200, "{path}: {}", res.text().await.unwrap());
+    }
+    assert_eq!(g.sandbox.emails().await, emails + 3, "three emails");
+    // DNA's resend went by external id (the token's handle).
+    assert_eq!(g.sandbox.emails_to("expired@dna.example").await, 1);
+    // The log has every row, answered.
+    let rows = g.gw.store.log_since(chrono::DateTime::<chrono::Utc>::MIN_UTC).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.upstream_status == Some(200) && r.registrant == "client-42"));
+    assert!(rows.iter().all(|r| !r
+        .upstream_body
+        .as_deref()
+        .unwrap_or("")
+        .contains(sandbox::NAMECOM_TOKEN)));
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_and_nothing_reaches_the_registrars() {
+    let g = start().await;
+    let good = token_for(&["openprovider-pending"]);
+    let before = g.sandbox.upstream_requests().await;
+    let t = now();
+    let claims = |f: &dyn Fn(&mut Value)| {
+        let mut c = json!({"aud": "registrant-verification", "sub": "x", "role": "registrant",
+            "iat": t, "exp": t + 600,
+            "contacts": [{"id": "openprovider-pending", "provider": "openprovider", "email": "pending@openprovider.example"}]});
+        f(&mut c);
+        c
+    };
+    let expired = sign(claims(&|c| {
+        c["iat"] = json!(t - 1200);
+        c["exp"] = json!(t - 600);
+    }));
+    let wrong_aud = sign(claims(&|c| c["aud"] = json!("another-app")));
+    let wrong_key = encode(
+        &Header::default(),
+        &claims(&|_| {}),
+        &EncodingKey::from_secret(b"not-the-gateway-secret-at-all-no"),
+    )
+    .unwrap();
+    use base64::Engine as _;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&claims(&|_| {})));
+    let path = "/api/openprovider/status?contact=openprovider-pending";
+    for (what, token) in [
+        ("none", None),
+        ("expired", Some(&expired)),
+        ("audience", Some(&wrong_aud)),
+        ("key", Some(&wrong_key)),
+        ("alg none", Some(&none)),
+    ] {
+        let res = g.get(path, token.map(String::as_str)).await;
+        assert_eq!(res.status(), 401, "{what}");
+        let body = res.text().await.unwrap();
+        assert!(token.is_none_or(|t| !body.contains(t.as_str())), "the token is not echoed");
+    }
+    // Another contact's id, another provider's, and the token in the URL.
+    assert_eq!(
+        g.get("/api/openprovider/status?contact=openprovider-overdue", Some(&good)).await.status(),
+        403
+    );
+    assert_eq!(
+        g.get("/api/dna/status?contact=openprovider-pending", Some(&good)).await.status(),
+        403
+    );
+    assert_eq!(g.get(&format!("{path}&token={good}"), None).await.status(), 401);
+    // A registrant token on the staff routes.
+    assert_eq!(g.get("/api/openprovider/list", Some(&good)).await.status(), 403);
+    let res = g
+        .post(
+            "/api/openprovider/support/resend?contact=pending@openprovider.example",
+            &good,
+            json!({"operation": "restart"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    // A staff token on a registrant's route.
+    assert_eq!(g.get(path, Some(&staff_token())).await.status(), 403);
+    let after = g.sandbox.upstream_requests().await;
+    // Only the name.com scan may have run meanwhile.
+    let scans = g.requests("/sandbox/namecom/core/v1/contacts/unverified").await;
+    assert_eq!(after - before, scans, "nothing but the scan reached the sandbox");
+}
+
+#[tokio::test]
+async fn demo_and_sandbox_paths_are_not_served() {
+    let g = start().await;
+    for path in [
+        "/",
+        "/support",
+        "/account/contact",
+        "/static/panel.css",
+        "/sandbox/control/reset",
+        "/sandbox/namecom/core/v1/contacts/unverified",
+        "/webhooks/namecom/subscribers",
+        "/widget/define.js",
+    ] {
+        assert_eq!(g.get(path, None).await.status(), 404, "{path}");
+    }
+    let res = g.client.post(g.url("/sandbox/control/reset")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(g.get("/healthz", None).await.status(), 200);
+    let metrics = g.get("/metrics", None).await.text().await.unwrap();
+    assert!(metrics.contains("gateway_namecom_mirror_contacts"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_registrar_left_out_is_not_served() {
+    let g = start_with(|t| {
+        let cut = t.find("[dna]").unwrap();
+        t[..cut].to_owned()
+    })
+    .await;
+    let t = token_for(&["dna-pending"]);
+    assert_eq!(g.get("/api/dna/status?contact=dna-pending", Some(&t)).await.status(), 404);
+}
+
+#[tokio::test]
+async fn openprovider_token_expiry_in_each_form_costs_one_login_and_no_failure() {
+    let g = start().await;
+    let t = token_for(&["openprovider-pending"]);
+    let path = "/api/openprovider/status?contact=openprovider-pending";
+    assert_eq!(g.get(path, Some(&t)).await.status(), 200);
+    assert_eq!(g.requests(OP_LOGIN).await, 1);
+    for (i, answer) in [401, 500, 200].into_iter().enumerate() {
+        let res = g
+            .sandbox
+            .client
+            .post(g.sandbox.url("/sandbox/control/openprovider/tokens"))
+            .json(&json!({"expire": true, "answer": answer}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let res = g.get(path, Some(&t)).await;
+        assert_eq!(res.status(), 200, "expired as {answer}: the widget still gets its status");
+        let r = record(Provider::Openprovider, res).await;
+        assert_eq!(r.status, Status::Pending);
+        assert_eq!(g.requests(OP_LOGIN).await, 2 + i as u64, "one login per expiry ({answer})");
+    }
+}
+
+#[tokio::test]
+async fn twenty_concurrent_requests_without_a_token_make_one_login() {
+    let g = Arc::new(start().await);
+    let t = token_for(&["openprovider-pending"]);
+    let mut all = Vec::new();
+    for _ in 0..20 {
+        let (g, t) = (g.clone(), t.clone());
+        all.push(tokio::spawn(async move {
+            g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await.status()
+        }));
+    }
+    for h in all {
+        assert_eq!(h.await.unwrap(), 200);
+    }
+    assert_eq!(g.requests(OP_LOGIN).await, 1);
+}
+
+#[tokio::test]
+async fn namecom_reads_come_from_the_mirror_and_unproven_absence_is_503() {
+    let g = start().await;
+    // A second gateway whose first scan the sandbox holds back: its reads
+    // answer 503, never "verified".
+    g.sandbox
+        .client
+        .post(g.sandbox.url("/sandbox/control/faults"))
+        .json(&json!({"delay_ms": {"namecom.list": 800}}))
+        .send()
+        .await
+        .unwrap();
+    let t = token_for(&["namecom-pending", "namecom-verified"]);
+    let slow = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let text = config_text(&g.sandbox.base, &base, "sqlite::memory:", "");
+        let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let gw = gateway::Gateway::new(config, rx).await.unwrap();
+        gw.start();
+        let app = gateway::router(gw.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (base, stop)
+    };
+    let res = g
+        .client
+        .get(format!("{}/api/namecom/status?contact=namecom-verified", slow.0))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503, "during the first scan");
+    assert!(res.headers().contains_key("retry-after"));
+    let ready = g.client.get(format!("{}/readyz", slow.0)).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+
+    g.sandbox
+        .client
+        .post(g.sandbox.url("/sandbox/control/faults"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    g.mirror_ready(&t, "namecom-pending").await;
+    // Seed 50,000 contacts, scan them, then 100 reads: no upstream call.
+    for _ in 0..3 {
+        let res = g
+            .sandbox
+            .client
+            .post(g.sandbox.url("/sandbox/control/seed"))
+            .json(&json!({"provider": "namecom", "count": 16_700}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let n = g.gw.namecom.as_ref().unwrap().scan().await.unwrap();
+    assert!(n >= 50_000, "{n} contacts scanned");
+    let list_path = "/sandbox/namecom/core/v1/contacts/unverified";
+    let before = g.requests(list_path).await;
+    for i in 0..100 {
+        let key = if i % 2 == 0 { "namecom-pending" } else { "namecom-verified" };
+        let res = g.get(&format!("/api/namecom/status?contact={key}"), Some(&t)).await;
+        assert_eq!(res.status(), 200);
+    }
+    assert_eq!(g.requests(list_path).await, before, "100 reads, no upstream call");
+    let r = record(
+        Provider::Namecom,
+        g.get("/api/namecom/status?contact=namecom-verified", Some(&t)).await,
+    )
+    .await;
+    assert_eq!(r.status, Status::Verified, "absent from a whole, fresh list");
+
+    // A signed webhook shows in the next read.
+    let id = scenarios::contact("namecom-pending").unwrap().verification_id.unwrap();
+    let body = json!({"eventName": "contact.verification.status_change", "verificationId": id,
+                      "domains": ["namecom-pending-shop.com"], "verification": {"status": "verified"}}).to_string();
+    let url = g.url("/webhooks/namecom");
+    let res = g
+        .client
+        .post(&url)
+        .header("x-namecom-signature", namecom_signature(&url, &body, now()))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let r = record(
+        Provider::Namecom,
+        g.get("/api/namecom/status?contact=namecom-pending", Some(&t)).await,
+    )
+    .await;
+    assert_eq!(r.status, Status::Verified);
+    // An unsigned one changes nothing.
+    let res = g.client.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    drop(slow);
+}
+
+#[tokio::test]
+async fn namecom_resend_uses_the_mirrors_id_and_says_when_there_is_none() {
+    let g = start().await;
+    let t = token_for(&["namecom-pending", "namecom-verified"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let res = g
+        .post(
+            "/api/namecom/resend?contact=namecom-verified",
+            &t,
+            json!({"operation": "resend"}),
+            Some("k1"),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "no_verification");
+    assert_eq!(g.requests("/sandbox/namecom/core/v1/contacts/verify/0:resend").await, 0);
+    let id = scenarios::contact("namecom-pending").unwrap().verification_id.unwrap();
+    let res = g
+        .post(
+            "/api/namecom/resend?contact=namecom-pending",
+            &t,
+            json!({"operation": "resend"}),
+            Some("k2"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        g.requests(&format!("/sandbox/namecom/core/v1/contacts/verify/{id}:resend")).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_intent_is_sent_once_and_a_contact_cools_down() {
+    let g = start().await;
+    let t = token_for(&["openprovider-pending"]);
+    let path = "/api/openprovider/resend?contact=openprovider-pending";
+    let emails = g.sandbox.emails().await;
+    let first = g.post(path, &t, json!({"operation": "restart"}), Some("intent-1")).await;
+    assert_eq!(first.status(), 200);
+    let again = g.post(path, &t, json!({"operation": "restart"}), Some("intent-1")).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["x-idempotent-replay"], "1");
+    assert_eq!(g.sandbox.emails().await, emails + 1, "a retried intent sends no second email");
+    let other = g.post(path, &t, json!({"operation": "start"}), Some("intent-1")).await;
+    assert_eq!(other.status(), 409, "the key reused for another request");
+    // A new intent within the cooldown: 429 in the shape the core reads.
+    let soon = g.post(path, &t, json!({"operation": "restart"}), Some("intent-2")).await;
+    assert_eq!(soon.status(), 429);
+    assert!(soon.headers().contains_key("retry-after"));
+    let body = soon.text().await.unwrap();
+    let out = verification_core::resend::interpret_resend(
+        Provider::Openprovider,
+        &CoreResponse::new(429, &body),
+        &Context::new(chrono::Utc::now()),
+    )
+    .unwrap();
+    assert_eq!(out.outcome, verification_core::resend::ResendKind::Throttled);
+    assert!(out.next_eligible_at.unwrap() > chrono::Utc::now() + chrono::TimeDelta::minutes(14));
+    assert_eq!(g.sandbox.emails().await, emails + 1);
+}
+
+#[tokio::test]
+async fn dna_over_soap_fault_and_error_result() {
+    // Wrong credentials: DNA answers a SOAP fault, which the core reads as
+    // the registrar's error.
+    let g = start_with(|t| {
+        t.replace(&format!("password = \"{}\"", sandbox::DNA_PASSWORD), "password = \"wrong\"")
+    })
+    .await;
+    let t = token_for(&["dna-pending"]);
+    let res = g.get("/api/dna/status?contact=dna-pending", Some(&t)).await;
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 500);
+    let ctx = Context::new(chrono::Utc::now()).single_contact();
+    let err =
+        evaluate_response(Provider::Dna, &CoreResponse::new(status, &body), &ctx).unwrap_err();
+    assert!(err.to_string().contains("Authentication"), "{err}");
+    assert!(!body.contains("wrong"), "no credential in the answer");
+
+    // An unknown contact: an ERROR result.
+    let g = start().await;
+    let token = sign(
+        json!({"aud": "registrant-verification", "sub": "x", "role": "registrant", "iat": now(), "exp": now() + 600,
+        "contacts": [{"id": "c-1", "provider": "dna", "email": "nobody@dna.example"}]}),
+    );
+    let res = g.get("/api/dna/status?contact=c-1", Some(&token)).await;
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    let err =
+        evaluate_response(Provider::Dna, &CoreResponse::new(status, &body), &ctx).unwrap_err();
+    assert!(matches!(err, verification_core::Error::Registrar { .. }), "{err}");
+    // Resend by email (no handle in the token).
+    let token = sign(
+        json!({"aud": "registrant-verification", "sub": "x", "role": "registrant", "iat": now(), "exp": now() + 600,
+        "contacts": [{"id": "c-2", "provider": "dna", "email": "pending@dna.example"}]}),
+    );
+    let res = g
+        .post(
+            "/api/dna/resend?contact=c-2",
+            &token,
+            json!({"operation": "ResendContactVerificationNotice"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(g.sandbox.emails_to("pending@dna.example").await, 1);
+}
+
+#[tokio::test]
+async fn cors_lets_the_panels_origin_in_and_no_other() {
+    let g = start().await;
+    let pre = |origin: &str| {
+        g.client
+            .request(reqwest::Method::OPTIONS, g.url("/api/openprovider/resend?contact=x"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type,x-idempotency-key",
+            )
+            .send()
+    };
+    let ok = pre(ORIGIN).await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], ORIGIN);
+    let other = pre("https://evil.example").await.unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+    let t = token_for(&["openprovider-pending"]);
+    let res = g
+        .client
+        .post(g.url("/api/openprovider/resend?contact=openprovider-pending"))
+        .bearer_auth(&t)
+        .header("origin", "https://evil.example")
+        .json(&json!({"operation": "restart"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn staff_list_and_bulk_resend_take_a_staff_token() {
+    let g = start().await;
+    let staff = staff_token();
+    let t = token_for(&["namecom-pending"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let res = g.get("/api/namecom/list?page=1&perPage=2", Some(&staff)).await;
+    assert_eq!(res.status(), 200);
+    let page: Value = res.json().await.unwrap();
+    assert_eq!(page["unverifiedContacts"].as_array().unwrap().len(), 2);
+    assert!(page["nextPage"].is_number());
+    let res = g.get("/api/openprovider/list?limit=5&offset=0", Some(&staff)).await;
+    assert_eq!(res.status(), 200);
+    let id = scenarios::contact("namecom-due-soon").unwrap().verification_id.unwrap();
+    let res = g
+        .post(
+            &format!("/api/namecom/support/resend?contact={id}"),
+            &staff,
+            json!({"operation": "resend"}),
+            Some("s1"),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
