@@ -34,8 +34,8 @@ help:
 
 # ---------------------------------------------------------------- tools
 
-.PHONY: tools rust-tools node-tools browser
-tools: rust-tools node-tools browser
+.PHONY: tools rust-tools node-tools browser php
+tools: rust-tools node-tools browser php
 
 rust-tools:
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
@@ -54,6 +54,13 @@ browser:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
 	  echo "installing Debian's chromium and chromium-driver"; \
 	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+# The WHMCS token snippet's test runs it with Debian's php-cli.
+php:
+	@if ! command -v php >/dev/null; then \
+	  echo "installing Debian's php-cli"; \
+	  apt-get update -qq && apt-get install -y -qq php-cli >/dev/null; \
 	fi
 
 # ---------------------------------------------------------------- build
@@ -103,7 +110,7 @@ test-node: package
 test-npm: package browser node-tools
 	node --test tests/npm/vite.test.mjs tests/npm/script-tag.test.mjs
 
-test-e2e: package browser node-tools
+test-e2e: package browser node-tools php
 	cargo build -q -p verification-www
 	node --test --test-concurrency=1 tests/e2e/
 

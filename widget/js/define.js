@@ -13,11 +13,12 @@ const wasm = fetch(new URL('./registrant_verification_bg.wasm', import.meta.url)
 // absolute URL. The widget takes the answer from here instead of asking
 // again (browser.rs `take_prefetched`); an answer nobody took within 30 s
 // is dropped. Only widgets that will ask are prefetched: a known provider
-// (the core's names, ignoring case and punctuation) and a status URL.
+// (the core's names, ignoring case and punctuation) and a status URL, and
+// no `token-url` (that request waits for its token).
 const PREFETCH = Symbol.for('registrant-verification:prefetch');
 const PROVIDERS = ['dna', 'domainnameapi', 'namecom', 'openprovider', 'op'];
 const prefetched = (globalThis[PREFETCH] ??= new Map());
-for (const el of document.querySelectorAll('registrant-verification[status-url]')) {
+for (const el of document.querySelectorAll('registrant-verification[status-url]:not([token-url])')) {
   const provider = (el.getAttribute('provider') || '').replace(/[^a-z0-9]/gi, '').toLowerCase();
   const raw = el.getAttribute('status-url').trim();
   if (!PROVIDERS.includes(provider) || !raw) continue;

@@ -313,6 +313,7 @@ export const ATTRIBUTES: readonly [
   'refresh',
   'changed-at',
   'theme',
+  'token-url',
 ];
 
 /** `detail` of `verification-resend`. */
@@ -384,6 +385,17 @@ export interface RegistrantVerificationElement extends HTMLElement {
   changedAt: Date | null;
   /** `theme` (default: follows `prefers-color-scheme`). */
   theme: 'light' | 'dark' | null;
+  /**
+   * `token-url`: where the widget GETs the gateway's token (same origin,
+   * with cookies; JSON `{"token"}` or plain text), asked again shortly
+   * before its `exp` and once after a 401.
+   */
+  tokenUrl: string | null;
+  /**
+   * The gateway's token, set by the page (property only: never an
+   * attribute, never in a URL). Wins over `token-url`.
+   */
+  token: string | null;
   /** The latest record, or null before the first answer. */
   readonly record: VerificationRecord | null;
   /** Checks the status again now. */

@@ -418,6 +418,27 @@ impl Live {
     }
 }
 
+/// The bearer token the host page gives: its `token` property, or one
+/// `element.js` fetched from `token-url` (`force`: ask for a new one, after
+/// a 401). `None` without either, or when none could be had.
+pub async fn bearer(host: &HtmlElement, force: bool) -> Option<String> {
+    let key = js_sys::Symbol::for_("registrant-verification:token");
+    let f: Function = Reflect::get(host, &key).ok()?.dyn_into().ok()?;
+    let promise: js_sys::Promise =
+        f.call1(host, &JsValue::from_bool(force)).ok()?.dyn_into().ok()?;
+    JsFuture::from(promise).await.ok()?.as_string().filter(|t| !t.is_empty())
+}
+
+/// `true` when the host page gives a token (a `token` property or a
+/// `token-url`): requests then carry `Authorization: Bearer`.
+pub fn uses_token(host: &HtmlElement) -> bool {
+    host.has_attribute("token-url")
+        || Reflect::get(host, &JsValue::from_str("token"))
+            .ok()
+            .and_then(|t| t.as_string())
+            .is_some()
+}
+
 /// Takes the status request `define.js` started for `url` (absolute)
 /// while the wasm loaded, if there is one: its `fetch` promise and the
 /// `AbortController` that cancels it. Each is taken once.
@@ -458,15 +479,31 @@ pub const STREAM_EVENTS: [&str; 2] = ["verification", "message"];
 
 impl EventStream {
     /// Opens `url`; `None` when the browser refuses it (an invalid URL, no
-    /// `EventSource`).
+    /// `EventSource`). With a token (`host` gives one), the stream is read
+    /// with `fetch` by `element.js`, so it carries `Authorization` (an
+    /// `EventSource` cannot): the same events, states and `close()`.
     pub fn open(
+        host: &HtmlElement,
         url: &str,
         on_open: impl FnMut() + 'static,
         on_error: impl FnMut(bool) + 'static,
         on_data: impl FnMut(String) + 'static,
     ) -> Option<EventStream> {
-        get(&js_sys::global(), "EventSource")?;
-        let source = web_sys::EventSource::new(url).ok()?;
+        let key = js_sys::Symbol::for_("registrant-verification:stream");
+        let with_token = Reflect::get(host, &key)
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call1(host, &JsValue::from_str(url)).ok())
+            .filter(|v| v.is_object());
+        let source = match with_token {
+            // Duck-typed: `readyState`, `close()`, `url` and events, as an
+            // EventSource has them.
+            Some(stream) => stream.unchecked_into::<web_sys::EventSource>(),
+            None => {
+                get(&js_sys::global(), "EventSource")?;
+                web_sys::EventSource::new(url).ok()?
+            }
+        };
         let mut stream = EventStream { source, listeners: Vec::new() };
         let mut on_open = on_open;
         stream.listen("open", move |_| on_open());
@@ -474,7 +511,7 @@ impl EventStream {
         stream.listen("error", move |e| {
             let closed = e
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::EventSource>().ok())
+                .map(|t| t.unchecked_into::<web_sys::EventSource>())
                 .is_none_or(|s| s.ready_state() == web_sys::EventSource::CLOSED);
             on_error(closed);
         });

@@ -592,10 +592,16 @@ impl Controller {
         self.live.generation.set(generation);
         s.retry_at.set(None);
         s.checking.set(true);
-        let request = Request::get(url)
-            .header("Accept", "application/json")
-            .credentials(RequestCredentials::SameOrigin);
-        let answer = self.live.send(request, None).await;
+        let request = |token: Option<&str>| {
+            let r = Request::get(url)
+                .header("Accept", "application/json")
+                .credentials(RequestCredentials::SameOrigin);
+            match token {
+                Some(t) => r.header("Authorization", &format!("Bearer {t}")),
+                None => r,
+            }
+        };
+        let answer = self.authorized(request, None).await;
         if !self.live.alive() || self.live.generation.get() != generation {
             return;
         }
@@ -626,6 +632,26 @@ impl Controller {
                 }
             }
         }
+    }
+
+    /// Sends the request `build` makes, with the host page's token when it
+    /// gives one; after a 401, asks for a new token and sends once more
+    /// (the same intent: the same idempotency key).
+    async fn authorized(
+        &self,
+        build: impl Fn(Option<&str>) -> gloo_net::http::RequestBuilder,
+        body: Option<String>,
+    ) -> Result<browser::Answer, browser::Failure> {
+        if !browser::uses_token(&self.host) {
+            return self.live.send(build(None), body).await;
+        }
+        let token = browser::bearer(&self.host, false).await;
+        let answer = self.live.send(build(token.as_deref()), body.clone()).await;
+        if !matches!(&answer, Ok(a) if a.status == 401) {
+            return answer;
+        }
+        let token = browser::bearer(&self.host, true).await;
+        self.live.send(build(token.as_deref()), body).await
     }
 
     /// Checks again after `after` (at most [`MAX_TIMER_SECS`]), or, if the
@@ -693,6 +719,7 @@ impl Controller {
         live.stream_mark.set(live.generation.get());
         let (a, b, c) = (self.clone(), self.clone(), self.clone());
         let stream = browser::EventStream::open(
+            &self.host,
             &url,
             move || a.stream_opened(),
             move |closed| b.stream_failed(closed),
@@ -855,13 +882,19 @@ impl Controller {
         let key = browser::intent_key(provider, status_url);
         // The operation is a fixed ASCII word: nothing to escape.
         let body = format!(r#"{{"operation":"{}"}}"#, plan.operation.as_str());
-        let request = Request::post(&resend_url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .header("X-Requested-With", "registrant-verification")
-            .header("X-Idempotency-Key", &key)
-            .credentials(RequestCredentials::SameOrigin);
-        let answer = self.live.send(request, Some(body)).await;
+        let request = |token: Option<&str>| {
+            let r = Request::post(&resend_url)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("X-Requested-With", "registrant-verification")
+                .header("X-Idempotency-Key", &key)
+                .credentials(RequestCredentials::SameOrigin);
+            match token {
+                Some(t) => r.header("Authorization", &format!("Bearer {t}")),
+                None => r,
+            }
+        };
+        let answer = self.authorized(request, Some(body)).await;
         if !self.live.alive() {
             return;
         }

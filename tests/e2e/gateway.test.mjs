@@ -1,0 +1,251 @@
+// The gateway (`verification-www serve`) as a reseller deploys it, in front
+// of the demo's sandbox: the widget on a panel page of another origin gets
+// its token from `token-url`, shows the status and resends; a signed
+// name.com webhook reaches it through the token-carrying event stream; and
+// the token snippets (Node, Python, the WHMCS hook in PHP) each mint a
+// token the gateway accepts.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+
+import * as h from './harness.mjs';
+import { mintToken } from '../../www/examples/tokens/mint-token.mjs';
+
+const SECRET = 'e2e-gateway-secret-of-at-least-32-bytes!';
+const TOKENS = join(h.ROOT, 'www', 'examples', 'tokens');
+// The sandbox's credentials (www/src/sandbox/mod.rs).
+const CREDENTIALS = {
+  namecom: ['acme-reseller-test', 'sandbox-namecom-token-4c1e'],
+  openprovider: ['acme-reseller', 'sandbox-openprovider-password-5e8a'],
+  dna: ['acme-reseller', 'sandbox-dna-secret-7f3a'],
+};
+
+let sandbox;
+let browser;
+let gateway;
+let panel;
+let dir;
+let tokenRequests = 0;
+
+/** The demo registrant's contacts, as the panel's token names them. */
+const CONTACTS = {
+  'c-op': { id: 'c-op', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
+  'c-nc': { id: 'c-nc', provider: 'namecom', email: 'pending@namecom.example', domains: ['namecom-pending-shop.com'] },
+  'c-dna': { id: 'c-dna', provider: 'dna', email: 'pending@dna.example', handle: 'DNA-102' },
+};
+
+/** Starts `serve` with a config like www/examples/gateway-sandbox.toml. */
+async function startGateway(panelOrigin) {
+  dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+  const [nu, nt] = CREDENTIALS.namecom;
+  const [ou, op] = CREDENTIALS.openprovider;
+  const [du, dp] = CREDENTIALS.dna;
+  // The webhook URL must be the one name.com signs: the gateway's own,
+  // known only once it listens. Port 0 is taken first, then reused.
+  const probe = http.createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const base = `http://127.0.0.1:${port}`;
+  const config = `
+listen = "127.0.0.1:${port}"
+allowed_origins = ["${panelOrigin}"]
+database = "sqlite://${join(dir, 'gateway.db')}"
+
+[tokens]
+audience = "registrant-verification"
+hs256_secret = "env:GATEWAY_TOKEN_SECRET"
+
+[namecom]
+base_url = "${sandbox.url}/sandbox/namecom"
+username = "${nu}"
+token = "env:NAMECOM_TOKEN"
+webhook_url = "${base}/webhooks/namecom"
+
+[openprovider]
+base_url = "${sandbox.url}/sandbox/openprovider"
+username = "${ou}"
+password = "env:OPENPROVIDER_PASSWORD"
+
+[dna]
+base_url = "${sandbox.url}/sandbox/dna"
+username = "${du}"
+password = "env:DNA_PASSWORD"
+`;
+  writeFileSync(join(dir, 'gateway.toml'), config);
+  const child = spawn(h.SERVER_BIN, ['serve', '--config', join(dir, 'gateway.toml')], {
+    cwd: h.ROOT,
+    env: { ...process.env, GATEWAY_TOKEN_SECRET: SECRET, NAMECOM_TOKEN: nt, OPENPROVIDER_PASSWORD: op, DNA_PASSWORD: dp, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let logs = '';
+  child.stderr.on('data', (d) => { logs += d; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start\n${out}\n${logs}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/Gateway listening on/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code})\n${out}\n${logs}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  // Ready once the first name.com scan is done.
+  for (let i = 0; i < 100; i++) {
+    const r = await fetch(`${base}/readyz`);
+    if (r.status === 200) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return { base, child, logs: () => logs };
+}
+
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+/** The reseller's panel: its page, the widget's files, and `/token`. */
+async function startPanel() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://panel');
+    if (url.pathname === '/token') {
+      tokenRequests++;
+      // The logged-in registrant (a cookie in a real panel).
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ token: mintToken({ secret: SECRET, sub: 'client-42', contacts: Object.values(CONTACTS), ttl: 300 }) }));
+      return;
+    }
+    if (url.pathname.startsWith('/widget/')) {
+      const file = join(h.WIDGET_DIR, normalize(url.pathname.slice('/widget/'.length)));
+      if (!file.startsWith(h.WIDGET_DIR) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(readFileSync(file));
+      return;
+    }
+    if (url.pathname === '/') {
+      const g = gateway.base;
+      const w = (key, provider, id, events) => `<registrant-verification data-scenario="${key}" provider="${provider}"
+        status-url="${g}/api/${provider}/status?contact=${id}" resend-url="${g}/api/${provider}/resend?contact=${id}"
+        ${events ? `events-url="${g}/api/namecom/events?contact=${id}"` : ''} token-url="/token"></registrant-verification>`;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Panel</title><link rel="icon" href="data:,">
+        <script type="module" src="/widget/define.js"></script></head><body><main>
+        ${w('gw-op', 'openprovider', 'c-op')}${w('gw-nc', 'namecom', 'c-nc', true)}${w('gw-dna', 'dna', 'c-dna')}
+        </main></body></html>`);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+/** A name.com webhook signed as name.com signs it (keys sorted, compact). */
+function signedWebhook(url, verificationId, status) {
+  const body = JSON.stringify({ domains: ['namecom-pending-shop.com'], eventName: 'contact.verification.status_change', verification: { status }, verificationId });
+  const sig = createHmac('sha256', CREDENTIALS.namecom[1]).update(`${url}|${body}`).digest('hex');
+  const ts = Math.floor(Date.now() / 1000);
+  return { body, header: `sha256=${sig},${ts},nonce-${ts}` };
+}
+
+describe('the gateway (serve), with the widget on another origin', () => {
+  before(async () => {
+    sandbox = await h.startServer();
+    await sandbox.resetAt(h.T0);
+    browser = await h.launchBrowser();
+    panel = await startPanel();
+    gateway = await startGateway(panel.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    gateway?.child.kill('SIGTERM');
+    panel?.server.close();
+    await sandbox?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('token-url: shows each registrar status and resends; no token in any URL', async () => {
+    const page = await h.newPage(browser);
+    const urls = [];
+    page.on('request', (r) => urls.push(r.url()));
+    try {
+      await page.goto(panel.url + '/');
+      await h.waitForStatus(page, 'gw-op', 'pending');
+      await h.waitForStatus(page, 'gw-nc', 'pending');
+      await h.waitForStatus(page, 'gw-dna', 'pending');
+      assert.ok(tokenRequests >= 1, 'the widget asked the panel for its token');
+      const text = await h.widgetText(page, 'gw-op');
+      assert.match(text, /pending@openprovider\.example/);
+      await h.screenshot(page.locator('main'), 'gateway-panel-light');
+
+      const before = (await sandbox.emails()).total;
+      await h.widget(page, 'gw-op').getByRole('button').click();
+      await page.waitForFunction(() => /You can send another/.test(document.querySelector('[data-scenario="gw-op"]').shadowRoot.textContent));
+      assert.equal((await sandbox.emails()).total, before + 1, 'one email went out');
+      for (const u of urls) assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(u), `no token in ${u}`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a signed webhook reaches the token-carrying event stream within a second', async () => {
+    await sandbox.resetAt(h.T0);
+    const page = await h.newPage(browser);
+    try {
+      await page.goto(panel.url + '/');
+      await h.waitForStatus(page, 'gw-nc', 'pending');
+      // The stream is open (one subscriber is this widget).
+      await page.waitForTimeout(300);
+      const url = `${gateway.base}/webhooks/namecom`;
+      const id = 98752470;
+      const listed = await (await fetch(`${sandbox.url}/sandbox/namecom/core/v1/contacts/unverified?perPage=1000`, {
+        headers: { authorization: 'Basic ' + Buffer.from(CREDENTIALS.namecom.join(':')).toString('base64') },
+      })).json();
+      const mine = listed.unverifiedContacts.find((c) => c.email === 'pending@namecom.example');
+      assert.ok(mine, 'the sandbox lists the contact');
+      const { body, header } = signedWebhook(url, mine.verificationId ?? id, 'verified');
+      const sent = Date.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namecom-signature': header }, body });
+      assert.equal(res.status, 204);
+      await h.waitForStatus(page, 'gw-nc', 'verified', 5_000);
+      const took = Date.now() - sent;
+      assert.ok(took < 1000, `verified ${took} ms after the webhook`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('the Node, Python and PHP (WHMCS hook) snippets mint tokens the gateway accepts', async () => {
+    const contacts = JSON.stringify([CONTACTS['c-op']]);
+    const env = { ...process.env, GATEWAY_TOKEN_SECRET: SECRET };
+    const node = execFileSync('node', [join(TOKENS, 'mint-token.mjs'), contacts, 'client-42'], { env }).toString().trim();
+    const python = execFileSync('python3', [join(TOKENS, 'mint_token.py'), contacts, 'client-42'], { env }).toString().trim();
+    const php = execFileSync('php', [join(h.ROOT, 'tests', 'e2e', 'whmcs-hook-driver.php'), gateway.base], { env }).toString();
+    const element = JSON.parse(php);
+    assert.match(element.html, /<registrant-verification id="domain-77" provider="openprovider"/);
+    assert.ok(!/token=|eyJ[^"]*"\s*>/.test(element.html.split('<script>')[0]), 'the token is not in a URL or attribute');
+    for (const [who, token] of [['node', node], ['python', python], ['php', element.token]]) {
+      const id = who === 'php' ? 'domain-77' : 'c-op';
+      const res = await fetch(`${gateway.base}/api/openprovider/status?contact=${id}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, `${who}: ${await res.text()}`);
+    }
+    const forged = node.slice(0, -4) + 'AAAA';
+    const res = await fetch(`${gateway.base}/api/openprovider/status?contact=c-op`, { headers: { authorization: `Bearer ${forged}` } });
+    assert.equal(res.status, 401);
+  });
+});
