@@ -642,3 +642,29 @@ async fn staff_list_and_bulk_resend_take_a_staff_token() {
         .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn an_intent_whose_answer_was_lost_is_not_sent_again() {
+    let g = start().await;
+    let t = token_for(&["openprovider-pending"]);
+    // A claim left pending an hour ago by a process that died.
+    let an_hour_ago = chrono::Utc::now() - chrono::TimeDelta::hours(1);
+    let claim =
+        g.gw.store
+            .claim("openprovider", "openprovider-pending", "lost", "restart", an_hour_ago)
+            .await;
+    assert_eq!(claim.unwrap(), verification_www::gateway::store::Claim::New);
+    let emails = g.sandbox.emails().await;
+    let res = g
+        .post(
+            "/api/openprovider/resend?contact=openprovider-pending",
+            &t,
+            json!({"operation": "restart"}),
+            Some("lost"),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "intent_unknown");
+    assert_eq!(g.sandbox.emails().await, emails);
+}

@@ -614,8 +614,21 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, headers: &Header
                 gw.metrics.resend("deduplicated");
                 return Answer::from_stored(stored).into_response(true);
             }
-            Ok(Claim::InProgress) => {
+            Ok(Claim::InProgress(since)) => {
                 gw.metrics.resend("deduplicated");
+                // Longer than any upstream call may take: the process that
+                // sent it died before the answer. It may have gone out, so
+                // it is not sent again.
+                let stale =
+                    TimeDelta::from_std(gw.config.upstream_timeout * 2).unwrap_or(TimeDelta::MAX);
+                if now - since > stale {
+                    return api_error(
+                        StatusCode::CONFLICT,
+                        "intent_unknown",
+                        "The first attempt of this resend lost its answer and may have gone out, \
+                         so it is not sent again. Check the inbox, or ask again later.",
+                    );
+                }
                 let mut res = api_error(
                     StatusCode::CONFLICT,
                     "in_progress",

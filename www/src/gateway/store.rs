@@ -115,8 +115,9 @@ pub struct StoredAnswer {
 pub enum Claim {
     /// The intent is new and now ours: go upstream.
     New,
-    /// Another request with this key is still running.
-    InProgress,
+    /// Another request with this key is running, or died without an
+    /// answer: since when.
+    InProgress(DateTime<Utc>),
     /// Already answered: the first answer.
     Done(StoredAnswer),
     /// The key was used for another request.
@@ -338,7 +339,7 @@ impl Store {
             return Ok(Claim::New);
         }
         let row = sqlx::query(
-            "SELECT fingerprint, state, status, content_type, body, headers FROM intents
+            "SELECT fingerprint, state, status, content_type, body, headers, created_at FROM intents
              WHERE provider = ? AND contact = ? AND idempotency_key = ?",
         )
         .bind(provider)
@@ -357,7 +358,8 @@ impl Store {
         }
         let state: String = row.try_get(1).map_err(db)?;
         if state != "done" {
-            return Ok(Claim::InProgress);
+            let since: String = row.try_get(6).map_err(db)?;
+            return Ok(Claim::InProgress(parse_stamp(&since).unwrap_or(now)));
         }
         let headers: Option<String> = row.try_get(5).map_err(db)?;
         Ok(Claim::Done(StoredAnswer {
@@ -809,7 +811,10 @@ mod tests {
         let s = store().await;
         let now = Utc::now();
         assert_eq!(s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(), Claim::New);
-        assert_eq!(s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(), Claim::InProgress);
+        assert!(matches!(
+            s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(),
+            Claim::InProgress(_)
+        ));
         assert_eq!(s.claim("namecom", "c-1", "k", "other", now).await.unwrap(), Claim::Mismatch);
         assert_eq!(s.claim("namecom", "c-2", "k", "resend", now).await.unwrap(), Claim::New);
         let answer = StoredAnswer {
