@@ -250,6 +250,16 @@ fn namecom_absence_is_proven_by_null_next_page_or_the_count_alone() {
     assert_eq!(status(&page("2", 1, 5)), Status::Unknown);
     // `nextPage` null while the count says more remain: not proven.
     assert_eq!(status(&page("null", 1, 5)), Status::Unknown);
+    // An empty page that names a next page, or counts more, proves nothing;
+    // the documented empty list does.
+    let empty = |next: &str, to: u32, total: u32| {
+        format!(
+            r#"{{"unverifiedContacts":[],"from":0,"to":{to},"nextPage":{next},"totalCount":{total}}}"#
+        )
+    };
+    assert_eq!(status(&empty("2", 0, 1)), Status::Unknown);
+    assert_eq!(status(&empty("null", 0, 0)), Status::Verified);
+    assert_eq!(status(r#"{"unverifiedContacts":[]}"#), Status::Verified);
     // An old-spec page without `nextPage` or `totalCount` is the last.
     let old =
         evaluate(Provider::Namecom, &fixture("namecom/unverified-v1.7.json"), &one_contact("555"));

@@ -392,19 +392,16 @@ fn says_verified(body: &str) -> bool {
 }
 
 /// `true` unless the body clearly is not name.com's whole list: a bare
-/// array, no `unverifiedContacts` list, or a non-empty page with more to
-/// come (`nextPage` > 0 or `to < totalCount`, and not `to >= totalCount`).
+/// array, no `unverifiedContacts` list, or a page with more to come
+/// (`nextPage` > 0 or `to < totalCount`, and not `to >= totalCount`).
 fn may_be_whole_namecom_list(body: &str) -> bool {
     let Ok(serde_json::Value::Object(page)) = serde_json::from_str::<serde_json::Value>(body)
     else {
         return false;
     };
-    let Some(serde_json::Value::Array(rows)) = page.get("unverifiedContacts") else {
+    let Some(serde_json::Value::Array(_)) = page.get("unverifiedContacts") else {
         return false;
     };
-    if rows.is_empty() {
-        return true;
-    }
     let to = page.get("to").and_then(number);
     let total = page.get("totalCount").and_then(number);
     if matches!((to, total), (Some(to), Some(total)) if to >= total) {

@@ -668,3 +668,22 @@ async fn an_intent_whose_answer_was_lost_is_not_sent_again() {
     assert_eq!(body["error"], "intent_unknown");
     assert_eq!(g.sandbox.emails().await, emails);
 }
+
+#[tokio::test]
+async fn namecom_within_ten_minutes_of_a_change_reads_checking_not_verified() {
+    let g = start().await;
+    let changed = chrono::Utc::now() - chrono::TimeDelta::minutes(3);
+    let token = sign(json!({"aud": "registrant-verification", "sub": "x", "role": "registrant",
+        "iat": now(), "exp": now() + 600,
+        "contacts": [{"id": "n-1", "provider": "namecom", "email": "just-changed@namecom.example",
+                      "changedAt": changed.to_rfc3339()},
+                     {"id": "n-2", "provider": "namecom", "email": "long-ago@namecom.example",
+                      "changedAt": (changed - chrono::TimeDelta::hours(1)).to_rfc3339()}]}));
+    g.mirror_ready(&token, "n-1").await;
+    let r = record(Provider::Namecom, g.get("/api/namecom/status?contact=n-1", Some(&token)).await)
+        .await;
+    assert_eq!(r.status, Status::Unknown, "not listed yet, changed 3 minutes ago");
+    let r = record(Provider::Namecom, g.get("/api/namecom/status?contact=n-2", Some(&token)).await)
+        .await;
+    assert_eq!(r.status, Status::Verified, "not listed, changed an hour ago");
+}

@@ -328,8 +328,9 @@ const ROW_KEYS: [&str; 6] =
 pub(crate) enum Absence {
     /// name.com lists only unverified contacts: absent means verified, but
     /// only where that is proven: on the last page of the list (a page with
-    /// more to come may hold the contact; a bare list, without the
-    /// envelope, does not say whether it is whole), and outside the
+    /// more to come, or that names a next page, may hold the contact; a
+    /// bare list, without the envelope, does not say whether it is whole),
+    /// and outside the
     /// propagation window after a change. Otherwise `unknown`, with a time
     /// to check again. `whole_list`: the payload proves it is the list's
     /// last page.

@@ -219,8 +219,9 @@ impl<'de> Visitor<'de> for FastPageVisitor<'_> {
 /// Pagination: stop on `nextPage == null`, an empty page, or
 /// `to >= totalCount`; `lastPage` is not trusted. Also says whether the
 /// page is proven to be the list's last (so an absent contact is verified):
-/// an empty page, `to >= totalCount`, or no `nextPage` where `to` and
-/// `totalCount` do not say more remains.
+/// `to >= totalCount`, or no `nextPage` where `to` and `totalCount` do not
+/// say more remains. An empty page ends the paging, but one that names a
+/// next page or counts more contacts proves nothing.
 fn page_info(
     next_page: Option<i64>,
     to: Option<i64>,
@@ -229,8 +230,9 @@ fn page_info(
 ) -> (Page, bool) {
     let reached_total = matches!((to, total), (Some(to), Some(total)) if to >= total);
     let more_counted = matches!((to, total), (Some(to), Some(total)) if to < total);
-    let next = next_page.filter(|n| *n > 0 && !empty && !reached_total);
-    let whole = empty || reached_total || (next.is_none() && !more_counted);
+    let named_next = next_page.filter(|n| *n > 0);
+    let next = named_next.filter(|_| !empty && !reached_total);
+    let whole = reached_total || (named_next.is_none() && !more_counted);
     let page = Page {
         total: total.and_then(|t| u64::try_from(t).ok()),
         next: next.and_then(|n| u32::try_from(n).ok()).map(NextPage::Page),

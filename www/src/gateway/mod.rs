@@ -457,7 +457,20 @@ async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Response {
     }
     let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
     match gw.store.mirror_find(id, contact.email.as_deref()).await {
-        Ok(rows) => Answer::json(200, &upstream::namecom::page_of(&rows)).into_response(false),
+        Ok(rows) => {
+            let mut page = upstream::namecom::page_of(&rows);
+            // name.com's list shows a change ~10 minutes late: within that
+            // window absence proves nothing, and the page says it is not
+            // the list's last, so the widget reads "checking".
+            let recent = contact
+                .changed_at
+                .is_some_and(|at| Utc::now() < at + verification_core::PROPAGATION_WINDOW);
+            if rows.is_empty() && recent {
+                page["nextPage"] = json!(2);
+                page["totalCount"] = json!(1);
+            }
+            Answer::json(200, &page).into_response(false)
+        }
         Err(e) => {
             tracing::error!(error = %e, "store unreachable");
             unavailable(
