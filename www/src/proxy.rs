@@ -41,6 +41,8 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::config::Config;
+use crate::gateway::config::DnaConfig;
+use crate::gateway::upstream::{dna, Failure};
 use crate::ratelimit::{self, Limiter, RateLimits};
 use crate::resend_log::{self, ResendLog};
 use crate::scenarios::{self, Contact, Provider};
@@ -107,6 +109,8 @@ type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
 #[derive(Debug)]
 pub struct Proxy {
     client: reqwest::Client,
+    /// Domain Name API, over SOAP (the gateway's client).
+    dna: dna::Dna,
     config: Config,
     idempotency: Mutex<HashMap<(String, String), Slot>>,
     limits: RateLimits,
@@ -136,7 +140,16 @@ impl Proxy {
             config.openprovider.token.expose().to_owned(),
         ];
         let log = ResendLog::open(&config.resend_log, secrets)?;
+        let dna = dna::Dna::new(
+            DnaConfig::with_defaults(
+                config.dna.base_url.clone(),
+                config.dna.username.clone(),
+                config.dna.password.clone(),
+            ),
+            client.clone(),
+        );
         Ok(Proxy {
+            dna,
             client,
             limits: config.limits,
             config,
@@ -223,23 +236,10 @@ pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Respon
     res
 }
 
-fn unavailable(provider: Provider, err: &reqwest::Error) -> Response {
+fn unavailable(provider: Provider, err: &Failure) -> Response {
     // Never log the URL or request: only what failed.
-    eprintln!("upstream {provider} request failed: {}", describe(err));
+    eprintln!("upstream {provider} request failed: {}", err.describe());
     api_error(StatusCode::BAD_GATEWAY, "upstream_unavailable", "Could not reach the registrar API")
-}
-
-/// What went wrong, without the URL or anything else from the request.
-fn describe(err: &reqwest::Error) -> &'static str {
-    if err.is_timeout() {
-        "timeout"
-    } else if err.is_connect() {
-        "connection failed"
-    } else if err.is_body() || err.is_decode() {
-        "bad response body"
-    } else {
-        "request error"
-    }
 }
 
 /// Session and provider checks shared by every endpoint.
@@ -317,7 +317,7 @@ pub(crate) fn owned_contact(
     Ok(contact)
 }
 
-async fn read(res: reqwest::Response) -> reqwest::Result<Upstream> {
+async fn read(res: reqwest::Response) -> Result<Upstream, Failure> {
     let status = StatusCode::from_u16(res.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let content_type = res
         .headers()
@@ -330,7 +330,7 @@ async fn read(res: reqwest::Response) -> reqwest::Result<Upstream> {
             Some((HeaderName::from_static(name), HeaderValue::from_bytes(v.as_bytes()).ok()?))
         })
         .collect();
-    let body = res.bytes().await?;
+    let body = res.bytes().await.map_err(Failure::from)?;
     Ok(Upstream { status, content_type, headers, body })
 }
 
@@ -346,9 +346,7 @@ async fn status(
     };
     let proxy = &state.proxy;
     let result = match provider {
-        Provider::Dna => {
-            dna_call(proxy, "GetDetails", json!({ "ContactEmail": contact.email })).await
-        }
+        Provider::Dna => dna_call(proxy.dna.details(&contact.email)).await,
         Provider::Openprovider => {
             let c = &proxy.config.openprovider;
             let req = proxy
@@ -366,15 +364,25 @@ async fn status(
     }
 }
 
-async fn send(req: reqwest::RequestBuilder) -> reqwest::Result<Upstream> {
-    read(req.send().await?).await
+async fn send(req: reqwest::RequestBuilder) -> Result<Upstream, Failure> {
+    read(req.send().await.map_err(Failure::from)?).await
 }
 
-async fn dna_call(proxy: &Proxy, method: &str, mut body: Value) -> reqwest::Result<Upstream> {
-    let c = &proxy.config.dna;
-    body["UserName"] = json!(c.username.expose());
-    body["Password"] = json!(c.password.expose());
-    send(proxy.client.post(format!("{}/ContactApi.svc/{method}", c.base_url)).json(&body)).await
+/// Domain Name API over SOAP, with the gateway's client: `call`'s answer
+/// is the seed's JSON (or DNA's error envelope), as the widget reads it.
+async fn dna_call(
+    call: impl std::future::Future<Output = Result<crate::gateway::upstream::Answer, Failure>>,
+) -> Result<Upstream, Failure> {
+    let answer = call.await?;
+    let header = |name: &str, value: &str| {
+        Some((HeaderName::from_bytes(name.as_bytes()).ok()?, HeaderValue::from_str(value).ok()?))
+    };
+    Ok(Upstream {
+        status: StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY),
+        content_type: answer.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok()),
+        headers: answer.headers.iter().filter_map(|(n, v)| header(n, v)).collect(),
+        body: answer.body,
+    })
 }
 
 fn namecom_get(proxy: &Proxy, page: u32) -> reqwest::RequestBuilder {
@@ -392,7 +400,7 @@ fn namecom_get(proxy: &Proxy, page: u32) -> reqwest::RequestBuilder {
 /// The answer says the list is whole (`nextPage: null`) only when the last
 /// page was read. Past [`NAMECOM_MAX_PAGES`] it names the next page unread,
 /// so the core reads an absent contact as `unknown`, never as verified.
-async fn namecom_status(proxy: &Proxy, contact: &Contact) -> reqwest::Result<Upstream> {
+async fn namecom_status(proxy: &Proxy, contact: &Contact) -> Result<Upstream, Failure> {
     let mut found: Vec<Value> = Vec::new();
     let mut page = 1u32;
     let mut last: Option<Upstream> = None;
@@ -606,7 +614,7 @@ async fn logged_resend(
             Ok(up)
         }
         Err(e) => {
-            proxy.log.finish(id, Err(describe(&e))).await;
+            proxy.log.finish(id, Err(&e.describe())).await;
             Err(unavailable(contact.provider, &e))
         }
     }
@@ -617,14 +625,14 @@ async fn upstream_resend(
     contact: &Contact,
     op: ResendOperation,
     key: Option<&str>,
-) -> reqwest::Result<Upstream> {
+) -> Result<Upstream, Failure> {
     match contact.provider {
         Provider::Dna => {
             let target = match &contact.handle {
-                Some(id) => json!({ "ExternalId": id }),
-                None => json!({ "ContactEmail": contact.email }),
+                Some(id) => dna::Target::ExternalId(id),
+                None => dna::Target::Email(&contact.email),
             };
-            dna_call(proxy, "ResendContactVerificationNotice", target).await
+            dna_call(proxy.dna.resend(target)).await
         }
         Provider::Openprovider => {
             let c = &proxy.config.openprovider;

@@ -180,7 +180,7 @@ async fn record(provider: Provider, res: reqwest::Response) -> verification_core
 }
 
 const OP_LOGIN: &str = "/sandbox/openprovider/v1beta/auth/login";
-const DNA_SOAP: &str = "/sandbox/dna/ContactApi.svc";
+const DNA_SOAP: &str = "/sandbox/dna/ContactApi.svc/GetDetails";
 
 #[tokio::test]
 async fn every_provider_answers_status_and_resend_through_a_token() {
@@ -551,7 +551,7 @@ async fn dna_over_soap_fault_and_error_result() {
     let res = g.get("/api/dna/status?contact=dna-pending", Some(&t)).await;
     let status = res.status().as_u16();
     let body = res.text().await.unwrap();
-    assert_eq!(status, 500);
+    assert_eq!(status, 401);
     let ctx = Context::new(chrono::Utc::now()).single_contact();
     let err =
         evaluate_response(Provider::Dna, &CoreResponse::new(status, &body), &ctx).unwrap_err();

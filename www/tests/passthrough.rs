@@ -88,8 +88,25 @@ async fn status_passes_registrar_bodies_through() {
     let res = status(&s, &cookie, "dna", "dna-pending").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    // The pass-through asks over SOAP and hands the widget the seed's JSON:
+    // the same fields the sandbox's JSON flavour answers, and DNA's
+    // operation result.
+    let via: Value = res.json().await.unwrap();
+    let calls = s.get_json("/sandbox/control/requests").await["byPath"]
+        ["/sandbox/dna/ContactApi.svc/GetDetails"]
+        .clone();
+    assert_eq!(calls, 1, "one call");
     let (_, direct) = s.dna("GetDetails", json!({"ContactEmail": "pending@dna.example"})).await;
-    assert_eq!(res.json::<Value>().await.unwrap(), direct);
+    for field in [
+        "VerificationStatus",
+        "ExpirationDate",
+        "LastNotificationDate",
+        "ContactEmail",
+        "ExternalId",
+    ] {
+        assert_eq!(via[field], direct[field], "{field}");
+    }
+    assert_eq!(via["OperationResult"], "SUCCESS");
 
     let res = status(&s, &cookie, "openprovider", "openprovider-expired").await;
     let v: Value = res.json().await.unwrap();

@@ -158,6 +158,22 @@ pub struct DnaConfig {
     pub fields_namespace: String,
 }
 
+impl DnaConfig {
+    /// DNA at `base_url` with the contract's default names.
+    pub fn with_defaults(base_url: String, username: Secret, password: Secret) -> Self {
+        DnaConfig {
+            base_url,
+            username,
+            password,
+            service_path: "ContactApi.svc".into(),
+            action_prefix: "http://tempuri.org/IContactApi/".into(),
+            method_namespace: "http://tempuri.org/".into(),
+            credentials_namespace: DNA_CREDENTIALS_NS.into(),
+            fields_namespace: DNA_CREDENTIALS_NS.into(),
+        }
+    }
+}
+
 // ------------------------------------------------------------- the file
 
 #[derive(Deserialize)]
@@ -337,28 +353,28 @@ impl GatewayConfig {
         let dna = file
             .dna
             .map(|d| {
-                let credentials_namespace =
-                    d.credentials_namespace.unwrap_or_else(|| DNA_CREDENTIALS_NS.into());
-                Ok(DnaConfig {
-                    base_url: url(d.base_url, "dna.base_url")?,
-                    username: Secret::new(required(d.username, "dna.username")?),
-                    password: Secret::new(required(d.password, "dna.password")?),
-                    service_path: d
-                        .service_path
-                        .unwrap_or_else(|| "ContactApi.svc".into())
-                        .trim_matches('/')
-                        .to_owned(),
-                    action_prefix: d
-                        .action_prefix
-                        .unwrap_or_else(|| "http://tempuri.org/IContactApi/".into()),
-                    method_namespace: d
-                        .method_namespace
-                        .unwrap_or_else(|| "http://tempuri.org/".into()),
-                    fields_namespace: d
-                        .fields_namespace
-                        .unwrap_or_else(|| credentials_namespace.clone()),
-                    credentials_namespace,
-                })
+                let mut c = DnaConfig::with_defaults(
+                    url(d.base_url, "dna.base_url")?,
+                    Secret::new(required(d.username, "dna.username")?),
+                    Secret::new(required(d.password, "dna.password")?),
+                );
+                if let Some(p) = d.service_path {
+                    c.service_path = p.trim_matches('/').to_owned();
+                }
+                if let Some(a) = d.action_prefix {
+                    c.action_prefix = a;
+                }
+                if let Some(m) = d.method_namespace {
+                    c.method_namespace = m;
+                }
+                if let Some(n) = d.credentials_namespace {
+                    c.fields_namespace = n.clone();
+                    c.credentials_namespace = n;
+                }
+                if let Some(f) = d.fields_namespace {
+                    c.fields_namespace = f;
+                }
+                Ok(c)
             })
             .transpose()?;
 

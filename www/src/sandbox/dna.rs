@@ -9,7 +9,8 @@
 //!   `<GetDetailsResponse><GetDetailsResult>` with `ErrorCode`,
 //!   `OperationMessage`, `OperationResult` and the seed's fields (`i:nil`
 //!   for absent dates). Bad credentials or an unreadable envelope are a
-//!   SOAP fault (HTTP 500, `s:Client`); other errors are an `ERROR` result.
+//!   SOAP fault (`s:Client`, HTTP 401 or 400 as below); other errors are an
+//!   `ERROR` result.
 //!
 //! - `POST /sandbox/dna/ContactApi.svc/GetDetails`
 //!   `{"UserName","Password","ContactEmail"}` or `{..,"ExternalId"}` → 200
@@ -286,7 +287,7 @@ fn soap_fields(xml: &str) -> Option<serde_json::Map<String, Value>> {
     envelope.then_some(fields)
 }
 
-fn soap_fault(message: &str) -> Response {
+fn soap_fault(status: StatusCode, message: &str) -> Response {
     use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
     let mut w = quick_xml::Writer::new(Vec::new());
     let mut env = BytesStart::new("s:Envelope");
@@ -299,7 +300,7 @@ fn soap_fault(message: &str) -> Response {
     let _ = w.write_event(Event::End(BytesEnd::new("s:Fault")));
     let _ = w.write_event(Event::End(BytesEnd::new("s:Body")));
     let _ = w.write_event(Event::End(BytesEnd::new("s:Envelope")));
-    xml_response(StatusCode::INTERNAL_SERVER_ERROR, w.into_inner())
+    xml_response(status, w.into_inner())
 }
 
 fn xml_response(status: StatusCode, body: Vec<u8>) -> Response {
@@ -315,10 +316,10 @@ async fn soap(
 ) -> Response {
     use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
     let Some(method) = soap_method(&headers) else {
-        return soap_fault("Unknown SOAPAction");
+        return soap_fault(StatusCode::INTERNAL_SERVER_ERROR, "Unknown SOAPAction");
     };
     let Some(fields) = std::str::from_utf8(&body).ok().and_then(soap_fields) else {
-        return soap_fault("The request is not a SOAP envelope");
+        return soap_fault(StatusCode::BAD_REQUEST, "The request is not a SOAP envelope");
     };
     let json_body = Bytes::from(Value::Object(fields).to_string());
     let answer = match method {
@@ -329,11 +330,13 @@ async fn soap(
     let bytes = axum::body::to_bytes(answer.into_body(), 1 << 20).await.unwrap_or_default();
     let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let Some(map) = v.as_object() else {
-        return soap_fault("The sandbox could not answer");
+        return soap_fault(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not answer");
     };
     if status != StatusCode::OK {
+        // Credentials and unreadable requests: a fault with the JSON
+        // flavour's status (401, 400).
         let message = map.get("OperationMessage").and_then(Value::as_str).unwrap_or("Error");
-        return soap_fault(message);
+        return soap_fault(status, message);
     }
     let mut fields = serde_json::Map::new();
     fields.insert("ErrorCode".into(), map.get("ErrorCode").cloned().unwrap_or(json!(0)));

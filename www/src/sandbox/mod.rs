@@ -11,7 +11,7 @@
 //!   clock's now and zero counters, throttles and idempotency caches.
 //! - `GET /sandbox/control/emails`: verification emails "sent".
 //! - `GET /sandbox/control/requests`: requests received by the registrar
-//!   endpoints.
+//!   endpoints (DNA's SOAP calls under `/sandbox/dna/ContactApi.svc/<Method>`).
 //! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
 //! - `GET|POST /sandbox/control/faults`: read or replace the fault
 //!   switches (see below); `reset` clears them.
@@ -270,8 +270,15 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
 }
 
 async fn count_requests(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) -> Response {
-    // The full path (nesting strips the prefix from `uri()`), no query.
-    let path = full_path(&req);
+    // The full path (nesting strips the prefix from `uri()`), no query. A
+    // SOAP call to DNA counts under its method, as the JSON flavour's path
+    // (`/sandbox/dna/ContactApi.svc/GetDetails`).
+    let mut path = full_path(&req);
+    if path == "/sandbox/dna/ContactApi.svc" {
+        if let Some(method) = dna::soap_method(req.headers()) {
+            path = format!("{path}/{method}");
+        }
+    }
     sb.lock().requests.add(&path);
     next.run(req).await
 }
