@@ -128,10 +128,13 @@ fuzz-smoke:
 	  echo "fuzz smoke SKIPPED: no nightly toolchain on this machine (cargo-fuzz needs it)"; \
 	fi
 
-# A bounded load test on loopback (report, not a test): thousands of
-# requests from 50 sessions, no 5xx, no resend duplicated.
+# Bounded load reports on loopback (reports, not tests): the demo's
+# pass-through (thousands of requests from 50 sessions, no 5xx, no resend
+# duplicated), then the gateway (status reads per second, p50/p99 and
+# upstream calls per read, per provider, one instance).
 load:
 	cargo run -q -p verification-www --example load
+	cargo run -q --release -p verification-www --example gateway_load
 
 .PHONY: bench
 # A report, not a test: sizes and speeds against a bare Leptos counter built

@@ -1,0 +1,178 @@
+//! A bounded load report of the gateway (`serve`) on loopback: a report,
+//! not a test.
+//!
+//! ```text
+//! cargo run -q --release -p verification-www --example gateway_load -- [--reads 2000] [--concurrency 32]
+//! ```
+//!
+//! Starts the demo's sandbox and one gateway in process on 127.0.0.1 (an
+//! in-memory SQLite store, the sandbox as all three registrars, 3,000
+//! name.com contacts), mints registrant tokens as a panel would, and per
+//! provider makes `--reads` status reads with `--concurrency` at once. It
+//! prints, per provider: reads per second, p50 and p99 latency, and the
+//! upstream calls per status read (counted by the sandbox; name.com's come
+//! from the mirror, so its reads make none beyond the scans). Every read
+//! must answer 200; the run stops after 120 s in any case.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+use verification_www::gateway::{self, config::GatewayConfig};
+use verification_www::{sandbox, scenarios};
+
+const SECRET: &str = "load-report-secret-of-at-least-32-bytes!";
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map_or(default, |v| v.parse().unwrap_or_else(|_| panic!("{name} takes a number")))
+}
+
+async fn listen() -> (tokio::net::TcpListener, String) {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    (l, base)
+}
+
+async fn upstream_total(client: &reqwest::Client, sandbox: &str) -> u64 {
+    let v: Value = client
+        .get(format!("{sandbox}/sandbox/control/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["total"].as_u64().unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() {
+    let reads = arg("--reads", 2000);
+    let concurrency = arg("--concurrency", 32).max(1);
+    let deadline = Instant::now() + Duration::from_secs(120);
+
+    // The sandbox: the demo app, its clock real.
+    let (l, sandbox_url) = listen().await;
+    let demo =
+        verification_www::app(verification_www::Config::sandbox(&sandbox_url, "/nonexistent"));
+    tokio::spawn(async move { axum::serve(l, demo).await.unwrap() });
+    let client = reqwest::Client::new();
+    client
+        .post(format!("{sandbox_url}/sandbox/control/seed"))
+        .json(&json!({"provider": "namecom", "count": 3000}))
+        .send()
+        .await
+        .unwrap();
+
+    // One gateway.
+    let (l, base) = listen().await;
+    let text = format!(
+        r#"
+database = "sqlite::memory:"
+[tokens]
+audience = "registrant-verification"
+hs256_secret = "{SECRET}"
+[namecom]
+base_url = "{sandbox_url}/sandbox/namecom"
+username = "{nu}"
+token = "{nt}"
+webhook_url = "{base}/webhooks/namecom"
+[openprovider]
+base_url = "{sandbox_url}/sandbox/openprovider"
+username = "{ou}"
+password = "{op}"
+[dna]
+base_url = "{sandbox_url}/sandbox/dna"
+username = "{du}"
+password = "{dp}"
+"#,
+        nu = sandbox::NAMECOM_USERNAME,
+        nt = sandbox::NAMECOM_TOKEN,
+        ou = sandbox::OPENPROVIDER_USERNAME,
+        op = sandbox::OPENPROVIDER_PASSWORD,
+        du = sandbox::DNA_USERNAME,
+        dp = sandbox::DNA_PASSWORD,
+    );
+    let config = GatewayConfig::parse(&text, std::path::Path::new("."), |_| None).unwrap();
+    let (_stop, rx) = tokio::sync::watch::channel(false);
+    let gw = gateway::Gateway::new(config, rx).await.unwrap();
+    gw.start();
+    let app = gateway::router(gw);
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    while client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(Instant::now() < deadline, "the gateway never became ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    println!("gateway load report: {reads} status reads per provider, {concurrency} at once, one instance, loopback");
+    println!("| provider | reads/s | p50 | p99 | upstream calls per read |");
+    println!("| --- | --- | --- | --- | --- |");
+    for key in ["namecom-pending", "openprovider-pending", "dna-pending"] {
+        let c = scenarios::contact(key).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let claims = json!({"aud": "registrant-verification", "sub": "load", "role": "registrant",
+            "iat": now, "exp": now + 3600,
+            "contacts": [{"id": key, "provider": c.provider.as_str(), "email": c.email,
+                          "verificationId": c.verification_id, "handle": c.handle}]});
+        let token =
+            encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes()))
+                .unwrap();
+        let url = Arc::new(format!("{base}/api/{}/status?contact={key}", c.provider.as_str()));
+        let before = upstream_total(&client, &sandbox_url).await;
+        let started = Instant::now();
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut workers = Vec::new();
+        for _ in 0..concurrency {
+            let (client, url, token, next) =
+                (client.clone(), url.clone(), token.clone(), next.clone());
+            workers.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < reads {
+                    if Instant::now() > deadline {
+                        break;
+                    }
+                    let t = Instant::now();
+                    let res = client.get(url.as_str()).bearer_auth(&token).send().await.unwrap();
+                    assert_eq!(res.status(), 200, "every read answers 200");
+                    let _ = res.bytes().await.unwrap();
+                    lat.push(t.elapsed());
+                }
+                lat
+            }));
+        }
+        let mut all = Vec::with_capacity(reads);
+        for w in workers {
+            all.extend(w.await.unwrap());
+        }
+        let took = started.elapsed();
+        all.sort();
+        let calls = upstream_total(&client, &sandbox_url).await - before;
+        println!(
+            "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.3} |",
+            c.provider.as_str(),
+            all.len() as f64 / took.as_secs_f64(),
+            percentile(&all, 0.5).as_secs_f64() * 1000.0,
+            percentile(&all, 0.99).as_secs_f64() * 1000.0,
+            calls as f64 / all.len().max(1) as f64,
+        );
+    }
+}
