@@ -117,6 +117,21 @@ const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 
 async function startPanel() {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://panel');
+    if (url.pathname === '/staff-token') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      res.end(mintToken({ secret: SECRET, sub: 'agent-7', role: 'staff', ttl: 300 }));
+      return;
+    }
+    if (url.pathname === '/staff') {
+      const g = gateway.base;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Support</title><link rel="icon" href="data:,">
+        <script type="module" src="/widget/define-list.js"></script></head><body><main>
+        <registrant-verification-list provider="namecom" list-url="${g}/api/namecom/list"
+          resend-url="${g}/api/namecom/support/resend" token-url="/staff-token"></registrant-verification-list>
+        </main></body></html>`);
+      return;
+    }
     if (url.pathname === '/token') {
       tokenRequests++;
       // The logged-in registrant (a cookie in a real panel).
@@ -224,6 +239,26 @@ describe('the gateway (serve), with the widget on another origin', () => {
       await h.waitForStatus(page, 'gw-nc', 'verified', 5_000);
       const took = Date.now() - sent;
       assert.ok(took < 1000, `verified ${took} ms after the webhook`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('the staff list reads the account from the gateway with a staff token', async () => {
+    const page = await h.newPage(browser);
+    try {
+      await page.goto(panel.url + '/staff');
+      const list = page.locator('registrant-verification-list');
+      await page.waitForFunction(() => document.querySelector('registrant-verification-list')?.getAttribute('data-state') === 'ready', null, { timeout: 15_000 });
+      const stats = await list.evaluate((el) => el.stats);
+      // What name.com lists now (the mirror follows it and its webhooks).
+      const listed = await (await fetch(`${sandbox.url}/sandbox/namecom/core/v1/contacts/unverified?perPage=1000`, {
+        headers: { authorization: 'Basic ' + Buffer.from(CREDENTIALS.namecom.join(':')).toString('base64') },
+      })).json();
+      assert.ok(stats.total > 0, JSON.stringify(stats));
+      assert.equal(stats.total, listed.totalCount - 1, `every listed contact but the one verified by webhook: ${JSON.stringify(stats)}`);
+      await h.screenshot(list, 'gateway-staff-list-light');
       h.assertNoProblems(page);
     } finally {
       await page.context().close();

@@ -471,6 +471,10 @@ export interface RegistrantVerificationListElement extends HTMLElement {
   rateLimit: string | null;
   /** `page-size`: rows per request, 1..1000 (default 1000). */
   pageSize: number;
+  /** `token-url`: where the list GETs a staff token for the gateway (as for `<registrant-verification>`). */
+  tokenUrl: string | null;
+  /** A staff token for the gateway set by the page (property only), or null. */
+  token: string | null;
   /** Counts of the last load, or null. */
   readonly stats: Omit<ListLoadEventDetail, 'parseRenderMs'> | null;
   /** Reads every page again. */

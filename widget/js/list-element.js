@@ -3,7 +3,7 @@
 // (`mount_list`), mounted into an open shadow root. Like element.js, nothing
 // here touches HTMLElement, customElements or window at module top level.
 import { mount_list } from './registrant_verification_list.js';
-import { HANDLE, defineOnce, mountedElement, setOrRemove, setStrings, stringsAttr, themeAttr } from './base.js';
+import { HANDLE, defineOnce, mountedElement, setOrRemove, setStrings, stringsAttr, themeAttr, withToken } from './base.js';
 
 /** The attributes the list element observes, in their documented order. */
 export const LIST_ATTRIBUTES = Object.freeze([
@@ -15,15 +15,16 @@ export const LIST_ATTRIBUTES = Object.freeze([
   'theme',
   'rate-limit',
   'page-size',
+  'token-url',
 ]);
 
 const LIST_PROVIDERS = ['namecom', 'openprovider'];
 
-const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize'];
+const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize', 'tokenUrl', 'token'];
 
 const cache = {
   make: () =>
-    class RegistrantVerificationListElement extends mountedElement(LIST_ATTRIBUTES, PROPERTY_NAMES, mount_list) {
+    class RegistrantVerificationListElement extends withToken(mountedElement(LIST_ATTRIBUTES, PROPERTY_NAMES, mount_list)) {
       /** `{total, overdue, suspended, critical, rowErrors, pages}` of the last load, or null. */
       get stats() {
         return this[HANDLE] ? this[HANDLE].stats() : null;

@@ -30,6 +30,7 @@ export const LIST_ATTRIBUTES: readonly [
   'theme',
   'rate-limit',
   'page-size',
+  'token-url',
 ];
 
 /**

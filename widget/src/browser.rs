@@ -429,6 +429,36 @@ pub async fn bearer(host: &HtmlElement, force: bool) -> Option<String> {
     JsFuture::from(promise).await.ok()?.as_string().filter(|t| !t.is_empty())
 }
 
+/// Sends the request `build` makes (given the token, if any), with the
+/// host page's token when it gives one; after a 401, asks for a new token
+/// and sends once more (the same request: for a resend, the same
+/// idempotency key).
+pub async fn authorized(
+    live: &Live,
+    host: &HtmlElement,
+    build: impl Fn(Option<&str>) -> RequestBuilder,
+    body: Option<String>,
+) -> Result<Answer, Failure> {
+    if !uses_token(host) {
+        return live.send(build(None), body).await;
+    }
+    let token = bearer(host, false).await;
+    let answer = live.send(build(token.as_deref()), body.clone()).await;
+    if !matches!(&answer, Ok(a) if a.status == 401) {
+        return answer;
+    }
+    let token = bearer(host, true).await;
+    live.send(build(token.as_deref()), body).await
+}
+
+/// `request` with `Authorization: Bearer <token>` when there is a token.
+pub fn with_bearer(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+    match token {
+        Some(t) => request.header("Authorization", &format!("Bearer {t}")),
+        None => request,
+    }
+}
+
 /// `true` when the host page gives a token (a `token` property or a
 /// `token-url`): requests then carry `Authorization: Bearer`.
 pub fn uses_token(host: &HtmlElement) -> bool {

@@ -243,10 +243,14 @@ impl Ctl {
         let mut pages = 0u32;
         let mut now = browser::now();
         for _ in 0..MAX_PAGES {
-            let get = Request::get(&request.url(&list_url))
-                .header("Accept", "application/json")
-                .credentials(RequestCredentials::SameOrigin);
-            let answer = self.live.send(get, None).await;
+            let url = request.url(&list_url);
+            let get = |token: Option<&str>| {
+                let r = Request::get(&url)
+                    .header("Accept", "application/json")
+                    .credentials(RequestCredentials::SameOrigin);
+                browser::with_bearer(r, token)
+            };
+            let answer = browser::authorized(&self.live, &self.host, get, None).await;
             if self.generation.get() != gen || !self.live.alive() {
                 return;
             }
@@ -453,14 +457,17 @@ impl Ctl {
         let contact: String = js_sys::encode_uri_component(&item.contact).into();
         let url = format!("{resend_url}{sep}contact={contact}");
         let body = serde_json::json!({ "operation": item.operation }).to_string();
-        let post = Request::post(&url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .header("X-Requested-With", "registrant-verification")
-            .header("X-Idempotency-Key", &item.key)
-            .credentials(RequestCredentials::SameOrigin);
+        let post = |token: Option<&str>| {
+            let r = Request::post(&url)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("X-Requested-With", "registrant-verification")
+                .header("X-Idempotency-Key", &item.key)
+                .credentials(RequestCredentials::SameOrigin);
+            browser::with_bearer(r, token)
+        };
         let sent_at = browser::now();
-        let answer = self.live.send(post, Some(body)).await;
+        let answer = browser::authorized(&self.live, &self.host, post, Some(body)).await;
         if !self.live.alive() {
             return;
         }

@@ -596,12 +596,9 @@ impl Controller {
             let r = Request::get(url)
                 .header("Accept", "application/json")
                 .credentials(RequestCredentials::SameOrigin);
-            match token {
-                Some(t) => r.header("Authorization", &format!("Bearer {t}")),
-                None => r,
-            }
+            browser::with_bearer(r, token)
         };
-        let answer = self.authorized(request, None).await;
+        let answer = browser::authorized(&self.live, &self.host, request, None).await;
         if !self.live.alive() || self.live.generation.get() != generation {
             return;
         }
@@ -632,26 +629,6 @@ impl Controller {
                 }
             }
         }
-    }
-
-    /// Sends the request `build` makes, with the host page's token when it
-    /// gives one; after a 401, asks for a new token and sends once more
-    /// (the same intent: the same idempotency key).
-    async fn authorized(
-        &self,
-        build: impl Fn(Option<&str>) -> gloo_net::http::RequestBuilder,
-        body: Option<String>,
-    ) -> Result<browser::Answer, browser::Failure> {
-        if !browser::uses_token(&self.host) {
-            return self.live.send(build(None), body).await;
-        }
-        let token = browser::bearer(&self.host, false).await;
-        let answer = self.live.send(build(token.as_deref()), body.clone()).await;
-        if !matches!(&answer, Ok(a) if a.status == 401) {
-            return answer;
-        }
-        let token = browser::bearer(&self.host, true).await;
-        self.live.send(build(token.as_deref()), body).await
     }
 
     /// Checks again after `after` (at most [`MAX_TIMER_SECS`]), or, if the
@@ -889,12 +866,9 @@ impl Controller {
                 .header("X-Requested-With", "registrant-verification")
                 .header("X-Idempotency-Key", &key)
                 .credentials(RequestCredentials::SameOrigin);
-            match token {
-                Some(t) => r.header("Authorization", &format!("Bearer {t}")),
-                None => r,
-            }
+            browser::with_bearer(r, token)
         };
-        let answer = self.authorized(request, Some(body)).await;
+        let answer = browser::authorized(&self.live, &self.host, request, Some(body)).await;
         if !self.live.alive() {
             return;
         }
