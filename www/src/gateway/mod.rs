@@ -396,6 +396,7 @@ async fn status(
         Err(r) => return r,
     };
     gw.metrics.status_read(p);
+    tracing::debug!(registrar = p.as_str(), contact = %contact.id, "status read");
     match p {
         Provider::Namecom => namecom_status(&gw, &contact).await,
         Provider::Openprovider => {
@@ -753,6 +754,15 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, headers: &Header
     };
     gw.store.log_finish(row, Ok((answer.status, &answer.body)), Utc::now()).await;
     gw.metrics.upstream(p, &answer.status.to_string());
+    // The contact's id (the panel's), never its email or the token.
+    tracing::info!(
+        registrar = p.as_str(),
+        contact = r.contact_id,
+        operation = r.op.as_str(),
+        upstream_status = answer.status,
+        log_row = row,
+        "resend sent upstream"
+    );
     // 5. What the registrar said: the core reads it, as the widget will.
     let ctx = Context::new(Utc::now());
     let resp = verification_core::Response::new(

@@ -287,6 +287,44 @@ mod tests {
         assert!(c.contact("c-78", Provider::Namecom).is_none());
     }
 
+    /// A test key only: the panel's EdDSA key, and its public half in a
+    /// JWKS file as the gateway reads it.
+    const ED25519_TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIL1VWrCe69y/ZUZ/8WWzz25BFrp0gbfiQiZUcElCQ0Q3
+-----END PRIVATE KEY-----";
+    const ED25519_TEST_X: &str = "vzPsOba-_WHJ6zJr-G1Wd4G-WICzbqwtGNxwNj-qkr0";
+
+    #[test]
+    fn public_keys_from_a_jwks_file_verify_eddsa_tokens() {
+        let path = std::env::temp_dir().join(format!("jwks-{}.json", std::process::id()));
+        let jwks = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": ED25519_TEST_X,
+                                    "kid": "panel-1", "use": "sig", "alg": "EdDSA"}]});
+        std::fs::write(&path, jwks.to_string()).unwrap();
+        let v = Verifier::new(&TokensConfig {
+            audience: "registrant-verification".into(),
+            hs256_secret: None,
+            public_keys: Some(path.clone()),
+            max_lifetime: Duration::from_secs(3600),
+            leeway: Duration::from_secs(30),
+        })
+        .unwrap();
+        let now = Utc::now();
+        let key = EncodingKey::from_ed_pem(ED25519_TEST_KEY.as_bytes()).unwrap();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some("panel-1".into());
+        let token = encode(&header, &claims(now.timestamp()), &key).unwrap();
+        assert_eq!(v.verify(&token, now).unwrap().sub, "client-42");
+        header.kid = Some("another".into());
+        let unknown = encode(&header, &claims(now.timestamp()), &key).unwrap();
+        assert!(v.verify(&unknown, now).is_ok(), "one key: used whatever the kid");
+        // HS256 is not accepted without a shared secret.
+        assert_eq!(
+            v.verify(&sign(claims(now.timestamp()), SECRET), now).unwrap_err().0,
+            "HS256 is not accepted"
+        );
+        let _ = std::fs::remove_file(path);
+    }
+
     #[test]
     fn bad_tokens_are_refused_with_a_reason() {
         let now = Utc::now();
