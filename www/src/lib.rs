@@ -43,15 +43,9 @@ pub mod session;
 pub mod support;
 pub mod webhooks;
 
-use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use axum::Router;
-use tower_http::services::ServeDir;
 
 pub use config::Config;
 
@@ -81,7 +75,7 @@ pub fn app(config: Config) -> Router {
 /// # Errors
 /// The SQLite error.
 pub fn try_app(config: Config) -> anyhow::Result<Router> {
-    let widget = widget_service(&config.widget_dir);
+    let widget = gateway::widget::service(&config.widget_dir);
     let webhooks = webhooks::Webhooks::new(
         config.namecom_webhook_url.clone(),
         config.namecom.token.clone(),
@@ -110,31 +104,4 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
         .merge(support::router(support))
         .nest("/sandbox", sandbox::router(state.sandbox))
         .nest_service("/widget", widget))
-}
-
-/// The widget bundle directory, with the MIME types browsers insist on
-/// for ES modules and `WebAssembly.instantiateStreaming`, and
-/// `Cache-Control: no-cache`: the files have fixed names, so a browser must
-/// ask (`If-Modified-Since`, answered `304` while unchanged) before reusing
-/// one. Without it, heuristic caching could pair an old glue with a new wasm
-/// after an upgrade.
-pub(crate) fn widget_service(dir: &Path) -> Router {
-    Router::new().fallback_service(ServeDir::new(dir)).layer(middleware::from_fn(widget_mime))
-}
-
-async fn widget_mime(req: Request, next: Next) -> Response {
-    let ext = req.uri().path().rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    let mut res = next.run(req).await;
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    let mime = match ext.as_deref() {
-        Some("wasm") => "application/wasm",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("ts") => "text/plain; charset=utf-8",
-        Some("json" | "map") => "application/json",
-        _ => return res,
-    };
-    if res.status().is_success() {
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    }
-    res
 }

@@ -32,6 +32,7 @@ pub mod secret;
 pub mod store;
 pub mod token;
 pub mod upstream;
+pub mod widget;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -204,7 +205,7 @@ pub fn router(gw: Shared) -> Router {
         .fallback(not_found)
         .with_state(gw.clone());
     if let Some(dir) = &gw.config.widget_dir {
-        app = app.nest_service("/widget", crate::widget_service(dir));
+        app = app.nest_service("/widget", widget::service(dir));
     }
     app.layer(axum::middleware::from_fn(request_log))
 }
@@ -1102,4 +1103,39 @@ async fn metrics_text(State(gw): State<Shared>) -> Response {
         ));
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The gateway's code never imports the demo's: every path into the
+    /// crate from `gateway/` stays inside `gateway`.
+    #[test]
+    fn the_gateway_imports_nothing_of_the_demo() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/gateway"), &mut files);
+        assert!(files.len() >= 8, "{files:?}");
+        let needle = ["crate", "::"].concat();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for (at, _) in line.match_indices(&needle) {
+                    let after = &line[at + needle.len()..];
+                    assert!(after.starts_with("gateway"), "{}:{}: {line}", f.display(), i + 1);
+                }
+            }
+        }
+    }
 }
