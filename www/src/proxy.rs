@@ -42,9 +42,10 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::gateway::config::DnaConfig;
+use crate::gateway::store::LogEntry;
 use crate::gateway::upstream::{dna, Failure};
 use crate::ratelimit::{self, Limiter, RateLimits};
-use crate::resend_log::{self, ResendLog};
+use crate::resend_log::ResendLog;
 use crate::scenarios::{self, Contact, Provider};
 use crate::session::Session;
 use crate::AppState;
@@ -587,8 +588,8 @@ async fn logged_resend(
     op: ResendOperation,
     key: Option<&str>,
 ) -> Result<Upstream, Response> {
-    let entry = resend_log::Entry {
-        session: &session.id,
+    let entry = LogEntry {
+        session: Some(&session.id),
         registrant: &session.registrant,
         provider: contact.provider.as_str(),
         contact: &contact.key,
@@ -597,7 +598,7 @@ async fn logged_resend(
         operation: op.as_str(),
         idempotency_key: key,
     };
-    let id = match proxy.log.begin(entry).await {
+    let id = match proxy.log.begin(&entry).await {
         Ok(id) => id,
         Err(e) => {
             eprintln!("resend log write failed, resend refused: {e}");

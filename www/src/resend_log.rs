@@ -20,27 +20,6 @@ use crate::gateway::store::{LogEntry, Store};
 /// The `RESEND_LOG` value that keeps the log in memory (no durability).
 pub const IN_MEMORY: &str = ":memory:";
 
-/// What is known about a resend before it goes upstream.
-#[derive(Clone, Debug)]
-pub struct Entry<'a> {
-    /// The session id (stored hashed).
-    pub session: &'a str,
-    /// The registrant.
-    pub registrant: &'a str,
-    /// `dna`, `namecom` or `openprovider`.
-    pub provider: &'a str,
-    /// The registry key of the contact.
-    pub contact: &'a str,
-    /// The address the email goes to.
-    pub email: &'a str,
-    /// The domains that depend on the verification.
-    pub domains: &'a [String],
-    /// The registrar operation.
-    pub operation: &'a str,
-    /// The intent's idempotency key, if the browser sent one.
-    pub idempotency_key: Option<&'a str>,
-}
-
 /// The log (its store opened on first use).
 #[derive(Debug)]
 pub struct ResendLog {
@@ -71,23 +50,13 @@ impl ResendLog {
         self.store.get_or_try_init(|| Store::open(&self.url, self.secrets.clone())).await
     }
 
-    /// Writes the row for a resend about to go upstream; returns its id
-    /// once it is committed.
+    /// Writes the row for a resend about to go upstream (`session`: the
+    /// demo session's id, stored hashed); returns its id once committed.
     ///
     /// # Errors
     /// The database error, as text.
-    pub async fn begin(&self, e: Entry<'_>) -> Result<i64, String> {
-        let entry = LogEntry {
-            session: Some(e.session),
-            registrant: e.registrant,
-            provider: e.provider,
-            contact: e.contact,
-            email: e.email,
-            domains: e.domains,
-            operation: e.operation,
-            idempotency_key: e.idempotency_key,
-        };
-        self.store().await?.log_begin(&entry, Utc::now()).await
+    pub async fn begin(&self, entry: &LogEntry<'_>) -> Result<i64, String> {
+        self.store().await?.log_begin(entry, Utc::now()).await
     }
 
     /// Completes row `id` with the registrar's answer, or with why there

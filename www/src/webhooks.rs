@@ -24,7 +24,6 @@
 //!   monitoring).
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -45,17 +44,7 @@ use crate::config::Secret;
 use crate::proxy::{api_error, authorize_status_read};
 use crate::AppState;
 
-/// How many undelivered events a slow subscriber may fall behind by.
-pub const CHANNEL_CAPACITY: usize = 256;
-
-/// One accepted webhook.
-#[derive(Clone, Debug)]
-pub struct WebhookEvent {
-    /// name.com's `verificationId`.
-    pub verification_id: i64,
-    /// The webhook body, compact JSON.
-    pub json: Arc<str>,
-}
+pub use crate::gateway::{WebhookEvent, CHANNEL_CAPACITY};
 
 /// The webhook receiver's configuration and the event channel.
 #[derive(Debug)]

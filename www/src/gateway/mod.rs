@@ -398,31 +398,21 @@ async fn status(
     };
     gw.metrics.status_read(p);
     tracing::debug!(registrar = p.as_str(), contact = %contact.id, "status read");
-    match p {
-        Provider::Namecom => namecom_status(&gw, &contact).await,
-        Provider::Openprovider => {
-            let Some(email) = contact.email.as_deref() else {
-                return api_error(
-                    StatusCode::BAD_REQUEST,
-                    "missing_contact",
-                    "The token's contact has no email",
-                );
-            };
-            let op = gw.openprovider.as_ref().expect("served");
-            answered(&gw, p, op.status(email).await)
-        }
-        Provider::Dna => {
-            let Some(email) = contact.email.as_deref() else {
-                return api_error(
-                    StatusCode::BAD_REQUEST,
-                    "missing_contact",
-                    "The token's contact has no email",
-                );
-            };
-            let dna = gw.dna.as_ref().expect("served");
-            answered(&gw, p, dna.details(email).await)
-        }
+    if p == Provider::Namecom {
+        return namecom_status(&gw, &contact).await;
     }
+    let Some(email) = contact.email.as_deref() else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "missing_contact",
+            "The token's contact has no email",
+        );
+    };
+    let answer = match p {
+        Provider::Openprovider => gw.openprovider.as_ref().expect("served").status(email).await,
+        _ => gw.dna.as_ref().expect("served").details(email).await,
+    };
+    answered(&gw, p, answer)
 }
 
 fn answered(gw: &Gateway, p: Provider, a: Result<Answer, Failure>) -> Response {
