@@ -30,7 +30,7 @@ let sandbox;
 let browser;
 let gateway;
 let panel;
-let dir;
+const dirs = [];
 let tokenRequests = 0;
 
 /** The demo registrant's contacts, as the panel's token names them. */
@@ -41,8 +41,9 @@ const CONTACTS = {
 };
 
 /** Starts `serve` with a config like www/examples/gateway-sandbox.toml. */
-async function startGateway(panelOrigin) {
-  dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+async function startGateway(panelOrigin, { wait = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+  dirs.push(dir);
   const [nu, nt] = CREDENTIALS.namecom;
   const [ou, op] = CREDENTIALS.openprovider;
   const [du, dp] = CREDENTIALS.dna;
@@ -103,7 +104,7 @@ password = "env:DNA_PASSWORD"
   });
   child.removeAllListeners('exit');
   // Ready once the first name.com scan is done.
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; wait && i < 100; i++) {
     const r = await fetch(`${base}/readyz`);
     if (r.status === 200) break;
     await new Promise((res) => setTimeout(res, 100));
@@ -150,7 +151,7 @@ async function startPanel() {
       return;
     }
     if (url.pathname === '/') {
-      const g = gateway.base;
+      const g = url.searchParams.get('gateway') ?? gateway.base;
       const w = (key, provider, id, events) => `<registrant-verification data-scenario="${key}" provider="${provider}"
         status-url="${g}/api/${provider}/status?contact=${id}" resend-url="${g}/api/${provider}/resend?contact=${id}"
         ${events ? `events-url="${g}/api/namecom/events?contact=${id}"` : ''} token-url="/token"></registrant-verification>`;
@@ -189,7 +190,7 @@ describe('the gateway (serve), with the widget on another origin', () => {
     gateway?.child.kill('SIGTERM');
     panel?.server.close();
     await sandbox?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('token-url: shows each registrar status and resends; no token in any URL', async () => {
@@ -207,8 +208,13 @@ describe('the gateway (serve), with the widget on another origin', () => {
       await h.screenshot(page.locator('main'), 'gateway-panel-light');
 
       const before = (await sandbox.emails()).total;
-      await h.widget(page, 'gw-op').getByRole('button').click();
+      const answered = page.waitForResponse((r) => r.url().startsWith(`${gateway.base}/api/openprovider/resend`) && r.request().method() === 'POST');
+      await h.widget(page, 'gw-op').getByRole('button', { name: /resend/i }).click();
+      const res = await answered;
+      assert.equal(res.status(), 200, `the gateway's answer: ${await res.text()}`);
       await page.waitForFunction(() => /You can send another/.test(document.querySelector('[data-scenario="gw-op"]').shadowRoot.textContent));
+      const [ev] = await h.events(page, 'verification-resend', 'gw-op');
+      assert.equal(ev?.detail.outcome, 'sent', JSON.stringify(ev));
       assert.equal((await sandbox.emails()).total, before + 1, 'one email went out');
       for (const u of urls) assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(u), `no token in ${u}`);
       h.assertNoProblems(page);
@@ -242,6 +248,32 @@ describe('the gateway (serve), with the widget on another origin', () => {
       h.assertNoProblems(page);
     } finally {
       await page.context().close();
+    }
+  });
+
+  it('before its first name.com scan the gateway answers 503, and the widget says it is checking', async () => {
+    await sandbox.post('/sandbox/control/faults', { delay_ms: { 'namecom.list': 2000 } });
+    const slow = await startGateway(panel.url, { wait: false });
+    const page = await h.newPage(browser);
+    h.allowProblems(page, /status of 503/);
+    try {
+      await page.goto(`${panel.url}/?gateway=${encodeURIComponent(slow.base)}`);
+      await h.waitForStatus(page, 'gw-nc', 'unknown');
+      const text = await h.widgetText(page, 'gw-nc');
+      assert.match(text, /checking/i, text);
+      assert.doesNotMatch(text, /verified|could not load/i, text);
+      await h.screenshot(h.widget(page, 'gw-nc'), 'gateway-checking-light');
+      // The scan ends; the widget asks again when the gateway said to.
+      await sandbox.post('/sandbox/control/faults', {});
+      for (let i = 0; i < 50; i++) {
+        if ((await fetch(`${slow.base}/readyz`)).status === 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await h.advance(page, 31_000);
+      await h.waitForStatus(page, 'gw-nc', 'pending');
+    } finally {
+      await page.context().close();
+      slow.child.kill('SIGTERM');
     }
   });
 

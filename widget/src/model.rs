@@ -266,6 +266,13 @@ impl Problem {
         }
     }
 
+    /// `true` for "not ready yet, ask again then": a 503 with a time to
+    /// retry (the gateway still reading name.com's list). The registrant
+    /// sees "checking", not an error; the retry is already planned.
+    pub fn not_ready(&self) -> bool {
+        self.status() == Some(503) && self.retry_at().is_some()
+    }
+
     /// When the server asked to be asked again, if it did (a 429's
     /// `Retry-After`, `x-ratelimit-reset`, name.com's "Next eligible at").
     pub fn retry_at(&self) -> Option<DateTime<Utc>> {
@@ -379,6 +386,7 @@ impl Screen {
     /// record, and without either the first request is still loading.
     pub fn choose(record: Option<&Record>, problem: Option<&Problem>) -> Screen {
         match (problem, record) {
+            (Some(p), _) if p.not_ready() => Screen::Unknown,
             (Some(_), _) => Screen::Problem,
             (None, Some(r)) => Screen::for_record(r),
             (None, None) => Screen::Loading,
@@ -391,6 +399,7 @@ impl Screen {
         match (self, record) {
             (Screen::Loading, _) => "loading",
             (Screen::Problem, _) => "error",
+            (Screen::Unknown, _) => "unknown",
             (_, Some(r)) => r.status.as_str(),
             (_, None) => "loading",
         }
@@ -618,7 +627,8 @@ pub fn words(
         ),
         Screen::Unknown => {
             let mut lead = say(Msg::UnknownLead);
-            if let Some(at) = record.and_then(|r| r.recheck_at) {
+            let next = problem.and_then(Problem::retry_at).or(record.and_then(|r| r.recheck_at));
+            if let Some(at) = next {
                 lead.push(' ');
                 lead.push_str(&msgs.fill(Msg::NextCheckAt, &[("time", &fmt.time(at, now))]));
             }
@@ -1165,6 +1175,31 @@ mod tests {
         let (_, when) =
             deadline_line(Screen::for_record(&late), &late_estimate, &Utc24, &en()).unwrap();
         assert_eq!(when, "The estimated deadline was 2026-02-20 12:00 UTC");
+    }
+
+    #[test]
+    fn a_503_with_a_retry_time_reads_checking_not_an_error() {
+        // The gateway before its first name.com scan: 503, Retry-After.
+        let p = http(
+            503,
+            r#"{"error":"not_ready","message":"reading the list"}"#,
+            &[("Retry-After", "30")],
+        );
+        assert!(p.not_ready(), "{p:?}");
+        let screen = Screen::choose(None, Some(&p));
+        assert_eq!(screen, Screen::Unknown);
+        assert_eq!(screen.data_status(None), "unknown");
+        assert_eq!(Tone::of(screen, None), Tone::Neutral);
+        let w = words(screen, None, Some(&p), now(), &Utc24, &en());
+        assert_eq!(w.label, "Checking");
+        assert!(w.lead.ends_with("Next check at 12:00."), "{}", w.lead);
+        let a = primary_action(screen, None, false, &ResendPhase::Idle, now(), &en()).unwrap();
+        assert_eq!(a.kind, ActionKind::Recheck);
+        // Without a time, or another status, it stays an error.
+        let plain = http(503, "<html>down</html>", &[]);
+        assert_eq!(Screen::choose(None, Some(&plain)), Screen::Problem);
+        let other = http(500, "{}", &[("Retry-After", "30")]);
+        assert_eq!(Screen::choose(None, Some(&other)), Screen::Problem);
     }
 
     #[test]

@@ -268,7 +268,12 @@ pub fn Card(
     let retry = move || {
         let at = state.pending_retry()?;
         let msgs = messages.get();
-        problem.with(|p| p.as_ref().map(|p| retry_line(p, at, now.get(), &intl(&msgs), &msgs)))
+        // "Not ready yet" says its next check in the lead already.
+        problem.with(|p| {
+            p.as_ref()
+                .filter(|p| !p.not_ready())
+                .map(|p| retry_line(p, at, now.get(), &intl(&msgs), &msgs))
+        })
     };
     // The button stays in the DOM and is only `aria-disabled` while busy or
     // cooling down, so keyboard focus stays on it; when a press ends in a
