@@ -34,8 +34,8 @@ help:
 
 # ---------------------------------------------------------------- tools
 
-.PHONY: tools rust-tools node-tools browser php
-tools: rust-tools node-tools browser php
+.PHONY: tools rust-tools node-tools browser php postgres
+tools: rust-tools node-tools browser php postgres
 
 rust-tools:
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
@@ -61,6 +61,15 @@ php:
 	@if ! command -v php >/dev/null; then \
 	  echo "installing Debian's php-cli"; \
 	  apt-get update -qq && apt-get install -y -qq php-cli >/dev/null; \
+	fi
+
+# The store's tests start throwaway PostgreSQL clusters (initdb + pg_ctl
+# as the postgres user, on a free port, removed afterwards): Debian's
+# postgresql provides the programs; no system-wide server is used.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing Debian's postgresql (for the PostgreSQL store's tests)"; \
+	  apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
 # ---------------------------------------------------------------- build
@@ -91,7 +100,7 @@ clippy: rust-tools
 	cargo clippy -p verification-widget --target $(WASM_TARGET) --no-default-features --features element -- -D warnings
 	cargo clippy -p verification-widget --target $(WASM_TARGET) --no-default-features --features list -- -D warnings
 
-test-rust:
+test-rust: postgres
 	cargo test --workspace
 	# The registrant's build: English compiled in, the other languages added.
 	cargo test -p verification-widget --lib --no-default-features --features element i18n::unbundled

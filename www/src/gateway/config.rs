@@ -66,8 +66,11 @@ pub struct GatewayConfig {
     /// Origins allowed to call the API from a browser (CORS and `Origin`
     /// checks); exact `scheme://host[:port]`.
     pub allowed_origins: Vec<String>,
-    /// `sqlite://PATH` (created if missing) or `sqlite::memory:`.
+    /// `sqlite://PATH` (created if missing), `sqlite::memory:`, or
+    /// `postgres://…` for several instances on one database.
     pub database: String,
+    /// Pool size and statement timeout of the store.
+    pub store: super::store::StoreOptions,
     /// The widget's built files, served at `/widget/` when set.
     pub widget_dir: Option<PathBuf>,
     /// How many days resend-log rows are kept (default 760: two years and a
@@ -183,6 +186,8 @@ struct File {
     #[serde(default)]
     allowed_origins: Vec<String>,
     database: Option<String>,
+    pool_size: Option<u32>,
+    statement_timeout_seconds: Option<u64>,
     widget_dir: Option<PathBuf>,
     retention_days: Option<u32>,
     cooldown_seconds: Option<u64>,
@@ -285,9 +290,9 @@ impl GatewayConfig {
             }
         }
         let database = file.database.unwrap_or_else(|| "sqlite://gateway.db".into());
-        if !database.starts_with("sqlite:") {
+        if super::store::Backend::of(&database).is_none() {
             return err(format!(
-                "`database`: `{}` is not supported (use sqlite://PATH)",
+                "`database`: `{}` is not supported (use sqlite://PATH or postgres://USER:PASSWORD@HOST/DB)",
                 redact_url(&database)
             ));
         }
@@ -386,6 +391,11 @@ impl GatewayConfig {
                 .map(|o| o.trim_end_matches('/').to_owned())
                 .collect(),
             database,
+            store: super::store::StoreOptions {
+                pool_size: file.pool_size,
+                statement_timeout: Duration::from_secs(file.statement_timeout_seconds.unwrap_or(5)),
+                ..Default::default()
+            },
             widget_dir: file.widget_dir.map(path),
             retention_days: file.retention_days.unwrap_or(760),
             cooldown: Duration::from_secs(file.cooldown_seconds.unwrap_or(900)),
@@ -556,8 +566,15 @@ password = "env:OPENPROVIDER_PASSWORD"
         let bad_origin = FULL.replace("https://panel.example\"", "https://panel.example/app\"");
         let e = GatewayConfig::parse(&bad_origin, Path::new("."), env).unwrap_err();
         assert!(e.0.contains("allowed_origins"), "{e}");
-        let pg = FULL.replace("sqlite://data/gw.db", "postgres://u:hunter2@db/x");
-        let e = GatewayConfig::parse(&pg, Path::new("."), env).unwrap_err();
+        let mysql = FULL.replace("sqlite://data/gw.db", "mysql://u:hunter2@db/x");
+        let e = GatewayConfig::parse(&mysql, Path::new("."), env).unwrap_err();
         assert!(e.0.contains("database") && !e.0.contains("hunter2"), "{e}");
+        let pg = FULL.replace("sqlite://data/gw.db", "env:DATABASE_URL");
+        let with_url = |n: &str| match n {
+            "DATABASE_URL" => Some("postgres://gw:pw@db.internal/gateway".into()),
+            _ => env(n),
+        };
+        let c = GatewayConfig::parse(&pg, Path::new("."), with_url).unwrap();
+        assert_eq!(c.database, "postgres://gw:pw@db.internal/gateway");
     }
 }

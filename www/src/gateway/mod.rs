@@ -30,6 +30,8 @@ pub mod config;
 pub mod metrics;
 pub mod secret;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod token;
 pub mod upstream;
 pub mod widget;
@@ -89,6 +91,8 @@ pub struct Gateway {
     pub metrics: Metrics,
     events: broadcast::Sender<WebhookEvent>,
     shutdown: watch::Receiver<bool>,
+    /// This process, among the instances on one store (a random id).
+    pub instance: String,
 }
 
 type Shared = Arc<Gateway>;
@@ -103,7 +107,7 @@ impl Gateway {
         config: GatewayConfig,
         shutdown: watch::Receiver<bool>,
     ) -> anyhow::Result<Shared> {
-        let store = Store::open(&config.database, config.secrets())
+        let store = Store::open_with(&config.database, config.secrets(), &config.store)
             .await
             .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
         let verifier = Verifier::new(&config.tokens).map_err(anyhow::Error::msg)?;
@@ -131,6 +135,7 @@ impl Gateway {
             metrics: Metrics::default(),
             events,
             shutdown,
+            instance: format!("{:016x}", rand_u64()),
         }))
     }
 
@@ -138,27 +143,85 @@ impl Gateway {
     /// purge of rows older than `retention_days`.
     pub fn start(self: &Arc<Self>) {
         if let Some(n) = &self.namecom {
-            n.clone().spawn_scanner(self.shutdown.clone());
+            n.clone().spawn_scanner(self.instance.clone(), self.shutdown.clone());
         }
+        // Old rows go every 6 hours, deleted by one instance at a time.
         let gw = self.clone();
         let mut stop = self.shutdown.clone();
         tokio::spawn(async move {
             loop {
                 let now = Utc::now();
-                let keep = TimeDelta::days(i64::from(gw.config.retention_days));
-                match gw.store.log_purge(now - keep).await {
-                    Ok(n) if n > 0 => tracing::info!(rows = n, "resend log: old rows deleted"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "resend log purge failed"),
+                let due =
+                    gw.store.take_due("purge", &gw.instance, now + TimeDelta::hours(6), now).await;
+                if due.unwrap_or(false) {
+                    let keep = TimeDelta::days(i64::from(gw.config.retention_days));
+                    match gw.store.log_purge(now - keep).await {
+                        Ok(n) if n > 0 => tracing::info!(rows = n, "resend log: old rows deleted"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "resend log purge failed"),
+                    }
+                    let _ = gw.store.purge_intents(now - TimeDelta::days(1)).await;
+                    let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
                 }
-                let _ = gw.store.purge_intents(now - TimeDelta::days(1)).await;
-                let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
                 tokio::select! {
-                    () = tokio::time::sleep(Duration::from_secs(6 * 3600)) => {}
+                    () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => return,
                 }
             }
         });
+        if self.store.backend() == store::Backend::Postgres {
+            self.listen_for_webhooks();
+        }
+    }
+
+    /// Hears the webhooks any instance received (PostgreSQL `LISTEN`) and
+    /// hands them to this instance's open streams; reconnects after an
+    /// outage.
+    fn listen_for_webhooks(self: &Arc<Self>) {
+        let gw = self.clone();
+        let mut stop = self.shutdown.clone();
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(500);
+            loop {
+                let listener = async {
+                    let mut l = sqlx::postgres::PgListener::connect(&gw.config.database).await?;
+                    l.listen(Store::EVENTS_CHANNEL).await?;
+                    Ok::<_, sqlx::Error>(l)
+                };
+                match listener.await {
+                    Ok(mut l) => {
+                        wait = Duration::from_millis(500);
+                        loop {
+                            tokio::select! {
+                                got = l.recv() => match got {
+                                    Ok(n) => gw.deliver(n.payload()),
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "webhook fan-out interrupted");
+                                        break;
+                                    }
+                                },
+                                _ = stop.changed() => return,
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "webhook fan-out cannot listen yet"),
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    _ = stop.changed() => return,
+                }
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+        });
+    }
+
+    /// A published webhook, to this instance's streams.
+    fn deliver(&self, payload: &str) {
+        let Ok(v) = serde_json::from_str::<Value>(payload) else { return };
+        let (Some(id), Some(json)) = (v["verificationId"].as_i64(), v["json"].as_str()) else {
+            return;
+        };
+        let _ = self.events.send(WebhookEvent { verification_id: id, json: json.into() });
     }
 
     fn served(&self, p: Provider) -> bool {
@@ -400,6 +463,16 @@ async fn status(
     tracing::debug!(registrar = p.as_str(), contact = %contact.id, "status read");
     if p == Provider::Namecom {
         return namecom_status(&gw, &contact).await;
+    }
+    // The store holds Openprovider's token and every limit: without it the
+    // gateway answers "not now" rather than logging in on every read.
+    if !gw.store.ping().await {
+        tracing::error!("store unreachable");
+        return unavailable(
+            5,
+            "store_unavailable",
+            "The gateway's store is unreachable; try again shortly",
+        );
     }
     let Some(email) = contact.email.as_deref() else {
         return api_error(
@@ -755,7 +828,9 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, headers: &Header
         "resend sent upstream"
     );
     // 5. What the registrar said: the core reads it, as the widget will.
-    let ctx = Context::new(Utc::now());
+    // Where the registrar gives no time, the core applies the cooldown.
+    let mut ctx = Context::new(Utc::now());
+    ctx.policy.cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
     let resp = verification_core::Response::new(
         answer.status,
         std::str::from_utf8(&answer.body).unwrap_or(""),
@@ -1024,7 +1099,23 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
         }
     }
     let compact = serde_json::from_str::<Value>(text).map(|v| v.to_string()).unwrap_or_default();
-    let _ = gw.events.send(WebhookEvent { verification_id: id, json: compact.into() });
+    // Every instance's open streams hear of it: through PostgreSQL when
+    // instances share one, else in this process.
+    let payload = json!({"verificationId": id, "json": compact}).to_string();
+    match gw.store.notify(&payload).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let _ = gw.events.send(WebhookEvent { verification_id: id, json: compact.into() });
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "webhook not published");
+            return unavailable(
+                5,
+                "store_unavailable",
+                "The webhook could not be published; name.com may deliver it again",
+            );
+        }
+    }
     gw.metrics.webhook();
     StatusCode::NO_CONTENT.into_response()
 }

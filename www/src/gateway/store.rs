@@ -1,20 +1,24 @@
 //! The gateway's state, behind one interface: the resend log, resend
 //! intents (idempotency), rate-limit events and cooldowns, Openprovider's
-//! token and the name.com mirror. SQLite through sqlx, the schema applied at
-//! start by sqlx's migrator (`www/migrations/`).
+//! token and the name.com mirror. SQLite (one machine) or PostgreSQL
+//! (several instances) through sqlx's `Any` driver, chosen by the URL; one
+//! set of queries (`$n` placeholders, which both read), the schema applied at
+//! start by sqlx's migrator (`www/migrations/{sqlite,postgres}`: the same
+//! tables in each one's types).
 //!
-//! The database is in WAL mode with `synchronous=FULL`: a row committed
-//! before a resend goes upstream survives a crash of the process or the
-//! machine. What cannot be written is refused, never sent unrecorded.
+//! SQLite runs in WAL mode with `synchronous=FULL`: a row committed before a
+//! resend goes upstream survives a crash of the process or the machine.
+//! PostgreSQL sessions get a statement timeout, so an unreachable or stuck
+//! database answers with an error instead of hanging a request. What cannot
+//! be written is refused, never sent unrecorded.
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor as _, Row};
 
 /// A store error, as text (what failed; never a value it was given).
 pub type StoreError = String;
@@ -32,10 +36,54 @@ fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
+/// Which database a store is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://PATH` or `sqlite::memory:`: one machine.
+    Sqlite,
+    /// `postgres://…`: several instances share it.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// How a store is opened.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Connections in the pool (default 4 for SQLite, 10 for PostgreSQL).
+    pub pool_size: Option<u32>,
+    /// The longest one statement may run on PostgreSQL (default 5 s).
+    pub statement_timeout: Duration,
+    /// How long a request waits for a connection (default 5 s).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            pool_size: None,
+            statement_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// The open store.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     secrets: Arc<Vec<String>>,
 }
 
@@ -149,43 +197,88 @@ pub struct MirrorState {
 }
 
 impl Store {
-    /// Opens (creating) the database at `url` (`sqlite://PATH` or
-    /// `sqlite::memory:`) and applies the migrations. `secrets` are
-    /// redacted from stored registrar bodies.
+    /// Opens (creating) the database at `url` (`sqlite://PATH`,
+    /// `sqlite::memory:` or `postgres://…`) and applies the migrations.
+    /// `secrets` are redacted from stored registrar bodies.
     ///
     /// # Errors
     /// The database cannot be opened or migrated.
     pub async fn open(url: &str, secrets: Vec<String>) -> Result<Self, StoreError> {
+        Self::open_with(url, secrets, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with pool and timeout settings.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub async fn open_with(
+        url: &str,
+        secrets: Vec<String>,
+        options: &StoreOptions,
+    ) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend =
+            Backend::of(url).ok_or_else(|| "not a sqlite: or postgres:// URL".to_owned())?;
         let memory = url.contains(":memory:");
-        let mut options = SqliteConnectOptions::from_str(url)
-            .map_err(db)?
-            .create_if_missing(true)
-            .busy_timeout(Duration::from_secs(5))
-            .synchronous(SqliteSynchronous::Full);
-        if !memory {
-            options = options.journal_mode(SqliteJournalMode::Wal);
-            if let Some(dir) = url
-                .strip_prefix("sqlite://")
-                .map(std::path::Path::new)
-                .and_then(std::path::Path::parent)
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                let _ = std::fs::create_dir_all(dir);
+        let mut url = url.to_owned();
+        if backend == Backend::Sqlite && !memory {
+            if let Some(path) = url.strip_prefix("sqlite://") {
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(dir) =
+                    std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+                {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }
         }
-        // An in-memory database lives in its one connection.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(if memory { 1 } else { 4 })
+        let statement_timeout = options.statement_timeout.as_millis();
+        let size = options.pool_size.unwrap_or(match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        });
+        // An in-memory SQLite database lives in its one connection.
+        let pool = AnyPoolOptions::new()
+            .max_connections(if memory { 1 } else { size })
             .min_connections(u32::from(memory))
             .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
             .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            if !memory {
+                                conn.execute("PRAGMA journal_mode = WAL").await?;
+                            }
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                        }
+                        Backend::Postgres => {
+                            let set = format!("SET statement_timeout = {statement_timeout}");
+                            conn.execute(set.as_str()).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await
             .map_err(db)?;
-        sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| e.to_string())?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        }
+        .map_err(|e| e.to_string())?;
         let secrets = secrets.into_iter().filter(|s| s.len() >= 4).collect();
-        Ok(Store { pool, secrets: Arc::new(secrets) })
+        Ok(Store { pool, backend, secrets: Arc::new(secrets) })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// `true` when the database answers.
@@ -211,9 +304,10 @@ impl Store {
     /// # Errors
     /// The row could not be written: the resend must not be sent.
     pub async fn log_begin(&self, e: &LogEntry<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let r = sqlx::query(
+        sqlx::query_scalar(
             "INSERT INTO resends (created_at, session, registrant, provider, contact, email,
-             domains, operation, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             domains, operation, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             RETURNING id",
         )
         .bind(stamp(now))
         .bind(e.session.map_or_else(|| "token".to_owned(), session_hash))
@@ -224,10 +318,9 @@ impl Store {
         .bind(serde_json::to_string(e.domains).unwrap_or_else(|_| "[]".into()))
         .bind(e.operation)
         .bind(e.idempotency_key)
-        .execute(&self.pool)
+        .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
-        Ok(r.last_insert_rowid())
+        .map_err(db)
     }
 
     /// Completes row `id` with the registrar's answer, or why there was
@@ -245,8 +338,8 @@ impl Store {
             Err(e) => (None, None, Some(e.to_owned())),
         };
         let done = sqlx::query(
-            "UPDATE resends SET upstream_status = ?, upstream_body = ?, error = ?,
-             answered_at = ? WHERE id = ?",
+            "UPDATE resends SET upstream_status = $1, upstream_body = $2, error = $3,
+             answered_at = $4 WHERE id = $5",
         )
         .bind(status)
         .bind(body)
@@ -268,7 +361,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, created_at, registrant, provider, contact, email, domains, operation,
              idempotency_key, upstream_status, upstream_body, error, answered_at
-             FROM resends WHERE created_at >= ? ORDER BY id",
+             FROM resends WHERE created_at >= $1 ORDER BY id",
         )
         .bind(stamp(since))
         .fetch_all(&self.pool)
@@ -301,7 +394,7 @@ impl Store {
     /// # Errors
     /// The database error.
     pub async fn log_purge(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let r = sqlx::query("DELETE FROM resends WHERE created_at < ?")
+        let r = sqlx::query("DELETE FROM resends WHERE created_at < $1")
             .bind(stamp(before))
             .execute(&self.pool)
             .await
@@ -325,7 +418,7 @@ impl Store {
     ) -> Result<Claim, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO intents (provider, contact, idempotency_key, fingerprint, state, created_at)
-             VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING",
         )
         .bind(provider)
         .bind(contact)
@@ -340,7 +433,7 @@ impl Store {
         }
         let row = sqlx::query(
             "SELECT fingerprint, state, status, content_type, body, headers, created_at FROM intents
-             WHERE provider = ? AND contact = ? AND idempotency_key = ?",
+             WHERE provider = $1 AND contact = $2 AND idempotency_key = $3",
         )
         .bind(provider)
         .bind(contact)
@@ -373,8 +466,8 @@ impl Store {
     /// Stores the final answer of a claimed intent.
     pub async fn complete(&self, provider: &str, contact: &str, key: &str, answer: &StoredAnswer) {
         let done = sqlx::query(
-            "UPDATE intents SET state = 'done', status = ?, content_type = ?, body = ?, headers = ?
-             WHERE provider = ? AND contact = ? AND idempotency_key = ?",
+            "UPDATE intents SET state = 'done', status = $1, content_type = $2, body = $3, headers = $4
+             WHERE provider = $5 AND contact = $6 AND idempotency_key = $7",
         )
         .bind(i64::from(answer.status))
         .bind(&answer.content_type)
@@ -394,7 +487,7 @@ impl Store {
     /// no answer): the next request with the key goes upstream again.
     pub async fn release(&self, provider: &str, contact: &str, key: &str) {
         let _ = sqlx::query(
-            "DELETE FROM intents WHERE provider = ? AND contact = ? AND idempotency_key = ?
+            "DELETE FROM intents WHERE provider = $1 AND contact = $2 AND idempotency_key = $3
              AND state = 'pending'",
         )
         .bind(provider)
@@ -409,7 +502,7 @@ impl Store {
     /// # Errors
     /// The database error.
     pub async fn purge_intents(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let r = sqlx::query("DELETE FROM intents WHERE created_at < ?")
+        let r = sqlx::query("DELETE FROM intents WHERE created_at < $1")
             .bind(stamp(before))
             .execute(&self.pool)
             .await
@@ -424,7 +517,7 @@ impl Store {
     /// # Errors
     /// The database error.
     pub async fn count_since(&self, bucket: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE bucket = ? AND at >= ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at >= $2")
             .bind(bucket)
             .bind(stamp(since))
             .fetch_one(&self.pool)
@@ -443,7 +536,7 @@ impl Store {
         n: i64,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let at: Option<String> = sqlx::query_scalar(
-            "SELECT at FROM rate_events WHERE bucket = ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+            "SELECT at FROM rate_events WHERE bucket = $1 ORDER BY at DESC LIMIT 1 OFFSET $2",
         )
         .bind(bucket)
         .bind(n - 1)
@@ -459,7 +552,7 @@ impl Store {
     /// The database error.
     pub async fn cooldown_until(&self, bucket: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let until: Option<Option<String>> =
-            sqlx::query_scalar("SELECT MAX(until) FROM rate_events WHERE bucket = ?")
+            sqlx::query_scalar("SELECT MAX(until) FROM rate_events WHERE bucket = $1")
                 .bind(bucket)
                 .fetch_optional(&self.pool)
                 .await
@@ -477,7 +570,7 @@ impl Store {
         at: DateTime<Utc>,
         until: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO rate_events (bucket, at, until) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO rate_events (bucket, at, until) VALUES ($1, $2, $3)")
             .bind(bucket)
             .bind(stamp(at))
             .bind(until.map(stamp))
@@ -494,7 +587,7 @@ impl Store {
     pub async fn purge_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let b = stamp(before);
         let r =
-            sqlx::query("DELETE FROM rate_events WHERE at < ? AND (until IS NULL OR until < ?)")
+            sqlx::query("DELETE FROM rate_events WHERE at < $1 AND (until IS NULL OR until < $2)")
                 .bind(&b)
                 .bind(&b)
                 .execute(&self.pool)
@@ -511,7 +604,7 @@ impl Store {
     /// The database error.
     pub async fn kv_get(&self, key: &str) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
         let row: Option<(String, String)> =
-            sqlx::query_as("SELECT value, updated_at FROM kv WHERE key = ?")
+            sqlx::query_as("SELECT value, updated_at FROM kv WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&self.pool)
                 .await
@@ -530,7 +623,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?)
+            "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         )
         .bind(key)
@@ -547,12 +640,103 @@ impl Store {
     /// # Errors
     /// The database error.
     pub async fn kv_delete(&self, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM kv WHERE key = ?")
+        sqlx::query("DELETE FROM kv WHERE key = $1")
             .bind(key)
             .execute(&self.pool)
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    // ------------------------------------------------------------ fan-out
+
+    /// The PostgreSQL channel every instance listens on for webhooks.
+    pub const EVENTS_CHANNEL: &'static str = "gateway_events";
+
+    /// Publishes `payload` to every instance on this PostgreSQL store
+    /// (`NOTIFY`); `false` on SQLite, where the caller delivers in process.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn notify(&self, payload: &str) -> Result<bool, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(false);
+        }
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(Self::EVENTS_CHANNEL)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(true)
+    }
+
+    // ------------------------------------------------------------ leases
+
+    /// Takes (or keeps) the lease `name` for `holder` until `now + ttl`,
+    /// if it is free, lapsed, or already `holder`'s; `true` when `holder`
+    /// has it now.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: chrono::TimeDelta,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+             WHERE leases.until < $4 OR leases.holder = $5",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(stamp(now + ttl))
+        .bind(stamp(now))
+        .bind(holder)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Takes the lease `name` for `holder` until `until` only if it is free
+    /// or lapsed (also for its last holder): work due once per period, done
+    /// by whichever instance asks first.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn take_due(
+        &self,
+        name: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+             WHERE leases.until < $4",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(stamp(until))
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Gives the lease `name` up, if `holder` has it.
+    pub async fn release_lease(&self, name: &str, holder: &str) {
+        let _ = sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+            .bind(name)
+            .bind(holder)
+            .execute(&self.pool)
+            .await;
     }
 
     // ------------------------------------------------------------ name.com mirror
@@ -562,12 +746,11 @@ impl Store {
     /// # Errors
     /// The database error.
     pub async fn scan_begin(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let r = sqlx::query("INSERT INTO namecom_scans (started_at) VALUES (?)")
+        sqlx::query_scalar("INSERT INTO namecom_scans (started_at) VALUES ($1) RETURNING id")
             .bind(stamp(now))
-            .execute(&self.pool)
+            .fetch_one(&self.pool)
             .await
-            .map_err(db)?;
-        Ok(r.last_insert_rowid())
+            .map_err(db)
     }
 
     /// Writes one page of scan `scan`.
@@ -579,7 +762,7 @@ impl Store {
         for c in rows {
             sqlx::query(
                 "INSERT INTO namecom_contacts (verification_id, email, email_lc, create_date,
-                 verify_by, domains, scan) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 verify_by, domains, scan) VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (verification_id) DO UPDATE SET email = excluded.email,
                  email_lc = excluded.email_lc, create_date = excluded.create_date,
                  verify_by = excluded.verify_by, domains = excluded.domains, scan = excluded.scan",
@@ -596,7 +779,7 @@ impl Store {
             .map_err(db)?;
         }
         sqlx::query(
-            "UPDATE namecom_scans SET pages = pages + 1, contacts = contacts + ? WHERE id = ?",
+            "UPDATE namecom_scans SET pages = pages + 1, contacts = contacts + $1 WHERE id = $2",
         )
         .bind(rows.len() as i64)
         .bind(scan)
@@ -621,12 +804,12 @@ impl Store {
         let mut tx = self.pool.begin().await.map_err(db)?;
         match result {
             Ok(()) => {
-                sqlx::query("DELETE FROM namecom_contacts WHERE scan < ?")
+                sqlx::query("DELETE FROM namecom_contacts WHERE scan < $1")
                     .bind(scan)
                     .execute(&mut *tx)
                     .await
                     .map_err(db)?;
-                sqlx::query("UPDATE namecom_scans SET completed_at = ? WHERE id = ?")
+                sqlx::query("UPDATE namecom_scans SET completed_at = $1 WHERE id = $2")
                     .bind(stamp(now))
                     .bind(scan)
                     .execute(&mut *tx)
@@ -634,7 +817,7 @@ impl Store {
                     .map_err(db)?;
             }
             Err(e) => {
-                sqlx::query("UPDATE namecom_scans SET error = ? WHERE id = ?")
+                sqlx::query("UPDATE namecom_scans SET error = $1 WHERE id = $2")
                     .bind(e)
                     .bind(scan)
                     .execute(&mut *tx)
@@ -677,7 +860,7 @@ impl Store {
     ) -> Result<Vec<MirrorContact>, StoreError> {
         let rows = sqlx::query(
             "SELECT verification_id, email, create_date, verify_by, domains FROM namecom_contacts
-             WHERE verification_id = ? OR (? IS NOT NULL AND email_lc = ?) ORDER BY verification_id",
+             WHERE verification_id = $1 OR ($2 IS NOT NULL AND email_lc = $3) ORDER BY verification_id",
         )
         .bind(verification_id.unwrap_or(-1))
         .bind(email.map(str::to_lowercase))
@@ -703,7 +886,7 @@ impl Store {
             .map_err(db)?;
         let rows = sqlx::query(
             "SELECT verification_id, email, create_date, verify_by, domains FROM namecom_contacts
-             ORDER BY verification_id LIMIT ? OFFSET ?",
+             ORDER BY verification_id LIMIT $1 OFFSET $2",
         )
         .bind(per_page)
         .bind((page - 1) * per_page)
@@ -730,7 +913,7 @@ impl Store {
         domains: &[String],
     ) -> Result<(), StoreError> {
         if verified {
-            sqlx::query("DELETE FROM namecom_contacts WHERE verification_id = ?")
+            sqlx::query("DELETE FROM namecom_contacts WHERE verification_id = $1")
                 .bind(verification_id)
                 .execute(&self.pool)
                 .await
@@ -739,7 +922,7 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO namecom_contacts (verification_id, verify_by, domains, scan)
-             VALUES (?, ?, ?, (SELECT COALESCE(MAX(id), 0) + 1 FROM namecom_scans))
+             VALUES ($1, $2, $3, (SELECT COALESCE(MAX(id), 0) + 1 FROM namecom_scans))
              ON CONFLICT (verification_id) DO UPDATE SET verify_by = excluded.verify_by,
              scan = excluded.scan,
              domains = CASE WHEN excluded.domains = '[]' THEN namecom_contacts.domains
@@ -755,7 +938,7 @@ impl Store {
     }
 }
 
-fn mirror_row(r: &sqlx::sqlite::SqliteRow) -> Result<MirrorContact, sqlx::Error> {
+fn mirror_row(r: &AnyRow) -> Result<MirrorContact, sqlx::Error> {
     let domains: String = r.try_get(4)?;
     Ok(MirrorContact {
         verification_id: r.try_get(0)?,
@@ -776,13 +959,30 @@ pub fn session_hash(id: &str) -> String {
 mod tests {
     use super::*;
 
-    async fn store() -> Store {
-        Store::open("sqlite::memory:", vec!["sekrit-token".into()]).await.unwrap()
+    use crate::gateway::testing::Postgres;
+
+    /// Runs `check` on an SQLite store and on a PostgreSQL one: every test
+    /// of the store holds on both backends.
+    async fn both<F, Fut>(check: F)
+    where
+        F: Fn(Store) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let sqlite = Store::open("sqlite::memory:", vec!["sekrit-token".into()]).await.unwrap();
+        assert_eq!(sqlite.backend(), Backend::Sqlite);
+        check(sqlite).await;
+        let pg = Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(&pg.url(), vec!["sekrit-token".into()]).await.unwrap();
+        assert_eq!(store.backend(), Backend::Postgres);
+        check(store).await;
     }
 
     #[tokio::test]
     async fn the_log_is_written_before_and_completed_after() {
-        let s = store().await;
+        both(log_is_written_before_and_completed_after).await;
+    }
+
+    async fn log_is_written_before_and_completed_after(s: Store) {
         let now = Utc::now();
         let domains = vec!["a.com".to_owned()];
         let e = LogEntry {
@@ -808,7 +1008,10 @@ mod tests {
 
     #[tokio::test]
     async fn an_intent_is_claimed_once() {
-        let s = store().await;
+        both(intent_is_claimed_once).await;
+    }
+
+    async fn intent_is_claimed_once(s: Store) {
         let now = Utc::now();
         assert_eq!(s.claim("namecom", "c-1", "k", "resend", now).await.unwrap(), Claim::New);
         assert!(matches!(
@@ -834,7 +1037,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_mirror_keeps_what_the_last_complete_scan_saw_and_webhooks() {
-        let s = store().await;
+        both(mirror_keeps_what_the_last_complete_scan_saw_and_webhooks).await;
+    }
+
+    async fn mirror_keeps_what_the_last_complete_scan_saw_and_webhooks(s: Store) {
         let now = Utc::now();
         let c = |id: i64, email: &str| MirrorContact {
             verification_id: id,
@@ -869,5 +1075,90 @@ mod tests {
             .collect();
         assert_eq!(ids, [1, 3], "the webhook's entry stays until a scan says otherwise");
         assert!(s.mirror_find(Some(2), None).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn limits_cooldowns_shared_values_and_purges() {
+        both(limits_cooldowns_shared_values_and_purges_on).await;
+    }
+
+    async fn limits_cooldowns_shared_values_and_purges_on(s: Store) {
+        use chrono::TimeDelta;
+        let now = Utc::now();
+        let b = "account:namecom";
+        for i in 0..5 {
+            s.record(b, now - TimeDelta::minutes(10 * i), None).await.unwrap();
+        }
+        assert_eq!(s.count_since(b, now - TimeDelta::minutes(25)).await.unwrap(), 3);
+        let third = s.nth_newest(b, 3).await.unwrap().unwrap();
+        assert_eq!(third.timestamp(), (now - TimeDelta::minutes(20)).timestamp());
+        assert_eq!(s.nth_newest(b, 9).await.unwrap(), None);
+        let c = "contact:openprovider:c-1";
+        assert_eq!(s.cooldown_until(c).await.unwrap(), None);
+        s.record(c, now, Some(now + TimeDelta::minutes(15))).await.unwrap();
+        s.record(c, now - TimeDelta::hours(2), Some(now - TimeDelta::hours(1))).await.unwrap();
+        let until = s.cooldown_until(c).await.unwrap().unwrap();
+        assert_eq!(until.timestamp(), (now + TimeDelta::minutes(15)).timestamp());
+        // The account event 40 minutes old, and the contact event whose
+        // cooldown is over; the one 30 minutes old is not older.
+        assert_eq!(s.purge_events(now - TimeDelta::minutes(30)).await.unwrap(), 2);
+        assert_eq!(s.count_since(b, now - TimeDelta::days(1)).await.unwrap(), 4);
+
+        assert_eq!(s.kv_get("openprovider.token").await.unwrap(), None);
+        s.kv_put("openprovider.token", "t1", now).await.unwrap();
+        s.kv_put("openprovider.token", "t2", now).await.unwrap();
+        assert_eq!(s.kv_get("openprovider.token").await.unwrap().unwrap().0, "t2");
+        s.kv_delete("openprovider.token").await.unwrap();
+        assert_eq!(s.kv_get("openprovider.token").await.unwrap(), None);
+
+        let scan = s.scan_begin(now).await.unwrap();
+        let rows: Vec<MirrorContact> = (1..=5)
+            .map(|i| MirrorContact {
+                verification_id: i,
+                email: Some(format!("c{i}@x.example")),
+                create_date: None,
+                verify_by: None,
+                domains: vec![],
+            })
+            .collect();
+        s.scan_page(scan, &rows).await.unwrap();
+        s.scan_end(scan, Err("name.com answered HTTP 500"), now).await.unwrap();
+        assert_eq!(
+            s.mirror_state().await.unwrap().completed_at,
+            None,
+            "a failed scan completes nothing"
+        );
+        let (page, total) = s.mirror_page(2, 2).await.unwrap();
+        assert_eq!(
+            (page.iter().map(|c| c.verification_id).collect::<Vec<_>>(), total),
+            (vec![3, 4], 5)
+        );
+        assert!(s.ping().await);
+    }
+
+    #[tokio::test]
+    async fn a_lease_is_held_by_one_holder_until_it_lapses() {
+        both(a_lease_is_held_by_one_holder_until_it_lapses_on).await;
+    }
+
+    async fn a_lease_is_held_by_one_holder_until_it_lapses_on(s: Store) {
+        use chrono::TimeDelta;
+        let now = Utc::now();
+        let ttl = TimeDelta::seconds(60);
+        assert!(s.lease("scan", "a", ttl, now).await.unwrap());
+        assert!(!s.lease("scan", "b", ttl, now).await.unwrap(), "held by a");
+        assert!(s.lease("scan", "a", ttl, now + TimeDelta::seconds(30)).await.unwrap(), "a renews");
+        assert!(!s.lease("scan", "b", ttl, now + TimeDelta::seconds(60)).await.unwrap());
+        assert!(
+            s.lease("scan", "b", ttl, now + TimeDelta::seconds(91)).await.unwrap(),
+            "lapsed: b takes it"
+        );
+        s.release_lease("scan", "a").await;
+        assert!(
+            !s.lease("scan", "a", ttl, now + TimeDelta::seconds(92)).await.unwrap(),
+            "a cannot release b's"
+        );
+        s.release_lease("scan", "b").await;
+        assert!(s.lease("scan", "a", ttl, now + TimeDelta::seconds(92)).await.unwrap());
     }
 }

@@ -25,6 +25,9 @@ use crate::gateway::store::{MirrorContact, Store};
 /// scan that would read more fails, and the mirror says so.
 pub const MAX_SCAN_PAGES: u32 = 1000;
 
+/// The lease behind which one instance scans at a time.
+pub const SCAN_LEASE: &str = "namecom.scan";
+
 /// The client and its scanner.
 #[derive(Debug)]
 pub struct Namecom {
@@ -131,17 +134,36 @@ impl Namecom {
         Err(format!("the list is longer than {MAX_SCAN_PAGES} pages"))
     }
 
-    /// Scans now and then every `scan_interval`, until `stop` says so.
-    pub fn spawn_scanner(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    /// Scans the list once per `scan_interval` across every instance on the
+    /// store, until `stop` says so. The scan is due work behind a lease
+    /// (`holder` is this instance): whichever instance finds it due first
+    /// scans, so one does at a time; if that instance dies, another takes
+    /// the next one, within an interval and a quarter. A failed scan frees
+    /// the lease, so the next check tries again.
+    pub fn spawn_scanner(
+        self: Arc<Self>,
+        holder: String,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
         tokio::spawn(async move {
+            let interval = self.config.scan_interval;
+            let tick = (interval / 4).clamp(Duration::from_secs(1), Duration::from_secs(30));
+            let period = chrono::TimeDelta::from_std(interval).unwrap_or(chrono::TimeDelta::MAX);
             loop {
-                match self.scan().await {
-                    Ok(n) => tracing::info!(contacts = n, "name.com scan complete"),
-                    Err(e) => tracing::warn!(error = %e, "name.com scan failed"),
+                let now = Utc::now();
+                match self.store.take_due(SCAN_LEASE, &holder, now + period, now).await {
+                    Ok(true) => match self.scan().await {
+                        Ok(n) => tracing::info!(contacts = n, "name.com scan complete"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "name.com scan failed");
+                            self.store.release_lease(SCAN_LEASE, &holder).await;
+                        }
+                    },
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "store unreachable: scan skipped"),
                 }
-                let wait = self.config.scan_interval;
                 tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
+                    () = tokio::time::sleep(tick) => {}
                     _ = stop.changed() => return,
                 }
             }
