@@ -255,3 +255,34 @@ async fn a_database_outage_is_503_and_nothing_goes_upstream_then_it_recovers() {
     }
     assert_eq!(status("/api/openprovider/status?contact=openprovider-pending").await.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_requests_over_two_instances_without_a_token_make_one_login() {
+    let pg = Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+    let s = common::start().await;
+    let a = instance(&s, &pg.url(), "").await;
+    let b = instance(&s, &pg.url(), "").await;
+    let t = token(&["openprovider-pending"]);
+    let client = reqwest::Client::new();
+    let mut all = Vec::new();
+    for i in 0..20 {
+        let base = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        let (client, t) = (client.clone(), t.clone());
+        all.push(tokio::spawn(async move {
+            client
+                .get(format!("{base}/api/openprovider/status?contact=openprovider-pending"))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for h in all {
+        assert_eq!(h.await.unwrap(), 200);
+    }
+    let logins = s.get_json("/sandbox/control/requests").await["byPath"]
+        ["/sandbox/openprovider/v1beta/auth/login"]
+        .as_u64();
+    assert_eq!(logins, Some(1), "one login across both instances");
+}

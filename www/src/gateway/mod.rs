@@ -119,10 +119,15 @@ impl Gateway {
             .namecom
             .clone()
             .map(|c| Arc::new(upstream::namecom::Namecom::new(c, client.clone(), store.clone())));
-        let openprovider = config
-            .openprovider
-            .clone()
-            .map(|c| upstream::openprovider::Openprovider::new(c, client.clone(), store.clone()));
+        let instance = format!("{:016x}", rand_u64());
+        let openprovider = config.openprovider.clone().map(|c| {
+            upstream::openprovider::Openprovider::new(
+                c,
+                client.clone(),
+                store.clone(),
+                instance.clone(),
+            )
+        });
         let dna = config.dna.clone().map(|c| upstream::dna::Dna::new(c, client.clone()));
         let (events, _) = broadcast::channel(CHANNEL_CAPACITY);
         Ok(Arc::new(Gateway {
@@ -135,7 +140,7 @@ impl Gateway {
             metrics: Metrics::default(),
             events,
             shutdown,
-            instance: format!("{:016x}", rand_u64()),
+            instance,
         }))
     }
 

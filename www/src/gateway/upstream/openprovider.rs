@@ -3,7 +3,8 @@
 //!
 //! `POST /v1beta/auth/login {"username","password","ip":"0.0.0.0"}` gives
 //! `data.token`. The token is kept in the store (shared by every request,
-//! re-used until [`TOKEN_REUSE`] old) and one login runs at a time: twenty
+//! re-used until [`TOKEN_REUSE`] old) and one login runs at a time, in this
+//! process and, through a lease in the store, across instances: twenty
 //! requests that find no token make one login. Openprovider says a token
 //! expired (it lives 2 days) or credentials are wrong with **code 196**,
 //! seen with HTTP 401, with 500 and inside a 200 envelope: on any of those
@@ -21,6 +22,12 @@ use crate::gateway::store::Store;
 /// How long a token is re-used before a fresh login (tokens live 2 days).
 pub const TOKEN_REUSE: TimeDelta = TimeDelta::hours(12);
 
+/// The longest one instance holds the login lease (a login's timeout and
+/// some): others wait for its token meanwhile.
+pub const LOGIN_LEASE: TimeDelta = TimeDelta::seconds(30);
+
+const LOGIN_LEASE_NAME: &str = "openprovider.login";
+
 /// Openprovider's code for an expired token or bad credentials.
 pub const CODE_AUTH: i64 = 196;
 
@@ -33,6 +40,8 @@ pub struct Openprovider {
     client: reqwest::Client,
     store: Store,
     login: Mutex<()>,
+    /// This instance, as the login lease's holder.
+    holder: String,
     /// Logins made by this process (for metrics and tests).
     pub logins: std::sync::atomic::AtomicU64,
 }
@@ -44,9 +53,15 @@ pub fn auth_expired(a: &Answer) -> bool {
 }
 
 impl Openprovider {
-    /// A client for `config`, keeping its token in `store`.
-    pub fn new(config: OpenproviderConfig, client: reqwest::Client, store: Store) -> Self {
-        Openprovider { config, client, store, login: Mutex::new(()), logins: 0.into() }
+    /// A client for `config`, keeping its token in `store`; `holder` names
+    /// this instance among those sharing the store.
+    pub fn new(
+        config: OpenproviderConfig,
+        client: reqwest::Client,
+        store: Store,
+        holder: String,
+    ) -> Self {
+        Openprovider { config, client, store, login: Mutex::new(()), holder, logins: 0.into() }
     }
 
     /// A token to use: the stored one while fresh and not `rejected`, else
@@ -59,10 +74,30 @@ impl Openprovider {
             return Ok(t);
         }
         let _one = self.login.lock().await;
-        // Another request may have logged in while this one waited.
-        if let Some((t, _)) = fresh(self.store.kv_get(TOKEN_KEY).await.unwrap_or(None)) {
-            return Ok(t);
+        // Another request, or another instance, may have logged in while
+        // this one waited. One login at a time across instances: the login
+        // lease; without it, wait for the holder's token.
+        let deadline = Utc::now() + LOGIN_LEASE;
+        loop {
+            if let Some((t, _)) = fresh(self.store.kv_get(TOKEN_KEY).await.unwrap_or(None)) {
+                return Ok(t);
+            }
+            let now = Utc::now();
+            match self.store.lease(LOGIN_LEASE_NAME, &self.holder, LOGIN_LEASE, now).await {
+                Ok(true) => break,
+                Ok(false) if now < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                // The holder died or the store is out: log in anyway.
+                _ => break,
+            }
         }
+        let result = self.login_now().await;
+        self.store.release_lease(LOGIN_LEASE_NAME, &self.holder).await;
+        result
+    }
+
+    async fn login_now(&self) -> Result<String, Failure> {
         let c = &self.config;
         let req = self.client.post(format!("{}/v1beta/auth/login", c.base_url)).json(&json!({
             "username": c.username.expose(),
