@@ -119,8 +119,8 @@ test-node: package
 test-npm: package browser node-tools
 	node --test tests/npm/vite.test.mjs tests/npm/script-tag.test.mjs
 
-test-e2e: package browser node-tools php
-	cargo build -q -p verification-www
+test-e2e: package browser node-tools php postgres
+	cargo build -q -p verification-www --bin verification-www --example pg_cluster
 	node --test --test-concurrency=1 tests/e2e/
 
 .PHONY: fuzz fuzz-smoke load

@@ -41,7 +41,7 @@ const CONTACTS = {
 };
 
 /** Starts `serve` with a config like www/examples/gateway-sandbox.toml. */
-async function startGateway(panelOrigin, { wait = true } = {}) {
+async function startGateway(panelOrigin, { wait = true, database = null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
   dirs.push(dir);
   const [nu, nt] = CREDENTIALS.namecom;
@@ -57,7 +57,7 @@ async function startGateway(panelOrigin, { wait = true } = {}) {
   const config = `
 listen = "127.0.0.1:${port}"
 allowed_origins = ["${panelOrigin}"]
-database = "sqlite://${join(dir, 'gateway.db')}"
+database = "${database ?? `sqlite://${join(dir, 'gateway.db')}`}"
 
 [tokens]
 audience = "registrant-verification"
@@ -274,6 +274,49 @@ describe('the gateway (serve), with the widget on another origin', () => {
     } finally {
       await page.context().close();
       slow.child.kill('SIGTERM');
+    }
+  });
+
+  it('two instances on one PostgreSQL: a webhook posted to one updates a widget whose stream is on the other, within a second', async () => {
+    await sandbox.resetAt(h.T0);
+    const cluster = spawn(join(h.ROOT, 'target', 'debug', 'examples', 'pg_cluster'), [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const database = await new Promise((resolve, reject) => {
+      let out = '';
+      cluster.stdout.on('data', (d) => {
+        out += d;
+        const line = out.split('\n')[0];
+        if (out.includes('\n')) resolve(line.trim());
+      });
+      cluster.on('exit', (code) => reject(new Error(`pg_cluster exited (${code}): PostgreSQL is needed (make tools)`)));
+    });
+    cluster.removeAllListeners('exit');
+    const a = await startGateway(panel.url, { database });
+    const b = await startGateway(panel.url, { database });
+    const page = await h.newPage(browser);
+    try {
+      await page.goto(`${panel.url}/?gateway=${encodeURIComponent(b.base)}`);
+      await h.waitForStatus(page, 'gw-nc', 'pending');
+      await page.waitForTimeout(300);
+      const listed = await (await fetch(`${sandbox.url}/sandbox/namecom/core/v1/contacts/unverified?perPage=1000`, {
+        headers: { authorization: 'Basic ' + Buffer.from(CREDENTIALS.namecom.join(':')).toString('base64') },
+      })).json();
+      const mine = listed.unverifiedContacts.find((c) => c.email === 'pending@namecom.example');
+      const url = `${a.base}/webhooks/namecom`;
+      const { body, header } = signedWebhook(url, mine.verificationId, 'verified');
+      const sent = Date.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namecom-signature': header }, body });
+      assert.equal(res.status, 204);
+      await h.waitForStatus(page, 'gw-nc', 'verified', 5_000);
+      const took = Date.now() - sent;
+      assert.ok(took < 1000, `verified on B ${took} ms after the webhook reached A`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      cluster.stdin.end();
+      await new Promise((r) => cluster.once('exit', r));
     }
   });
 
