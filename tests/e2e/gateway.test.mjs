@@ -36,6 +36,8 @@ let tokenRequests = 0;
 /** The demo registrant's contacts, as the panel's token names them. */
 const CONTACTS = {
   'c-op': { id: 'c-op', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
+  // The same contact under another id: its own cooldown in the gateway.
+  'c-op2': { id: 'c-op2', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
   'c-nc': { id: 'c-nc', provider: 'namecom', email: 'pending@namecom.example', domains: ['namecom-pending-shop.com'] },
   'c-dna': { id: 'c-dna', provider: 'dna', email: 'pending@dna.example', handle: 'DNA-102' },
 };
@@ -158,7 +160,7 @@ async function startPanel() {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Panel</title><link rel="icon" href="data:,">
         <script type="module" src="/widget/define.js"></script></head><body><main>
-        ${w('gw-op', 'openprovider', 'c-op')}${w('gw-nc', 'namecom', 'c-nc', true)}${w('gw-dna', 'dna', 'c-dna')}
+        ${w('gw-op', 'openprovider', url.searchParams.get('op') ?? 'c-op')}${w('gw-nc', 'namecom', 'c-nc', true)}${w('gw-dna', 'dna', 'c-dna')}
         </main></body></html>`);
       return;
     }
@@ -219,6 +221,41 @@ describe('the gateway (serve), with the widget on another origin', () => {
       for (const u of urls) assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(u), `no token in ${u}`);
       h.assertNoProblems(page);
     } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a resend whose intent is in progress elsewhere waits for its answer: one email', async () => {
+    await sandbox.resetAt(h.T0);
+    // Another tab sent the same intent; the registrar is slow to answer it.
+    await sandbox.post('/sandbox/control/faults', { delay_ms: { 'openprovider.restart': 1500 } });
+    const page = await h.newPage(browser);
+    try {
+      await page.goto(panel.url + '/?op=c-op2');
+      await h.waitForStatus(page, 'gw-op', 'pending');
+      const statusUrl = await h.widget(page, 'gw-op').getAttribute('status-url');
+      const key = 'shared-intent-' + Date.now();
+      await page.evaluate(([k, v]) => localStorage.setItem(k, v), [`registrant-verification:resend-intent:openprovider:${statusUrl}`, key]);
+      const token = mintToken({ secret: SECRET, sub: 'client-42', contacts: Object.values(CONTACTS) });
+      const before = (await sandbox.emails()).total;
+      const first = fetch(`${gateway.base}/api/openprovider/resend?contact=c-op2`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-idempotency-key': key },
+        body: JSON.stringify({ operation: 'restart' }),
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const conflicts = [];
+      page.on('response', (r) => r.url().includes('/resend') && r.status() === 409 && conflicts.push(r.status()));
+      h.allowProblems(page, /status of 409/);
+      await h.widget(page, 'gw-op').getByRole('button', { name: /resend/i }).click();
+      assert.equal((await first).status, 200);
+      // The widget ran the clock forward to retry: its fake timers.
+      for (let i = 0; i < 5 && !/You can send another/.test(await h.widgetText(page, 'gw-op')); i++) await h.advance(page, 1000, 1000);
+      await page.waitForFunction(() => /You can send another/.test(document.querySelector('[data-scenario="gw-op"]').shadowRoot.textContent));
+      assert.ok(conflicts.length >= 1, 'the widget met the intent in progress');
+      assert.equal((await sandbox.emails()).total, before + 1, 'one email for one intent');
+    } finally {
+      await sandbox.post('/sandbox/control/faults', {});
       await page.context().close();
     }
   });

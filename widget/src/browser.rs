@@ -451,6 +451,22 @@ pub async fn authorized(
     live.send(build(token.as_deref()), body).await
 }
 
+/// Waits `ms` milliseconds (a `setTimeout` promise).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// `true` for the gateway's "this resend is still in progress" (another
+/// instance or tab runs the same intent): retry with the same key.
+pub fn in_progress(answer: &Result<Answer, Failure>) -> bool {
+    matches!(answer, Ok(a) if a.status == 409 && a.body.contains("\"in_progress\""))
+}
+
 /// `request` with `Authorization: Bearer <token>` when there is a token.
 pub fn with_bearer(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     match token {

@@ -873,7 +873,17 @@ impl Controller {
                 .credentials(RequestCredentials::SameOrigin);
             browser::with_bearer(r, token)
         };
-        let answer = browser::authorized(&self.live, &self.host, request, Some(body)).await;
+        let mut answer =
+            browser::authorized(&self.live, &self.host, &request, Some(body.clone())).await;
+        // The same intent is running elsewhere (another instance of the
+        // gateway, another tab): ask again with the same key for its answer.
+        for _ in 0..10 {
+            if !browser::in_progress(&answer) || !self.live.alive() {
+                break;
+            }
+            browser::sleep(1000).await;
+            answer = browser::authorized(&self.live, &self.host, &request, Some(body.clone())).await;
+        }
         if !self.live.alive() {
             return;
         }
