@@ -882,7 +882,8 @@ impl Controller {
                 break;
             }
             browser::sleep(1000).await;
-            answer = browser::authorized(&self.live, &self.host, &request, Some(body.clone())).await;
+            answer =
+                browser::authorized(&self.live, &self.host, &request, Some(body.clone())).await;
         }
         if !self.live.alive() {
             return;

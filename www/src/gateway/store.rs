@@ -686,20 +686,7 @@ impl Store {
         ttl: chrono::TimeDelta,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
-             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-             WHERE leases.until < $4 OR leases.holder = $5",
-        )
-        .bind(name)
-        .bind(holder)
-        .bind(stamp(now + ttl))
-        .bind(stamp(now))
-        .bind(holder)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(r.rows_affected() == 1)
+        self.upsert_lease(name, holder, now + ttl, now, true).await
     }
 
     /// Takes the lease `name` for `holder` until `until` only if it is free
@@ -715,15 +702,29 @@ impl Store {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        self.upsert_lease(name, holder, until, now, false).await
+    }
+
+    /// The lease `name` for `holder` until `until`, where it lapsed before
+    /// `now` (or, `renew`ing, where `holder` has it).
+    async fn upsert_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        renew: bool,
+    ) -> Result<bool, StoreError> {
         let r = sqlx::query(
             "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-             WHERE leases.until < $4",
+             WHERE leases.until < $4 OR ($5 AND leases.holder = $2)",
         )
         .bind(name)
         .bind(holder)
         .bind(stamp(until))
         .bind(stamp(now))
+        .bind(renew)
         .execute(&self.pool)
         .await
         .map_err(db)?;

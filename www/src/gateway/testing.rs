@@ -77,25 +77,7 @@ impl Postgres {
                 "--no-sync",
             ],
         )?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            pg.dir.display()
-        );
-        let log = pg.dir.join("log");
-        pg.run(
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().unwrap_or_default(),
-                "-o",
-                &options,
-                "-l",
-                log.to_str().unwrap_or_default(),
-                "-w",
-                "start",
-            ],
-        )
-        .map_err(|e| format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))?;
+        pg.restart()?;
         pg.run(
             "createdb",
             &["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "gateway"],
@@ -150,10 +132,10 @@ impl Postgres {
         );
     }
 
-    /// Starts the stopped server again on the same port.
+    /// Starts the (stopped) server on its port.
     ///
     /// # Errors
-    /// It did not start.
+    /// It did not start (with its log).
     pub fn restart(&self) -> Result<(), String> {
         let data = self.dir.join("data");
         let options = format!(
@@ -162,19 +144,10 @@ impl Postgres {
             self.dir.display()
         );
         let log = self.dir.join("log");
-        self.run(
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().unwrap_or_default(),
-                "-o",
-                &options,
-                "-l",
-                log.to_str().unwrap_or_default(),
-                "-w",
-                "start",
-            ],
-        )
+        let (data_dir, log_path) =
+            (data.to_str().unwrap_or_default(), log.to_str().unwrap_or_default());
+        self.run("pg_ctl", &["-D", data_dir, "-o", &options, "-l", log_path, "-w", "start"])
+            .map_err(|e| format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))
     }
 
     /// The cluster's directory.
