@@ -84,7 +84,16 @@ impl Openprovider {
             }
             let now = Utc::now();
             match self.store.lease(LOGIN_LEASE_NAME, &self.holder, LOGIN_LEASE, now).await {
-                Ok(true) => break,
+                Ok(true) => {
+                    // The last holder may have stored its token and let go
+                    // just before: check again under the lease.
+                    if let Some((t, _)) = fresh(self.store.kv_get(TOKEN_KEY).await.unwrap_or(None))
+                    {
+                        self.store.release_lease(LOGIN_LEASE_NAME, &self.holder).await;
+                        return Ok(t);
+                    }
+                    break;
+                }
                 Ok(false) if now < deadline => {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
