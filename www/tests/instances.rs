@@ -160,8 +160,9 @@ async fn a_webhook_to_one_instance_reaches_a_stream_on_the_other_within_a_second
         .await
         .unwrap();
     assert_eq!(stream.status(), 200);
-    // B is listening once its fan-out has connected.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // B is listening once its fan-out has connected (a loaded CI machine
+    // may take a moment).
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     let id = scenarios::contact("namecom-pending").unwrap().verification_id.unwrap();
     let body = json!({"eventName": "contact.verification.status_change", "verificationId": id,
                       "domains": ["namecom-pending-shop.com"], "verification": {"status": "verified"}})
