@@ -66,6 +66,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// A gateway on `database`, in front of the sandbox at `sandbox_url`.
 async fn gateway(sandbox_url: &str, database: &str, extra: &str) -> String {
     let (l, base) = listen().await;
+    let registrars =
+        sandbox::gateway_registrars(sandbox_url, &format!("{base}/webhooks/namecom"), 600);
     let text = format!(
         r#"
 database = "{database}"
@@ -73,26 +75,7 @@ database = "{database}"
 [tokens]
 audience = "registrant-verification"
 hs256_secret = "{SECRET}"
-[namecom]
-base_url = "{sandbox_url}/sandbox/namecom"
-username = "{nu}"
-token = "{nt}"
-webhook_url = "{base}/webhooks/namecom"
-[openprovider]
-base_url = "{sandbox_url}/sandbox/openprovider"
-username = "{ou}"
-password = "{op}"
-[dna]
-base_url = "{sandbox_url}/sandbox/dna"
-username = "{du}"
-password = "{dp}"
-"#,
-        nu = sandbox::NAMECOM_USERNAME,
-        nt = sandbox::NAMECOM_TOKEN,
-        ou = sandbox::OPENPROVIDER_USERNAME,
-        op = sandbox::OPENPROVIDER_PASSWORD,
-        du = sandbox::DNA_USERNAME,
-        dp = sandbox::DNA_PASSWORD,
+{registrars}"#
     );
     let config = GatewayConfig::parse(&text, std::path::Path::new("."), |_| None).unwrap();
     let (stop, rx) = tokio::sync::watch::channel(false);

@@ -4,7 +4,8 @@
 //!   delivery. `X-NAMECOM-SIGNATURE` is checked with
 //!   [`verification_core::webhook::verify_signature`] against the exact
 //!   public URL ([`crate::Config::namecom_webhook_url`], `NAMECOM_WEBHOOK_URL`)
-//!   and the name.com API token, at most [`DEFAULT_MAX_AGE`] (300 s) old.
+//!   and the name.com API token, at most 300 s old (the gateway's
+//!   [`crate::gateway::webhook::read`]).
 //!   Missing, wrong or stale signature → **401**
 //!   `{"error":"bad_signature","message":..}` and nothing is stored; a
 //!   signed body the core cannot read as a webhook → **400**
@@ -35,12 +36,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
-use serde_json::Value;
 use tokio::sync::broadcast;
-use verification_core::webhook::{verify_signature, SignatureError, DEFAULT_MAX_AGE};
-use verification_core::{evaluate, Context, Provider, Status};
+use verification_core::Status;
 
 use crate::config::Secret;
+use crate::gateway::webhook;
 use crate::proxy::{api_error, authorize_status_read};
 use crate::AppState;
 
@@ -92,56 +92,22 @@ async fn subscribers(State(state): State<AppState>) -> Response {
     res
 }
 
-fn reason(e: &SignatureError) -> &'static str {
-    match e {
-        SignatureError::MalformedHeader(_) => "malformed signature header",
-        SignatureError::UnsupportedAlgorithm(_) => "unsupported algorithm",
-        SignatureError::InvalidBody(_) => "body is not JSON",
-        SignatureError::Mismatch => "signature mismatch",
-        SignatureError::Stale { .. } => "stale timestamp",
-        _ => "invalid signature",
-    }
-}
-
 async fn namecom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let hooks = &state.webhooks;
-    let header = headers
-        .get(verification_core::webhook::SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let reject = |why: &str| {
-        eprintln!("namecom webhook rejected: {why}");
-        api_error(StatusCode::UNAUTHORIZED, "bad_signature", &format!("Webhook rejected: {why}"))
+    // The core reads the webhook the way the widget would (the gateway's
+    // reading of deliveries).
+    let hook = match webhook::read(&headers, &body, &hooks.url, hooks.token.expose(), Utc::now()) {
+        Ok(hook) => hook,
+        Err(why) => {
+            if let webhook::Rejection::Signature(reason) = why {
+                eprintln!("namecom webhook rejected: {reason}");
+            }
+            return why.response();
+        }
     };
-    if header.is_empty() {
-        return reject("no signature header");
-    }
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return reject("body is not UTF-8");
-    };
-    let now = Utc::now();
-    if let Err(e) =
-        verify_signature(header, &hooks.url, text, hooks.token.expose(), now, Some(DEFAULT_MAX_AGE))
-    {
-        return reject(reason(&e));
-    }
-    // The core reads the webhook the way the widget would.
-    let record = evaluate(Provider::Namecom, text, &Context::new(now))
-        .ok()
-        .and_then(|e| e.records.into_iter().next());
-    let Some((id, status)) = record.and_then(|r| {
-        let id = r.verification_id.as_deref()?.trim().parse::<i64>().ok()?;
-        Some((id, r.status))
-    }) else {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "bad_webhook",
-            "Not a contact.verification.status_change webhook with a verificationId",
-        );
-    };
-    let compact = serde_json::from_str::<Value>(text).map(|v| v.to_string()).unwrap_or_default();
-    state.sandbox.namecom_set_verified(id, status == Status::Verified);
-    let _ = hooks.tx.send(WebhookEvent { verification_id: id, json: compact.into() });
+    let id = hook.verification_id;
+    state.sandbox.namecom_set_verified(id, hook.record.status == Status::Verified);
+    let _ = hooks.tx.send(WebhookEvent { verification_id: id, json: hook.json.into() });
     StatusCode::NO_CONTENT.into_response()
 }
 

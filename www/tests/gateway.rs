@@ -24,7 +24,9 @@ struct Gw {
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
-fn config_text(sandbox: &str, gateway: &str, database: &str, extra: &str) -> String {
+fn config_text(sandbox: &str, gateway: &str, database: &str) -> String {
+    let registrars =
+        sandbox::gateway_registrars(sandbox, &format!("{gateway}/webhooks/namecom"), 600);
     format!(
         r#"
 listen = "127.0.0.1:0"
@@ -35,31 +37,7 @@ cooldown_seconds = 900
 [tokens]
 audience = "registrant-verification"
 hs256_secret = "env:GATEWAY_TEST_SECRET"
-
-[namecom]
-base_url = "{sandbox}/sandbox/namecom"
-username = "{nu}"
-token = "{nt}"
-webhook_url = "{gateway}/webhooks/namecom"
-scan_interval_seconds = 600
-
-[openprovider]
-base_url = "{sandbox}/sandbox/openprovider"
-username = "{ou}"
-password = "{op}"
-
-[dna]
-base_url = "{sandbox}/sandbox/dna"
-username = "{du}"
-password = "{dp}"
-{extra}
-"#,
-        nu = sandbox::NAMECOM_USERNAME,
-        nt = sandbox::NAMECOM_TOKEN,
-        ou = sandbox::OPENPROVIDER_USERNAME,
-        op = sandbox::OPENPROVIDER_PASSWORD,
-        du = sandbox::DNA_USERNAME,
-        dp = sandbox::DNA_PASSWORD,
+{registrars}"#
     )
 }
 
@@ -72,7 +50,7 @@ async fn start_with(edit: impl FnOnce(String) -> String) -> Gw {
     let sandbox = common::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let text = edit(config_text(&sandbox.base, &base, "sqlite::memory:", ""));
+    let text = edit(config_text(&sandbox.base, &base, "sqlite::memory:"));
     let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
     let (stop, rx) = tokio::sync::watch::channel(false);
     let gw = gateway::Gateway::new(config, rx).await.unwrap();
@@ -391,7 +369,7 @@ async fn namecom_reads_come_from_the_mirror_and_unproven_absence_is_503() {
     let slow = {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let text = config_text(&g.sandbox.base, &base, "sqlite::memory:", "");
+        let text = config_text(&g.sandbox.base, &base, "sqlite::memory:");
         let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
         let (stop, rx) = tokio::sync::watch::channel(false);
         let gw = gateway::Gateway::new(config, rx).await.unwrap();

@@ -25,6 +25,8 @@ struct Instance {
 async fn instance(sandbox: &Server, database: &str, extra: &str) -> Instance {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let registrars =
+        sandbox::gateway_registrars(&sandbox.base, "http://gateway.example/webhooks/namecom", 2);
     let text = format!(
         r#"
 database = "{database}"
@@ -32,22 +34,7 @@ database = "{database}"
 [tokens]
 audience = "registrant-verification"
 hs256_secret = "{SECRET}"
-[namecom]
-base_url = "{s}/sandbox/namecom"
-username = "{nu}"
-token = "{nt}"
-webhook_url = "http://gateway.example/webhooks/namecom"
-scan_interval_seconds = 2
-[openprovider]
-base_url = "{s}/sandbox/openprovider"
-username = "{ou}"
-password = "{op}"
-"#,
-        s = sandbox.base,
-        nu = sandbox::NAMECOM_USERNAME,
-        nt = sandbox::NAMECOM_TOKEN,
-        ou = sandbox::OPENPROVIDER_USERNAME,
-        op = sandbox::OPENPROVIDER_PASSWORD,
+{registrars}"#
     );
     let config = GatewayConfig::parse(&text, std::path::Path::new("."), |_| None).unwrap();
     let (stop, rx) = tokio::sync::watch::channel(false);

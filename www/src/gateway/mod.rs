@@ -34,6 +34,7 @@ pub mod store;
 pub mod testing;
 pub mod token;
 pub mod upstream;
+pub mod webhook;
 pub mod widget;
 
 use std::convert::Infallible;
@@ -52,8 +53,7 @@ use serde_json::{json, Value};
 use tokio::sync::{broadcast, watch};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use verification_core::resend::{ResendOperation, NAMECOM_PER_ACCOUNT};
-use verification_core::webhook::{verify_signature, DEFAULT_MAX_AGE, SIGNATURE_HEADER};
-use verification_core::{evaluate, Context, Provider, Status};
+use verification_core::{Context, Provider, Status};
 
 use config::GatewayConfig;
 use metrics::Metrics;
@@ -1052,42 +1052,20 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     let Some(nc) = gw.namecom.as_ref() else {
         return api_error(StatusCode::NOT_FOUND, "not_found", "name.com is not served");
     };
-    let header = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let reject = |why: &str| {
-        tracing::warn!(reason = why, "name.com webhook rejected");
-        api_error(StatusCode::UNAUTHORIZED, "bad_signature", &format!("Webhook rejected: {why}"))
-    };
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return reject("body is not UTF-8");
-    };
-    let now = Utc::now();
-    if header.is_empty() {
-        return reject("no signature header");
-    }
-    if verify_signature(
-        header,
+    let hook = match webhook::read(
+        &headers,
+        &body,
         &nc.config.webhook_url,
-        text,
         nc.config.token.expose(),
-        now,
-        Some(DEFAULT_MAX_AGE),
-    )
-    .is_err()
-    {
-        return reject("invalid signature");
-    }
-    let record = evaluate(Provider::Namecom, text, &Context::new(now))
-        .ok()
-        .and_then(|e| e.records.into_iter().next());
-    let Some((id, r)) =
-        record.and_then(|r| Some((r.verification_id.as_deref()?.trim().parse::<i64>().ok()?, r)))
-    else {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "bad_webhook",
-            "Not a contact.verification.status_change webhook with a verificationId",
-        );
+        Utc::now(),
+    ) {
+        Ok(hook) => hook,
+        Err(why) => {
+            tracing::warn!(?why, "name.com webhook rejected");
+            return why.response();
+        }
     };
+    let (id, r, compact) = (hook.verification_id, hook.record, hook.json);
     let verify_by = r.deadline.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     if r.status != Status::Unknown {
         if let Err(e) = gw
@@ -1103,7 +1081,6 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             );
         }
     }
-    let compact = serde_json::from_str::<Value>(text).map(|v| v.to_string()).unwrap_or_default();
     // Every instance's open streams hear of it: through PostgreSQL when
     // instances share one, else in this process.
     let payload = json!({"verificationId": id, "json": compact}).to_string();

@@ -79,6 +79,39 @@ pub const OPENPROVIDER_PASSWORD: &str = "sandbox-openprovider-password-5e8a";
 /// logs in instead).
 pub const OPENPROVIDER_TOKEN: &str = "sandbox-openprovider-token-9b2d";
 
+/// The registrar sections of a gateway configuration (`serve`) whose three
+/// registrars are this sandbox at `sandbox_url`, with its credentials:
+/// name.com's webhooks signed for `webhook_url`, its list scanned every
+/// `scan_interval_seconds`. What `www/examples/gateway-sandbox.toml` writes
+/// out, for the tests and reports that run a gateway in front of the
+/// sandbox.
+pub fn gateway_registrars(
+    sandbox_url: &str,
+    webhook_url: &str,
+    scan_interval_seconds: u64,
+) -> String {
+    format!(
+        r#"
+[namecom]
+base_url = "{sandbox_url}/sandbox/namecom"
+username = "{NAMECOM_USERNAME}"
+token = "{NAMECOM_TOKEN}"
+webhook_url = "{webhook_url}"
+scan_interval_seconds = {scan_interval_seconds}
+
+[openprovider]
+base_url = "{sandbox_url}/sandbox/openprovider"
+username = "{OPENPROVIDER_USERNAME}"
+password = "{OPENPROVIDER_PASSWORD}"
+
+[dna]
+base_url = "{sandbox_url}/sandbox/dna"
+username = "{DNA_USERNAME}"
+password = "{DNA_PASSWORD}"
+"#
+    )
+}
+
 /// Most synthetic contacts one `POST /sandbox/control/seed` call may add.
 pub const MAX_SEED: usize = 20_000;
 
