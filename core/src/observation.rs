@@ -54,14 +54,20 @@ impl Observation {
     /// once the deadline passes unverified (ICANN's 15-day rule as each
     /// applies it; name.com's verification lock; Openprovider marks the
     /// email failed and suspends), and an expired verification means that
-    /// window has closed.
+    /// window has closed. A new email sent while suspended does not lift
+    /// it: where the registrar does not report suspension, the record stays
+    /// suspended until verified.
     pub fn into_record(self, ctx: &Context, use_last_resend: bool) -> Record {
         let countdown = self.deadline.map(|d| Countdown::between(ctx.now, d));
         let unverified = self.status != Status::Verified;
         let lapsed = countdown.is_some_and(Countdown::is_past);
         let expired =
             self.status == Status::Failed && self.failure_reason == Some(FailureReason::Expired);
-        let suspended = self.reported_suspended || (unverified && (lapsed || expired));
+        let resent_while_suspended = use_last_resend
+            && !self.provider.reports_suspension()
+            && ctx.last_resend.as_ref().is_some_and(|l| l.suspended);
+        let suspended = self.reported_suspended
+            || (unverified && (lapsed || expired || resent_while_suspended));
         let urgency = deadline::urgency(self.status, self.failure_reason, suspended, countdown);
         let mut record = Record {
             provider: self.provider,

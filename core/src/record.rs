@@ -37,6 +37,15 @@ impl Provider {
             Provider::Openprovider => "openprovider",
         }
     }
+
+    /// `true` when the registrar's status answer says whether the domains
+    /// are suspended (Openprovider's `is_suspended`). The others leave it
+    /// to be inferred from the deadline and the status, and a new email
+    /// after an expired verification looks like a fresh start there
+    /// although the domains stay suspended until the registrant verifies.
+    pub fn reports_suspension(self) -> bool {
+        matches!(self, Provider::Openprovider)
+    }
 }
 
 impl fmt::Display for Provider {

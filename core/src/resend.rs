@@ -61,12 +61,26 @@ pub struct LastResend {
     /// `true` when the registrar refused it as too frequent.
     #[serde(default)]
     pub throttled: bool,
+    /// `true` when the contact's domains were suspended when it was made.
+    /// A new email does not lift a suspension (only verifying does), so a
+    /// registrar that does not say whether domains are suspended (Domain
+    /// Name API's fresh 60-day link after an expired one) is read as
+    /// still suspended until it says verified; see
+    /// [`crate::Provider::reports_suspension`].
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 impl LastResend {
     /// A resend that went out at `at`.
     pub fn sent(at: DateTime<Utc>, next_eligible_at: Option<DateTime<Utc>>) -> Self {
-        LastResend { at, next_eligible_at, throttled: false }
+        LastResend { at, next_eligible_at, throttled: false, suspended: false }
+    }
+
+    /// The same resend, made while the domains were (or were not)
+    /// suspended.
+    pub fn while_suspended(self, suspended: bool) -> Self {
+        LastResend { suspended, ..self }
     }
 }
 
@@ -298,6 +312,7 @@ impl ResendOutcome {
                 at: now,
                 next_eligible_at: self.next_eligible_at,
                 throttled: true,
+                suspended: false,
             }),
             ResendKind::AlreadyVerified | ResendKind::NotSent => None,
         }
@@ -426,7 +441,7 @@ mod tests {
         let reg = now() + TimeDelta::minutes(40);
         let s = state(Status::Pending, None, None, Some(LastResend::sent(now(), Some(reg))));
         assert_eq!(s.next_eligible_at, Some(reg));
-        let throttled = LastResend { at: now(), next_eligible_at: Some(reg), throttled: true };
+        let throttled = LastResend { throttled: true, ..LastResend::sent(now(), Some(reg)) };
         assert_eq!(
             state(Status::Pending, None, None, Some(throttled)).reason,
             Some(ResendReason::Throttled)

@@ -278,3 +278,54 @@ fn namecom_error_and_http_answers_are_never_verified() {
         assert!(r.is_err(), "{code}: {r:?}");
     }
 }
+
+// ---------------------------------------------------------------- resends
+
+/// Domain Name API's answer after a new email for an expired verification:
+/// a fresh 60-day link, nothing about the domains.
+fn dna_after_resend(status: &str) -> String {
+    format!(
+        r#"{{"VerificationStatus":"{status}","ExpirationDate":"2026-04-30T12:00:00",
+            "LastNotificationDate":"2026-03-01T11:59:00","ContactEmail":"lapsed@example.com",
+            "ExternalId":"DNA-113"}}"#
+    )
+}
+
+#[test]
+fn a_new_email_does_not_lift_a_suspension_the_registrar_does_not_report() {
+    use verification_core::resend::LastResend;
+    let resent = |suspended| {
+        Context::new(now()).single_contact().last_resend(Some(
+            LastResend::sent(now() - TimeDelta::minutes(1), None).while_suspended(suspended),
+        ))
+    };
+    let read = |body: &str, ctx: &Context| {
+        let e = evaluate(Provider::Dna, body, ctx).unwrap();
+        e.records.into_iter().next().unwrap()
+    };
+    // Sent while suspended: still suspended (and overdue) until verified,
+    // with the new link's validity still shown for what it is.
+    let r = read(&dna_after_resend("Pending"), &resent(true));
+    assert!(r.suspended, "{r:?}");
+    assert_eq!(r.urgency, Urgency::Overdue);
+    assert_eq!(r.deadline_kind, Some(DeadlineKind::LinkExpiry));
+    // Sent while not suspended: the registrar's answer alone decides.
+    let r = read(&dna_after_resend("Pending"), &resent(false));
+    assert!(!r.suspended, "{r:?}");
+    assert_ne!(r.urgency, Urgency::Overdue);
+    // Verified lifts it.
+    let r = read(&dna_after_resend("Validated"), &resent(true));
+    assert!(!r.suspended, "{r:?}");
+    assert_eq!(r.status, Status::Verified);
+    // A registrar that reports suspension is believed: Openprovider says
+    // `is_suspended: false` after the restart.
+    let op = r#"{"code":0,"data":{"results":[{"email":"lapsed@example.com","handle":"LA1",
+        "status":"in progress","is_suspended":false,"domain":"lapsed.example",
+        "expiration_date":"2026-03-16 12:00:00"}],"total":1}}"#;
+    let e = evaluate(Provider::Openprovider, op, &resent(true)).unwrap();
+    assert!(!e.records[0].suspended, "{:?}", e.records[0]);
+    // The remembered resend's JSON without the field still reads.
+    let old: LastResend =
+        serde_json::from_str(r#"{"at":"2026-03-01T11:00:00Z","nextEligibleAt":null}"#).unwrap();
+    assert!(!old.suspended);
+}

@@ -52,7 +52,7 @@ export const CHROMIUM_ARGS = [
  * and resolves once it prints its URL. `env` adds environment variables
  * (e.g. a wrong registrar token).
  */
-export async function startServer({ env = {}, widgetDir = WIDGET_DIR } = {}) {
+export async function startServer({ env = {}, widgetDir = WIDGET_DIR, args = [] } = {}) {
   if (!existsSync(SERVER_BIN)) {
     throw new Error(`${SERVER_BIN} is missing: run \`cargo build -p verification-www\` first`);
   }
@@ -60,7 +60,7 @@ export async function startServer({ env = {}, widgetDir = WIDGET_DIR } = {}) {
   if (widgetDir === WIDGET_DIR && !widgetBuilt()) {
     throw new Error(`${WIDGET_DIR}/define.js is missing: run \`make package\` first`);
   }
-  const child = spawn(SERVER_BIN, ['demo', '--port', '0', '--widget-dir', widgetDir], {
+  const child = spawn(SERVER_BIN, ['demo', '--port', '0', '--widget-dir', widgetDir, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -148,7 +148,7 @@ describe('npm consumer', { skip: !built && 'widget/pkg is not built (bash widget
       console.log(JSON.stringify({ attributes: [...mod.ATTRIBUTES], defineError }));
     `);
     assert.deepEqual(out.attributes, [
-      'provider', 'status-url', 'resend-url', 'events-url', 'locale', 'strings', 'edit-contact-url', 'cooldown', 'refresh', 'changed-at', 'theme', 'token-url',
+      'provider', 'status-url', 'resend-url', 'events-url', 'locale', 'strings', 'edit-contact-url', 'cooldown', 'refresh', 'changed-at', 'theme', 'token-url', 'domains',
     ]);
     assert.match(out.defineError ?? '', /customElements/, 'defineElement explains it needs customElements');
   });

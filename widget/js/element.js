@@ -20,6 +20,7 @@ export const ATTRIBUTES = Object.freeze([
   'changed-at',
   'theme',
   'token-url',
+  'domains',
 ]);
 
 const PROVIDERS = ['dna', 'namecom', 'openprovider'];
@@ -38,6 +39,7 @@ const PROPERTY_NAMES = [
   'theme',
   'tokenUrl',
   'token',
+  'domains',
 ];
 
 const cache = {
@@ -115,6 +117,18 @@ const cache = {
       }
       set changedAt(v) {
         setOrRemove(this, 'changed-at', v instanceof Date ? v.toISOString() : v);
+      }
+
+      /**
+       * The contact's domains as the panel knows them, shown when the
+       * registrar names none (Domain Name API). Set an array or a space- or
+       * comma-separated string.
+       */
+      get domains() {
+        return (this.getAttribute('domains') || '').split(/[\s,]+/).filter(Boolean);
+      }
+      set domains(v) {
+        setOrRemove(this, 'domains', Array.isArray(v) ? v.join(' ') : v);
       }
 
       get theme() { return themeAttr(this); }

@@ -161,6 +161,7 @@ export type MessageId =
   | 'unknownHeadline'
   | 'unknownLead'
   | 'nextCheckAt'
+  | 'stillUnconfirmedAt'
   | 'daysLeft'
   | 'hoursLeft'
   | 'minutesLeft'
@@ -314,6 +315,7 @@ export const ATTRIBUTES: readonly [
   'changed-at',
   'theme',
   'token-url',
+  'domains',
 ];
 
 /** `detail` of `verification-resend`. */
@@ -328,6 +330,7 @@ export interface ErrorEventDetail {
   kind:
     | 'config'
     | 'network'
+    | 'blocked'
     | 'timeout'
     | 'notFound'
     | 'http'
@@ -396,6 +399,13 @@ export interface RegistrantVerificationElement extends HTMLElement {
    * attribute, never in a URL). Wins over `token-url`.
    */
   token: string | null;
+  /**
+   * `domains`: the contact's domains as the panel knows them, shown when
+   * the registrar names none (Domain Name API). Set an array or a space-
+   * or comma-separated string; reads as an array.
+   */
+  get domains(): string[];
+  set domains(value: string[] | string | null);
   /** The latest record, or null before the first answer. */
   readonly record: VerificationRecord | null;
   /** Checks the status again now. */

@@ -24,7 +24,7 @@ use verification_core::{
 };
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement};
+use web_sys::{AbortController, CustomEvent, CustomEventInit, HtmlElement, RequestCredentials};
 
 /// The current time, from the browser's clock.
 pub fn now() -> DateTime<Utc> {
@@ -82,6 +82,21 @@ impl Intl {
         date.to_locale_string(&self.locale, &opts).into()
     }
 
+    /// The short name of the reader's time zone at `t` in this locale
+    /// ("CET", "EST", "GMT+3"), read with `formatToParts`.
+    fn zone_name(&self, t: DateTime<Utc>) -> Option<String> {
+        let opts = Object::new();
+        let _ = Reflect::set(&opts, &"timeZoneName".into(), &"short".into());
+        let locales = Array::of1(&JsValue::from_str(&self.locale));
+        let format = js_sys::Intl::DateTimeFormat::new(&locales, &opts);
+        let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+        format.format_to_parts(&date).iter().find_map(|part| {
+            (get(&part, "type")?.as_string()? == "timeZoneName")
+                .then(|| get(&part, "value")?.as_string())
+                .flatten()
+        })
+    }
+
     fn same_local_day(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
         let day = |t: DateTime<Utc>| {
             js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64)).to_date_string()
@@ -91,8 +106,14 @@ impl Intl {
 }
 
 impl DateFormat for Intl {
+    /// The date and time with the zone's short name: the deadline is in
+    /// the reader's zone, and says which ("… at 12:48 AM CET").
     fn date_time(&self, t: DateTime<Utc>) -> String {
-        self.format(t, &[("dateStyle", "full"), ("timeStyle", "short")])
+        let when = self.format(t, &[("dateStyle", "full"), ("timeStyle", "short")]);
+        match self.zone_name(t) {
+            Some(zone) => format!("{when} {zone}"),
+            None => when,
+        }
     }
 
     fn time(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -248,16 +269,19 @@ pub fn answered(sent: Result<Answer, Failure>) -> Option<Result<Answer, Problem>
     match sent {
         Ok(answer) => Some(Ok(answer)),
         Err(Failure::Network) => Some(Err(Problem::Network)),
+        Err(Failure::Blocked(origin)) => Some(Err(Problem::Blocked(origin))),
         Err(Failure::Timeout) => Some(Err(Problem::Timeout)),
         Err(Failure::Aborted) => None,
     }
 }
 
 /// Why no answer came back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
-    /// No answer: offline, refused, blocked.
+    /// No answer: offline, refused.
     Network,
+    /// The browser hid the answer of this origin (CORS).
+    Blocked(String),
     /// No answer within [`REQUEST_TIMEOUT_SECS`].
     Timeout,
     /// The widget was removed; nobody is waiting for the answer.
@@ -373,6 +397,7 @@ impl Live {
             .then(|| take_prefetched(&request.url()))
             .flatten();
         let controller = prefetched.as_ref().map_or_else(|| fresh.clone(), |(_, c)| c.clone());
+        let url = request.url();
         let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let (c, flag) = (controller.clone(), timed_out.clone());
@@ -413,8 +438,44 @@ impl Live {
                 Ok(Answer { status: response.status(), body, headers })
             }
             Err(_) if timed_out.get() => Err(Failure::Timeout),
-            Err(_) => Err(Failure::Network),
+            Err(_) => Err(unanswered(&url).await),
         }
+    }
+}
+
+/// The origin of `url` when it is not this page's (`None` for the page's
+/// own origin or a URL that does not parse).
+fn foreign_origin(url: &str) -> Option<String> {
+    let page = web_sys::window()?.location();
+    let parsed = web_sys::Url::new_with_base(url, &page.href().ok()?).ok()?;
+    let origin = parsed.origin();
+    (origin != page.origin().ok()?).then_some(origin)
+}
+
+/// Why a request got no answer: [`Failure::Blocked`] when its URL is on
+/// another origin and the server answers an opaque (`no-cors`) probe, so
+/// the browser hid a real answer from the page (CORS); else
+/// [`Failure::Network`]. The probe sends no cookies and is given up after
+/// 5 seconds.
+async fn unanswered(url: &str) -> Failure {
+    let Some(origin) = foreign_origin(url) else { return Failure::Network };
+    let Ok(abort) = AbortController::new() else { return Failure::Network };
+    let timer = {
+        let abort = abort.clone();
+        set_timeout_with_handle(move || abort.abort(), Duration::from_secs(5)).ok()
+    };
+    let probe = RequestBuilder::new(url)
+        .mode(web_sys::RequestMode::NoCors)
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(Some(&abort.signal()))
+        .send()
+        .await;
+    if let Some(t) = timer {
+        t.clear();
+    }
+    match probe {
+        Ok(_) => Failure::Blocked(origin),
+        Err(_) => Failure::Network,
     }
 }
 

@@ -541,6 +541,15 @@ catalog! {
             nl: t("Volgende controle: {time}."),
             tr: t("Sonraki kontrol: {time}."),
         }
+        // After an answer in the checking state: when the widget last asked.
+        StillUnconfirmedAt = "stillUnconfirmedAt" {
+            en: t("Still not confirmed at {time}."),
+            de: t("Um {time} noch nicht bestätigt."),
+            es: t("Aún sin confirmar a las {time}."),
+            fr: t("Toujours pas confirmé à {time}."),
+            nl: t("Om {time} nog niet bevestigd."),
+            tr: t("{time} itibarıyla henüz onaylanmadı."),
+        }
         // ---- the deadline line
         DaysLeft = "daysLeft" {
             en: p("{n} day left", "{n} days left"),
@@ -838,13 +847,16 @@ catalog! {
             tr: t("Sunucu beklememizi istedi. {retry}"),
         }
         // ---- what failed (both elements)
+        // A setup problem the registrant cannot fix (a wrong attribute, an
+        // answer the browser blocks): neutral words, no Retry; the detail
+        // goes to the console and the `verification-error` event.
         ErrorConfig = "errorConfig" {
-            en: t("This page is not set up correctly: {detail}."),
-            de: t("Diese Seite ist nicht richtig eingerichtet: {detail}."),
-            es: t("Esta página no está configurada correctamente: {detail}."),
-            fr: t("Cette page n’est pas configurée correctement\u{a0}: {detail}."),
-            nl: t("Deze pagina is niet goed ingesteld: {detail}."),
-            tr: t("Bu sayfa doğru yapılandırılmamış: {detail}."),
+            en: t("We can't show your verification status right now. Please contact support."),
+            de: t("Wir können Ihren Bestätigungsstatus gerade nicht anzeigen. Bitte wenden Sie sich an den Support."),
+            es: t("Ahora mismo no podemos mostrar el estado de su verificación. Póngase en contacto con el soporte."),
+            fr: t("Nous ne pouvons pas afficher l’état de votre vérification pour le moment. Veuillez contacter le support."),
+            nl: t("We kunnen uw verificatiestatus nu niet tonen. Neem contact op met support."),
+            tr: t("Doğrulama durumunuzu şu anda gösteremiyoruz. Lütfen destek ekibiyle iletişime geçin."),
         }
         ErrorNetwork = "errorNetwork" {
             en: t("Could not reach the server. Check your internet connection."),

@@ -61,6 +61,10 @@ pub struct Config {
     pub refresh: TimeDelta,
     /// `changed-at`: when the contact last changed (name.com propagation).
     pub changed_at: Option<DateTime<Utc>>,
+    /// `domains`: the contact's domains as the panel knows them (space- or
+    /// comma-separated), shown when the registrar names none (Domain Name
+    /// API's `GetDetails` carries none).
+    pub domains: Vec<String>,
 }
 
 impl Config {
@@ -89,7 +93,26 @@ impl Config {
             changed_at: text("changed-at").and_then(|v| {
                 parse_timestamp(&v, chrono::FixedOffset::east_opt(0)?).ok().flatten()
             }),
+            domains: text("domains").map_or_else(Vec::new, |v| {
+                let mut list: Vec<String> = Vec::new();
+                for d in v.split(|c: char| c == ',' || c.is_whitespace()).filter(|d| !d.is_empty())
+                {
+                    if !list.iter().any(|x| x.eq_ignore_ascii_case(d)) {
+                        list.push(d.to_owned());
+                    }
+                }
+                list
+            }),
         }
+    }
+
+    /// `record` with the `domains` attribute's names when the registrar
+    /// named none; a registrar's own list always wins.
+    pub fn fill_domains(&self, mut record: Record) -> Record {
+        if record.domains.is_empty() {
+            record.domains.clone_from(&self.domains);
+        }
+        record
     }
 
     /// The provider and status URL, or why the widget cannot load.
@@ -188,8 +211,11 @@ pub fn intent_key(provider: Provider, status_url: &str) -> String {
 pub enum Problem {
     /// The element is misconfigured (a missing or invalid attribute).
     Config(String),
-    /// The request never got an answer (offline, DNS, CORS, refused).
+    /// The request never got an answer (offline, DNS, refused).
     Network,
+    /// The browser blocked the answer from this origin (CORS): the server
+    /// answered a probe, but not in a way this page may read.
+    Blocked(String),
     /// The request took longer than [`REQUEST_TIMEOUT_SECS`].
     Timeout,
     /// The answer arrived and `verification-core` rejected it.
@@ -209,6 +235,7 @@ impl Problem {
         match self {
             Problem::Config(_) => "config",
             Problem::Network => "network",
+            Problem::Blocked(_) => "blocked",
             Problem::Timeout => "timeout",
             Problem::NoRecord => "notFound",
             Problem::BadRows(_) => "unexpectedShape",
@@ -238,7 +265,9 @@ impl Problem {
     pub fn message_in(&self, msgs: &Messages) -> String {
         let http = |m: Msg, status: &u16| msgs.fill(m, &[("status", &status.to_string())]);
         match self {
-            Problem::Config(what) => msgs.fill(Msg::ErrorConfig, &[("detail", what)]),
+            // The registrant cannot fix the page: neutral words; the
+            // detail goes to the console and the event.
+            Problem::Config(_) | Problem::Blocked(_) => msgs.text(Msg::ErrorConfig),
             Problem::Network => msgs.text(Msg::ErrorNetwork),
             Problem::Timeout => {
                 msgs.fill(Msg::ErrorTimeout, &[("seconds", &REQUEST_TIMEOUT_SECS.to_string())])
@@ -289,14 +318,35 @@ impl Problem {
         !matches!(self, Problem::Config(_))
     }
 
+    /// `false` when pressing "Retry" cannot help the registrant: the page
+    /// is set up wrong, or the browser blocks the server's answers (the
+    /// widget still re-checks by itself, since a proxy's error page
+    /// without CORS headers looks the same and passes).
+    pub fn registrant_can_retry(&self) -> bool {
+        !matches!(self, Problem::Config(_) | Problem::Blocked(_))
+    }
+
     /// The technical detail for the `verification-error` event (the core
     /// error's own message, which names the provider and the input).
     pub fn detail(&self) -> String {
         match self {
             Problem::Core(e) => e.to_string(),
             Problem::BadRows(row) => format!("no readable row: {row}"),
+            Problem::Config(what) => format!("this page is not set up correctly: {what}"),
+            Problem::Blocked(origin) => format!(
+                "the browser blocked the answer from {origin} (CORS). A status URL on another \
+                 origin must be the gateway (`verification-www serve`) with this page's origin \
+                 in `allowed_origins` and a token (`token-url` or the `token` property); \
+                 otherwise serve the status URL from this page's origin, with the session cookie"
+            ),
             other => other.message(),
         }
+    }
+
+    /// `true` when the page's developer must act (set up wrong, blocked):
+    /// the detail goes to the console too.
+    pub fn for_developer(&self) -> bool {
+        matches!(self, Problem::Config(_) | Problem::Blocked(_))
     }
 
     /// `true` when the server gave a definite answer to a resend, so its
@@ -306,7 +356,9 @@ impl Problem {
     pub fn settles_intent(&self) -> bool {
         match self {
             Problem::Config(_) | Problem::NoRecord => true,
-            Problem::Network | Problem::Timeout | Problem::BadRows(_) => false,
+            Problem::Network | Problem::Blocked(_) | Problem::Timeout | Problem::BadRows(_) => {
+                false
+            }
             Problem::Core(Error::Registrar { .. }) => true,
             Problem::Core(Error::Http { status, .. }) => *status < 500,
             Problem::Core(_) => false,
@@ -468,7 +520,8 @@ pub fn urgency_str(u: Urgency) -> &'static str {
 /// Formats instants for the registrant (the browser's `Intl`, or a fixed
 /// format in tests).
 pub trait DateFormat {
-    /// A full date and time, e.g. "Tuesday, 3 March 2026 at 12:00".
+    /// A full date and time with the time zone's short name, e.g. "Tuesday,
+    /// 3 March 2026 at 12:00 CET".
     fn date_time(&self, t: DateTime<Utc>) -> String;
     /// A time of day, with the date when it is not today.
     fn time(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String;
@@ -539,8 +592,6 @@ pub fn words(
     screen: Screen,
     record: Option<&Record>,
     problem: Option<&Problem>,
-    now: DateTime<Utc>,
-    fmt: &impl DateFormat,
     msgs: &Messages,
 ) -> Words {
     let email = email_or(record, msgs);
@@ -625,21 +676,40 @@ pub fn words(
             say(Msg::BouncedLead),
             Some(Msg::AffectedHeading),
         ),
-        Screen::Unknown => {
-            let mut lead = say(Msg::UnknownLead);
-            let next = problem.and_then(Problem::retry_at).or(record.and_then(|r| r.recheck_at));
-            if let Some(at) = next {
-                lead.push(' ');
-                lead.push_str(&msgs.fill(Msg::NextCheckAt, &[("time", &fmt.time(at, now))]));
-            }
-            (Msg::Checking, say(Msg::UnknownHeadline), lead, None)
-        }
+        // When it checks next is its own line ([`checked_line`]).
+        Screen::Unknown => (Msg::Checking, say(Msg::UnknownHeadline), say(Msg::UnknownLead), None),
     };
     Words {
         label: msgs.text(label),
         headline: sentence(headline, own),
         lead: sentence(lead, own),
         domains_heading: domains_heading.map(|m| msgs.text(m)),
+    }
+}
+
+/// In the checking state, when the widget last asked and when it asks
+/// next: "Still not confirmed at 4:52 AM. Next check at 4:53 AM." The
+/// first half follows every answer (a press of "Check again" included), so
+/// a registrant sees that the check happened.
+pub fn checked_line(
+    screen: Screen,
+    record: Option<&Record>,
+    problem: Option<&Problem>,
+    checked_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    fmt: &impl DateFormat,
+    msgs: &Messages,
+) -> Option<String> {
+    if screen != Screen::Unknown {
+        return None;
+    }
+    let next = problem.and_then(Problem::retry_at).or(record.and_then(|r| r.recheck_at));
+    let next = next.map(|at| msgs.fill(Msg::NextCheckAt, &[("time", &fmt.time(at, now))]));
+    let checked =
+        checked_at.map(|at| msgs.fill(Msg::StillUnconfirmedAt, &[("time", &fmt.time(at, now))]));
+    match (checked, next) {
+        (Some(c), Some(n)) => Some(format!("{c} {n}")),
+        (c, n) => c.or(n),
     }
 }
 
@@ -759,9 +829,10 @@ pub fn resend_wait(
 }
 
 /// The primary button for the state, or `None` when there is nothing to
-/// press (verified, bounced, loading).
+/// press (verified, bounced, loading, a problem retrying cannot fix).
 pub fn primary_action(
     screen: Screen,
+    problem: Option<&Problem>,
     record: Option<&Record>,
     checking: bool,
     phase: &ResendPhase,
@@ -776,6 +847,7 @@ pub fn primary_action(
     };
     match screen {
         Screen::Loading | Screen::Verified | Screen::Bounced => None,
+        Screen::Problem if problem.is_some_and(|p| !p.registrant_can_retry()) => None,
         Screen::Problem => Some(simple(ActionKind::Retry, Msg::Retry, Msg::Retrying)),
         Screen::Unknown => Some(simple(ActionKind::Recheck, Msg::CheckAgain, Msg::CheckingNow)),
         _ => {
@@ -1023,7 +1095,10 @@ mod tests {
             .remove(0);
         let screen = Screen::for_record(&r);
         assert_eq!(screen, Screen::Verified);
-        assert_eq!(primary_action(screen, Some(&r), false, &ResendPhase::Idle, now(), &en()), None);
+        assert_eq!(
+            primary_action(screen, None, Some(&r), false, &ResendPhase::Idle, now(), &en()),
+            None
+        );
         assert_eq!(next_check(Some(&r), TimeDelta::seconds(300), now()), None);
     }
 
@@ -1043,7 +1118,7 @@ mod tests {
         let de = Messages::new("de-AT", &none);
         let r = namecom("2026-03-05T12:00:00Z");
         let screen = Screen::for_record(&r);
-        let w = words(screen, Some(&r), None, now(), &Utc24, &de);
+        let w = words(screen, Some(&r), None, &de);
         assert_eq!(w.label, "Bald fällig");
         assert_eq!(w.headline, "Bestätigen Sie Ihre E-Mail-Adresse bald");
         assert!(w.lead.starts_with(
@@ -1056,7 +1131,8 @@ mod tests {
         assert_eq!(time_left(3_600, 1, &de).as_deref(), Some("Noch 1 Stunde"));
         assert_eq!(time_left(30, 1, &de).as_deref(), Some("Noch 1 Minute"));
         let es = Messages::new("es", &none);
-        let a = primary_action(screen, Some(&r), false, &ResendPhase::Idle, now(), &es).unwrap();
+        let a =
+            primary_action(screen, None, Some(&r), false, &ResendPhase::Idle, now(), &es).unwrap();
         assert_eq!(a.label, "Reenviar correo de verificación");
         let fr = Messages::new("fr", &none);
         assert_eq!(
@@ -1072,13 +1148,13 @@ mod tests {
         let mut anon = namecom("2026-03-12T12:00:00Z");
         anon.email = None;
         let tr = Messages::new("tr", &none);
-        let w = words(Screen::Verified, Some(&anon), None, now(), &Utc24, &tr);
+        let w = words(Screen::Verified, Some(&anon), None, &tr);
         assert!(w.lead.starts_with("E-posta adresi onaylandı."), "{}", w.lead);
-        let w = words(Screen::Verified, Some(&anon), None, now(), &Utc24, &en());
+        let w = words(Screen::Verified, Some(&anon), None, &en());
         assert!(w.lead.starts_with("Your email address is confirmed."), "{}", w.lead);
         let mut lower = namecom("2026-03-12T12:00:00Z");
         lower.email = Some("ann@example.com".into());
-        let w = words(Screen::Verified, Some(&lower), None, now(), &Utc24, &en());
+        let w = words(Screen::Verified, Some(&lower), None, &en());
         assert!(w.lead.starts_with("ann@example.com is confirmed."), "{}", w.lead);
     }
 
@@ -1121,7 +1197,7 @@ mod tests {
                     Msg::LinkExpiredOn
                 };
                 assert!(when.starts_with(&shape(link)), "{lang:?} {screen:?}: {when}");
-                let w = words(screen, Some(r), None, now(), &Utc24, &msgs);
+                let w = words(screen, Some(r), None, &msgs);
                 let due_soon = msgs.fill(Msg::DueSoonLead, &[("email", ""), ("domains", "")]);
                 let due_soon_start = due_soon.split(". ").nth(1).unwrap_or(&due_soon);
                 assert!(!w.lead.contains(due_soon_start), "{lang:?}: {}", w.lead);
@@ -1140,7 +1216,7 @@ mod tests {
         let r = &records[1];
         let (_, when) = deadline_line(Screen::for_record(r), r, &Utc24, &en).unwrap();
         assert_eq!(when, "The link in the email is valid until 2026-03-04 12:00 UTC");
-        let w = words(Screen::for_record(r), Some(r), None, now(), &Utc24, &en);
+        let w = words(Screen::for_record(r), Some(r), None, &en);
         assert!(
             w.lead.ends_with(
                 "ICANN requires verification within 15 days of the email, so your domains \
@@ -1190,10 +1266,12 @@ mod tests {
         assert_eq!(screen, Screen::Unknown);
         assert_eq!(screen.data_status(None), "unknown");
         assert_eq!(Tone::of(screen, None), Tone::Neutral);
-        let w = words(screen, None, Some(&p), now(), &Utc24, &en());
+        let w = words(screen, None, Some(&p), &en());
         assert_eq!(w.label, "Checking");
-        assert!(w.lead.ends_with("Next check at 12:00."), "{}", w.lead);
-        let a = primary_action(screen, None, false, &ResendPhase::Idle, now(), &en()).unwrap();
+        let line = checked_line(screen, None, Some(&p), None, now(), &Utc24, &en());
+        assert_eq!(line.as_deref(), Some("Next check at 12:00."));
+        let a =
+            primary_action(screen, None, None, false, &ResendPhase::Idle, now(), &en()).unwrap();
         assert_eq!(a.kind, ActionKind::Recheck);
         // Without a time, or another status, it stays an error.
         let plain = http(503, "<html>down</html>", &[]);
@@ -1214,7 +1292,7 @@ mod tests {
     fn words_name_the_deadline_and_domains() {
         let r = namecom("2026-03-02T18:00:00Z");
         let screen = Screen::for_record(&r);
-        let w = words(screen, Some(&r), None, now(), &Utc24, &en());
+        let w = words(screen, Some(&r), None, &en());
         assert_eq!(w.label, "Urgent");
         assert_eq!(w.headline, "Verify your email address now");
         assert!(w.lead.contains("ann@example.com"));
@@ -1223,7 +1301,7 @@ mod tests {
         assert_eq!(when, "Verify by 2026-03-02 18:00 UTC");
 
         let overdue = namecom("2026-02-20T12:00:00Z");
-        let w = words(Screen::Overdue, Some(&overdue), None, now(), &Utc24, &en());
+        let w = words(Screen::Overdue, Some(&overdue), None, &en());
         assert_eq!(w.headline, "Your domains are suspended");
         assert!(w.lead.contains("stop resolving"));
     }
@@ -1233,11 +1311,26 @@ mod tests {
         let mut r = namecom("2026-03-12T12:00:00Z");
         let until = now() + TimeDelta::minutes(14);
         r.resend = ResendState::blocked(ResendReason::Cooldown, Some(until));
-        let a = primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, now(), &en())
-            .unwrap();
+        let a = primary_action(
+            Screen::Pending,
+            None,
+            Some(&r),
+            false,
+            &ResendPhase::Idle,
+            now(),
+            &en(),
+        )
+        .unwrap();
         assert_eq!((a.kind, a.wait_until), (ActionKind::Resend, Some(until)));
-        let later =
-            primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Idle, until, &en());
+        let later = primary_action(
+            Screen::Pending,
+            None,
+            Some(&r),
+            false,
+            &ResendPhase::Idle,
+            until,
+            &en(),
+        );
         assert_eq!(later.unwrap().wait_until, None);
 
         let sent = ResendPhase::Done(ResendOutcome {
@@ -1261,11 +1354,19 @@ mod tests {
     #[test]
     fn sending_is_busy_and_failed_retries() {
         let r = namecom("2026-03-12T12:00:00Z");
-        let a =
-            primary_action(Screen::Pending, Some(&r), false, &ResendPhase::Sending, now(), &en());
+        let a = primary_action(
+            Screen::Pending,
+            None,
+            Some(&r),
+            false,
+            &ResendPhase::Sending,
+            now(),
+            &en(),
+        );
         assert_eq!(a.map(|a| (a.busy, a.label)), Some((true, "Sending…".to_owned())));
         let failed = ResendPhase::Failed(Problem::Network);
-        let a = primary_action(Screen::Pending, Some(&r), false, &failed, now(), &en()).unwrap();
+        let a =
+            primary_action(Screen::Pending, None, Some(&r), false, &failed, now(), &en()).unwrap();
         assert_eq!((a.busy, a.label.as_str()), (false, "Try again"));
     }
 
@@ -1283,7 +1384,8 @@ mod tests {
         assert!(!p.settles_intent());
         assert!(!Problem::Network.settles_intent());
         let a =
-            primary_action(Screen::Problem, None, false, &ResendPhase::Idle, now(), &en()).unwrap();
+            primary_action(Screen::Problem, None, None, false, &ResendPhase::Idle, now(), &en())
+                .unwrap();
         assert_eq!((a.kind, a.label.as_str()), (ActionKind::Retry, "Retry"));
     }
 
@@ -1323,6 +1425,42 @@ mod tests {
         }
         let config = Problem::Config("the `provider` attribute is missing".into());
         assert!(!config.retries_by_itself());
+        // Setup problems: neutral words and no Retry for the registrant,
+        // the detail for the developer.
+        let blocked = Problem::Blocked("https://gateway.example".into());
+        for p in [&config, &blocked] {
+            assert_eq!(
+                p.message(),
+                "We can't show your verification status right now. Please contact support."
+            );
+            assert!(!p.message().contains('`'), "{p:?}");
+            assert!(p.for_developer());
+            let action = primary_action(
+                Screen::Problem,
+                Some(p),
+                None,
+                false,
+                &ResendPhase::Idle,
+                now(),
+                &en(),
+            );
+            assert_eq!(action, None, "{p:?}");
+        }
+        assert!(config.detail().contains("`provider` attribute is missing"), "{}", config.detail());
+        assert!(blocked.detail().contains("https://gateway.example"), "{}", blocked.detail());
+        assert!(blocked.detail().contains("allowed_origins"), "{}", blocked.detail());
+        assert_eq!(blocked.kind(), "blocked");
+        // A network failure keeps its Retry.
+        let action = primary_action(
+            Screen::Problem,
+            Some(&Problem::Network),
+            None,
+            false,
+            &ResendPhase::Idle,
+            now(),
+            &en(),
+        );
+        assert_eq!(action.map(|a| a.kind), Some(ActionKind::Retry));
         // A registrar message is isolated when it carries direction controls.
         let rtl = http(400, r#"{"message":"evil\u202egnp.exe"}"#, &[]);
         assert!(
@@ -1469,7 +1607,7 @@ mod tests {
         assert_eq!(isolate("\u{2067}x\u{2069}"), "\u{2068}\u{2067}x\u{2069}\u{2069}");
         let mut r = namecom("2026-03-12T12:00:00Z");
         r.email = Some("x\u{202e}evil".into());
-        let w = words(Screen::Pending, Some(&r), None, now(), &Utc24, &en());
+        let w = words(Screen::Pending, Some(&r), None, &en());
         assert!(w.lead.contains("\u{2068}x\u{202e}evil\u{2069}. Click"), "{:?}", w.lead);
     }
 
@@ -1504,8 +1642,23 @@ mod tests {
         assert_eq!(Screen::for_record(&r), Screen::Unknown);
         let wait = next_check(Some(&r), TimeDelta::seconds(300), now()).unwrap();
         assert_eq!(Some(now() + wait), r.recheck_at);
-        let w = words(Screen::Unknown, Some(&r), None, now(), &Utc24, &en());
+        let w = words(Screen::Unknown, Some(&r), None, &en());
         assert!(w.lead.contains("Check again shortly"), "{}", w.lead);
+        // Before any answer: when it checks next; after one (a press of
+        // "Check again" included): when it last checked, too.
+        let line =
+            |checked| checked_line(Screen::Unknown, Some(&r), None, checked, now(), &Utc24, &en());
+        let next = r.recheck_at.unwrap().format("%H:%M").to_string();
+        assert_eq!(line(None).unwrap(), format!("Next check at {next}."));
+        assert_eq!(
+            line(Some(now())).unwrap(),
+            format!("Still not confirmed at 12:00. Next check at {next}.")
+        );
+        let pending = namecom("2026-03-12T12:00:00Z");
+        assert_eq!(
+            checked_line(Screen::Pending, Some(&pending), None, Some(now()), now(), &Utc24, &en()),
+            None
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `verification-core`, and the words and controls from [`crate::model`].
 
 use crate::i18n::{self, Messages, Msg, Part};
-use crate::model::{event_action, poll_interval, EventAction};
+use crate::model::{checked_line, event_action, poll_interval, EventAction};
 use crate::{
     browser::{self, Answer, Intl, Live},
     model::{
@@ -50,6 +50,8 @@ pub struct CardState {
     pub config: RwSignal<Config>,
     /// When the widget re-checks by itself after a failed status check.
     pub retry_at: RwSignal<Option<DateTime<Utc>>>,
+    /// When the latest status check answered (a record, or "not ready").
+    pub checked_at: RwSignal<Option<DateTime<Utc>>>,
     /// The words and date locale, from `config`'s `locale` and `strings`.
     pub messages: Memo<Messages>,
 }
@@ -77,6 +79,7 @@ impl CardState {
             now: RwSignal::new(now),
             config,
             retry_at: RwSignal::new(None),
+            checked_at: RwSignal::new(None),
             messages: messages(config),
         }
     }
@@ -91,7 +94,11 @@ impl CardState {
         let now = self.now.get();
         let action = self.messages.with(|m| {
             self.record.with(|r| {
-                self.phase.with(|ph| primary_action(self.screen(), r.as_ref(), false, ph, now, m))
+                self.problem.with(|p| {
+                    self.phase.with(|ph| {
+                        primary_action(self.screen(), p.as_ref(), r.as_ref(), false, ph, now, m)
+                    })
+                })
             })
         })?;
         action.wait_until.map(|t| (t - now).num_seconds().max(0))
@@ -132,6 +139,40 @@ fn intl(msgs: &Messages) -> Intl {
     Intl { locale: msgs.locale().to_owned() }
 }
 
+/// `text` with each occurrence of the registrant's address `email` set
+/// apart so that it wraps only before its `@` and its dots (or moves to a
+/// line of its own), never inside a word or after a hyphen:
+/// "not-started@openprovider.example" breaks as "not-started /
+/// @openprovider / .example" on a narrow phone.
+fn with_address(text: String, email: Option<String>) -> AnyView {
+    let Some(email) = email.filter(|e| !e.is_empty() && text.contains(e.as_str())) else {
+        return text.into_any();
+    };
+    let mut parts = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(email.as_str()) {
+        parts.push(rest[..i].to_owned().into_any());
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for (j, c) in email.char_indices().skip(1) {
+            if c == '@' || c == '.' {
+                pieces.push(email[start..j].to_owned());
+                start = j;
+            }
+        }
+        pieces.push(email[start..].to_owned());
+        let pieces = pieces
+            .into_iter()
+            .enumerate()
+            .map(|(n, p)| view! { {(n > 0).then(|| view! { <wbr /> })}<span>{p}</span> }.into_any())
+            .collect_view();
+        parts.push(view! { <span class="address">{pieces}</span> }.into_any());
+        rest = &rest[i + email.len()..];
+    }
+    parts.push(rest.to_owned().into_any());
+    parts.collect_view().into_any()
+}
+
 /// The status icon's mark (drawn inside its circle) for a tone.
 fn icon_mark(tone: Tone) -> &'static str {
     match tone {
@@ -152,7 +193,9 @@ pub fn Card(
     /// or disabled).
     on_action: impl Fn(ActionKind) + 'static,
 ) -> impl IntoView {
-    let CardState { record, problem, checking, phase, now, config, messages, .. } = state;
+    let CardState { record, problem, checking, phase, now, config, messages, checked_at, .. } =
+        state;
+    let email = move || record.with(|r| r.as_ref().and_then(|r| r.email.clone()));
     let screen = move || state.screen();
     let tone = move || record.with(|r| Tone::of(screen(), r.as_ref()));
     // Plain closures rather than memos: each reader computes them. The
@@ -161,17 +204,16 @@ pub fn Card(
     // formats per change; the action is cheap to compute.
     let words = move || {
         let msgs = messages.get();
-        let fmt = intl(&msgs);
-        record.with(|r| {
-            problem
-                .with(|p| words(screen(), r.as_ref(), p.as_ref(), now.get_untracked(), &fmt, &msgs))
-        })
+        record.with(|r| problem.with(|p| words(screen(), r.as_ref(), p.as_ref(), &msgs)))
     };
     let action = move || {
         messages.with(|m| {
             record.with(|r| {
-                phase.with(|ph| {
-                    primary_action(screen(), r.as_ref(), checking.get(), ph, now.get(), m)
+                problem.with(|p| {
+                    phase.with(|ph| {
+                        let checking = checking.get();
+                        primary_action(screen(), p.as_ref(), r.as_ref(), checking, ph, now.get(), m)
+                    })
                 })
             })
         })
@@ -217,22 +259,39 @@ pub fn Card(
             }),
         })
     };
-    let note = text(move || {
+    let checked = move || {
+        let msgs = messages.get();
+        record.with(|r| {
+            problem.with(|p| {
+                let (at, now) = (checked_at.get(), now.get_untracked());
+                checked_line(screen(), r.as_ref(), p.as_ref(), at, now, &intl(&msgs), &msgs)
+            })
+        })
+    };
+    // "Sent": a visible confirmation (colour and mark), besides the live
+    // region's announcement.
+    let sent = move || {
+        phase
+            .with(|p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::Sent))
+            .then_some("sent")
+    };
+    let note = dynamic(move || {
         let msgs = messages.get();
         let is_resend = action().is_some_and(|a| a.kind == ActionKind::Resend);
         let verified_now = phase.with(
             |p| matches!(p, ResendPhase::Done(o) if o.outcome == ResendKind::AlreadyVerified),
         );
         if !is_resend && !verified_now {
-            return String::new();
+            return ().into_any();
         }
-        record
+        let line = record
             .with(|r| {
                 phase.with(|ph| {
                     resend_note(r.as_ref(), ph, now.get_untracked(), &intl(&msgs), &msgs)
                 })
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        with_address(line, email())
     });
     let throttled = move || {
         let by_phase =
@@ -332,11 +391,16 @@ pub fn Card(
                 </svg>
                 <div class="titles" role="status" aria-live="polite" aria-atomic="true" part="status">
                     <p class="label">{text(move || words().label)}</p>
-                    <h2 class="headline" tabindex="-1" node_ref=headline>{text(move || words().headline)}</h2>
+                    <h2 class="headline" tabindex="-1" node_ref=headline>
+                        {dynamic(move || with_address(words().headline, email()))}
+                    </h2>
                 </div>
             </header>
             <p class="lead" hidden=move || words().lead.is_empty()>
-                {text(move || words().lead)}
+                {dynamic(move || with_address(words().lead, email()))}
+            </p>
+            <p class="checked" part="checked" hidden=move || checked().is_none()>
+                {text(move || checked().unwrap_or_default())}
             </p>
             {dynamic(move || deadline().into_any())}
             {dynamic(move || domains().into_any())}
@@ -356,7 +420,9 @@ pub fn Card(
                 >
                     {text(move || action().map(|a| a.label).unwrap_or_default())}
                 </button>
-                <p class="note" id="rv-note" role="status" aria-live="polite">{note}</p>
+                <p class="note" id="rv-note" role="status" aria-live="polite" data-outcome=sent>
+                    {note}
+                </p>
                 <span id="rv-wait" hidden>{text(move || wait_minutes().unwrap_or_default())}</span>
                 <p class="countdown retry" hidden=move || retry().is_none()>
                     {text(move || retry().unwrap_or_default())}
@@ -408,6 +474,7 @@ pub fn Widget(
         now: RwSignal::new(browser::now()),
         config,
         retry_at: RwSignal::new(None),
+        checked_at: RwSignal::new(None),
         messages: messages(config),
     };
     let live = Live::new();
@@ -465,7 +532,14 @@ pub fn Widget(
         let mut loaded = None;
         effect(Box::new(move |rerun| {
             let target = state.config.with(|c| {
-                (c.provider.clone(), c.status_url.clone(), c.changed_at, c.cooldown, c.refresh)
+                (
+                    c.provider.clone(),
+                    c.status_url.clone(),
+                    c.changed_at,
+                    c.cooldown,
+                    c.refresh,
+                    c.domains.clone(),
+                )
             });
             let now = Some((target, recheck.get()));
             if now == loaded {
@@ -570,6 +644,9 @@ impl Controller {
         set("status", problem.status().map_or(JsValue::NULL, JsValue::from));
         set("detail", problem.detail().into());
         set("during", during.into());
+        if problem.for_developer() {
+            browser::warn(&format!("<registrant-verification>: {}", problem.detail()));
+        }
         let retry_at = self.state.retry_at.get_untracked().filter(|_| during == "status");
         set("retryAt", retry_at.map_or(JsValue::NULL, |t| t.to_rfc3339().into()));
         browser::dispatch(&self.host, "verification-error", &detail);
@@ -617,9 +694,13 @@ impl Controller {
             Ok(record) => {
                 self.live.failures.set(0);
                 self.live.checked_at.set(Some(now));
+                s.checked_at.set(Some(now));
                 self.show(record, now, &config);
             }
             Err(p) => {
+                if p.not_ready() {
+                    s.checked_at.set(Some(now));
+                }
                 // Re-check by itself, backing off (see `retry_delay`).
                 let delay = p.retries_by_itself().then(|| {
                     let failures = self.live.failures.get().saturating_add(1);
@@ -802,6 +883,7 @@ impl Controller {
         self.live.generation.set(self.live.generation.get() + 1);
         self.live.failures.set(0);
         self.live.checked_at.set(Some(now));
+        s.checked_at.set(Some(now));
         s.checking.set(false);
         s.retry_at.set(None);
         s.now.set(now);
@@ -812,6 +894,7 @@ impl Controller {
     /// problem, tells the page when it changed, schedules the next check.
     fn show(&self, record: Record, now: DateTime<Utc>, config: &Config) {
         let s = self.state;
+        let record = config.fill_domains(record);
         let changed = s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
         let detail = changed.then(|| browser::to_js(&record));
         let streaming = self.live.streaming.get();
@@ -899,6 +982,9 @@ impl Controller {
         match result {
             Ok(outcome) => {
                 if let Some(last) = outcome.to_last_resend(now) {
+                    // A new email does not lift a suspension: the record
+                    // stays suspended until the registrar says verified.
+                    let last = last.while_suspended(record.suspended);
                     browser::save_last_resend(provider, status_url, &last);
                 }
                 browser::dispatch(&self.host, "verification-resend", &browser::to_js(&outcome));

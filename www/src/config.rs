@@ -48,6 +48,9 @@ pub struct OpenproviderUpstream {
 pub struct Config {
     /// Directory served at `/widget/` (the built widget package).
     pub widget_dir: PathBuf,
+    /// `--static-dir`: the developer's own pages, served at `/site/` on
+    /// the demo's origin (beside the pass-through, with the demo session).
+    pub static_dir: Option<PathBuf>,
     /// Domain Name API upstream.
     pub dna: DnaUpstream,
     /// name.com upstream.
@@ -75,6 +78,7 @@ impl Config {
         let base = self_url.trim_end_matches('/');
         Config {
             widget_dir: widget_dir.into(),
+            static_dir: None,
             dna: DnaUpstream {
                 base_url: format!("{base}/sandbox/dna"),
                 username: Secret::new(sandbox::DNA_USERNAME),

@@ -111,6 +111,36 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
     )
 }
 
+/// `demo --static-dir DIR`: the developer's own pages at `/site/`, on the
+/// demo's origin, so a widget on them calls the pass-through (`/api/...`)
+/// as the panel's do. Opening any of them signs the browser in as the demo
+/// registrant (the session cookie the pass-through checks), as the panel
+/// does. No CSP is added: the pages are the developer's.
+pub(crate) fn site(dir: &std::path::Path, state: AppState) -> Router {
+    Router::new()
+        .nest_service("/site", tower_http::services::ServeDir::new(dir))
+        .layer(axum::middleware::from_fn_with_state(state, signed_in))
+}
+
+/// Gives a browser without a demo session one (see [`site`]).
+async fn signed_in(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let new_session = match state.sessions.from_headers(req.headers()) {
+        Some(s) if s.registrant == DEMO_REGISTRANT => None,
+        _ => Some(state.sessions.create(DEMO_REGISTRANT)),
+    };
+    let mut res = next.run(req).await;
+    if let Some(v) =
+        new_session.and_then(|id| HeaderValue::from_str(&session::set_cookie_value(&id)).ok())
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
 /// An HTML page with the panel's security headers (the strict CSP).
 pub(crate) fn html_response(body: String) -> Response {
     let mut res = Html(body).into_response();
@@ -153,11 +183,14 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 _ => String::new(),
             };
             let domains = c.domains.iter().map(|d| escape(d)).collect::<Vec<_>>().join(", ");
+            // The panel knows the domains: the widget names them where the
+            // registrar does not (Domain Name API).
+            let names = c.domains.iter().map(|d| escape(d)).collect::<Vec<_>>().join(" ");
             main.push_str(&format!(
                 "<article class=\"card\">\n<h3>{caption}</h3>\n<p class=\"meta\">{email} · {domains}</p>\n\
                  <registrant-verification provider=\"{p}\" status-url=\"/api/{p}/status?contact={key}\" \
                  resend-url=\"/api/{p}/resend?contact={key}\" data-scenario=\"{key}\" \
-                 edit-contact-url=\"/account/contact\"{extra}>\
+                 domains=\"{names}\" edit-contact-url=\"/account/contact\"{extra}>\
                  <p class=\"fallback\">Checking the verification status of {email}…</p>\
                  </registrant-verification>\n</article>\n",
                 caption = escape(c.caption),

@@ -82,6 +82,7 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
         config.sse_keep_alive,
     );
     let support_config = config.clone();
+    let static_dir = config.static_dir.clone();
     let log_path = config.resend_log.clone();
     let proxy = proxy::Proxy::new(config)
         .map_err(|e| anyhow::anyhow!("cannot open the resend log {}: {e}", log_path.display()))?;
@@ -96,12 +97,17 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
         state.sandbox.clone(),
         state.sessions.clone(),
     ));
-    Ok(Router::new()
+    let site = static_dir.as_deref().map(|dir| demo::site(dir, state.clone()));
+    let router = Router::new()
         .merge(demo::router())
         .merge(webhooks::router())
         .nest("/api", proxy::router())
         .with_state(state.clone())
         .merge(support::router(support))
         .nest("/sandbox", sandbox::router(state.sandbox))
-        .nest_service("/widget", widget))
+        .nest_service("/widget", widget);
+    Ok(match site {
+        Some(site) => router.merge(site),
+        None => router,
+    })
 }

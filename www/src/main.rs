@@ -1,7 +1,7 @@
 //! `verification-www`: the gateway resellers deploy, and the demo.
 //!
 //! ```text
-//! verification-www demo [--port N] [--widget-dir DIR]
+//! verification-www demo [--port N] [--widget-dir DIR] [--static-dir DIR]
 //! verification-www serve --config FILE
 //! verification-www log export --config FILE [--since DATE] [--format csv|jsonl]
 //! ```
@@ -35,6 +35,11 @@ enum Command {
         /// The built widget package, served at /widget/.
         #[arg(long, default_value = "widget/pkg")]
         widget_dir: PathBuf,
+        /// Your own pages, served at /site/ beside the pass-through (opening
+        /// one signs you in as the demo registrant): try the widget on your
+        /// page against the sandbox (README: "Try it on your own page").
+        #[arg(long)]
+        static_dir: Option<PathBuf>,
     },
     /// The gateway: tokens from your panel, your registrar credentials,
     /// state in SQLite. Only /api, /webhooks, /healthz, /readyz, /metrics
@@ -119,7 +124,7 @@ async fn shutdown_signal() {
     }
 }
 
-async fn demo(port: u16, widget_dir: PathBuf) -> Result<()> {
+async fn demo(port: u16, widget_dir: PathBuf, static_dir: Option<PathBuf>) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
@@ -131,9 +136,16 @@ async fn demo(port: u16, widget_dir: PathBuf) -> Result<()> {
             widget_dir.display()
         );
     }
-    let config = verification_www::Config::from_env(&base, widget_dir);
+    let mut config = verification_www::Config::from_env(&base, widget_dir);
+    if let Some(dir) = &static_dir {
+        anyhow::ensure!(dir.is_dir(), "--static-dir {}: not a directory", dir.display());
+    }
+    config.static_dir.clone_from(&static_dir);
     let app = verification_www::try_app(config)?;
     println!("Demo running at {base}/");
+    if let Some(dir) = static_dir {
+        println!("Your pages from {} at {base}/site/", dir.display());
+    }
     std::io::stdout().flush()?;
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -221,7 +233,9 @@ fn main() -> std::process::ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
-            Command::Demo { port, widget_dir } => demo(port, widget_dir).await,
+            Command::Demo { port, widget_dir, static_dir } => {
+                demo(port, widget_dir, static_dir).await
+            }
             Command::Serve { config } => serve(config).await,
             Command::Log { command: LogCommand::Export { config, since, format } } => {
                 export(config, since, format).await
@@ -246,7 +260,7 @@ mod tests {
         Cli::command_debug_assert();
         let demo = Cli::try_parse_from(["w", "demo", "--port", "0", "--widget-dir=x/y"]).unwrap();
         assert!(
-            matches!(demo.command, Command::Demo { port: 0, ref widget_dir } if widget_dir == &PathBuf::from("x/y"))
+            matches!(demo.command, Command::Demo { port: 0, ref widget_dir, static_dir: None } if widget_dir == &PathBuf::from("x/y"))
         );
         assert!(Cli::try_parse_from(["w", "serve"]).is_err(), "serve needs --config");
         assert!(Cli::try_parse_from(["w", "--bogus"]).is_err());

@@ -33,12 +33,15 @@ async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
     for c in owned {
         let p = c.provider.as_str();
         let k = &c.key;
+        // The panel knows the domains and hands them to the widget (DNA's
+        // answer names none).
+        let names = c.domains.join(" ");
         let tag = format!(
-            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" data-scenario="{k}" edit-contact-url="/account/contact""#
+            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" data-scenario="{k}" domains="{names}" edit-contact-url="/account/contact""#
         );
         assert!(html.contains(&tag), "missing widget for {k}");
     }
-    assert!(html.contains(r#"data-scenario="namecom-unknown" edit-contact-url="/account/contact" changed-at="2026-03-01T11:57:00Z">"#));
+    assert!(html.contains(r#"data-scenario="namecom-unknown" domains="namecom-unknown-shop.com" edit-contact-url="/account/contact" changed-at="2026-03-01T11:57:00Z">"#));
     assert!(!html.contains("neighbour"), "another registrant's contacts are not shown");
 
     // CSP-ready: no inline script, inline style or event handler attributes.

@@ -185,6 +185,8 @@ async fn every_provider_answers_status_and_resend_through_a_token() {
     let r = record(Provider::Dna, res).await;
     assert_eq!((r.status, r.email.as_deref()), (Status::Pending, Some("pending@dna.example")));
     assert!(g.requests(DNA_SOAP).await >= 1, "DNA was asked over SOAP");
+    // DNA names no domains: the token's are added, so the card names them.
+    assert_eq!(r.domains, scenarios::contact("dna-pending").unwrap().domains);
 
     let emails = g.sandbox.emails().await;
     for (path, op) in [

@@ -488,9 +488,33 @@ async fn status(
     };
     let answer = match p {
         Provider::Openprovider => gw.openprovider.as_ref().expect("served").status(email).await,
-        _ => gw.dna.as_ref().expect("served").details(email).await,
+        _ => {
+            let details = gw.dna.as_ref().expect("served").details(email).await;
+            details.map(|a| with_domains(a, &contact.domains))
+        }
     };
     answered(&gw, p, answer)
+}
+
+/// Domain Name API's `GetDetails` names no domains: the gateway adds the
+/// token's `domains` for the contact (as `Domains`, which the core reads),
+/// so the registrant sees which domains are at risk. An answer that names
+/// some, an error envelope or a non-JSON answer is passed on unchanged.
+fn with_domains(a: Answer, domains: &[String]) -> Answer {
+    if domains.is_empty() || !(200..300).contains(&a.status) {
+        return a;
+    }
+    let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_slice(&a.body) else {
+        return a;
+    };
+    let named = ["Domains", "domains"].iter().any(|k| {
+        fields.get(*k).and_then(serde_json::Value::as_array).is_some_and(|d| !d.is_empty())
+    });
+    if named || fields.contains_key("OperationResult") && fields["OperationResult"] == "ERROR" {
+        return a;
+    }
+    fields.insert("Domains".into(), domains.into());
+    Answer { headers: a.headers, ..Answer::json(a.status, &serde_json::Value::Object(fields)) }
 }
 
 fn answered(gw: &Gateway, p: Provider, a: Result<Answer, Failure>) -> Response {
