@@ -170,8 +170,47 @@ pub fn evaluate_response(
     }
 }
 
+/// Compares two names as people read them: runs of digits by their value
+/// ("synthetic-103" before "synthetic-1038"), the rest ignoring case; equal
+/// readings fall back to plain order, so sorting is total and stable.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn chunks(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .char_indices()
+                .find(|(_, c)| c.is_ascii_digit() != digits)
+                .map_or(rest.len(), |(i, _)| i);
+            let (chunk, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, chunk))
+        })
+    }
+    let (mut x, mut y) = (chunks(a), chunks(b));
+    loop {
+        let order = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some((true, m)), Some((true, n))) => {
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                m.len().cmp(&n.len()).then_with(|| m.cmp(n))
+            }
+            (Some((_, m)), Some((_, n))) => {
+                m.chars().flat_map(char::to_lowercase).cmp(n.chars().flat_map(char::to_lowercase))
+            }
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+}
+
 /// Orders records for a reseller's list: most urgent first, then the
-/// earliest deadline (records without one last), then by email.
+/// earliest deadline (records without one last), then by email in natural
+/// order ([`natural_cmp`]).
 pub fn by_urgency(a: &Record, b: &Record) -> Ordering {
     b.urgency
         .cmp(&a.urgency)
@@ -181,5 +220,8 @@ pub fn by_urgency(a: &Record, b: &Record) -> Ordering {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
         })
-        .then_with(|| a.email.cmp(&b.email))
+        .then_with(|| match (&a.email, &b.email) {
+            (Some(x), Some(y)) => natural_cmp(x, y),
+            (x, y) => x.cmp(y),
+        })
 }

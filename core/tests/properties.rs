@@ -355,3 +355,46 @@ proptest! {
         }
     }
 }
+
+mod natural_order {
+    use proptest::prelude::*;
+    use std::cmp::Ordering;
+    use verification_core::natural_cmp;
+
+    #[test]
+    fn names_sort_as_people_read_them() {
+        let mut names = vec![
+            "synthetic-1043@x",
+            "synthetic-103@x",
+            "synthetic-1038@x",
+            "Synthetic-2@x",
+            "synthetic-10@x",
+            "synthetic-007@x",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "Synthetic-2@x",
+                "synthetic-007@x",
+                "synthetic-10@x",
+                "synthetic-103@x",
+                "synthetic-1038@x",
+                "synthetic-1043@x"
+            ]
+        );
+    }
+
+    proptest! {
+        // A total order: antisymmetric, equal only for equal strings, and
+        // transitive on any three names.
+        #[test]
+        fn natural_cmp_is_a_total_order(a in "[a-c0-9-]{0,8}", b in "[a-c0-9-]{0,8}", c in "[a-c0-9-]{0,8}") {
+            prop_assert_eq!(natural_cmp(&a, &b), natural_cmp(&b, &a).reverse());
+            prop_assert_eq!(natural_cmp(&a, &b) == Ordering::Equal, a == b);
+            if natural_cmp(&a, &b) != Ordering::Greater && natural_cmp(&b, &c) != Ordering::Greater {
+                prop_assert_ne!(natural_cmp(&a, &c), Ordering::Greater);
+            }
+        }
+    }
+}

@@ -324,8 +324,9 @@ describe('languages and wording', () => {
       assert.deepEqual(await shadowText('[role=columnheader]'), ['', 'Contact', 'Statut', 'Date limite', 'Renvoi']);
       assert.equal(h.norm((await shadowText('.summary'))[0]), '3 contacts, 2 en retard, 2 suspendus');
       const options = await shadowText('select[name=status] option');
-      assert.equal(options[0], 'Tous les statuts');
-      assert.ok(options.includes('En retard') && options.includes('En attente'), options.join(' | '));
+      // Each choice with how many it matches (only choices that match).
+      assert.equal(options[0], 'Tous les statuts (3)');
+      assert.ok(options.some((o) => o.startsWith('En retard (')) && options.some((o) => o.startsWith('En attente (')), options.join(' | '));
       assert.equal(
         await page.evaluate((l) => document.querySelector(l).shadowRoot.querySelector('input[name=q]').placeholder, LIST),
         'Rechercher',

@@ -173,19 +173,19 @@ describe('injection', () => {
             // Laid out, no part of the address lands after the sentence's
             // next words ("Click the link") on their line.
             const leaked = await h.widget(page, key).evaluate((el, text) => {
-              const walker = document.createTreeWalker(el.shadowRoot.querySelector('.lead'), NodeFilter.SHOW_TEXT);
+              const lead = el.shadowRoot.querySelector('.lead');
+              // The address is set apart (it wraps only at @ and dots).
+              const address = document.createRange();
+              address.selectNodeContents(lead.querySelector('.address') ?? lead);
+              const walker = document.createTreeWalker(lead, NodeFilter.SHOW_TEXT);
               let node;
-              while ((node = walker.nextNode()) && !node.data.includes(text));
-              const range = (from, len) => {
-                const r = document.createRange();
-                r.setStart(node, from);
-                r.setEnd(node, from + len);
-                return r;
-              };
-              const at = node.data.indexOf(text);
-              const click = range(node.data.indexOf('Click the link'), 5).getBoundingClientRect();
-              return [...range(at, text.length).getClientRects()].filter(
-                (r) => r.width > 0 && Math.abs(r.top - click.top) < 2 && r.left >= click.right - 1,
+              while ((node = walker.nextNode()) && !node.data.includes('Click the link'));
+              const click = document.createRange();
+              click.setStart(node, node.data.indexOf('Click the link'));
+              click.setEnd(node, node.data.indexOf('Click the link') + 5);
+              const at = click.getBoundingClientRect();
+              return [...address.getClientRects()].filter(
+                (r) => r.width > 0 && Math.abs(r.top - at.top) < 2 && r.left >= at.right - 1,
               ).length;
             }, text);
             assert.equal(leaked, 0, `${what}: the override does not reorder the rest of the sentence`);
@@ -230,12 +230,15 @@ describe('injection', () => {
         await assertInert(page, key, `${p} error`);
       }
       await h.screenshot(h.card(page, 'inj-namecom'), 'injection-registrar-message-light');
-      // A hostile provider attribute is reported as text too.
+      // A hostile provider attribute: the registrant reads neutral words;
+      // the event's detail carries it, as text.
       await page.evaluate((evil) => document.querySelector('[data-scenario="inj-dna"]').setAttribute('provider', evil), evil);
-      await page.waitForFunction(
-        (evil) => document.querySelector('[data-scenario="inj-dna"]').shadowRoot.textContent.includes(evil),
-        evil,
+      await page.waitForFunction(() =>
+        document.querySelector('[data-scenario="inj-dna"]').shadowRoot.textContent.includes("We can't show your verification status"),
       );
+      const config = (await h.events(page, 'verification-error', 'inj-dna')).at(-1);
+      assert.equal(config.detail.kind, 'config');
+      assert.ok(config.detail.detail.includes(evil), config.detail.detail);
       await assertInert(page, 'inj-dna', 'provider attribute');
       h.assertNoProblems(page);
     } finally {

@@ -70,7 +70,7 @@ function domRows(page) {
         email: r.querySelector('.email')?.textContent,
         urgency: r.dataset.urgency,
         contact: r.dataset.contact,
-        suspended: !!r.querySelector('.badge.suspended'),
+        suspended: !!r.querySelector('.badge[data-suspended="true"]'),
         text: r.innerText.replace(/\s+/g, ' '),
       }))
       .sort((a, b) => a.index - b.index);

@@ -1137,6 +1137,15 @@ catalog! {
             nl: t("Opgeschort"),
             tr: t("Askıda"),
         }
+        // One badge for a status and a suspension ("Overdue, suspended").
+        WithSuspended = "withSuspended" {
+            en: t("{status}, suspended"),
+            de: t("{status}, gesperrt"),
+            es: t("{status}, suspendido"),
+            fr: t("{status}, suspendu"),
+            nl: t("{status}, opgeschort"),
+            tr: t("{status}, askıda"),
+        }
         SuspendedAny = "suspendedAny" {
             en: t("Any"),
             de: t("Alle"),
@@ -1176,6 +1185,71 @@ catalog! {
             fr: p("Renvoyer à {n} contact", "Renvoyer à {n} contacts"),
             nl: p("Opnieuw sturen naar {n} contact", "Opnieuw sturen naar {n} contacten"),
             tr: p("{n} kişiye yeniden gönder", "{n} kişiye yeniden gönder"),
+        }
+        // A bulk resend of more than a few contacts asks first.
+        ConfirmBulk = "confirmBulk" {
+            en: p("Send a verification email to {n} contact?", "Send a verification email to {n} contacts?"),
+            de: p("Eine Bestätigungs-E-Mail an {n} Kontakt senden?", "Eine Bestätigungs-E-Mail an {n} Kontakte senden?"),
+            es: p("¿Enviar un correo de verificación a {n} contacto?", "¿Enviar un correo de verificación a {n} contactos?"),
+            fr: p("Envoyer un e-mail de vérification à {n} contact\u{a0}?", "Envoyer un e-mail de vérification à {n} contacts\u{a0}?"),
+            nl: p("Een verificatie-e-mail sturen naar {n} contact?", "Een verificatie-e-mail sturen naar {n} contacten?"),
+            tr: p("{n} kişiye doğrulama e-postası gönderilsin mi?", "{n} kişiye doğrulama e-postası gönderilsin mi?"),
+        }
+        ConfirmPaced = "confirmPaced" {
+            en: t("Paced by the registrar's limits, the last one goes out in about {duration}. Keep this page open until then."),
+            de: t("Nach den Limits des Registrars geht die letzte in etwa {duration} hinaus. Lassen Sie diese Seite bis dahin geöffnet."),
+            es: t("Según los límites del registrador, el último sale en unos {duration}. Mantenga esta página abierta hasta entonces."),
+            fr: t("Selon les limites du bureau d’enregistrement, le dernier part dans environ {duration}. Gardez cette page ouverte jusque-là."),
+            nl: t("Volgens de limieten van de registrar gaat de laatste over ongeveer {duration} de deur uit. Houd deze pagina tot dan open."),
+            tr: t("Kayıt şirketinin sınırlarına göre sonuncusu yaklaşık {duration} içinde gönderilir. O zamana kadar bu sayfayı açık tutun."),
+        }
+        ConfirmNow = "confirmNow" {
+            en: t("They go out now."),
+            de: t("Sie werden jetzt gesendet."),
+            es: t("Se envían ahora."),
+            fr: t("Ils partent maintenant."),
+            nl: t("Ze gaan nu de deur uit."),
+            tr: t("Hemen gönderilirler."),
+        }
+        ConfirmSend = "confirmSend" {
+            en: p("Send {n} email", "Send {n} emails"),
+            de: p("{n} E-Mail senden", "{n} E-Mails senden"),
+            es: p("Enviar {n} correo", "Enviar {n} correos"),
+            fr: p("Envoyer {n} e-mail", "Envoyer {n} e-mails"),
+            nl: p("{n} e-mail sturen", "{n} e-mails sturen"),
+            tr: p("{n} e-posta gönder", "{n} e-posta gönder"),
+        }
+        ConfirmCancel = "confirmCancel" {
+            en: t("Cancel"),
+            de: t("Abbrechen"),
+            es: t("Cancelar"),
+            fr: t("Annuler"),
+            nl: t("Annuleren"),
+            tr: t("İptal"),
+        }
+        ExportCsv = "exportCsv" {
+            en: t("Export CSV"),
+            de: t("Als CSV exportieren"),
+            es: t("Exportar CSV"),
+            fr: t("Exporter en CSV"),
+            nl: t("Exporteren als CSV"),
+            tr: t("CSV olarak dışa aktar"),
+        }
+        RowResend = "rowResend" {
+            en: t("Resend"),
+            de: t("Erneut senden"),
+            es: t("Reenviar"),
+            fr: t("Renvoyer"),
+            nl: t("Opnieuw sturen"),
+            tr: t("Yeniden gönder"),
+        }
+        RowResendTo = "rowResendTo" {
+            en: t("Resend the verification email to {email}"),
+            de: t("Bestätigungs-E-Mail erneut an {email} senden"),
+            es: t("Reenviar el correo de verificación a {email}"),
+            fr: t("Renvoyer l’e-mail de vérification à {email}"),
+            nl: t("De verificatie-e-mail opnieuw sturen naar {email}"),
+            tr: t("Doğrulama e-postasını {email} adresine yeniden gönder"),
         }
         PacedAccount = "pacedAccount" {
             en: t("Paced to {max} per {window} per account, 1 per 15 minutes per contact."),

@@ -168,7 +168,9 @@ impl PageRequest {
     }
 }
 
-/// A status filter choice.
+/// A status filter choice. Each status choice is a badge's status, so a
+/// filter named "Overdue" shows exactly the rows badged "Overdue" (with or
+/// without ", suspended"), never the "Expired" ones.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StatusFilter {
     /// Every status.
@@ -176,10 +178,25 @@ pub enum StatusFilter {
     Any,
     /// Everything that still needs the registrant (not verified).
     Unverified,
-    /// Exactly this status.
-    Is(Status),
-    /// Deadline passed, not verified.
-    Overdue,
+    /// Rows whose badge says this status ([`status_label`]).
+    Label(ListMsg),
+}
+
+/// Every badge status, in the order the menu and the status sort use:
+/// most in need of action first.
+pub const LABELS: [(ListMsg, &str); 8] = [
+    (ListMsg::StatusOverdue, "overdue"),
+    (ListMsg::StatusExpired, "expired"),
+    (ListMsg::StatusBounced, "bounced"),
+    (ListMsg::StatusFailed, "failed"),
+    (ListMsg::StatusPending, "pending"),
+    (ListMsg::StatusNotStarted, "not_started"),
+    (ListMsg::StatusUnknown, "unknown"),
+    (ListMsg::StatusVerified, "verified"),
+];
+
+fn label_rank(m: ListMsg) -> usize {
+    LABELS.iter().position(|(l, _)| *l == m).unwrap_or(LABELS.len())
 }
 
 impl StatusFilter {
@@ -188,8 +205,9 @@ impl StatusFilter {
         match self {
             StatusFilter::Any => "any",
             StatusFilter::Unverified => "unverified",
-            StatusFilter::Overdue => "overdue",
-            StatusFilter::Is(s) => s.as_str(),
+            StatusFilter::Label(m) => {
+                LABELS.iter().find(|(l, _)| *l == m).map_or("any", |(_, v)| v)
+            }
         }
     }
 
@@ -197,36 +215,276 @@ impl StatusFilter {
     pub fn parse(s: &str) -> StatusFilter {
         match s {
             "unverified" => StatusFilter::Unverified,
-            "overdue" => StatusFilter::Overdue,
-            "not_started" => StatusFilter::Is(Status::NotStarted),
-            "pending" => StatusFilter::Is(Status::Pending),
-            "verified" => StatusFilter::Is(Status::Verified),
-            "failed" => StatusFilter::Is(Status::Failed),
-            "unknown" => StatusFilter::Is(Status::Unknown),
-            _ => StatusFilter::Any,
+            _ => LABELS
+                .iter()
+                .find(|(_, v)| *v == s)
+                .map_or(StatusFilter::Any, |(l, _)| StatusFilter::Label(*l)),
         }
     }
 
-    /// Every choice with its label, in menu order.
-    pub const CHOICES: [(StatusFilter, ListMsg); 8] = [
-        (StatusFilter::Any, ListMsg::StatusAny),
-        (StatusFilter::Unverified, ListMsg::StatusUnverified),
-        (StatusFilter::Overdue, ListMsg::StatusOverdue),
-        (StatusFilter::Is(Status::NotStarted), ListMsg::StatusNotStarted),
-        (StatusFilter::Is(Status::Pending), ListMsg::StatusPending),
-        (StatusFilter::Is(Status::Failed), ListMsg::StatusFailed),
-        (StatusFilter::Is(Status::Unknown), ListMsg::StatusUnknown),
-        (StatusFilter::Is(Status::Verified), ListMsg::StatusVerified),
-    ];
+    /// The menu's label of this choice.
+    pub fn label(self) -> ListMsg {
+        match self {
+            StatusFilter::Any => ListMsg::StatusAny,
+            StatusFilter::Unverified => ListMsg::StatusUnverified,
+            StatusFilter::Label(m) => m,
+        }
+    }
+
+    /// The choices that can match `rows`, each with how many it matches:
+    /// every status, "not verified" when some rows are verified and some
+    /// not, and each badge status present (name.com's list holds no
+    /// verified contacts, so it never offers "Verified").
+    pub fn choices(rows: &[ListRow]) -> Vec<(StatusFilter, usize)> {
+        let mut per_label = [0usize; LABELS.len()];
+        for r in rows {
+            if let Some(i) = LABELS.iter().position(|(l, _)| *l == status_label(&r.record)) {
+                per_label[i] += 1;
+            }
+        }
+        let verified = per_label[LABELS.len() - 1];
+        let mut out = vec![(StatusFilter::Any, rows.len())];
+        if verified > 0 && verified < rows.len() {
+            out.push((StatusFilter::Unverified, rows.len() - verified));
+        }
+        out.extend(
+            LABELS
+                .iter()
+                .zip(per_label)
+                .filter(|(_, n)| *n > 0)
+                .map(|((l, _), n)| (StatusFilter::Label(*l), n)),
+        );
+        out
+    }
 
     fn matches(self, r: &Record) -> bool {
         match self {
             StatusFilter::Any => true,
             StatusFilter::Unverified => r.status != Status::Verified,
-            StatusFilter::Overdue => r.urgency == Urgency::Overdue,
-            StatusFilter::Is(s) => r.status == s,
+            StatusFilter::Label(m) => status_label(r) == m,
         }
     }
+}
+
+/// `true` when the suspension filter can split `rows` (some suspended,
+/// some not); otherwise the list does not offer it.
+pub fn suspension_splits(rows: &[ListRow]) -> bool {
+    let suspended = rows.iter().filter(|r| r.record.suspended).count();
+    suspended > 0 && suspended < rows.len()
+}
+
+/// A row's badge: its status as staff read it and whether its domains are
+/// suspended, said in one badge ("Overdue, suspended").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Badge {
+    /// The status ([`status_label`]).
+    pub status: ListMsg,
+    /// The domains are suspended.
+    pub suspended: bool,
+}
+
+impl Badge {
+    /// The badge of `r`.
+    pub fn of(r: &Record) -> Badge {
+        Badge { status: status_label(r), suspended: r.suspended }
+    }
+
+    /// The badge's words in `msgs`' language.
+    pub fn text(self, msgs: &Messages) -> String {
+        let status = msgs.text(self.status);
+        if self.suspended {
+            msgs.fill(ListMsg::WithSuspended, &[("status", &status)])
+        } else {
+            status
+        }
+    }
+}
+
+/// The column a list is sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// Most urgent first (the core's order); the list's default.
+    #[default]
+    Urgency,
+    /// By email, in natural order ("synthetic-103" before "-1038").
+    Contact,
+    /// By badge status, most in need of action first.
+    Status,
+    /// By deadline, earliest first; rows without one last.
+    Deadline,
+    /// By queued send time; rows not queued last.
+    Queue,
+}
+
+/// How the list is sorted: a column and a direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sort {
+    /// The column.
+    pub key: SortKey,
+    /// Reversed.
+    pub descending: bool,
+}
+
+impl Sort {
+    /// The sort after a click on `key`'s header: that column ascending, or
+    /// the other direction when it is the column already.
+    pub fn toggled(self, key: SortKey) -> Sort {
+        if self.key == key {
+            Sort { key, descending: !self.descending }
+        } else {
+            Sort { key, descending: false }
+        }
+    }
+
+    /// The header's `aria-sort` for `key`.
+    pub fn aria(self, key: SortKey) -> &'static str {
+        match (self.key == key, self.descending) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        }
+    }
+}
+
+/// Orders `positions` (rows' indices, in the list's urgency order) by
+/// `sort`, stably: ties keep the urgency order. Rows without a deadline or
+/// a queued time stay last in either direction. `queued_at` is a row id's
+/// queued send time.
+pub fn sort_positions(
+    rows: &[ListRow],
+    positions: &mut [u32],
+    sort: Sort,
+    queued_at: impl Fn(&str) -> Option<DateTime<Utc>>,
+) {
+    use std::cmp::Ordering;
+    let row = |p: &u32| &rows[*p as usize];
+    let dir = |o: Ordering| if sort.descending { o.reverse() } else { o };
+    // `None` last whatever the direction.
+    let last_none = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+        (Some(x), Some(y)) => dir(x.cmp(&y)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    match sort.key {
+        SortKey::Urgency => {
+            if sort.descending {
+                positions.reverse();
+            }
+        }
+        SortKey::Contact => positions.sort_by(|a, b| {
+            let (x, y) = (row(a), row(b));
+            let name = |r: &ListRow| r.record.email.clone().unwrap_or_else(|| r.id.clone());
+            dir(verification_core::natural_cmp(&name(x), &name(y)))
+        }),
+        SortKey::Status => positions.sort_by(|a, b| {
+            let (x, y) = (Badge::of(&row(a).record), Badge::of(&row(b).record));
+            dir(label_rank(x.status)
+                .cmp(&label_rank(y.status))
+                .then_with(|| y.suspended.cmp(&x.suspended)))
+        }),
+        SortKey::Deadline => {
+            positions.sort_by(|a, b| last_none(row(a).record.deadline, row(b).record.deadline));
+        }
+        SortKey::Queue => {
+            positions.sort_by(|a, b| last_none(queued_at(&row(a).id), queued_at(&row(b).id)));
+        }
+    }
+}
+
+/// A bulk resend of more than this many contacts asks first.
+pub const CONFIRM_ABOVE: usize = 10;
+
+/// "1 hour 49 minutes", "12 minutes" (rounded up to the minute).
+pub fn duration_words(d: TimeDelta, msgs: &Messages) -> String {
+    let minutes = (d.num_seconds().max(0) + 59) / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => msgs.count(ListMsg::WindowMinutes, m.max(1), &[]),
+        (h, 0) => msgs.count(ListMsg::WindowHours, h, &[]),
+        (h, m) => format!(
+            "{} {}",
+            msgs.count(ListMsg::WindowHours, h, &[]),
+            msgs.count(ListMsg::WindowMinutes, m, &[])
+        ),
+    }
+}
+
+/// The confirmation of a bulk resend of `n` contacts whose last send is
+/// planned at `last`: the question, and how long the pacing takes.
+pub fn confirm_words(
+    n: usize,
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    msgs: &Messages,
+) -> (String, String) {
+    let question = msgs.count(ListMsg::ConfirmBulk, count(n), &[]);
+    let detail = match last.map(|t| t - now).filter(|d| *d >= TimeDelta::minutes(1)) {
+        Some(d) => msgs.fill(ListMsg::ConfirmPaced, &[("duration", &duration_words(d, msgs))]),
+        None => msgs.text(ListMsg::ConfirmNow),
+    };
+    (question, detail)
+}
+
+/// One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a
+/// line break, and never read as a formula by a spreadsheet (a leading
+/// `=`, `+`, `-`, `@`, tab or carriage return gets a `'` in front).
+fn csv_cell(out: &mut String, value: &str) {
+    let guarded;
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        guarded = format!("'{value}");
+        guarded.as_str()
+    } else {
+        value
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// The rows at `positions` as CSV, for a spreadsheet: a UTF-8 byte order
+/// mark (so Excel reads accents right), a header of stable column names,
+/// CRLF line ends. `status` and `deadline` are the record's own values
+/// (the deadline in UTC, RFC 3339); `label` and `left` are the list's words.
+pub fn csv(rows: &[ListRow], positions: &[u32], msgs: &Messages) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(
+        "email,domains,status,label,suspended,deadline,deadline_kind,left,handle,verification_id\r\n",
+    );
+    for &p in positions {
+        let r = &rows[p as usize].record;
+        let kind = r.deadline_kind.map(|k| match k {
+            DeadlineKind::Suspension => "suspension",
+            DeadlineKind::LinkExpiry => "linkExpiry",
+            DeadlineKind::Estimated => "estimated",
+        });
+        let cells = [
+            r.email.clone().unwrap_or_default(),
+            r.domains.join(" "),
+            r.status.as_str().to_owned(),
+            Badge::of(r).text(msgs),
+            (if r.suspended { "yes" } else { "no" }).to_owned(),
+            r.deadline
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            kind.unwrap_or_default().to_owned(),
+            days_left_text(r, msgs),
+            r.handle.clone().unwrap_or_default(),
+            r.verification_id.clone().unwrap_or_default(),
+        ];
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            csv_cell(&mut out, c);
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// The filters of the list.
@@ -762,17 +1020,160 @@ mod tests {
         };
         assert_eq!(f(StatusFilter::Any, None, ""), vec![0, 1, 2, 3, 4]);
         assert_eq!(f(StatusFilter::Unverified, None, ""), vec![0, 1, 2, 3]);
-        assert_eq!(f(StatusFilter::Overdue, None, ""), vec![0]);
-        assert_eq!(f(StatusFilter::Is(Status::NotStarted), None, ""), vec![3]);
+        let overdue = StatusFilter::Label(ListMsg::StatusOverdue);
+        assert_eq!(f(overdue, None, ""), vec![0]);
+        assert_eq!(f(StatusFilter::Label(ListMsg::StatusNotStarted), None, ""), vec![3]);
         assert_eq!(f(StatusFilter::Any, Some(true), ""), vec![0]);
         assert_eq!(f(StatusFilter::Any, Some(false), "").len(), 4);
         assert_eq!(f(StatusFilter::Any, None, " Y.ORG "), vec![3, 4]);
         assert_eq!(f(StatusFilter::Any, None, "week.com"), vec![2]);
         assert_eq!(f(StatusFilter::Unverified, None, "y.org"), vec![3]);
-        assert_eq!(StatusFilter::parse(StatusFilter::Overdue.as_str()), StatusFilter::Overdue);
-        for (choice, _) in StatusFilter::CHOICES {
+        assert_eq!(StatusFilter::parse("overdue"), overdue);
+        for choice in [StatusFilter::Any, StatusFilter::Unverified]
+            .into_iter()
+            .chain(LABELS.iter().map(|(l, _)| StatusFilter::Label(*l)))
+        {
             assert_eq!(StatusFilter::parse(choice.as_str()), choice);
         }
+    }
+
+    #[test]
+    fn filters_offer_only_what_can_match_named_as_the_badges() {
+        let r = sample();
+        let labels = |rows: &[ListRow]| -> Vec<(&'static str, usize)> {
+            StatusFilter::choices(rows).into_iter().map(|(c, n)| (c.as_str(), n)).collect()
+        };
+        assert_eq!(
+            labels(&r),
+            [
+                ("any", 5),
+                ("unverified", 4),
+                ("overdue", 1),
+                ("pending", 2),
+                ("not_started", 1),
+                ("verified", 1)
+            ]
+        );
+        // name.com's list: only unverified contacts, every overdue one
+        // suspended. No "Verified", no "not verified", no suspension menu.
+        let nc = rows(vec![
+            record("a@x.com", Status::Pending, Some(-30), true),
+            record("b@x.com", Status::Pending, Some(-3), true),
+            record("c@x.com", Status::Pending, Some(90), false),
+        ]);
+        assert_eq!(labels(&nc), [("any", 3), ("overdue", 2), ("pending", 1)]);
+        assert!(suspension_splits(&nc));
+        let all_overdue = rows(vec![record("a@x.com", Status::Pending, Some(-30), true)]);
+        assert!(!suspension_splits(&all_overdue));
+        // An expired row is badged "Expired" and is not in "Overdue".
+        let mut expired = record("e@x.com", Status::Failed, Some(-30), true);
+        expired.failure_reason = Some(verification_core::FailureReason::Expired);
+        let mixed = rows(vec![expired, record("a@x.com", Status::Pending, Some(-30), true)]);
+        let f = |status| filter_rows(&mixed, &Filter { status, ..Filter::default() });
+        assert_eq!(f(StatusFilter::Label(ListMsg::StatusOverdue)).len(), 1);
+        assert_eq!(f(StatusFilter::Label(ListMsg::StatusExpired)).len(), 1);
+        // One badge says both.
+        let badge = Badge::of(&mixed[0].record);
+        assert!(badge.suspended);
+        let words: Vec<String> = mixed.iter().map(|r| Badge::of(&r.record).text(&en())).collect();
+        assert!(words.contains(&"Overdue, suspended".to_owned()), "{words:?}");
+        assert!(words.contains(&"Expired, suspended".to_owned()), "{words:?}");
+    }
+
+    #[test]
+    fn sorting_by_each_column() {
+        let mut recs = vec![
+            record("synthetic-1043@x.com", Status::Pending, Some(-3), true),
+            record("synthetic-103@x.com", Status::Pending, Some(200), false),
+            record("synthetic-1038@x.com", Status::NotStarted, None, false),
+            record("done@x.com", Status::Verified, None, false),
+        ];
+        recs[2].deadline = None;
+        let r = rows(recs);
+        let order = |sort: Sort, queued: &[(&str, i64)]| -> Vec<String> {
+            let mut v: Vec<u32> = (0..r.len() as u32).collect();
+            sort_positions(&r, &mut v, sort, |id| {
+                queued
+                    .iter()
+                    .find(|(e, _)| {
+                        r.iter().any(|x| x.id == id && x.record.email.as_deref() == Some(*e))
+                    })
+                    .map(|(_, m)| now() + TimeDelta::minutes(*m))
+            });
+            v.iter().map(|&i| r[i as usize].record.email.clone().unwrap()).collect()
+        };
+        let by = |key, descending| Sort { key, descending };
+        assert_eq!(
+            order(by(SortKey::Contact, false), &[]),
+            ["done@x.com", "synthetic-103@x.com", "synthetic-1038@x.com", "synthetic-1043@x.com"]
+        );
+        assert_eq!(
+            order(by(SortKey::Contact, true), &[]),
+            ["synthetic-1043@x.com", "synthetic-1038@x.com", "synthetic-103@x.com", "done@x.com"]
+        );
+        // Status: most in need of action first; verified last.
+        assert_eq!(order(by(SortKey::Status, false), &[])[0], "synthetic-1043@x.com");
+        assert_eq!(order(by(SortKey::Status, false), &[])[3], "done@x.com");
+        // Deadline: earliest first; none last both ways.
+        let d = order(by(SortKey::Deadline, false), &[]);
+        assert_eq!(&d[..2], ["synthetic-1043@x.com", "synthetic-103@x.com"]);
+        let d = order(by(SortKey::Deadline, true), &[]);
+        assert_eq!(&d[..2], ["synthetic-103@x.com", "synthetic-1043@x.com"]);
+        // Queue: by queued time, not queued last.
+        let q = order(by(SortKey::Queue, false), &[("done@x.com", 30), ("synthetic-103@x.com", 5)]);
+        assert_eq!(&q[..2], ["synthetic-103@x.com", "done@x.com"]);
+        // The header toggles direction.
+        let s = Sort::default().toggled(SortKey::Contact);
+        assert_eq!((s.aria(SortKey::Contact), s.aria(SortKey::Status)), ("ascending", "none"));
+        assert_eq!(s.toggled(SortKey::Contact).aria(SortKey::Contact), "descending");
+        // The default order is urgency with names in natural order.
+        let tie = rows(vec![
+            record("synthetic-1043@x.com", Status::NotStarted, None, false),
+            record("synthetic-103@x.com", Status::NotStarted, None, false),
+        ]);
+        assert_eq!(tie[0].record.email.as_deref(), Some("synthetic-103@x.com"));
+    }
+
+    #[test]
+    fn csv_export_is_safe_for_spreadsheets() {
+        let mut recs = vec![record("a@x.com", Status::Pending, Some(-30), true)];
+        let mut evil = record("=cmd@x.com", Status::Pending, Some(30), false);
+        evil.domains = vec!["x.com".into(), "y,\"z\".com".into()];
+        recs.push(evil);
+        let r = rows(recs);
+        let text = csv(&r, &[0, 1], &en());
+        assert!(text.starts_with('\u{feff}'));
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "email,domains,status,label,suspended,deadline,deadline_kind,left,handle,verification_id"
+        );
+        assert!(
+            lines[1].starts_with(
+                "a@x.com,a.com,pending,\"Overdue, suspended\",yes,2026-02-28T06:00:00Z,suspension,"
+            ),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("'=cmd@x.com,\"x.com y,\"\"z\"\".com\",pending,"),
+            "{}",
+            lines[2]
+        );
+        assert_eq!(lines.len(), 4, "a CRLF after each row");
+        // Only the rows given, in the order given.
+        assert_eq!(csv(&r, &[1], &en()).matches("\r\n").count(), 2);
+    }
+
+    #[test]
+    fn a_large_bulk_resend_says_how_long_it_takes() {
+        let (q, d) = confirm_words(363, Some(now() + TimeDelta::minutes(109)), now(), &en());
+        assert_eq!(q, "Send a verification email to 363 contacts?");
+        assert!(d.contains("about 1 hour 49 minutes"), "{d}");
+        let (_, d) = confirm_words(12, Some(now()), now(), &en());
+        assert_eq!(d, "They go out now.");
+        assert_eq!(duration_words(TimeDelta::minutes(120), &en()), "2 hours");
+        assert_eq!(duration_words(TimeDelta::seconds(61), &en()), "2 minutes");
     }
 
     #[test]
@@ -849,8 +1250,8 @@ mod tests {
         assert_eq!(days(-30), "en retard de 1 jour");
         assert_eq!(days(-3), "en retard de 3 heures");
         assert_eq!(days(100), "Il reste 5 jours");
-        assert_eq!(fr.text(StatusFilter::CHOICES[0].1), "Tous les statuts");
-        assert_eq!(en().text(StatusFilter::CHOICES[0].1), "Any status");
+        assert_eq!(fr.text(StatusFilter::Any.label()), "Tous les statuts");
+        assert_eq!(en().text(StatusFilter::Any.label()), "Any status");
         let r = record("a@b", Status::Failed, None, false);
         assert_eq!(fr.text(status_label(&r)), "Échec");
         let why = Why::Problem(Problem::Network);

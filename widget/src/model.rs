@@ -587,6 +587,28 @@ pub fn isolate(text: &str) -> String {
     out
 }
 
+/// Address pieces longer than this may break anywhere (see
+/// [`address_parts`]).
+pub const LONG_ADDRESS_PART: usize = 28;
+
+/// An email address cut where it may wrap: before its `@` and before each
+/// dot ("not-started", "@openprovider", ".example"). Views set each piece
+/// `nowrap` with a `<wbr>` between, so an address never breaks inside a
+/// word or after a hyphen; a piece longer than [`LONG_ADDRESS_PART`]
+/// characters may break anywhere (it could not fit a phone's line).
+pub fn address_parts(email: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in email.char_indices().skip(1) {
+        if c == '@' || c == '.' {
+            parts.push(&email[start..i]);
+            start = i;
+        }
+    }
+    parts.push(&email[start..]);
+    parts
+}
+
 /// The words for a screen, in `msgs`' language.
 pub fn words(
     screen: Screen,
@@ -1609,6 +1631,17 @@ mod tests {
         r.email = Some("x\u{202e}evil".into());
         let w = words(Screen::Pending, Some(&r), None, &en());
         assert!(w.lead.contains("\u{2068}x\u{202e}evil\u{2069}. Click"), "{:?}", w.lead);
+    }
+
+    #[test]
+    fn addresses_are_cut_before_the_at_and_dots() {
+        assert_eq!(
+            address_parts("not-started@openprovider.example"),
+            ["not-started", "@openprovider", ".example"]
+        );
+        assert_eq!(address_parts("a"), ["a"]);
+        assert_eq!(address_parts(".x@y"), [".x", "@y"]);
+        assert_eq!(address_parts("jörg@bücher.de").concat(), "jörg@bücher.de");
     }
 
     #[test]

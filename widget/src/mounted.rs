@@ -1,7 +1,7 @@
 //! What both elements' wasm handles are: a Leptos view mounted into the
 //! element's shadow root, the configuration read from its attributes, a
 //! counter the view watches for "load again now", and the latest result
-//! the element exposes as a property. `element.rs` and `list.rs` wrap one
+//! the element exposes as a property. `element.rs` and `list/mod.rs` wrap one
 //! each in their `#[wasm_bindgen]` handle (exports cannot be generic).
 
 use crate::browser;

@@ -152,19 +152,15 @@ fn with_address(text: String, email: Option<String>) -> AnyView {
     let mut rest = text.as_str();
     while let Some(i) = rest.find(email.as_str()) {
         parts.push(rest[..i].to_owned().into_any());
-        let mut pieces = Vec::new();
-        let mut start = 0;
-        for (j, c) in email.char_indices().skip(1) {
-            if c == '@' || c == '.' {
-                pieces.push(email[start..j].to_owned());
-                start = j;
-            }
-        }
-        pieces.push(email[start..].to_owned());
+        let pieces = crate::model::address_parts(&email);
         let pieces = pieces
             .into_iter()
             .enumerate()
-            .map(|(n, p)| view! { {(n > 0).then(|| view! { <wbr /> })}<span>{p}</span> }.into_any())
+            .map(|(n, p)| {
+                let long = (p.chars().count() > crate::model::LONG_ADDRESS_PART).then_some("long");
+                let p = p.to_owned();
+                view! { {(n > 0).then(|| view! { <wbr /> })}<span class=long>{p}</span> }.into_any()
+            })
             .collect_view();
         parts.push(view! { <span class="address">{pieces}</span> }.into_any());
         rest = &rest[i + email.len()..];

@@ -1,0 +1,742 @@
+//! The staff list's parts, each a small component rendering from the
+//! list's [`State`]: the toolbar ([`Filters`], [`BulkBar`], [`ConfirmBulk`]),
+//! the panels above the table ([`LoadError`], [`RowErrors`],
+//! [`QueuePanel`], [`SkippedPanel`]) and the [`Table`] with its [`Row`]s.
+//! None decides anything: the words, filters, sorting and plans come from
+//! [`crate::list_model`], the sending from the controller ([`Ctl`]).
+
+use super::{Ctl, Load, State};
+use crate::{
+    i18n::{self, ListMsg, Messages, Msg},
+    list_model::{
+        count, csv, days_left_text, problem_text, queue_summary, suspension_splits, window, Badge,
+        Filter, QueueState, Queued, Sort, SortKey, StatusFilter,
+    },
+    model::{address_parts, urgency_str},
+};
+use chrono::{DateTime, TimeDelta, Utc};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::{cell::RefCell, collections::HashMap, sync::Arc};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Most upcoming queue entries listed by time (the rest are summarised).
+const QUEUE_SHOWN: usize = 12;
+
+/// The controller, for event handlers in reactive closures (which must be
+/// `Send`; the controller lives on the main thread only).
+pub(super) type Shared = SendWrapper<Ctl>;
+
+thread_local! {
+    static DATE_FORMAT: RefCell<Option<(String, js_sys::Function)>> = const { RefCell::new(None) };
+}
+
+/// A deadline as "Mar 3, 2026, 1:00 PM" in the browser's zone and the
+/// list's locale (one `Intl.DateTimeFormat`, reused).
+pub(super) fn format_date(locale: &str, t: DateTime<Utc>) -> String {
+    DATE_FORMAT.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_none_or(|(l, _)| l != locale) {
+            let opts = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into());
+            let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
+            let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&locale.into()), &opts);
+            *cell = Some((locale.to_owned(), f.format()));
+        }
+        let (_, f) = cell.as_ref().expect("set above");
+        let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+        f.call1(&JsValue::NULL, &date).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    })
+}
+
+/// A time of day ("1:30 AM") in the browser's zone.
+fn format_time(locale: &str, t: DateTime<Utc>) -> String {
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
+    let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+    date.to_locale_string(locale, &opts).into()
+}
+
+/// A rate limit's window as "per …" says it: "hour", "2 hours", ...
+fn window_words(w: TimeDelta, msgs: &Messages) -> String {
+    match w.num_seconds() {
+        3600 => msgs.text(ListMsg::WindowHour),
+        s if s % 3600 == 0 => msgs.count(ListMsg::WindowHours, s / 3600, &[]),
+        s if s % 60 == 0 => msgs.count(ListMsg::WindowMinutes, s / 60, &[]),
+        s => msgs.count(ListMsg::WindowSeconds, s, &[]),
+    }
+}
+
+/// An email that wraps only before its `@` and dots.
+fn address(email: &str) -> impl IntoView {
+    address_parts(email)
+        .into_iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let long = (p.chars().count() > crate::model::LONG_ADDRESS_PART).then_some("long");
+            let p = p.to_owned();
+            view! { {(n > 0).then(|| view! { <wbr /> })}<span class=long>{p}</span> }
+        })
+        .collect_view()
+}
+
+/// Offers `text` as a download named `name` (a `Blob` and a temporary
+/// link; nothing leaves the browser).
+fn download(name: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let a: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.dyn_into().ok()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Some(())
+}
+
+/// The status and suspension filters and the search box. The status menu
+/// offers only choices that match some row, each with its count; the
+/// suspension menu shows only when it can split the rows.
+#[component]
+pub(super) fn Filters(
+    /// The list's state (its `filter` is what this sets).
+    s: State,
+) -> impl IntoView {
+    let say = move |m: ListMsg| s.msgs.with(|x| x.text(m));
+    let choices = Memo::new(move |_| s.rows.with(|r| StatusFilter::choices(r)));
+    let splits = Memo::new(move |_| s.rows.with(|r| suspension_splits(r)));
+    // A choice that no longer matches anything (after a reload) goes.
+    Effect::new(move |_| {
+        let (c, split) = (choices.get(), splits.get());
+        let f = s.filter.get_untracked();
+        if s.load.with_untracked(|l| *l == Load::Ready)
+            && (!c.iter().any(|(x, _)| *x == f.status) || (!split && f.suspended.is_some()))
+        {
+            s.filter.update(|f| {
+                if !c.iter().any(|(x, _)| *x == f.status) {
+                    f.status = StatusFilter::Any;
+                }
+                if !split {
+                    f.suspended = None;
+                }
+            });
+        }
+    });
+    view! {
+        <div class="filters" part="filters">
+            <label>
+                <span>{move || say(ListMsg::Status)}</span>
+                <select
+                    name="status"
+                    prop:value=move || s.filter.with(|f| f.status.as_str())
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        s.filter.update(|f| f.status = StatusFilter::parse(&v));
+                    }
+                >
+                    {move || {
+                        let m = s.msgs.get();
+                        let current = s.filter.with_untracked(|f| f.status);
+                        choices
+                            .get()
+                            .into_iter()
+                            .map(|(c, n)| {
+                                let text = format!("{} ({})", m.text(c.label()), m.number(count(n)));
+                                view! { <option value=c.as_str() selected=c == current>{text}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <Show when=move || splits.get()>
+                <label>
+                    <span>{move || say(ListMsg::StatusSuspended)}</span>
+                    <select
+                        name="suspended"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            s.filter.update(|f| f.suspended = match v.as_str() {
+                                "yes" => Some(true),
+                                "no" => Some(false),
+                                _ => None,
+                            });
+                        }
+                    >
+                        <option value="any">{move || say(ListMsg::SuspendedAny)}</option>
+                        <option value="yes">{move || say(ListMsg::StatusSuspended)}</option>
+                        <option value="no">{move || say(ListMsg::NotSuspended)}</option>
+                    </select>
+                </label>
+            </Show>
+            <label class="search">
+                <span>{move || say(ListMsg::SearchLabel)}</span>
+                <input
+                    type="search"
+                    name="q"
+                    autocomplete="off"
+                    placeholder=move || say(ListMsg::Search)
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        s.filter.update(|f| f.text = v);
+                    }
+                />
+            </label>
+        </div>
+    }
+}
+
+/// The bulk resend button (asking first above
+/// [`crate::list_model::CONFIRM_ABOVE`] contacts), the pacing hint, and the
+/// CSV export of the rows the filters show.
+#[component]
+pub(super) fn BulkBar(
+    /// The list's state.
+    s: State,
+    /// The controller (queues the resends).
+    ctl: Shared,
+    /// The rows shown, in order (what the export writes).
+    visible: Memo<Arc<Vec<u32>>>,
+) -> impl IntoView {
+    let selected = move || s.selected.with(|x| x.len());
+    let export = move |_| {
+        let rows = s.rows.get_untracked();
+        let text = s.msgs.with_untracked(|m| visible.with_untracked(|v| csv(&rows, v, m)));
+        let day = s.now.get_untracked().format("%Y-%m-%d");
+        let provider =
+            s.config.with_untracked(|c| c.provider.clone().map(|p| p.as_str()).unwrap_or("list"));
+        download(&format!("verification-{provider}-{day}.csv"), &text);
+    };
+    view! {
+        <div class="bulk" part="bulk">
+            <button
+                type="button"
+                class="primary"
+                part="button"
+                aria-disabled=move || (selected() == 0).then_some("true")
+                on:click=move |_| {
+                    if selected() > 0 {
+                        ctl.ask_bulk();
+                    }
+                }
+            >
+                {move || match selected() {
+                    0 => s.msgs.with(|m| m.text(Msg::ResendEmail)),
+                    n => s.msgs.with(|m| m.count(ListMsg::ResendTo, count(n), &[])),
+                }}
+            </button>
+            <button
+                type="button"
+                class="secondary"
+                part="button export"
+                disabled=move || visible.with(|v| v.is_empty())
+                on:click=export
+            >
+                {move || s.msgs.with(|m| m.text(ListMsg::ExportCsv))}
+            </button>
+            <span class="hint">
+                {move || {
+                    let c = s.config.get();
+                    s.msgs.with(|m| match c.account_limit() {
+                        Some(l) => {
+                            let max = m.number(count(l.max));
+                            let window = window_words(l.window, m);
+                            m.fill(ListMsg::PacedAccount, &[("max", &max), ("window", &window)])
+                        }
+                        None => m.text(ListMsg::PacedContact),
+                    })
+                }}
+            </span>
+        </div>
+    }
+}
+
+/// "Send a verification email to 363 contacts? … the last one goes out in
+/// about 1 hour 49 minutes." with Send and Cancel, while a large bulk
+/// resend waits for the go.
+#[component]
+pub(super) fn ConfirmBulk(
+    /// The list's state (its `confirm`).
+    s: State,
+    /// The controller (queues on Send).
+    ctl: Shared,
+) -> impl IntoView {
+    move || {
+        let c = s.confirm.get()?;
+        let m = s.msgs.get();
+        let (question, detail) =
+            crate::list_model::confirm_words(c.contacts, c.last, s.now.get_untracked(), &m);
+        let heading = question.clone();
+        let send = m.count(ListMsg::ConfirmSend, count(c.emails), &[]);
+        let ctl = ctl.clone();
+        let go = move |_| {
+            let ids = s.selected.get_untracked();
+            ctl.resend(&ids);
+        };
+        Some(view! {
+            <div class="confirm" part="confirm" role="group" aria-label=question.clone()>
+                <p><strong>{heading}</strong>" "{detail}</p>
+                <button type="button" class="primary" part="button" on:click=go>{send}</button>
+                <button type="button" class="secondary" part="button" on:click=move |_| s.confirm.set(None)>
+                    {m.text(ListMsg::ConfirmCancel)}
+                </button>
+            </div>
+        })
+    }
+}
+
+/// The load failure, with a retry (the rows read before stay).
+#[component]
+pub(super) fn LoadError(
+    /// The list's state.
+    s: State,
+    /// The controller (reloads).
+    ctl: Shared,
+) -> impl IntoView {
+    move || {
+        let Load::Failed(p) = s.load.get() else { return None };
+        let m = s.msgs.get();
+        let message = m.fill(ListMsg::LoadError, &[("message", &problem_text(&p, &m))]);
+        let ctl = ctl.clone();
+        Some(view! {
+            <div class="error" part="error" role="alert">
+                <p>{message}</p>
+                <button type="button" class="secondary" part="button" on:click=move |_| ctl.load()>
+                    {m.text(Msg::TryAgain)}
+                </button>
+            </div>
+        })
+    }
+}
+
+/// The rows the core could not read (the others are listed).
+#[component]
+pub(super) fn RowErrors(
+    /// The list's state.
+    s: State,
+) -> impl IntoView {
+    move || {
+        let errs = s.row_errors.get();
+        let m = s.msgs.get();
+        (!errs.is_empty()).then(|| {
+            let n = errs.len();
+            view! {
+                <aside class="row-errors" part="row-errors" role="note">
+                    <p>
+                        <strong>{m.count(ListMsg::RowsUnreadable, count(n), &[])}</strong>
+                        " "
+                        {m.text(ListMsg::OtherRowsListed)}
+                    </p>
+                    <ul>
+                        {errs.into_iter().take(50).map(|e| {
+                            let key = e.key.clone().map(|k| format!(" ({k})")).unwrap_or_default();
+                            let row = format!("{}{key}", m.number(count(e.index + 1)));
+                            let text = m.fill(ListMsg::RowError, &[("row", &row), ("message", &e.message)]);
+                            view! { <li>{text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </aside>
+            }
+        })
+    }
+}
+
+/// The queue: how many went, what waits until when, what failed, and a
+/// cancel button while some wait.
+#[component]
+pub(super) fn QueuePanel(
+    /// The list's state.
+    s: State,
+    /// The controller (cancels).
+    ctl: Shared,
+    /// The words' locale, for dates.
+    locale: Memo<String>,
+) -> impl IntoView {
+    move || {
+        let q = s.queue.get();
+        if q.is_empty() {
+            return None;
+        }
+        let now = s.now.get();
+        let loc = locale.get();
+        let m = s.msgs.get();
+        let text = queue_summary(&q, now, |t| format_date(&loc, t), &m);
+        let later = |x: &&Queued| x.state == QueueState::Waiting && x.at > now;
+        let upcoming: Vec<Queued> = q.iter().filter(later).take(QUEUE_SHOWN).cloned().collect();
+        let more = q.iter().filter(later).count() - upcoming.len();
+        let failures: Vec<String> = q
+            .iter()
+            .filter_map(|x| match &x.state {
+                QueueState::Failed(why) => Some(format!("{}: {}", x.email, why.text(&m))),
+                _ => None,
+            })
+            .take(QUEUE_SHOWN)
+            .collect();
+        let waiting = q.iter().any(|x| x.state == QueueState::Waiting);
+        let ctl = ctl.clone();
+        Some(view! {
+            <section class="queue" part="queue" aria-label=m.text(ListMsg::QueueLabel)>
+                <p class="queue-summary" role="status" aria-live="polite">
+                    <strong>{m.text(ListMsg::QueueTitle)}</strong>
+                    " "
+                    {text}
+                </p>
+                {(!upcoming.is_empty()).then(|| view! {
+                    <ol class="queue-list">
+                        {upcoming.into_iter().map(|x| {
+                            let iso = x.at.to_rfc3339();
+                            let when = format_date(&loc, x.at);
+                            // "{email} at {time}", each value in its element.
+                            let parts = m.parts(ListMsg::QueueItem).into_iter().map(|p| match p {
+                                i18n::Part::Value(v) if v == "email" => view! {
+                                    <span class="queue-email">{x.email.clone()}</span>
+                                }.into_any(),
+                                i18n::Part::Value(v) if v == "time" => view! {
+                                    <time datetime=iso.clone()>{when.clone()}</time>
+                                }.into_any(),
+                                i18n::Part::Value(v) => format!("{{{v}}}").into_any(),
+                                i18n::Part::Text(t) => t.into_any(),
+                            }).collect_view();
+                            view! { <li data-contact=x.contact.clone()>{parts}</li> }
+                        }).collect_view()}
+                    </ol>
+                })}
+                {(more > 0).then(|| view! { <p class="queue-more">{m.count(ListMsg::QueueMore, count(more), &[])}</p> })}
+                {(!failures.is_empty()).then(|| view! {
+                    <ul class="queue-failures">
+                        {failures.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}
+                    </ul>
+                })}
+                {waiting.then(|| view! {
+                    <button type="button" class="secondary" part="button" on:click=move |_| ctl.cancel()>
+                        {m.text(ListMsg::QueueCancel)}
+                    </button>
+                })}
+            </section>
+        })
+    }
+}
+
+/// The selected contacts a resend cannot help, and why.
+#[component]
+pub(super) fn SkippedPanel(
+    /// The list's state.
+    s: State,
+) -> impl IntoView {
+    move || {
+        let k = s.skipped.get();
+        let m = s.msgs.get();
+        (!k.is_empty()).then(|| {
+            view! {
+                <details class="skipped">
+                    <summary>{m.count(ListMsg::NotQueued, count(k.len()), &[])}</summary>
+                    <ul>
+                        {k.into_iter().take(50).map(|k| {
+                            view! { <li>{format!("{}: {}", k.contact, m.text(k.reason))}</li> }
+                        }).collect_view()}
+                    </ul>
+                </details>
+            }
+        })
+    }
+}
+
+/// Each queued contact's state and time, by contact id.
+pub(super) type QueueIndex = Memo<HashMap<String, (QueueState, DateTime<Utc>)>>;
+
+/// One column header: a button that sorts by the column (again: the other
+/// way), with `aria-sort` on the header cell.
+#[component]
+fn SortHeader(
+    /// The list's state (its `sort`).
+    s: State,
+    /// The column.
+    key: SortKey,
+    /// Its name.
+    label: ListMsg,
+    /// The cell's class.
+    class: &'static str,
+) -> impl IntoView {
+    let aria = move || s.sort.with(|o| o.aria(key));
+    let arrow = move || match aria() {
+        "ascending" => "↑",
+        "descending" => "↓",
+        _ => "",
+    };
+    view! {
+        <span class=format!("cell {class}") role="columnheader" aria-sort=aria>
+            <button type="button" class="sort" on:click=move |_| s.sort.update(|o| *o = o.toggled(key))>
+                {move || s.msgs.with(|m| m.text(label))}
+                <span class="arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </span>
+    }
+}
+
+/// The table: a header whose columns sort, and only the rows in view
+/// (fixed row height, a spacer, a scroll listener).
+#[component]
+pub(super) fn Table(
+    /// The list's state.
+    s: State,
+    /// The controller (per-row resends).
+    ctl: Shared,
+    /// The rows shown, in order.
+    visible: Memo<Arc<Vec<u32>>>,
+    /// Each queued contact's state.
+    queue_index: QueueIndex,
+    /// The words' locale, for dates.
+    locale: Memo<String>,
+    /// The row height in CSS pixels (taller on a phone).
+    row_h: Memo<f64>,
+    /// The scrolling viewport, for its size.
+    viewport: NodeRef<leptos::html::Div>,
+) -> impl IntoView {
+    let say = move |m: ListMsg| s.msgs.with(|x| x.text(m));
+    // Virtual scrolling: the viewport's scroll position and height.
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport_h = RwSignal::new(560.0f64);
+    let span = Memo::new(move |_| {
+        let n = visible.with(|v| v.len());
+        window(scroll_top.get(), viewport_h.get(), row_h.get(), n)
+    });
+    Effect::new(move |_| {
+        if let Some(el) = viewport.get() {
+            let h = f64::from(el.client_height());
+            if h > 0.0 {
+                viewport_h.set(h);
+            }
+        }
+    });
+    // A new filter or sort starts at the top.
+    Effect::new(move |prev: Option<()>| {
+        s.filter.track();
+        s.sort.track();
+        if prev.is_some() {
+            if let Some(el) = viewport.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = viewport.get_untracked() {
+            scroll_top.set(f64::from(el.scroll_top()));
+            let h = f64::from(el.client_height());
+            if h > 0.0 && h != viewport_h.get_untracked() {
+                viewport_h.set(h);
+            }
+        }
+    };
+    // Selection: the header box selects every contact the filter shows.
+    let all_shown_selected = move || {
+        let rows = s.rows.get();
+        visible.with(|v| {
+            !v.is_empty()
+                && s.selected.with(|sel| v.iter().all(|&i| sel.contains(&rows[i as usize].id)))
+        })
+    };
+    let toggle_all = move |ev: web_sys::Event| {
+        let on = event_target_checked(&ev);
+        let rows = s.rows.get_untracked();
+        s.selected.update(|sel| {
+            visible.with_untracked(|v| {
+                for &i in v.iter() {
+                    let id = &rows[i as usize].id;
+                    if on {
+                        sel.insert(id.clone());
+                    } else {
+                        sel.remove(id);
+                    }
+                }
+            });
+        });
+    };
+    let row = move |(pos, idx): (usize, u32)| {
+        view! { <Row s ctl=ctl.clone() pos idx queue_index locale row_h /> }
+    };
+    view! {
+        <div
+            class="table"
+            part="table"
+            role="table"
+            aria-label=move || say(ListMsg::TableLabel)
+            aria-rowcount=move || (visible.with(|v| v.len().max(1)) + 1).to_string()
+        >
+            <div class="row head" part="header" role="row" aria-rowindex="1">
+                <span class="cell check" role="columnheader">
+                    <input
+                        type="checkbox"
+                        aria-label=move || say(ListMsg::SelectAllShown)
+                        prop:checked=all_shown_selected
+                        on:change=toggle_all
+                    />
+                </span>
+                <SortHeader s key=SortKey::Contact label=ListMsg::ColumnContact class="who" />
+                <SortHeader s key=SortKey::Status label=ListMsg::Status class="status" />
+                <SortHeader s key=SortKey::Deadline label=ListMsg::ColumnDeadline class="deadline" />
+                <SortHeader s key=SortKey::Queue label=ListMsg::ColumnResend class="queue-state" />
+            </div>
+            <div class="viewport" part="viewport" node_ref=viewport on:scroll=on_scroll role="rowgroup">
+                <div
+                    class="spacer"
+                    style:height=move || format!("{}px", visible.with(|v| v.len()) as f64 * row_h.get())
+                >
+                    <For
+                        each=move || {
+                            let (start, end) = span.get();
+                            let v = visible.get();
+                            (start..end).map(|p| (p, v[p])).collect::<Vec<_>>()
+                        }
+                        key=|(pos, idx)| ((*pos as u64) << 32) | u64::from(*idx)
+                        children=row
+                    />
+                </div>
+                {move || {
+                    let empty = visible.with(|v| v.is_empty()) && s.load.get() == Load::Ready;
+                    // A row of the table (a rowgroup may hold rows only).
+                    empty.then(|| view! {
+                        <div class="empty" role="row" aria-rowindex="2">
+                            <p role="cell">{move || say(ListMsg::NoMatch)}</p>
+                        </div>
+                    })
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// One contact: select box, email (wrapping only at `@` and dots) and
+/// domains (the whole list on hover and focus), one badge for status and
+/// suspension, the deadline, and its queue state or a resend button.
+#[component]
+fn Row(
+    /// The list's state.
+    s: State,
+    /// The controller (this row's resend).
+    ctl: Shared,
+    /// Its position among the rows shown.
+    pos: usize,
+    /// Its index in `s.rows`.
+    idx: u32,
+    /// Each queued contact's state.
+    queue_index: QueueIndex,
+    /// The words' locale, for dates.
+    locale: Memo<String>,
+    /// The row height in CSS pixels.
+    row_h: Memo<f64>,
+) -> impl IntoView {
+    let rows = s.rows.get_untracked();
+    let row = rows[idx as usize].clone();
+    let r = &row.record;
+    let id = row.id.clone();
+    let email = r.email.clone().unwrap_or_else(|| row.id.clone());
+    let domains = r.domains.join(", ");
+    // Words and dates follow `locale` and `strings` (the row stays).
+    let deadline = r.deadline.map(|d| (d.to_rfc3339(), move || format_date(&locale.get(), d)));
+    let record = r.clone();
+    let left = move || s.msgs.with(|m| days_left_text(&record, m));
+    let badge = Badge::of(r);
+    let urgency = urgency_str(r.urgency);
+    let can_resend = verification_core::resend::ResendPlan::for_record(r).is_ok();
+    let (id_check, id_toggle, id_queue, id_send) = (id.clone(), id.clone(), id.clone(), id.clone());
+    let checked = move || s.selected.with(|sel| sel.contains(&id_check));
+    let toggle = move |ev: web_sys::Event| {
+        let on = event_target_checked(&ev);
+        s.selected.update(|sel| {
+            if on {
+                sel.insert(id_toggle.clone());
+            } else {
+                sel.remove(&id_toggle);
+            }
+        });
+    };
+    let queued = move || {
+        let loc = locale.get();
+        queue_index.with(|qi| {
+            qi.get(&id_queue).map(|(state, at)| match state {
+                QueueState::Waiting => {
+                    let now = s.now.get();
+                    let time = if (*at - now).num_hours() < 20 {
+                        format_time(&loc, *at)
+                    } else {
+                        format_date(&loc, *at)
+                    };
+                    s.msgs.with(|m| m.fill(ListMsg::QueuedFor, &[("time", &time)]))
+                }
+                QueueState::Sending => s.msgs.with(|m| m.text(ListMsg::RowSending)),
+                QueueState::Sent => s.msgs.with(|m| m.text(ListMsg::RowSent)),
+                QueueState::Done(w) | QueueState::Failed(w) => s.msgs.with(|m| w.text(m)),
+            })
+        })
+    };
+    let (select, resend_to) = (email.clone(), email.clone());
+    let label_for = move || s.msgs.with(|m| m.fill(ListMsg::SelectContact, &[("email", &select)]));
+    let resend_label =
+        move || s.msgs.with(|m| m.fill(ListMsg::RowResendTo, &[("email", &resend_to)]));
+    let send = move |_| ctl.resend(&std::iter::once(id_send.clone()).collect());
+    let queue_cell = move || {
+        match queued() {
+        Some(text) => text.into_any(),
+        None if can_resend => view! {
+            <button type="button" class="row-resend" aria-label=resend_label.clone() on:click=send.clone()>
+                {move || s.msgs.with(|m| m.text(ListMsg::RowResend))}
+            </button>
+        }
+        .into_any(),
+        None => ().into_any(),
+    }
+    };
+    let full = domains.clone();
+    view! {
+        <div
+            class="row"
+            part="row"
+            role="row"
+            aria-rowindex=(pos + 2).to_string()
+            data-urgency=urgency
+            data-contact=id
+            style:top=move || format!("{}px", pos as f64 * row_h.get())
+        >
+            <span class="cell check" role="cell">
+                <input type="checkbox" aria-label=label_for prop:checked=checked on:change=toggle />
+            </span>
+            <span class="cell who" role="cell">
+                <span class="email">{address(&email)}</span>
+                // Focusable, with the whole list on hover and focus (the
+                // cell cuts it to one line).
+                <span class="domains" tabindex="0" title=full.clone() aria-label=full>{domains}</span>
+            </span>
+            <span class="cell status" role="cell">
+                <span class="badge" data-urgency=urgency data-suspended=badge.suspended.then_some("true")>
+                    {move || s.msgs.with(|m| badge.text(m))}
+                </span>
+            </span>
+            <span class="cell deadline" role="cell">
+                {deadline.map(|(iso, text)| view! { <time datetime=iso>{text}</time> })}
+                <span class="left">{left}</span>
+            </span>
+            <span class="cell queue-state" role="cell">{queue_cell}</span>
+        </div>
+    }
+}
+
+/// The rows that pass the filter, in the chosen order.
+pub(super) fn visible_rows(s: State, queue_index: QueueIndex) -> Memo<Arc<Vec<u32>>> {
+    Memo::new(move |_| {
+        let rows = s.rows.get();
+        let mut v = s.filter.with(|f: &Filter| crate::list_model::filter_rows(&rows, f));
+        let sort: Sort = s.sort.get();
+        if sort.key == SortKey::Queue {
+            queue_index.with(|qi| {
+                crate::list_model::sort_positions(&rows, &mut v, sort, |id| {
+                    qi.get(id).filter(|(st, _)| *st == QueueState::Waiting).map(|(_, at)| *at)
+                });
+            });
+        } else {
+            crate::list_model::sort_positions(&rows, &mut v, sort, |_| None);
+        }
+        Arc::new(v)
+    })
+}

@@ -1,0 +1,261 @@
+//! The resend queue: a bulk (or one row's) resend is planned by the
+//! registrar's rate limits ([`plan_bulk`]) and sent one by one, paced by a
+//! timer; the send times of the last hour live in localStorage, so a
+//! reload does not reset the account budget. While sends wait, leaving the
+//! page asks first (the queue lives in this tab).
+
+use super::{Confirm, Ctl};
+use crate::{
+    browser,
+    i18n::ListMsg,
+    list_model::{
+        plan_bulk, prune_log, send_log_key, QueueState, Queued, SentAt, Skipped, Why, CONFIRM_ABOVE,
+    },
+    model::Problem,
+};
+use chrono::{DateTime, TimeDelta, Utc};
+use gloo_net::http::Request;
+use leptos::{prelude::*, task::spawn_local};
+use std::{collections::HashSet, time::Duration};
+use verification_core::{resend::ResendKind, Context, Record};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::RequestCredentials;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load_log(key: &str) -> Vec<SentAt> {
+    storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn save_log(key: &str, log: &[SentAt]) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(log)) {
+        let _ = s.set_item(key, &text);
+    }
+}
+
+/// `true` while a queued resend has not gone yet.
+fn open(q: &Queued) -> bool {
+    matches!(q.state, QueueState::Waiting | QueueState::Sending)
+}
+
+impl Ctl {
+    fn log_key(&self) -> Option<String> {
+        let c = self.s.config.get_untracked();
+        Some(send_log_key(c.provider.ok()?, c.list_url.as_deref()?))
+    }
+
+    /// The plan for resending to `ids` now: what goes when, what is left
+    /// out and why. Counts the sends of the last hour and the queue's own
+    /// future slots against the limits; contacts already queued are not
+    /// queued twice.
+    fn plan(&self, ids: &HashSet<String>) -> (Vec<Queued>, Vec<Skipped>) {
+        let s = self.s;
+        let config = s.config.get_untracked();
+        let now = browser::now();
+        let mut log = self.log_key().map(|k| load_log(&k)).unwrap_or_default();
+        prune_log(&mut log, now, TimeDelta::hours(1));
+        let waiting: HashSet<String> = s.queue.with_untracked(|q| {
+            log.extend(
+                q.iter()
+                    .filter(|q| open(q))
+                    .map(|q| SentAt { contact: q.contact.clone(), at: q.at }),
+            );
+            q.iter().filter(|q| open(q)).map(|q| q.contact.clone()).collect()
+        });
+        let rows = s.rows.get_untracked();
+        let chosen: Vec<&Record> = rows
+            .iter()
+            .filter(|r| ids.contains(&r.id) && !waiting.contains(&r.id))
+            .map(|r| &r.record)
+            .collect();
+        plan_bulk(&chosen, &log, config.account_limit(), config.contact_limit(), now, browser::uuid)
+    }
+
+    /// The bulk button: more than [`CONFIRM_ABOVE`] contacts ask first
+    /// (saying how long the pacing takes); fewer are queued at once.
+    pub(super) fn ask_bulk(&self) {
+        let ids = self.s.selected.get_untracked();
+        if ids.len() <= CONFIRM_ABOVE {
+            return self.resend(&ids);
+        }
+        let (queued, _) = self.plan(&ids);
+        self.s.now.set(browser::now());
+        let last = queued.iter().map(|q| q.at).max();
+        self.s.confirm.set(Some(Confirm { contacts: ids.len(), emails: queued.len(), last }));
+    }
+
+    /// Queues a resend to every contact of `ids` and starts sending.
+    pub(super) fn resend(&self, ids: &HashSet<String>) {
+        let s = self.s;
+        s.confirm.set(None);
+        s.now.set(browser::now());
+        let (queued, skipped) = self.plan(ids);
+        s.skipped.set(skipped);
+        s.queue.update(|q| {
+            q.retain(|q| !matches!(q.state, QueueState::Sent | QueueState::Done(_)));
+            q.extend(queued);
+            q.sort_by_key(|q| q.at);
+        });
+        s.selected.update(|sel| sel.retain(|id| !ids.contains(id)));
+        self.pump();
+    }
+
+    /// Drops every queued resend that has not gone yet.
+    pub(super) fn cancel(&self) {
+        if let Some(t) = self.pump_timer.take() {
+            t.clear();
+        }
+        self.s.queue.update(|q| q.retain(|q| q.state != QueueState::Waiting));
+    }
+
+    /// Sends what is due, one at a time, then sleeps until the next slot.
+    fn pump(&self) {
+        if let Some(t) = self.pump_timer.take() {
+            t.clear();
+        }
+        if self.pumping.get() || !self.live.alive() {
+            return;
+        }
+        let now = browser::now();
+        self.s.now.set(now);
+        let due = self.s.queue.with_untracked(|q| {
+            q.iter().position(|q| q.state == QueueState::Waiting && q.at <= now)
+        });
+        if let Some(i) = due {
+            self.pumping.set(true);
+            let this = self.clone();
+            spawn_local(async move {
+                this.send_one(i).await;
+                this.pumping.set(false);
+                this.pump();
+            });
+            return;
+        }
+        let next = self.s.queue.with_untracked(|q| {
+            q.iter().filter(|q| q.state == QueueState::Waiting).map(|q| q.at).min()
+        });
+        if let Some(at) = next {
+            let ms = (at - now).num_milliseconds().clamp(0, 24 * 3_600_000) as u64;
+            let this = self.clone();
+            let t = set_timeout_with_handle(move || this.pump(), Duration::from_millis(ms + 5));
+            self.pump_timer.set(t.ok());
+        }
+    }
+
+    async fn send_one(&self, i: usize) {
+        let s = self.s;
+        let config = s.config.get_untracked();
+        let Some(item) = s.queue.with_untracked(|q| q.get(i).cloned()) else { return };
+        let set_state = |state: QueueState, at: Option<DateTime<Utc>>| {
+            s.queue.update(|q| {
+                if let Some(x) = q.iter_mut().find(|x| x.key == item.key) {
+                    x.state = state;
+                    if let Some(at) = at {
+                        x.at = at;
+                    }
+                }
+            });
+        };
+        let (Ok(provider), Some(resend_url)) = (config.provider.clone(), config.resend_url.clone())
+        else {
+            let p = Problem::Config("the `resend-url` attribute is missing".into());
+            set_state(QueueState::Failed(Why::Problem(p)), None);
+            return;
+        };
+        set_state(QueueState::Sending, None);
+        let sep = if resend_url.contains('?') { '&' } else { '?' };
+        let contact: String = js_sys::encode_uri_component(&item.contact).into();
+        let url = format!("{resend_url}{sep}contact={contact}");
+        let body = serde_json::json!({ "operation": item.operation }).to_string();
+        let post = |token: Option<&str>| {
+            let r = Request::post(&url)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("X-Requested-With", "registrant-verification")
+                .header("X-Idempotency-Key", &item.key)
+                .credentials(RequestCredentials::SameOrigin);
+            browser::with_bearer(r, token)
+        };
+        let sent_at = browser::now();
+        let answer = browser::authorized(&self.live, &self.host, post, Some(body)).await;
+        if !self.live.alive() {
+            return;
+        }
+        let now = browser::now();
+        s.now.set(now);
+        let Some(answer) = browser::answered(answer) else { return };
+        let result = answer
+            .and_then(|a| a.interpret_resend(provider, &Context::new(now)).map_err(Problem::Core));
+        let detail = match &result {
+            Ok(o) => serde_json::json!({
+                "contact": item.contact, "email": item.email, "outcome": o.outcome,
+                "nextEligibleAt": o.next_eligible_at, "message": o.message,
+            }),
+            Err(p) => serde_json::json!({
+                "contact": item.contact, "email": item.email, "outcome": "error",
+                "nextEligibleAt": null, "message": s.msgs.with_untracked(|m| p.message_in(m)),
+            }),
+        };
+        match result {
+            Ok(o) => match o.outcome {
+                ResendKind::Sent => {
+                    if let Some(key) = self.log_key() {
+                        let mut log = load_log(&key);
+                        prune_log(&mut log, now, TimeDelta::hours(1));
+                        log.push(SentAt { contact: item.contact.clone(), at: sent_at });
+                        save_log(&key, &log);
+                    }
+                    set_state(QueueState::Sent, Some(sent_at));
+                }
+                // Throttled: the registrar says when; go again then, with
+                // the same intent (a 429 is not stored under its key).
+                ResendKind::Throttled => match o.next_eligible_at.filter(|t| *t > now) {
+                    Some(t) if t - now <= TimeDelta::hours(2) => {
+                        set_state(QueueState::Waiting, Some(t));
+                        s.queue.update(|q| q.sort_by_key(|q| q.at));
+                    }
+                    _ => set_state(QueueState::Failed(Why::Said(ListMsg::RowThrottled)), None),
+                },
+                ResendKind::AlreadyVerified => {
+                    set_state(QueueState::Done(Why::Said(ListMsg::SkipVerified)), None)
+                }
+                ResendKind::NotSent => set_state(
+                    QueueState::Failed(
+                        o.message.map_or(Why::Said(ListMsg::RowNotSent), Why::Registrar),
+                    ),
+                    None,
+                ),
+            },
+            Err(p) => {
+                set_state(QueueState::Failed(Why::Problem(p.clone())), None);
+                self.error_event(&p, "resend");
+            }
+        }
+        browser::dispatch(&self.host, "verification-list-resend", &browser::to_js(&detail));
+    }
+
+    /// While resends wait in this tab, leaving the page asks first (the
+    /// browser's own "Leave site?" dialog): closing the tab would drop
+    /// them. Returns the listener, to remove on unmount.
+    pub(super) fn guard_leaving(&self) -> Option<Closure<dyn FnMut(web_sys::Event)>> {
+        let queue = self.s.queue;
+        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            if queue.try_with_untracked(|q| q.iter().any(|x| x.state == QueueState::Waiting))
+                == Some(true)
+            {
+                ev.prevent_default();
+                // Older browsers show the dialog only with a return value.
+                let _ = js_sys::Reflect::set(&ev, &"returnValue".into(), &JsValue::from_str(""));
+            }
+        });
+        web_sys::window()?
+            .add_event_listener_with_callback("beforeunload", cb.as_ref().unchecked_ref())
+            .ok()?;
+        Some(cb)
+    }
+}
