@@ -131,7 +131,8 @@ async function startPanel() {
       res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Support</title><link rel="icon" href="data:,">
         <script type="module" src="/widget/define-list.js"></script></head><body><main>
         <registrant-verification-list provider="namecom" list-url="${g}/api/namecom/list"
-          resend-url="${g}/api/namecom/support/resend" token-url="/staff-token"></registrant-verification-list>
+          resend-url="${g}/api/namecom/support/resend" queue-url="${g}/api/namecom/support/queue"
+          token-url="/staff-token"></registrant-verification-list>
         </main></body></html>`);
       return;
     }
@@ -374,6 +375,58 @@ describe('the gateway (serve), with the widget on another origin', () => {
       h.assertNoProblems(page);
     } finally {
       await page.context().close();
+    }
+  });
+
+  it('a bulk resend lives in the gateway: sent with the tab closed, shown to another staff browser', async () => {
+    const page = await h.newPage(browser);
+    const other = await h.newPage(browser);
+    const ready = (p) =>
+      p.waitForFunction(() => document.querySelector('registrant-verification-list')?.getAttribute('data-state') === 'ready', null, { timeout: 15_000 });
+    const queueText = (p) =>
+      p.evaluate(() => document.querySelector('registrant-verification-list').shadowRoot.querySelector('.queue-summary')?.textContent ?? '');
+    try {
+      const sandboxEmails = async () => (await sandbox.emails()).total;
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      const before = await sandboxEmails();
+      await page.goto(panel.url + '/staff');
+      await ready(page);
+      const list = page.locator('registrant-verification-list');
+      // Every contact listed (none resent by another test: the sandbox's
+      // clock stands still, so one resent before would be throttled).
+      await list.locator('.head input[type="checkbox"]').check();
+      const label = await list.getByRole('button', { name: /Resend to \d+ contacts?/ }).innerText();
+      const n = Number(label.match(/(\d+)/)[1]);
+      assert.ok(n >= 2 && n <= 10, label);
+      const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/namecom/support/queue'));
+      await list.getByRole('button', { name: label }).click();
+      const req = await posted;
+      assert.ok(req.headers().authorization?.startsWith('Bearer '), 'the staff token goes along');
+      // Closed at once: the gateway sends them anyway.
+      await page.close();
+      for (let i = 0; i < 100 && (await sandboxEmails()) - before < n; i++) await sleep(100);
+      assert.equal((await sandboxEmails()) - before, n, 'one email each, sent by the gateway');
+      // Another staff browser sees them.
+      await other.goto(panel.url + '/staff');
+      await ready(other);
+      await other.waitForFunction(
+        (n) => new RegExp(`${n} sent`).test(document.querySelector('registrant-verification-list').shadowRoot.querySelector('.queue-summary')?.textContent ?? ''),
+        n,
+        { timeout: 10_000 },
+      );
+      assert.match(h.norm(await queueText(other)), new RegExp(`${n} sent`));
+      // And a leave-page question is not asked: nothing waits in the tab.
+      const asks = await other.evaluate(() => {
+        const e = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(e);
+        return e.defaultPrevented;
+      });
+      assert.equal(asks, false);
+      await h.screenshot(other.locator('registrant-verification-list'), 'gateway-staff-queue-light');
+      h.assertNoProblems(other);
+    } finally {
+      await page.context().close();
+      await other.context().close();
     }
   });
 

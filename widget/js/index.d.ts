@@ -244,6 +244,7 @@ export type ListMessageId =
   | 'resendTo'
   | 'confirmBulk'
   | 'confirmPaced'
+  | 'confirmPacedGateway'
   | 'confirmNow'
   | 'confirmSend'
   | 'confirmCancel'
@@ -481,6 +482,13 @@ export interface RegistrantVerificationListElement extends HTMLElement {
   listUrl: string | null;
   /** `resend-url`: POST `{"operation": ...}` with `contact=` appended. */
   resendUrl: string | null;
+  /**
+   * `queue-url`: the gateway's staff queue (`/api/<provider>/support/queue`
+   * in `serve`). With it the gateway paces and sends bulk resends (they
+   * survive the tab and a restart; every staff browser sees them); without
+   * it this tab does, and leaving the page asks first while sends wait.
+   */
+  queueUrl: string | null;
   /** `locale`: the language of the words and dates (as for `<registrant-verification>`). */
   locale: string | null;
   /** Wording overrides, reflected as JSON in the `strings` attribute, or null. */

@@ -16,11 +16,12 @@ export const LIST_ATTRIBUTES = Object.freeze([
   'rate-limit',
   'page-size',
   'token-url',
+  'queue-url',
 ]);
 
 const LIST_PROVIDERS = ['namecom', 'openprovider'];
 
-const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize', 'tokenUrl', 'token'];
+const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize', 'tokenUrl', 'token', 'queueUrl'];
 
 const cache = {
   make: () =>
@@ -41,6 +42,15 @@ const cache = {
 
       get resendUrl() { return this.getAttribute('resend-url'); }
       set resendUrl(v) { setOrRemove(this, 'resend-url', v); }
+
+      /**
+       * The gateway's staff queue (`serve`: `/api/<provider>/support/queue`),
+       * or null: with it, bulk resends are queued and sent by the gateway
+       * (they survive the tab and a restart, every staff browser sees them);
+       * without it, this tab paces them.
+       */
+      get queueUrl() { return this.getAttribute('queue-url'); }
+      set queueUrl(v) { setOrRemove(this, 'queue-url', v); }
 
       get locale() { return this.getAttribute('locale'); }
       set locale(v) { setOrRemove(this, 'locale', v); }

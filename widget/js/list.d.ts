@@ -31,6 +31,7 @@ export const LIST_ATTRIBUTES: readonly [
   'rate-limit',
   'page-size',
   'token-url',
+  'queue-url',
 ];
 
 /**

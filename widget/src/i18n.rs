@@ -1203,6 +1203,14 @@ catalog! {
             nl: t("Volgens de limieten van de registrar gaat de laatste over ongeveer {duration} de deur uit. Houd deze pagina tot dan open."),
             tr: t("Kayıt şirketinin sınırlarına göre sonuncusu yaklaşık {duration} içinde gönderilir. O zamana kadar bu sayfayı açık tutun."),
         }
+        ConfirmPacedGateway = "confirmPacedGateway" {
+            en: t("Paced by the registrar's limits, the last one goes out in about {duration}. The gateway sends them: you may close this page."),
+            de: t("Nach den Limits des Registrars geht die letzte in etwa {duration} hinaus. Das Gateway sendet sie: Sie können diese Seite schließen."),
+            es: t("Según los límites del registrador, el último sale en unos {duration}. El gateway los envía: puede cerrar esta página."),
+            fr: t("Selon les limites du bureau d’enregistrement, le dernier part dans environ {duration}. La passerelle les envoie\u{a0}: vous pouvez fermer cette page."),
+            nl: t("Volgens de limieten van de registrar gaat de laatste over ongeveer {duration} de deur uit. De gateway verstuurt ze: u kunt deze pagina sluiten."),
+            tr: t("Kayıt şirketinin sınırlarına göre sonuncusu yaklaşık {duration} içinde gönderilir. Ağ geçidi gönderir: bu sayfayı kapatabilirsiniz."),
+        }
         ConfirmNow = "confirmNow" {
             en: t("They go out now."),
             de: t("Sie werden jetzt gesendet."),

@@ -50,6 +50,9 @@ pub struct ListConfig {
     pub rate_limit: Option<RateLimit>,
     /// `page-size`: rows per request (1..=1000, default 1000).
     pub page_size: u32,
+    /// `queue-url`: the gateway's staff queue; with it the gateway paces
+    /// and sends bulk resends, without it this tab does.
+    pub queue_url: Option<String>,
 }
 
 impl ListConfig {
@@ -75,6 +78,7 @@ impl ListConfig {
             strings: text("strings"),
             rate_limit: text("rate-limit").and_then(|v| parse_rate_limit(&v)),
             page_size,
+            queue_url: text("queue-url"),
         }
     }
 
@@ -411,19 +415,78 @@ pub fn duration_words(d: TimeDelta, msgs: &Messages) -> String {
 }
 
 /// The confirmation of a bulk resend of `n` contacts whose last send is
-/// planned at `last`: the question, and how long the pacing takes.
+/// planned at `last`: the question, and how long the pacing takes (and, as
+/// `by_gateway` says, whether this page must stay open meanwhile).
 pub fn confirm_words(
     n: usize,
     last: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    by_gateway: bool,
     msgs: &Messages,
 ) -> (String, String) {
     let question = msgs.count(ListMsg::ConfirmBulk, count(n), &[]);
+    let paced = if by_gateway { ListMsg::ConfirmPacedGateway } else { ListMsg::ConfirmPaced };
     let detail = match last.map(|t| t - now).filter(|d| *d >= TimeDelta::minutes(1)) {
-        Some(d) => msgs.fill(ListMsg::ConfirmPaced, &[("duration", &duration_words(d, msgs))]),
+        Some(d) => msgs.fill(paced, &[("duration", &duration_words(d, msgs))]),
         None => msgs.text(ListMsg::ConfirmNow),
     };
     (question, detail)
+}
+
+/// One row of the gateway's staff queue (`queue-url`), as it answers.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct GatewayQueued {
+    /// The contact id ([`contact_id`]).
+    pub contact: String,
+    /// The registrar operation.
+    pub operation: String,
+    /// When it goes (or went).
+    pub at: DateTime<Utc>,
+    /// `waiting`, `sending`, `sent`, `failed` or `done`.
+    pub state: String,
+    /// Why it did not go.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+/// The gateway's queue answer, `{"items": [...]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct GatewayQueue {
+    /// Its rows.
+    pub items: Vec<GatewayQueued>,
+}
+
+/// The gateway's queue as the list shows it: each row's email from the
+/// list's rows (the gateway keeps ids only), its state in the list's terms.
+pub fn from_gateway(q: GatewayQueue, rows: &[ListRow]) -> Vec<Queued> {
+    q.items
+        .into_iter()
+        .map(|g| {
+            let email = rows
+                .iter()
+                .find(|r| r.id == g.contact)
+                .and_then(|r| r.record.email.clone())
+                .unwrap_or_else(|| g.contact.clone());
+            let why = |d: Option<String>, fallback: ListMsg| {
+                d.map_or(Why::Said(fallback), Why::Registrar)
+            };
+            let state = match g.state.as_str() {
+                "waiting" => QueueState::Waiting,
+                "sending" => QueueState::Sending,
+                "sent" => QueueState::Sent,
+                "done" if g.detail.as_deref() == Some("already verified") => {
+                    QueueState::Done(Why::Said(ListMsg::SkipVerified))
+                }
+                "done" => QueueState::Done(why(g.detail, ListMsg::SkipVerified)),
+                _ => QueueState::Failed(why(g.detail, ListMsg::RowNotSent)),
+            };
+            let operation = ["start", "restart", "resend"]
+                .into_iter()
+                .find(|o| *o == g.operation)
+                .unwrap_or("resend");
+            Queued { contact: g.contact, email, operation, key: String::new(), at: g.at, state }
+        })
+        .collect()
 }
 
 /// One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a
@@ -1135,6 +1198,28 @@ mod tests {
     }
 
     #[test]
+    fn the_gateways_queue_reads_in_the_lists_terms() {
+        let r = rows(vec![record("late@x.com", Status::Pending, Some(-30), true)]);
+        let id = r[0].id.clone();
+        let q: GatewayQueue = serde_json::from_str(&format!(
+            r#"{{"items":[
+              {{"contact":"{id}","operation":"resend","at":"2026-03-01T12:00:00Z","state":"sent","detail":null}},
+              {{"contact":"777","operation":"resend","at":"2026-03-01T13:00:00Z","state":"waiting"}},
+              {{"contact":"778","operation":"resend","at":"2026-03-01T12:00:00Z","state":"failed","detail":"Resend throttled"}},
+              {{"contact":"779","operation":"start","at":"2026-03-01T12:00:00Z","state":"done","detail":"already verified"}}
+            ]}}"#
+        ))
+        .unwrap();
+        let shown = from_gateway(q, &r);
+        assert_eq!(shown[0].email, "late@x.com", "the email from the list's rows");
+        assert_eq!(shown[0].state, QueueState::Sent);
+        assert_eq!((shown[1].email.as_str(), &shown[1].state), ("777", &QueueState::Waiting));
+        assert_eq!(shown[2].state, QueueState::Failed(Why::Registrar("Resend throttled".into())));
+        assert_eq!(shown[3].state, QueueState::Done(Why::Said(ListMsg::SkipVerified)));
+        assert_eq!(shown[3].operation, "start");
+    }
+
+    #[test]
     fn csv_export_is_safe_for_spreadsheets() {
         let mut recs = vec![record("a@x.com", Status::Pending, Some(-30), true)];
         let mut evil = record("=cmd@x.com", Status::Pending, Some(30), false);
@@ -1167,10 +1252,13 @@ mod tests {
 
     #[test]
     fn a_large_bulk_resend_says_how_long_it_takes() {
-        let (q, d) = confirm_words(363, Some(now() + TimeDelta::minutes(109)), now(), &en());
+        let (q, d) = confirm_words(363, Some(now() + TimeDelta::minutes(109)), now(), false, &en());
         assert_eq!(q, "Send a verification email to 363 contacts?");
         assert!(d.contains("about 1 hour 49 minutes"), "{d}");
-        let (_, d) = confirm_words(12, Some(now()), now(), &en());
+        assert!(d.contains("Keep this page open"), "{d}");
+        let (_, d) = confirm_words(363, Some(now() + TimeDelta::minutes(109)), now(), true, &en());
+        assert!(d.contains("you may close this page"), "{d}");
+        let (_, d) = confirm_words(12, Some(now()), now(), false, &en());
         assert_eq!(d, "They go out now.");
         assert_eq!(duration_words(TimeDelta::minutes(120), &en()), "2 hours");
         assert_eq!(duration_words(TimeDelta::seconds(61), &en()), "2 minutes");

@@ -274,3 +274,84 @@ async fn twenty_requests_over_two_instances_without_a_token_make_one_login() {
         .as_u64();
     assert_eq!(logins, Some(1), "one login across both instances");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_staff_queue_on_one_instance_is_sent_once_by_the_two_and_seen_by_both() {
+    let pg = Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+    let s = common::start().await;
+    let a = instance(&s, &pg.url(), "").await;
+    let b = instance(&s, &pg.url(), "").await;
+    let now = chrono::Utc::now().timestamp();
+    let staff = encode(
+        &Header::default(),
+        &json!({"aud": "registrant-verification", "sub": "agent-7", "role": "staff",
+                "iat": now, "exp": now + 600}),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    // Openprovider's contacts a resend can help, each with the operation
+    // the core plans for it.
+    let list = client
+        .get(format!("{}/api/openprovider/list?limit=200&offset=0", a.base))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ctx = verification_core::Context::new(chrono::Utc::now());
+    let records =
+        verification_core::evaluate(verification_core::Provider::Openprovider, &list, &ctx)
+            .unwrap();
+    let items: Vec<Value> = records
+        .records
+        .iter()
+        .filter_map(|r| {
+            let plan = verification_core::resend::ResendPlan::for_record(r).ok()?;
+            Some(json!({"contact": r.email.clone()?, "operation": plan.operation.as_str()}))
+        })
+        .collect();
+    let n = items.len();
+    assert!(n >= 5, "{n} contacts");
+    let before = s.upstream_requests().await;
+    let res = client
+        .post(format!("{}/api/openprovider/support/queue", a.base))
+        .bearer_auth(&staff)
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // Both instances work the queue; every row ends once.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let finished = loop {
+        let v: Value = client
+            .get(format!("{}/api/openprovider/support/queue", b.base))
+            .bearer_auth(&staff)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let rows = v["items"].as_array().unwrap().clone();
+        if rows.len() == n
+            && rows.iter().all(|r| !["waiting", "sending"].contains(&r["state"].as_str().unwrap()))
+        {
+            break rows;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not finished: {rows:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let sent = finished.iter().filter(|r| r["state"] == "sent").count();
+    assert_eq!(sent, n, "each goes out: {finished:?}");
+    // One upstream call per row, whichever instance took it (the login
+    // is one more).
+    let calls = s.upstream_requests().await - before;
+    assert!(calls == n as u64 || calls == n as u64 + 1, "{calls} calls for {n} rows");
+    let log = a.gw.store.log_since(chrono::DateTime::<chrono::Utc>::MIN_UTC).await.unwrap();
+    assert_eq!(log.len(), n, "one log row per call");
+    let _ = (a.stop.send(true), b.stop.send(true));
+}

@@ -152,6 +152,9 @@ impl Ctl {
         s.load.set(Load::Ready);
         let _ = self.host.set_attribute("data-state", "ready");
         self.stats.set(Some(stats.clone()));
+        // With `queue-url`, the gateway's queue (which names rows by id:
+        // their emails come from the rows just read).
+        self.follow_gateway();
         // After the DOM update, layout and paint: mark the first render.
         let host = self.host.clone();
         request_animation_frame(move || {

@@ -151,6 +151,8 @@ struct Ctl {
     generation: Rc<Cell<u64>>,
     pump_timer: Rc<Cell<Option<TimeoutHandle>>>,
     pumping: Rc<Cell<bool>>,
+    /// The gateway's queue is being followed (`queue-url`).
+    syncing: Rc<Cell<bool>>,
     stats: ArcRwSignal<Option<serde_json::Value>>,
 }
 
@@ -205,6 +207,7 @@ fn StaffList(
         generation: Rc::new(Cell::new(0)),
         pump_timer: Rc::new(Cell::new(None)),
         pumping: Rc::new(Cell::new(false)),
+        syncing: Rc::new(Cell::new(false)),
         stats,
     };
     {

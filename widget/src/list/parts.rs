@@ -265,8 +265,14 @@ pub(super) fn ConfirmBulk(
     move || {
         let c = s.confirm.get()?;
         let m = s.msgs.get();
-        let (question, detail) =
-            crate::list_model::confirm_words(c.contacts, c.last, s.now.get_untracked(), &m);
+        let by_gateway = s.config.with(|c| c.queue_url.is_some());
+        let (question, detail) = crate::list_model::confirm_words(
+            c.contacts,
+            c.last,
+            s.now.get_untracked(),
+            by_gateway,
+            &m,
+        );
         let heading = question.clone();
         let send = m.count(ListMsg::ConfirmSend, count(c.emails), &[]);
         let ctl = ctl.clone();

@@ -1,15 +1,21 @@
-//! The resend queue: a bulk (or one row's) resend is planned by the
+//! The resend queue. With `queue-url` (the gateway, `serve`) the gateway
+//! plans, paces and sends a bulk (or one row's) resend: the list posts the
+//! contacts with their operations, shows the gateway's queue and asks for
+//! it again every few seconds while something waits (and every 30 s
+//! otherwise), so every staff browser sees it and closing the tab loses
+//! nothing. Without it this tab does: the resends are planned by the
 //! registrar's rate limits ([`plan_bulk`]) and sent one by one, paced by a
 //! timer; the send times of the last hour live in localStorage, so a
-//! reload does not reset the account budget. While sends wait, leaving the
-//! page asks first (the queue lives in this tab).
+//! reload does not reset the account budget, and while sends wait, leaving
+//! the page asks first.
 
 use super::{Confirm, Ctl};
 use crate::{
     browser,
     i18n::ListMsg,
     list_model::{
-        plan_bulk, prune_log, send_log_key, QueueState, Queued, SentAt, Skipped, Why, CONFIRM_ABOVE,
+        from_gateway, plan_bulk, prune_log, send_log_key, GatewayQueue, QueueState, Queued, SentAt,
+        Skipped, Why, CONFIRM_ABOVE,
     },
     model::Problem,
 };
@@ -89,13 +95,102 @@ impl Ctl {
         self.s.confirm.set(Some(Confirm { contacts: ids.len(), emails: queued.len(), last }));
     }
 
-    /// Queues a resend to every contact of `ids` and starts sending.
+    /// The gateway's queue URL, when the gateway sends (`queue-url`).
+    pub(super) fn by_gateway(&self) -> Option<String> {
+        self.s.config.with_untracked(|c| c.queue_url.clone())
+    }
+
+    /// Asks the gateway's queue (`GET`, `POST` with `body`, `DELETE`) and
+    /// shows what it answers; a failure is reported as any list error.
+    async fn gateway_queue(&self, url: &str, method: &str, body: Option<String>) {
+        let build = |token: Option<&str>| {
+            let r = match method {
+                "POST" => Request::post(url).header("Content-Type", "application/json"),
+                "DELETE" => Request::delete(url),
+                _ => Request::get(url),
+            }
+            .header("Accept", "application/json")
+            .header("X-Requested-With", "registrant-verification")
+            .credentials(RequestCredentials::SameOrigin);
+            browser::with_bearer(r, token)
+        };
+        let answer = browser::authorized(&self.live, &self.host, build, body).await;
+        if !self.live.alive() {
+            return;
+        }
+        let s = self.s;
+        match browser::answered(answer) {
+            Some(Ok(a)) if (200..300).contains(&a.status) => {
+                match serde_json::from_str::<GatewayQueue>(&a.body) {
+                    Ok(q) => {
+                        s.now.set(browser::now());
+                        let rows = s.rows.get_untracked();
+                        s.queue.set(from_gateway(q, &rows));
+                    }
+                    Err(e) => self.error_event(
+                        &Problem::BadRows(format!("the gateway's queue: {e}")),
+                        "queue",
+                    ),
+                }
+            }
+            Some(Ok(a)) => {
+                let provider = s.config.with_untracked(|c| c.provider.clone());
+                if let Ok(p) = provider {
+                    let ctx = Context::new(browser::now());
+                    if let Err(e) = a.interpret_resend(p, &ctx) {
+                        self.error_event(&Problem::Core(e), "queue");
+                    }
+                }
+            }
+            Some(Err(p)) => self.error_event(&p, "queue"),
+            None => {}
+        }
+    }
+
+    /// With `queue-url`: reads the gateway's queue now and again (every 5 s
+    /// while something waits or is being sent, else every 30 s) for as long
+    /// as the list is mounted. One loop per list.
+    pub(super) fn follow_gateway(&self) {
+        if self.by_gateway().is_none() || self.syncing.replace(true) {
+            return;
+        }
+        let this = self.clone();
+        spawn_local(async move {
+            while this.live.alive() {
+                let Some(url) = this.by_gateway() else { break };
+                this.gateway_queue(&url, "GET", None).await;
+                let busy = this.s.queue.try_with_untracked(|q| q.iter().any(open)) == Some(true);
+                browser::sleep(if busy { 5_000 } else { 30_000 }).await;
+            }
+            this.syncing.set(false);
+        });
+    }
+
+    /// Queues a resend to every contact of `ids` and starts sending (here,
+    /// or by the gateway with `queue-url`).
     pub(super) fn resend(&self, ids: &HashSet<String>) {
         let s = self.s;
         s.confirm.set(None);
         s.now.set(browser::now());
         let (queued, skipped) = self.plan(ids);
         s.skipped.set(skipped);
+        if let Some(url) = self.by_gateway() {
+            let items: Vec<serde_json::Value> = queued
+                .iter()
+                .map(|q| serde_json::json!({ "contact": q.contact, "operation": q.operation }))
+                .collect();
+            s.selected.update(|sel| sel.retain(|id| !ids.contains(id)));
+            if items.is_empty() {
+                return;
+            }
+            let body = serde_json::json!({ "items": items }).to_string();
+            let this = self.clone();
+            spawn_local(async move {
+                this.gateway_queue(&url, "POST", Some(body)).await;
+                this.follow_gateway();
+            });
+            return;
+        }
         s.queue.update(|q| {
             q.retain(|q| !matches!(q.state, QueueState::Sent | QueueState::Done(_)));
             q.extend(queued);
@@ -107,6 +202,11 @@ impl Ctl {
 
     /// Drops every queued resend that has not gone yet.
     pub(super) fn cancel(&self) {
+        if let Some(url) = self.by_gateway() {
+            let this = self.clone();
+            spawn_local(async move { this.gateway_queue(&url, "DELETE", None).await });
+            return;
+        }
         if let Some(t) = self.pump_timer.take() {
             t.clear();
         }
@@ -241,12 +341,15 @@ impl Ctl {
 
     /// While resends wait in this tab, leaving the page asks first (the
     /// browser's own "Leave site?" dialog): closing the tab would drop
-    /// them. Returns the listener, to remove on unmount.
+    /// them. (With `queue-url` they wait in the gateway: no question.)
+    /// Returns the listener, to remove on unmount.
     pub(super) fn guard_leaving(&self) -> Option<Closure<dyn FnMut(web_sys::Event)>> {
-        let queue = self.s.queue;
+        let (queue, config) = (self.s.queue, self.s.config);
         let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-            if queue.try_with_untracked(|q| q.iter().any(|x| x.state == QueueState::Waiting))
-                == Some(true)
+            let here = config.try_with_untracked(|c| c.queue_url.is_none()) == Some(true);
+            if here
+                && queue.try_with_untracked(|q| q.iter().any(|x| x.state == QueueState::Waiting))
+                    == Some(true)
             {
                 ev.prevent_default();
                 // Older browsers show the dialog only with a return value.

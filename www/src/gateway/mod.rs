@@ -28,6 +28,7 @@
 
 pub mod config;
 pub mod metrics;
+mod queue;
 pub mod secret;
 pub mod store;
 #[doc(hidden)]
@@ -93,6 +94,8 @@ pub struct Gateway {
     shutdown: watch::Receiver<bool>,
     /// This process, among the instances on one store (a random id).
     pub instance: String,
+    /// Wakes the resend queue's worker (a bulk resend was queued here).
+    queue_wake: tokio::sync::Notify,
 }
 
 type Shared = Arc<Gateway>;
@@ -141,6 +144,7 @@ impl Gateway {
             events,
             shutdown,
             instance,
+            queue_wake: tokio::sync::Notify::new(),
         }))
     }
 
@@ -166,6 +170,7 @@ impl Gateway {
                         Err(e) => tracing::warn!(error = %e, "resend log purge failed"),
                     }
                     let _ = gw.store.purge_intents(now - TimeDelta::days(1)).await;
+                    let _ = gw.store.purge_queue(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
                 }
                 tokio::select! {
@@ -177,6 +182,7 @@ impl Gateway {
         if self.store.backend() == store::Backend::Postgres {
             self.listen_for_webhooks();
         }
+        queue::spawn_worker(self.clone());
     }
 
     /// Hears the webhooks any instance received (PostgreSQL `LISTEN`) and
@@ -244,7 +250,7 @@ pub fn router(gw: Shared) -> Router {
         .allow_origin(AllowOrigin::list(
             gw.config.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
         ))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -263,6 +269,7 @@ pub fn router(gw: Shared) -> Router {
         .route("/namecom/events", get(events))
         .route("/{provider}/list", get(list))
         .route("/{provider}/support/resend", post(support_resend))
+        .route("/{provider}/support/queue", get(queue::list).post(queue::add).delete(queue::cancel))
         .layer(cors);
     let mut app = Router::new()
         .nest("/api", api)
@@ -693,18 +700,22 @@ async fn resend(
             "The token's contact has no email",
         );
     }
-    guarded_resend(&gw, &claims.sub, r, &headers).await
+    guarded_resend(&gw, &claims.sub, r, idempotency_key(&headers)).await
 }
 
-/// Idempotency, limits, the log, the call: every resend goes through here.
-async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, headers: &HeaderMap) -> Response {
-    let now = Utc::now();
-    let p = r.provider;
-    let key = headers
+/// The request's `X-Idempotency-Key`, when it is usable (1 to 200 bytes).
+fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get("x-idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200);
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+}
+
+/// Idempotency, limits, the log, the call: every resend goes through here.
+async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str>) -> Response {
+    let now = Utc::now();
+    let p = r.provider;
     let store_down = |e: &str| {
         tracing::error!(error = %e, "store unreachable, resend refused");
         unavailable(
@@ -986,9 +997,25 @@ async fn support_resend(
         Ok(op) => op,
         Err(r) => return r,
     };
+    let r = match staff_target(&gw, p, &target, op).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let who = format!("staff:{}", claims.sub);
+    guarded_resend(&gw, &who, r, idempotency_key(&headers)).await
+}
+
+/// The resend of a contact staff name by the staff endpoints' id (name.com's
+/// verification id or email, from the mirror; Openprovider's email).
+async fn staff_target<'a>(
+    gw: &Gateway,
+    p: Provider,
+    target: &'a str,
+    op: ResendOperation,
+) -> Result<Resend<'a>, Response> {
     let mut r = Resend {
         provider: p,
-        contact_id: &target,
+        contact_id: target,
         email: String::new(),
         domains: Vec::new(),
         op,
@@ -997,33 +1024,26 @@ async fn support_resend(
     };
     match p {
         Provider::Namecom => {
-            if let Err(res) = fresh_mirror(&gw).await {
-                return res;
-            }
+            fresh_mirror(gw).await?;
             let (id, email) = match target.parse::<i64>() {
                 Ok(id) => (Some(id), None),
-                Err(_) => (None, Some(target.as_str())),
+                Err(_) => (None, Some(target)),
             };
-            match namecom_target(&gw, id, email).await {
-                Ok((n, domains, email)) => {
-                    r.namecom_id = Some(n);
-                    r.domains = domains;
-                    r.email = email;
-                }
-                Err(res) => return res,
-            }
+            let (n, domains, email) = namecom_target(gw, id, email).await?;
+            r.namecom_id = Some(n);
+            r.domains = domains;
+            r.email = email;
         }
-        Provider::Openprovider => r.email = target.clone(),
+        Provider::Openprovider => r.email = target.to_owned(),
         Provider::Dna => {
-            return api_error(
+            return Err(api_error(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "Domain Name API has no account-wide list",
-            )
+            ))
         }
     }
-    let who = format!("staff:{}", claims.sub);
-    guarded_resend(&gw, &who, r, &headers).await
+    Ok(r)
 }
 
 // ------------------------------------------------------------ live updates
