@@ -195,7 +195,10 @@ async fn mounted_element_fetches_reflects_and_emits() {
         text(&root),
         handle.record()
     );
-    assert!(text(&root).contains("unknown provider"), "{}", text(&root));
+    // In the registrant's words, neutral; the detail is the developer's
+    // (console, event).
+    assert!(text(&root).contains("Doğrulama durumunuzu şu anda gösteremiyoruz"), "{}", text(&root));
+    assert!(!text(&root).contains("unknown provider"), "{}", text(&root));
 
     // Dropping the handle unmounts the view.
     drop(handle);
