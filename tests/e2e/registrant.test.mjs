@@ -93,6 +93,9 @@ describe('registrant edges', () => {
     assert.ok(warnings.some((w) => /unknown provider/i.test(w)), warnings.join('\n'));
     assert.ok(warnings.some((w) => /status-url/.test(w)), warnings.join('\n'));
     await h.screenshot(h.widget(page, 'bogus'), 'registrant-setup-error-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await h.screenshot(h.widget(page, 'bogus'), 'registrant-setup-error-phone-dark');
     h.assertNoProblems(page);
     await page.context().close();
   });
@@ -195,6 +198,7 @@ describe('registrant edges', () => {
       assert.ok(breaks.overflow <= 0, `the panel overflows a 390 px phone by ${breaks.overflow} px`);
       await h.screenshot(h.card(page, 'openprovider-bounced'), `registrant-bounced-phone-${colorScheme}`);
       await h.screenshot(h.card(page, 'dna-pending'), `registrant-dna-domains-phone-${colorScheme}`);
+      await h.screenshot(h.card(page, 'namecom-unknown'), `registrant-checked-phone-${colorScheme}`);
       h.assertNoProblems(page);
       await page.context().close();
     });

@@ -267,7 +267,7 @@ describe('staff list edges', () => {
     await server.resetAt(T0);
     const page = await h.newPage(browser);
     try {
-      await openSupport(page, '?provider=openprovider');
+      await openSupport(page);
       // The row with the most domains.
       const i = await page.evaluate((sel) => {
         const ds = [...document.querySelector(sel).shadowRoot.querySelectorAll('.viewport .row .domains')];
@@ -277,11 +277,16 @@ describe('staff list edges', () => {
       }, LIST);
       const domains = part(page, '.viewport .row .domains').nth(i);
       const cut = await domains.evaluate((d) => d.scrollWidth > d.clientWidth + 1);
+      assert.ok(cut, 'the longest list is cut in its cell');
       await domains.focus();
       const open = await domains.evaluate((d) => ({ whole: d.scrollWidth <= d.clientWidth + 1, label: d.getAttribute('aria-label') }));
       assert.ok(open.whole, 'the whole list shows on focus');
       assert.equal(open.label, (await domains.textContent()).trim());
-      if (cut) await h.screenshot(page.locator(LIST), 'staff-domains-focus-light');
+      await h.screenshot(page.locator(LIST), 'staff-domains-focus-light');
+      // Hovering another shows its list the same way.
+      await part(page, '.viewport .row .domains').nth(i + 1).hover();
+      const hovered = await part(page, '.viewport .row .domains').nth(i + 1).evaluate((d) => getComputedStyle(d).whiteSpace);
+      assert.equal(hovered, 'normal');
       h.assertNoProblems(page);
     } finally {
       await page.context().close();
@@ -302,7 +307,7 @@ describe('staff list edges', () => {
           const rows = [...root.querySelectorAll('.viewport .row')].slice(0, 8);
           for (const r of rows) {
             const box = r.getBoundingClientRect();
-            for (const part of ['.email', '.badge', '.deadline .left']) {
+            for (const part of ['.email', '.badge', '.deadline .left', '.deadline time']) {
               const el = r.querySelector(part);
               const b = el?.getBoundingClientRect();
               if (!b || b.width === 0 || b.right > box.right + 1 || b.bottom > box.bottom + 1) bad.push(`${r.dataset.contact} ${part}`);
@@ -310,6 +315,8 @@ describe('staff list edges', () => {
               const cell = el?.closest('.cell')?.getBoundingClientRect();
               if (cell && b && b.right > cell.right + 1) bad.push(`${r.dataset.contact} ${part} cut`);
             }
+            const time = r.querySelector('.deadline time');
+            if (time && time.scrollWidth > time.clientWidth + 1) bad.push(`${r.dataset.contact} date cut`);
             const email = r.querySelector('.email');
             if (email.scrollHeight > email.clientHeight + 1 || email.scrollWidth > email.clientWidth + 1) bad.push(`${r.dataset.contact} email cut`);
           }
