@@ -109,6 +109,24 @@ async fn widget_directory_is_served_with_module_and_wasm_types() {
         .unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["cache-control"], "no-cache");
+    // Compressed for browsers that accept gzip (the wasm is most of what a
+    // registrant waits for on a slow connection).
+    let big: Vec<u8> =
+        b"\0asm\x01\0\0\0".iter().copied().chain((0..20_000).map(|i| (i % 7) as u8)).collect();
+    std::fs::write(dir.join("big_bg.wasm"), &big).unwrap();
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let gz = raw
+        .get(s.url("/widget/big_bg.wasm"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.headers()["content-type"], "application/wasm");
+    assert!(gz.bytes().await.unwrap().len() < big.len() / 4);
+    let plain = raw.get(s.url("/widget/big_bg.wasm")).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().len(), big.len());
     std::fs::remove_dir_all(dir).unwrap();
 }
 
