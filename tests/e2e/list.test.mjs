@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as h from './harness.mjs';
+import * as lp from './list-page.mjs';
 import { loadThousandRows, scrollThrough } from '../../bench/list.mjs';
 
 const { T0, HOUR } = h;
-const LIST = 'registrant-verification-list';
+const { LIST, domRows, part, summary, waitReady } = lp;
 
 let server;
 let browser;
@@ -47,46 +48,10 @@ async function openproviderEmails() {
   return emails.size;
 }
 
-async function openSupport(page, query = '') {
-  await page.goto(`${server.url}/support${query}`, { waitUntil: 'load' });
-  await waitReady(page);
-}
-
-async function waitReady(page, timeout = 30_000) {
-  await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-state') === 'ready', LIST, {
-    timeout,
-  });
-  // One more frame for the rows.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
-}
-
-/** The rows in the DOM: {index (1-based among data rows), email, urgency, contact, text}. */
-function domRows(page) {
-  return page.evaluate((sel) => {
-    const root = document.querySelector(sel).shadowRoot;
-    return [...root.querySelectorAll('.viewport .row')]
-      .map((r) => ({
-        index: Number(r.getAttribute('aria-rowindex')) - 1,
-        email: r.querySelector('.email')?.textContent,
-        urgency: r.dataset.urgency,
-        contact: r.dataset.contact,
-        suspended: !!r.querySelector('.badge[data-suspended="true"]'),
-        text: r.innerText.replace(/\s+/g, ' '),
-      }))
-      .sort((a, b) => a.index - b.index);
-  }, LIST);
-}
-
-function summary(page) {
-  return page.evaluate((sel) => document.querySelector(sel).shadowRoot.querySelector('.summary').textContent, LIST);
-}
+const openSupport = (page, query) => lp.openSupport(page, server, query);
 
 function stats(page) {
   return page.evaluate((sel) => document.querySelector(sel).stats, LIST);
-}
-
-function part(page, selector) {
-  return page.locator(LIST).locator(selector);
 }
 
 /** Sets a filter control and waits for the list to re-render. */
@@ -95,7 +60,7 @@ async function filterBy(page, { status, suspended, text }) {
   if (status !== undefined) await el.locator('select[name="status"]').selectOption(status);
   if (suspended !== undefined) await el.locator('select[name="suspended"]').selectOption(suspended);
   if (text !== undefined) await el.locator('input[name="q"]').fill(text);
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+  await lp.frame(page);
 }
 
 const RANK = { none: 0, info: 1, warning: 2, critical: 3, overdue: 4 };

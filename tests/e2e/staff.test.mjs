@@ -11,44 +11,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import * as h from './harness.mjs';
+import * as lp from './list-page.mjs';
+
+const { LIST, domRows, frame, part } = lp;
 
 const { T0 } = h;
-const LIST = 'registrant-verification-list';
-
 let server;
 let browser;
 
-async function openSupport(page, query = '') {
-  await page.goto(`${server.url}/support${query}`, { waitUntil: 'load' });
-  await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-state') === 'ready', LIST, {
-    timeout: 30_000,
-  });
-  await frame(page);
-}
-
-function frame(page) {
-  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
-}
-
-/** The rows in the DOM, in list order. */
-function domRows(page) {
-  return page.evaluate((sel) => {
-    const root = document.querySelector(sel).shadowRoot;
-    return [...root.querySelectorAll('.viewport .row')]
-      .map((r) => ({
-        index: Number(r.getAttribute('aria-rowindex')) - 1,
-        email: r.querySelector('.email')?.textContent,
-        badges: [...r.querySelectorAll('.badge')].map((b) => b.textContent.trim()),
-        deadline: r.querySelector('.deadline time')?.getAttribute('datetime') ?? null,
-        contact: r.dataset.contact,
-      }))
-      .sort((a, b) => a.index - b.index);
-  }, LIST);
-}
-
-function part(page, selector) {
-  return page.locator(LIST).locator(selector);
-}
+const openSupport = (page, query) => lp.openSupport(page, server, query);
 
 async function summaryShowing(page) {
   const text = h.norm(await part(page, '.summary').innerText());

@@ -348,6 +348,13 @@ fn unavailable(retry_after: u64, code: &str, message: &str) -> Response {
     res
 }
 
+/// 503 `store_unavailable` for a store that did not answer (`e`, to the
+/// log only), saying `what` happens now ("try again shortly").
+fn store_unreachable(e: &str, what: &str) -> Response {
+    tracing::error!(error = %e, "store unreachable");
+    unavailable(5, "store_unavailable", &format!("The gateway's store is unreachable{what}"))
+}
+
 async fn not_found() -> Response {
     api_error(StatusCode::NOT_FOUND, "not_found", "Not found")
 }
@@ -459,6 +466,18 @@ fn staff(
     Ok((p, claims))
 }
 
+/// [`staff`], for a request that changes something: from an allowed
+/// origin too.
+fn staff_writing(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    provider: &str,
+) -> Result<(Provider, Claims), Response> {
+    let v = staff(gw, headers, provider)?;
+    check_origin(gw, headers)?;
+    Ok(v)
+}
+
 // ------------------------------------------------------------ status
 
 async fn status(
@@ -537,10 +556,8 @@ fn answered(gw: &Gateway, p: Provider, a: Result<Answer, Failure>) -> Response {
 /// The mirror is fresh enough to prove absence: 503 otherwise.
 async fn fresh_mirror(gw: &Gateway) -> Result<(), Response> {
     let nc = gw.namecom.as_ref().expect("served");
-    let state = gw.store.mirror_state().await.map_err(|e| {
-        tracing::error!(error = %e, "store unreachable");
-        unavailable(5, "store_unavailable", "The gateway's store is unreachable; try again shortly")
-    })?;
+    let state =
+        gw.store.mirror_state().await.map_err(|e| store_unreachable(&e, "; try again shortly"))?;
     let max = TimeDelta::from_std(nc.max_age()).unwrap_or(TimeDelta::MAX);
     match state.completed_at {
         Some(at) if Utc::now() - at <= max => Ok(()),
@@ -628,10 +645,11 @@ async fn namecom_target(
     id: Option<i64>,
     email: Option<&str>,
 ) -> Result<(i32, Vec<String>, String), Response> {
-    let rows = gw.store.mirror_find(id, email).await.map_err(|e| {
-        tracing::error!(error = %e, "store unreachable");
-        unavailable(5, "store_unavailable", "The gateway's store is unreachable; nothing was sent")
-    })?;
+    let rows = gw
+        .store
+        .mirror_find(id, email)
+        .await
+        .map_err(|e| store_unreachable(&e, "; nothing was sent"))?;
     let Some(row) = rows.into_iter().max_by_key(|r| r.verification_id) else {
         return Err(api_error(
             StatusCode::CONFLICT,
@@ -946,10 +964,7 @@ async fn list(
                     body["nextPage"] = if to < total { json!(page + 1) } else { Value::Null };
                     Answer::json(200, &body).into_response(false)
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "store unreachable");
-                    unavailable(5, "store_unavailable", "The gateway's store is unreachable")
-                }
+                Err(e) => store_unreachable(&e, ""),
             }
         }
         Provider::Openprovider => {
@@ -982,13 +997,10 @@ async fn support_resend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, claims) = match staff(&gw, &headers, &provider) {
+    let (p, claims) = match staff_writing(&gw, &headers, &provider) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_origin(&gw, &headers) {
-        return r;
-    }
     let target = match one_query(&query, "contact") {
         Ok(t) => t,
         Err(r) => return r,

@@ -16,7 +16,8 @@
 //! - `DELETE`: drops what has not gone yet; answers the queue.
 
 use super::{
-    api_error, check_origin, guarded_resend, staff, staff_target, store::NewQueued, Gateway, Shared,
+    api_error, guarded_resend, staff, staff_target, staff_writing, store::NewQueued,
+    store_unreachable, Gateway, Shared,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -69,10 +70,7 @@ async fn answer(gw: &Gateway, p: Provider) -> Response {
                 .collect();
             Json(json!({ "items": items })).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "store unreachable");
-            super::unavailable(5, "store_unavailable", "The gateway's store is unreachable")
-        }
+        Err(e) => store_unreachable(&e, ""),
     }
 }
 
@@ -92,22 +90,16 @@ pub(super) async fn cancel(
     Path(provider): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (p, claims) = match staff(&gw, &headers, &provider) {
+    let (p, claims) = match staff_writing(&gw, &headers, &provider) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_origin(&gw, &headers) {
-        return r;
-    }
     match gw.store.queue_cancel(p.as_str()).await {
         Ok(n) => {
             tracing::info!(registrar = p.as_str(), staff = %claims.sub, rows = n, "resend queue cancelled");
             answer(&gw, p).await
         }
-        Err(e) => {
-            tracing::error!(error = %e, "store unreachable");
-            super::unavailable(5, "store_unavailable", "The gateway's store is unreachable")
-        }
+        Err(e) => store_unreachable(&e, ""),
     }
 }
 
@@ -117,13 +109,10 @@ pub(super) async fn add(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, claims) = match staff(&gw, &headers, &provider) {
+    let (p, claims) = match staff_writing(&gw, &headers, &provider) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_origin(&gw, &headers) {
-        return r;
-    }
     if p == Provider::Dna {
         return api_error(
             StatusCode::NOT_FOUND,
@@ -168,10 +157,7 @@ pub(super) async fn add(
             gw.queue_wake.notify_waiters();
             answer(&gw, p).await
         }
-        Err(e) => {
-            tracing::error!(error = %e, "store unreachable");
-            super::unavailable(5, "store_unavailable", "The gateway's store is unreachable")
-        }
+        Err(e) => store_unreachable(&e, ""),
     }
 }
 
