@@ -601,6 +601,17 @@ describe('accessibility: axe-core on the staff list, in light and dark', () => {
       );
       await h.settle(page);
       await checkThemes(page, LIST, 'list with a resend queue', { shot: 'list-queue' });
+      // Sorted by a column, and a large bulk resend asking first.
+      await page.locator(LIST).getByRole('button', { name: 'Contact' }).click();
+      await page.locator(LIST).locator('.head input[type="checkbox"]').check();
+      await page.locator(LIST).getByRole('button', { name: /Resend to [\d,]+ contacts/ }).click();
+      await page.locator(LIST).locator('.confirm').waitFor();
+      await checkThemes(page, LIST, 'list sorted, asking before a bulk resend', { shot: 'list-confirm' });
+      await page.locator(LIST).locator('.confirm').getByRole('button', { name: 'Cancel' }).click();
+      // The phone layout.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+      await checkThemes(page, LIST, 'list on a 390 px phone', { shot: 'list-phone' });
       h.assertNoProblems(page);
     } finally {
       await page.context().close();

@@ -254,6 +254,7 @@ export type ListMessageId =
   | 'pacedAccount'
   | 'pacedContact'
   | 'windowHour'
+  | 'windowDays'
   | 'windowHours'
   | 'windowMinutes'
   | 'windowSeconds'

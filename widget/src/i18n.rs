@@ -1283,6 +1283,14 @@ catalog! {
             nl: t("uur"),
             tr: t("saat"),
         }
+        WindowDays = "windowDays" {
+            en: p("{n} day", "{n} days"),
+            de: p("{n} Tag", "{n} Tage"),
+            es: p("{n} día", "{n} días"),
+            fr: p("{n} jour", "{n} jours"),
+            nl: p("{n} dag", "{n} dagen"),
+            tr: p("{n} gün", "{n} gün"),
+        }
         WindowHours = "windowHours" {
             en: p("{n} hour", "{n} hours"),
             de: p("{n} Stunde", "{n} Stunden"),

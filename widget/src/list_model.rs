@@ -399,9 +399,14 @@ pub fn sort_positions(
 /// A bulk resend of more than this many contacts asks first.
 pub const CONFIRM_ABOVE: usize = 10;
 
-/// "1 hour 49 minutes", "12 minutes" (rounded up to the minute).
+/// "1 hour 49 minutes", "12 minutes" (rounded up to the minute); from two
+/// days on, in days ("55 days", rounded up).
 pub fn duration_words(d: TimeDelta, msgs: &Messages) -> String {
-    let minutes = (d.num_seconds().max(0) + 59) / 60;
+    let secs = d.num_seconds().max(0);
+    if secs >= 2 * 86_400 {
+        return msgs.count(ListMsg::WindowDays, (secs + 86_399) / 86_400, &[]);
+    }
+    let minutes = (secs + 59) / 60;
     let (h, m) = (minutes / 60, minutes % 60);
     match (h, m) {
         (0, m) => msgs.count(ListMsg::WindowMinutes, m.max(1), &[]),
@@ -1262,6 +1267,8 @@ mod tests {
         assert_eq!(d, "They go out now.");
         assert_eq!(duration_words(TimeDelta::minutes(120), &en()), "2 hours");
         assert_eq!(duration_words(TimeDelta::seconds(61), &en()), "2 minutes");
+        assert_eq!(duration_words(TimeDelta::hours(47), &en()), "47 hours");
+        assert_eq!(duration_words(TimeDelta::hours(1318), &en()), "55 days");
     }
 
     #[test]

@@ -464,17 +464,12 @@ fn SortHeader(
     /// The cell's class.
     class: &'static str,
 ) -> impl IntoView {
+    // The direction's arrow is drawn by the stylesheet from `aria-sort`.
     let aria = move || s.sort.with(|o| o.aria(key));
-    let arrow = move || match aria() {
-        "ascending" => "↑",
-        "descending" => "↓",
-        _ => "",
-    };
     view! {
         <span class=format!("cell {class}") role="columnheader" aria-sort=aria>
             <button type="button" class="sort" on:click=move |_| s.sort.update(|o| *o = o.toggled(key))>
                 {move || s.msgs.with(|m| m.text(label))}
-                <span class="arrow" aria-hidden="true">{arrow}</span>
             </button>
         </span>
     }
