@@ -461,6 +461,27 @@ pub struct GatewayQueue {
     pub items: Vec<GatewayQueued>,
 }
 
+/// The rows of `next` (the gateway's queue now) that finished since `prev`
+/// (as it was): waiting or being sent then, sent, failed or done now. Each
+/// is one `verification-list-resend` event, as this tab's own sends are.
+pub fn finished_since<'a>(prev: &[Queued], next: &'a [Queued]) -> Vec<&'a Queued> {
+    let open = |q: &Queued| matches!(q.state, QueueState::Waiting | QueueState::Sending);
+    next.iter()
+        .filter(|n| !open(n) && prev.iter().any(|p| p.contact == n.contact && open(p)))
+        .collect()
+}
+
+/// The `outcome` of a finished queue row, as `verification-list-resend`
+/// names it.
+pub fn queue_outcome(state: &QueueState) -> &'static str {
+    match state {
+        QueueState::Sent => "sent",
+        QueueState::Done(_) => "already_verified",
+        QueueState::Failed(_) => "not_sent",
+        QueueState::Waiting | QueueState::Sending => "queued",
+    }
+}
+
 /// The gateway's queue as the list shows it: each row's email from the
 /// list's rows (the gateway keeps ids only), its state in the list's terms.
 pub fn from_gateway(q: GatewayQueue, rows: &[ListRow]) -> Vec<Queued> {
@@ -1222,6 +1243,16 @@ mod tests {
         assert_eq!(shown[2].state, QueueState::Failed(Why::Registrar("Resend throttled".into())));
         assert_eq!(shown[3].state, QueueState::Done(Why::Said(ListMsg::SkipVerified)));
         assert_eq!(shown[3].operation, "start");
+        // What finished since the last look: one event each.
+        let mut before = shown.clone();
+        before[0].state = QueueState::Sending;
+        before[2].state = QueueState::Waiting;
+        let done: Vec<(&str, &str)> = finished_since(&before, &shown)
+            .into_iter()
+            .map(|q| (q.contact.as_str(), queue_outcome(&q.state)))
+            .collect();
+        assert_eq!(done, [(id.as_str(), "sent"), ("778", "not_sent")]);
+        assert!(finished_since(&shown, &shown).is_empty(), "nothing new, nothing told");
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::{
     browser,
     i18n::ListMsg,
     list_model::{
-        from_gateway, plan_bulk, prune_log, send_log_key, GatewayQueue, QueueState, Queued, SentAt,
-        Skipped, Why, CONFIRM_ABOVE,
+        finished_since, from_gateway, plan_bulk, prune_log, queue_outcome, send_log_key,
+        GatewayQueue, QueueState, Queued, SentAt, Skipped, Why, CONFIRM_ABOVE,
     },
     model::Problem,
 };
@@ -125,7 +125,36 @@ impl Ctl {
                     Ok(q) => {
                         s.now.set(browser::now());
                         let rows = s.rows.get_untracked();
-                        s.queue.set(from_gateway(q, &rows));
+                        let next = from_gateway(q, &rows);
+                        // What the gateway finished since the last look
+                        // is told as this tab's own sends are.
+                        let m = s.msgs.get_untracked();
+                        let events: Vec<serde_json::Value> = s.queue.with_untracked(|prev| {
+                            finished_since(prev, &next)
+                                .into_iter()
+                                .map(|q| {
+                                    let message = match &q.state {
+                                        QueueState::Failed(w) | QueueState::Done(w) => {
+                                            Some(w.text(&m))
+                                        }
+                                        _ => None,
+                                    };
+                                    serde_json::json!({
+                                        "contact": q.contact, "email": q.email,
+                                        "outcome": queue_outcome(&q.state),
+                                        "nextEligibleAt": null, "message": message,
+                                    })
+                                })
+                                .collect()
+                        });
+                        s.queue.set(next);
+                        for detail in events {
+                            browser::dispatch(
+                                &self.host,
+                                "verification-list-resend",
+                                &browser::to_js(&detail),
+                            );
+                        }
                     }
                     Err(e) => self.error_event(
                         &Problem::BadRows(format!("the gateway's queue: {e}")),
