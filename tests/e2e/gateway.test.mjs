@@ -398,11 +398,12 @@ describe('the gateway (serve), with the widget on another origin', () => {
       const label = await list.getByRole('button', { name: /Resend to \d+ contacts?/ }).innerText();
       const n = Number(label.match(/(\d+)/)[1]);
       assert.ok(n >= 2 && n <= 10, label);
-      const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/namecom/support/queue'));
+      const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/namecom/support/queue'));
       await list.getByRole('button', { name: label }).click();
-      const req = await posted;
-      assert.ok(req.headers().authorization?.startsWith('Bearer '), 'the staff token goes along');
-      // Closed at once: the gateway sends them anyway.
+      const res = await posted;
+      assert.equal(res.status(), 200);
+      assert.ok(res.request().headers().authorization?.startsWith('Bearer '), 'the staff token goes along');
+      // Closed as soon as the gateway has them: it sends them anyway.
       await page.close();
       for (let i = 0; i < 100 && (await sandboxEmails()) - before < n; i++) await sleep(100);
       assert.equal((await sandboxEmails()) - before, n, 'one email each, sent by the gateway');
