@@ -65,7 +65,10 @@ impl Observation {
             self.status == Status::Failed && self.failure_reason == Some(FailureReason::Expired);
         let resent_while_suspended = use_last_resend
             && !self.provider.reports_suspension()
-            && ctx.last_resend.as_ref().is_some_and(|l| l.suspended);
+            && ctx
+                .last_resend
+                .as_ref()
+                .is_some_and(|l| l.suspended && l.at > ctx.now - crate::resend::SUSPENSION_CARRY);
         let suspended = self.reported_suspended
             || (unverified && (lapsed || expired || resent_while_suspended));
         let urgency = deadline::urgency(self.status, self.failure_reason, suspended, countdown);

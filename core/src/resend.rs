@@ -48,6 +48,12 @@ impl Default for ResendPolicy {
     }
 }
 
+/// How long a resend made while suspended keeps a record suspended where
+/// the registrar does not say (see [`LastResend::suspended`]): Domain Name
+/// API's link is valid 60 days, after which its status says `Expired`
+/// (suspended) by itself; a memory older than that is not trusted.
+pub const SUSPENSION_CARRY: TimeDelta = TimeDelta::days(60);
+
 /// The last resend the caller made (or tried), as it remembers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -324,6 +324,11 @@ fn a_new_email_does_not_lift_a_suspension_the_registrar_does_not_report() {
         "expiration_date":"2026-03-16 12:00:00"}],"total":1}}"#;
     let e = evaluate(Provider::Openprovider, op, &resent(true)).unwrap();
     assert!(!e.records[0].suspended, "{:?}", e.records[0]);
+    // A memory older than the carry is not trusted.
+    let old = Context::new(now()).single_contact().last_resend(Some(
+        LastResend::sent(now() - TimeDelta::days(61), None).while_suspended(true),
+    ));
+    assert!(!read(&dna_after_resend("Pending"), &old).suspended);
     // The remembered resend's JSON without the field still reads.
     let old: LastResend =
         serde_json::from_str(r#"{"at":"2026-03-01T11:00:00Z","nextEligibleAt":null}"#).unwrap();

@@ -155,6 +155,24 @@ describe('registrant edges', () => {
     text = await h.widgetText(page, key);
     assert.match(text, /Your domains are suspended/, text);
     assert.equal(await h.widget(page, key).getAttribute('data-urgency'), 'overdue');
+    // Verified ends it: a later verification of this contact starts fresh.
+    const status = (url) => url.pathname === '/api/dna/status' && url.searchParams.get('contact') === key;
+    await page.route(status, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ VerificationStatus: 'Validated', ContactEmail: 'expired@dna.example', ExternalId: 'DNA-106' }),
+      }),
+    );
+    // (Re-checks of this widget alone: the demo limits a session's reads.)
+    await h.widget(page, key).evaluate((el) => el.refresh());
+    await h.waitForStatus(page, key, 'verified');
+    await page.unroute(status);
+    await h.widget(page, key).evaluate((el) => el.refresh());
+    await h.waitForStatus(page, key, 'pending');
+    text = await h.widgetText(page, key);
+    assert.doesNotMatch(text, /Your domains are suspended/, `a new verification after verifying is not suspended: ${text}`);
+    assert.notEqual(await h.widget(page, key).getAttribute('data-urgency'), 'overdue');
     h.assertNoProblems(page);
     await page.context().close();
   });

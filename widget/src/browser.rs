@@ -154,6 +154,14 @@ pub fn save_last_resend(provider: Provider, status_url: &str, last: &LastResend)
     }
 }
 
+/// Forgets that the remembered resend was made while suspended (the
+/// contact verified since).
+pub fn forget_suspension(provider: Provider, status_url: &str) {
+    if let Some(last) = load_last_resend(provider, status_url).filter(|l| l.suspended) {
+        save_last_resend(provider, status_url, &last.while_suspended(false));
+    }
+}
+
 /// The idempotency key of the unanswered resend intent, or a new one
 /// (stored until the intent gets a definite answer).
 pub fn intent_key(provider: Provider, status_url: &str) -> String {

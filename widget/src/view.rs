@@ -891,6 +891,13 @@ impl Controller {
     fn show(&self, record: Record, now: DateTime<Utc>, config: &Config) {
         let s = self.state;
         let record = config.fill_domains(record);
+        // Verified ends a suspension: a later verification of this contact
+        // must not start out "suspended" from the memory of this one.
+        if record.status == verification_core::Status::Verified {
+            if let Ok((provider, url)) = config.status_target() {
+                browser::forget_suspension(provider, url);
+            }
+        }
         let changed = s.record.with_untracked(|prev| record_changed(prev.as_ref(), &record));
         let detail = changed.then(|| browser::to_js(&record));
         let streaming = self.live.streaming.get();
