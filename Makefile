@@ -111,6 +111,7 @@ test-wasm: rust-tools browser
 	  cargo test -p verification-widget --target $(WASM_TARGET)
 
 test-node: package
+	cargo build -q -p verification-core --example evaluate
 	node --test widget/tests/node.mjs tests/npm/consumer.test.mjs
 
 # The packed tarball as npm consumers use it, in Chromium: a fresh Vite 7 +

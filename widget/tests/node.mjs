@@ -90,3 +90,50 @@ test('importing the element module in Node does not touch the DOM', () => {
   assert.ok(ATTRIBUTES.includes('status-url'));
   assert.throws(() => defineElement(), /customElements is not available/);
 });
+
+// One reading of each registrar's JSON, natively and in the wasm (issue
+// 15's proof, kept for any reader that replaces serde): every fixture, and
+// the inputs the fuzzer found, through the package's `evaluate()` and
+// through the native `evaluate` example; the records must be the same
+// bytes, and an error the same message.
+test('every fixture and fuzz finding reads the same in the wasm and natively', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const root = path.join(here, '..', '..');
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
+  const bin = path.join(target, 'debug', 'examples', 'evaluate');
+  assert.ok(fs.existsSync(bin), `${bin} is missing: cargo build -p verification-core --example evaluate`);
+  const inputs = [];
+  for (const provider of ['dna', 'namecom', 'openprovider']) {
+    for (const f of fs.readdirSync(path.join(fixtures, provider)).sort()) {
+      inputs.push({ provider, name: `${provider}/${f}`, body: fixture(`${provider}/${f}`) });
+    }
+  }
+  const found = path.join(root, 'fuzz', 'artifacts-found');
+  for (const f of fs.readdirSync(found).sort()) {
+    const m = f.match(/^evaluate-(dna|namecom|openprovider)-/);
+    if (m) inputs.push({ provider: m[1], name: `fuzz/${f}`, body: fs.readFileSync(path.join(found, f), 'utf8') });
+  }
+  const now = '2026-03-01T12:00:00Z';
+  let records = 0;
+  let errors = 0;
+  for (const i of inputs) {
+    const native = spawnSync(bin, ['--provider', i.provider, '--now', now], { input: i.body, encoding: 'utf8' });
+    let wasm;
+    try {
+      wasm = { ok: JSON.stringify(evaluate(i.provider, i.body, { now: new Date(now) })) };
+    } catch (e) {
+      wasm = { err: e.message };
+    }
+    if (native.status === 0) {
+      assert.equal(wasm.err, undefined, `${i.name}: the wasm failed where the native read it: ${wasm.err}`);
+      assert.equal(wasm.ok, JSON.stringify(JSON.parse(native.stdout)), `${i.name}: the same records`);
+      records += 1;
+    } else {
+      assert.equal(native.status, 1, `${i.name}: ${native.stderr}`);
+      assert.equal(wasm.ok, undefined, `${i.name}: the wasm read what the native refused`);
+      assert.equal(`error: ${wasm.err}`, native.stderr.trim().split('\n').at(-1), `${i.name}: the same error`);
+      errors += 1;
+    }
+  }
+  assert.ok(records >= 20 && errors >= 10, `${records} read, ${errors} refused, of ${inputs.length}`);
+});
