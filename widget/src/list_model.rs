@@ -834,6 +834,9 @@ impl Why {
 pub fn problem_text(p: &Problem, msgs: &Messages) -> String {
     match p {
         Problem::Core(e) => format!("{} ({e})", p.message_in(msgs)),
+        // Set up wrong, or blocked: staff get what to pass on to whoever
+        // set the page up (the registrant's neutral words say nothing).
+        Problem::Config(_) | Problem::Blocked(_) => p.detail(),
         other => other.message_in(msgs),
     }
 }
@@ -1380,6 +1383,8 @@ mod tests {
         assert_eq!(en().text(StatusFilter::Any.label()), "Any status");
         let r = record("a@b", Status::Failed, None, false);
         assert_eq!(fr.text(status_label(&r)), "Échec");
+        let config = Problem::Config("the `list-url` attribute is missing".into());
+        assert!(problem_text(&config, &en()).contains("`list-url` attribute is missing"));
         let why = Why::Problem(Problem::Network);
         assert_eq!(why.text(&en()), "Could not reach the server. Check your internet connection.");
         assert_eq!(
