@@ -132,10 +132,12 @@ struct State {
     msgs: Memo<Messages>,
 }
 
-/// A bulk resend that asks first: how many contacts are selected, how many
-/// emails the plan sends, and when the last goes.
+/// A bulk resend that asks first: the contacts selected when it asked (what
+/// Send sends, whatever the selection is by then), how many emails the
+/// plan sends, and when the last goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Confirm {
+    ids: HashSet<String>,
     contacts: usize,
     emails: usize,
     last: Option<DateTime<Utc>>,

@@ -276,10 +276,8 @@ pub(super) fn ConfirmBulk(
         let heading = question.clone();
         let send = m.count(ListMsg::ConfirmSend, count(c.emails), &[]);
         let ctl = ctl.clone();
-        let go = move |_| {
-            let ids = s.selected.get_untracked();
-            ctl.resend(&ids);
-        };
+        let ids = c.ids.clone();
+        let go = move |_| ctl.resend(&ids);
         Some(view! {
             <div class="confirm" part="confirm" role="group" aria-label=question.clone()>
                 <p><strong>{heading}</strong>" "{detail}</p>

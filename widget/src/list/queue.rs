@@ -92,7 +92,8 @@ impl Ctl {
         let (queued, _) = self.plan(&ids);
         self.s.now.set(browser::now());
         let last = queued.iter().map(|q| q.at).max();
-        self.s.confirm.set(Some(Confirm { contacts: ids.len(), emails: queued.len(), last }));
+        let contacts = ids.len();
+        self.s.confirm.set(Some(Confirm { ids, contacts, emails: queued.len(), last }));
     }
 
     /// The gateway's queue URL, when the gateway sends (`queue-url`).
