@@ -353,5 +353,25 @@ async fn a_staff_queue_on_one_instance_is_sent_once_by_the_two_and_seen_by_both(
     assert!(calls == n as u64 || calls == n as u64 + 1, "{calls} calls for {n} rows");
     let log = a.gw.store.log_since(chrono::DateTime::<chrono::Utc>::MIN_UTC).await.unwrap();
     assert_eq!(log.len(), n, "one log row per call");
+    // Again at once, on the other instance: each waits for its contact's
+    // cooldown, read from the shared store.
+    let res = client
+        .post(format!("{}/api/openprovider/support/queue", b.base))
+        .bearer_auth(&staff)
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    let waiting: Vec<&Value> =
+        v["items"].as_array().unwrap().iter().filter(|r| r["state"] == "waiting").collect();
+    assert_eq!(waiting.len(), n, "{v}");
+    for r in waiting {
+        let at = chrono::DateTime::parse_from_rfc3339(r["at"].as_str().unwrap()).unwrap();
+        assert!(
+            at.timestamp() >= chrono::Utc::now().timestamp() + 14 * 60,
+            "after the cooldown: {at}"
+        );
+    }
     let _ = (a.stop.send(true), b.stop.send(true));
 }

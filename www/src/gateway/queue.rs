@@ -170,10 +170,11 @@ async fn plan(
     items: &[(String, ResendOperation)],
     now: DateTime<Utc>,
 ) -> Result<Vec<NewQueued>, String> {
+    let prefix = format!("contact:{}:", p.as_str());
+    let cooling = gw.store.cooldowns_after(&prefix, now).await?;
     let mut todo = Vec::with_capacity(items.len());
     for (contact, op) in items {
-        let bucket = format!("contact:{}:{contact}", p.as_str());
-        let earliest = gw.store.cooldown_until(&bucket).await?.filter(|t| *t > now).unwrap_or(now);
+        let earliest = cooling.get(&format!("{prefix}{contact}")).copied().unwrap_or(now);
         todo.push((earliest, contact, op));
     }
     todo.sort_by_key(|(t, _, _)| *t);

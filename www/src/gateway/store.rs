@@ -560,6 +560,37 @@ impl Store {
         Ok(until.flatten().as_deref().and_then(parse_stamp))
     }
 
+    /// Every cooldown of the buckets starting with `prefix` that ends after
+    /// `now`, by bucket: one query for a bulk resend's thousands of
+    /// contacts.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn cooldowns_after(
+        &self,
+        prefix: &str,
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<String, DateTime<Utc>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT bucket, MAX(until) FROM rate_events
+             WHERE substr(bucket, 1, length($1)) = $1 AND until > $2 GROUP BY bucket",
+        )
+        .bind(prefix)
+        .bind(stamp(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut out = std::collections::HashMap::new();
+        for r in &rows {
+            let bucket: String = r.try_get(0).map_err(db)?;
+            let until: Option<String> = r.try_get(1).map_err(db)?;
+            if let Some(t) = until.as_deref().and_then(parse_stamp) {
+                out.insert(bucket, t);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records an event of `bucket` at `at`, with a cooldown end.
     ///
     /// # Errors
