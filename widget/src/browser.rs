@@ -154,6 +154,23 @@ pub fn save_last_resend(provider: Provider, status_url: &str, last: &LastResend)
     }
 }
 
+/// An email address as both elements show it: its pieces
+/// ([`crate::model::address_parts`]) `nowrap`, with a `<wbr>` between, so
+/// it wraps only before its `@` and dots; a piece too long for any line
+/// gets `class="long"` (the stylesheets let it break anywhere).
+pub fn address_view(email: &str) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    crate::model::address_parts(email)
+        .into_iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let long = (p.chars().count() > crate::model::LONG_ADDRESS_PART).then_some("long");
+            let p = p.to_owned();
+            view! { {(n > 0).then(|| view! { <wbr /> })}<span class=long>{p}</span> }
+        })
+        .collect_view()
+}
+
 /// Forgets that the remembered resend was made while suspended (the
 /// contact verified since).
 pub fn forget_suspension(provider: Provider, status_url: &str) {
@@ -333,8 +350,6 @@ pub struct Live {
     pub warned: Cell<bool>,
     /// An event asked for a status check, which is about to start.
     pub refetch_queued: Cell<bool>,
-    /// When the last status check (or applied event) succeeded.
-    pub checked_at: Cell<Option<DateTime<Utc>>>,
 }
 
 impl Live {

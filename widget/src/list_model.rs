@@ -377,9 +377,8 @@ pub fn sort_positions(
             }
         }
         SortKey::Contact => positions.sort_by(|a, b| {
-            let (x, y) = (row(a), row(b));
-            let name = |r: &ListRow| r.record.email.clone().unwrap_or_else(|| r.id.clone());
-            dir(verification_core::natural_cmp(&name(x), &name(y)))
+            let name = |p: &u32| row(p).record.email.as_deref().unwrap_or(&row(p).id);
+            dir(verification_core::natural_cmp(name(a), name(b)))
         }),
         SortKey::Status => positions.sort_by(|a, b| {
             let (x, y) = (Badge::of(&row(a).record), Badge::of(&row(b).record));

@@ -50,7 +50,9 @@ pub struct CardState {
     pub config: RwSignal<Config>,
     /// When the widget re-checks by itself after a failed status check.
     pub retry_at: RwSignal<Option<DateTime<Utc>>>,
-    /// When the latest status check answered (a record, or "not ready").
+    /// When the latest status check answered (a record, or "not ready"):
+    /// the "still not confirmed at" line, and where the refresh timer counts
+    /// from.
     pub checked_at: RwSignal<Option<DateTime<Utc>>>,
     /// The words and date locale, from `config`'s `locale` and `strings`.
     pub messages: Memo<Messages>,
@@ -152,16 +154,7 @@ fn with_address(text: String, email: Option<String>) -> AnyView {
     let mut rest = text.as_str();
     while let Some(i) = rest.find(email.as_str()) {
         parts.push(rest[..i].to_owned().into_any());
-        let pieces = crate::model::address_parts(&email);
-        let pieces = pieces
-            .into_iter()
-            .enumerate()
-            .map(|(n, p)| {
-                let long = (p.chars().count() > crate::model::LONG_ADDRESS_PART).then_some("long");
-                let p = p.to_owned();
-                view! { {(n > 0).then(|| view! { <wbr /> })}<span class=long>{p}</span> }.into_any()
-            })
-            .collect_view();
+        let pieces = browser::address_view(&email);
         parts.push(view! { <span class="address">{pieces}</span> }.into_any());
         rest = &rest[i + email.len()..];
     }
@@ -689,7 +682,6 @@ impl Controller {
         match result {
             Ok(record) => {
                 self.live.failures.set(0);
-                self.live.checked_at.set(Some(now));
                 s.checked_at.set(Some(now));
                 self.show(record, now, &config);
             }
@@ -751,7 +743,8 @@ impl Controller {
         let Some(record) = s.record.get_untracked() else { return };
         let refresh = s.config.with_untracked(|c| c.refresh);
         let now = browser::now();
-        let last = self.live.checked_at.get().unwrap_or(now);
+        // (The problem is none here, so this is the last successful check.)
+        let last = s.checked_at.get_untracked().unwrap_or(now);
         match next_check(Some(&record), poll_interval(refresh, self.live.streaming.get()), last) {
             Some(wait) => {
                 let left = (last + wait - now).max(chrono::TimeDelta::zero());
@@ -878,7 +871,6 @@ impl Controller {
         // is dropped (see `check_now`).
         self.live.generation.set(self.live.generation.get() + 1);
         self.live.failures.set(0);
-        self.live.checked_at.set(Some(now));
         s.checked_at.set(Some(now));
         s.checking.set(false);
         s.retry_at.set(None);

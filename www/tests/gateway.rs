@@ -19,9 +19,11 @@ const ORIGIN: &str = "https://panel.example";
 struct Gw {
     base: String,
     client: reqwest::Client,
-    sandbox: Server,
+    /// Shared, so a second gateway (a restart) can stand in front of it.
+    sandbox: Arc<Server>,
     gw: Arc<gateway::Gateway>,
-    _stop: tokio::sync::watch::Sender<bool>,
+    /// Stops the gateway's background work and its server.
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 fn config_text(sandbox: &str, gateway: &str, database: &str) -> String {
@@ -45,19 +47,32 @@ fn env(name: &str) -> Option<String> {
     (name == "GATEWAY_TEST_SECRET").then(|| SECRET.to_owned())
 }
 
-/// The sandbox, and a gateway in front of it.
+/// The sandbox, and a gateway in front of it (its configuration edited by
+/// `edit`), on a store in memory.
 async fn start_with(edit: impl FnOnce(String) -> String) -> Gw {
-    let sandbox = common::start().await;
+    serve(Arc::new(common::start().await), "sqlite::memory:", edit).await
+}
+
+/// A gateway on `database` in front of `sandbox`.
+async fn serve(sandbox: Arc<Server>, database: &str, edit: impl FnOnce(String) -> String) -> Gw {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let text = edit(config_text(&sandbox.base, &base, "sqlite::memory:"));
+    let text = edit(config_text(&sandbox.base, &base, database));
     let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
     let (stop, rx) = tokio::sync::watch::channel(false);
     let gw = gateway::Gateway::new(config, rx).await.unwrap();
     gw.start();
     let app = gateway::router(gw.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Gw { base, client: reqwest::Client::new(), sandbox, gw, _stop: stop }
+    let mut done = stop.subscribe();
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = done.changed().await;
+            })
+            .await
+            .unwrap()
+    });
+    Gw { base, client: reqwest::Client::new(), sandbox, gw, stop }
 }
 
 async fn start() -> Gw {
@@ -668,58 +683,22 @@ async fn namecom_within_ten_minutes_of_a_change_reads_checking_not_verified() {
     assert_eq!(r.status, Status::Verified, "not listed, changed an hour ago");
 }
 
-/// A gateway on `database` in front of `sandbox`: its base URL, the
-/// gateway, and the switch that stops its background work.
-async fn serve_on(
-    sandbox: &Server,
-    database: &str,
-) -> (String, Arc<gateway::Gateway>, tokio::sync::watch::Sender<bool>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let text = config_text(&sandbox.base, &base, database);
-    let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let gw = gateway::Gateway::new(config, rx).await.unwrap();
-    gw.start();
-    let app = gateway::router(gw.clone());
-    let mut done = stop.subscribe();
-    tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = done.changed().await;
-            })
-            .await
+impl Gw {
+    /// The staff queue of `provider`, as `(contact, state, at)`.
+    async fn queue(&self, provider: &str) -> Vec<(String, String, String)> {
+        let res = self.get(&format!("/api/{provider}/support/queue"), Some(&staff_token())).await;
+        assert_eq!(res.status(), 200);
+        let v: Value = res.json().await.unwrap();
+        v["items"]
+            .as_array()
             .unwrap()
-    });
-    (base, gw, stop)
-}
-
-/// The staff queue of `provider` at `base`, as `(contact, state, at)`.
-async fn queue_of(
-    client: &reqwest::Client,
-    base: &str,
-    provider: &str,
-) -> Vec<(String, String, String)> {
-    let res = client
-        .get(format!("{base}/api/{provider}/support/queue"))
-        .bearer_auth(staff_token())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let v: Value = res.json().await.unwrap();
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["contact"].as_str().unwrap().to_owned(),
-                i["state"].as_str().unwrap().to_owned(),
-                i["at"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+            .iter()
+            .map(|i| {
+                let text = |k: &str| i[k].as_str().unwrap().to_owned();
+                (text("contact"), text("state"), text("at"))
+            })
+            .collect()
+    }
 }
 
 #[tokio::test]
@@ -727,52 +706,32 @@ async fn the_staff_queue_lives_in_the_gateway_across_a_restart() {
     let dir = std::env::temp_dir().join(format!("rv-queue-{}-{}", std::process::id(), now()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = format!("sqlite://{}", dir.join("gateway.sqlite3").display());
-    let sandbox = common::start().await;
+    let sandbox = Arc::new(common::start().await);
     // The registrars' clock is the gateway's: their "next eligible at"
     // times are real ones.
     sandbox.set_clock(&chrono::Utc::now().to_rfc3339()).await;
-    let client = reqwest::Client::new();
-    let (base, _gw, stop) = serve_on(&sandbox, &db).await;
-    // The mirror is read (a name.com status answers).
-    let t = token_for(&["namecom-pending"]);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while client
-        .get(format!("{base}/api/namecom/status?contact=namecom-pending"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        == 503
-    {
-        assert!(tokio::time::Instant::now() < deadline, "the first scan never completed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let g = serve(sandbox.clone(), &db, |t| t).await;
+    g.mirror_ready(&token_for(&["namecom-pending"]), "namecom-pending").await;
     let ids: Vec<String> = ["namecom-pending", "namecom-due-soon", "namecom-overdue"]
         .iter()
         .map(|k| scenarios::contact(k).unwrap().verification_id.unwrap().to_string())
         .collect();
     let items: Vec<Value> =
         ids.iter().map(|c| json!({"contact": c, "operation": "resend"})).collect();
-    let post = |body: Value, token: String| {
-        client
-            .post(format!("{base}/api/namecom/support/queue"))
-            .bearer_auth(token)
-            .header("origin", ORIGIN)
-            .json(&body)
-            .send()
-    };
+    let queue = "/api/namecom/support/queue";
+    let all = json!({ "items": items });
     // Only staff, from an allowed origin, with a well-formed body.
-    assert_eq!(post(json!({"items": items}), t.clone()).await.unwrap().status(), 403);
-    let bad = post(json!({"items": [{"contact": ids[0], "operation": "restart"}]}), staff_token());
-    assert_eq!(bad.await.unwrap().status(), 400, "not a name.com operation");
+    let registrant = token_for(&["namecom-pending"]);
+    assert_eq!(g.post(queue, &registrant, all.clone(), None).await.status(), 403);
+    let bad = json!({"items": [{"contact": ids[0], "operation": "restart"}]});
+    assert_eq!(g.post(queue, &staff_token(), bad, None).await.status(), 400, "not name.com's");
     let emails = sandbox.emails().await;
-    let res = post(json!({"items": items}), staff_token()).await.unwrap();
+    let res = g.post(queue, &staff_token(), all.clone(), None).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // The gateway sends them, with no browser open.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let q = queue_of(&client, &base, "namecom").await;
+        let q = g.queue("namecom").await;
         if q.len() == 3 && q.iter().all(|(_, s, _)| s == "sent") {
             break;
         }
@@ -781,9 +740,8 @@ async fn the_staff_queue_lives_in_the_gateway_across_a_restart() {
     }
     assert_eq!(sandbox.emails().await - emails, 3, "one email each");
     // Again at once: each waits for its contact's cooldown (15 minutes).
-    let res = post(json!({"items": items}), staff_token()).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let q = queue_of(&client, &base, "namecom").await;
+    assert_eq!(g.post(queue, &staff_token(), all.clone(), None).await.status(), 200);
+    let q = g.queue("namecom").await;
     let waiting: Vec<_> = q.iter().filter(|(_, s, _)| s == "waiting").collect();
     assert_eq!(waiting.len(), 3, "{q:?}");
     for (_, _, at) in &waiting {
@@ -791,26 +749,27 @@ async fn the_staff_queue_lives_in_the_gateway_across_a_restart() {
         assert!(at.timestamp() >= now() + 14 * 60, "after the cooldown: {at}");
     }
     // Queued twice while waiting: not added again.
-    post(json!({"items": items}), staff_token()).await.unwrap();
-    assert_eq!(queue_of(&client, &base, "namecom").await.len(), 6);
+    g.post(queue, &staff_token(), all, None).await;
+    assert_eq!(g.queue("namecom").await.len(), 6);
     // A restart keeps the queue; another gateway on the store sees it.
-    stop.send(true).unwrap();
+    g.stop.send(true).unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (base2, _gw2, _stop2) = serve_on(&sandbox, &db).await;
-    let q = queue_of(&client, &base2, "namecom").await;
+    let g2 = serve(sandbox.clone(), &db, |t| t).await;
+    let q = g2.queue("namecom").await;
     assert_eq!(q.iter().filter(|(_, s, _)| s == "waiting").count(), 3, "{q:?}");
     assert_eq!(q.iter().filter(|(_, s, _)| s == "sent").count(), 3, "{q:?}");
     assert_eq!(sandbox.emails().await - emails, 3, "nothing sent again by the restart");
     // Cancel drops what has not gone.
-    let res = client
-        .delete(format!("{base2}/api/namecom/support/queue"))
+    let res = g2
+        .client
+        .delete(g2.url(queue))
         .bearer_auth(staff_token())
         .header("origin", ORIGIN)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let q = queue_of(&client, &base2, "namecom").await;
+    let q = g2.queue("namecom").await;
     assert!(q.iter().all(|(_, s, _)| s == "sent"), "{q:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -12,7 +12,7 @@ use crate::{
         count, csv, days_left_text, problem_text, queue_summary, suspension_splits, window, Badge,
         Filter, QueueState, Queued, Sort, SortKey, StatusFilter,
     },
-    model::{address_parts, urgency_str},
+    model::urgency_str,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use leptos::prelude::*;
@@ -65,19 +65,6 @@ fn window_words(w: TimeDelta, msgs: &Messages) -> String {
         s if s % 60 == 0 => msgs.count(ListMsg::WindowMinutes, s / 60, &[]),
         s => msgs.count(ListMsg::WindowSeconds, s, &[]),
     }
-}
-
-/// An email that wraps only before its `@` and dots.
-fn address(email: &str) -> impl IntoView {
-    address_parts(email)
-        .into_iter()
-        .enumerate()
-        .map(|(n, p)| {
-            let long = (p.chars().count() > crate::model::LONG_ADDRESS_PART).then_some("long");
-            let p = p.to_owned();
-            view! { {(n > 0).then(|| view! { <wbr /> })}<span class=long>{p}</span> }
-        })
-        .collect_view()
 }
 
 /// Offers `text` as a download named `name` (a `Blob` and a temporary
@@ -702,7 +689,7 @@ fn Row(
                 <input type="checkbox" aria-label=label_for prop:checked=checked on:change=toggle />
             </span>
             <span class="cell who" role="cell">
-                <span class="email">{address(&email)}</span>
+                <span class="email">{crate::browser::address_view(&email)}</span>
                 // Focusable, with the whole list on hover and focus (the
                 // cell cuts it to one line).
                 <span class="domains" tabindex="0" title=full.clone() aria-label=full>{domains}</span>

@@ -530,17 +530,17 @@ fn with_domains(a: Answer, domains: &[String]) -> Answer {
     if domains.is_empty() || !(200..300).contains(&a.status) {
         return a;
     }
-    let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_slice(&a.body) else {
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice(&a.body) else {
         return a;
     };
-    let named = ["Domains", "domains"].iter().any(|k| {
-        fields.get(*k).and_then(serde_json::Value::as_array).is_some_and(|d| !d.is_empty())
-    });
-    if named || fields.contains_key("OperationResult") && fields["OperationResult"] == "ERROR" {
+    let named = ["Domains", "domains"]
+        .iter()
+        .any(|k| fields.get(*k).and_then(Value::as_array).is_some_and(|d| !d.is_empty()));
+    if named || fields.get("OperationResult").and_then(Value::as_str) == Some("ERROR") {
         return a;
     }
     fields.insert("Domains".into(), domains.into());
-    Answer { headers: a.headers, ..Answer::json(a.status, &serde_json::Value::Object(fields)) }
+    Answer { headers: a.headers, ..Answer::json(a.status, &Value::Object(fields)) }
 }
 
 fn answered(gw: &Gateway, p: Provider, a: Result<Answer, Failure>) -> Response {
