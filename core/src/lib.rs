@@ -69,6 +69,7 @@ mod error;
 #[doc(hidden)]
 pub mod json;
 mod lenient;
+pub mod notice;
 mod observation;
 pub mod providers;
 mod record;

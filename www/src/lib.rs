@@ -34,6 +34,7 @@
 pub mod config;
 pub mod demo;
 pub mod gateway;
+pub mod mailcatcher;
 pub mod proxy;
 pub mod ratelimit;
 pub mod resend_log;

@@ -49,7 +49,20 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
-    /// The resend log, for a registrar's audit.
+    /// An SMTP server that keeps what it is sent, on 127.0.0.1, for trying
+    /// own verification's emails locally (the demo runs one in process).
+    Mailcatcher {
+        /// Port on 127.0.0.1 (0: any free port).
+        #[arg(long, default_value_t = 2525)]
+        port: u16,
+        /// Where each message is written (`<n>.eml`); the file `mode` in it
+        /// (`accept`, `refuse`, `hang`) changes how the next commands are
+        /// answered.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// The logs a registrar may ask for: resends, and own verification's
+    /// emails and verifications.
     Log {
         #[command(subcommand)]
         command: LogCommand,
@@ -58,11 +71,16 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum LogCommand {
-    /// Prints the resend log's rows from a date on.
+    /// Prints a log's rows from a date on.
     Export {
         /// The gateway's configuration (its `database`).
         #[arg(long)]
         config: PathBuf,
+        /// `resends` (every resend sent upstream), `emails` (every own
+        /// verification email handed to the relay) or `verifications`
+        /// (every contact verified through its link).
+        #[arg(long, value_enum, default_value_t = Kind::Resends)]
+        kind: Kind,
         /// The first day (YYYY-MM-DD, UTC) or instant (RFC 3339); default:
         /// everything.
         #[arg(long)]
@@ -72,6 +90,13 @@ enum LogCommand {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Kind {
+    Resends,
+    Emails,
+    Verifications,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -153,6 +178,16 @@ async fn demo(port: u16, widget_dir: PathBuf, static_dir: Option<PathBuf>) -> Re
         .context("server failed")
 }
 
+async fn mailcatcher(port: u16, dir: PathBuf) -> Result<()> {
+    let catcher = verification_www::mailcatcher::MailCatcher::start(port, Some(dir.clone()))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    println!("Mail catcher listening on smtp://{}, writing to {}", catcher.addr, dir.display());
+    std::io::stdout().flush()?;
+    shutdown_signal().await;
+    Ok(())
+}
+
 async fn serve(path: PathBuf) -> Result<()> {
     init_logs();
     let config = GatewayConfig::load(&path)?;
@@ -179,42 +214,88 @@ async fn serve(path: PathBuf) -> Result<()> {
         .context("server failed")
 }
 
-async fn export(path: PathBuf, since_text: Option<String>, format: Format) -> Result<()> {
+async fn export(
+    path: PathBuf,
+    kind: Kind,
+    since_text: Option<String>,
+    format: Format,
+) -> Result<()> {
     let config = GatewayConfig::load(&path)?;
     let store = gateway::store::Store::open(&config.database, config.secrets())
         .await
         .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
-    let rows = store.log_since(since(since_text.as_deref())?).await.map_err(anyhow::Error::msg)?;
+    let since = since(since_text.as_deref())?;
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let out = stdout.lock();
+    match kind {
+        Kind::Resends => {
+            let rows = store.log_since(since).await.map_err(anyhow::Error::msg)?;
+            write_rows(out, &rows, format, RESEND_COLUMNS)
+        }
+        Kind::Emails => {
+            let rows = store.own_email_log(since).await.map_err(anyhow::Error::msg)?;
+            write_rows(out, &rows, format, EMAIL_COLUMNS)
+        }
+        Kind::Verifications => {
+            let rows = store.own_verification_log(since).await.map_err(anyhow::Error::msg)?;
+            write_rows(out, &rows, format, VERIFICATION_COLUMNS)
+        }
+    }
+}
+
+const RESEND_COLUMNS: &[&str] = &[
+    "id",
+    "created_at",
+    "registrant",
+    "provider",
+    "contact",
+    "email",
+    "domains",
+    "operation",
+    "idempotency_key",
+    "upstream_status",
+    "upstream_body",
+    "error",
+    "answered_at",
+];
+
+const EMAIL_COLUMNS: &[&str] = &[
+    "timestamp",
+    "domains",
+    "verification_id",
+    "event",
+    "detail",
+    "recipient",
+    "subject",
+    "stage",
+    "template",
+    "variables",
+];
+
+const VERIFICATION_COLUMNS: &[&str] =
+    &["timestamp", "domains", "verification_id", "method", "address"];
+
+/// `rows` as CSV (a header line even when empty) or JSON lines.
+fn write_rows<T: serde::Serialize>(
+    mut out: impl std::io::Write,
+    rows: &[T],
+    format: Format,
+    columns: &[&str],
+) -> Result<()> {
     match format {
         Format::Jsonl => {
-            for row in &rows {
+            for row in rows {
                 serde_json::to_writer(&mut out, row)?;
                 out.write_all(b"\n")?;
             }
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            for row in &rows {
+            for row in rows {
                 w.serialize(row)?;
             }
             if rows.is_empty() {
-                w.write_record([
-                    "id",
-                    "created_at",
-                    "registrant",
-                    "provider",
-                    "contact",
-                    "email",
-                    "domains",
-                    "operation",
-                    "idempotency_key",
-                    "upstream_status",
-                    "upstream_body",
-                    "error",
-                    "answered_at",
-                ])?;
+                w.write_record(columns)?;
             }
             w.flush()?;
         }
@@ -237,8 +318,9 @@ fn main() -> std::process::ExitCode {
                 demo(port, widget_dir, static_dir).await
             }
             Command::Serve { config } => serve(config).await,
-            Command::Log { command: LogCommand::Export { config, since, format } } => {
-                export(config, since, format).await
+            Command::Mailcatcher { port, dir } => mailcatcher(port, dir).await,
+            Command::Log { command: LogCommand::Export { config, kind, since, format } } => {
+                export(config, kind, since, format).await
             }
         }
     });

@@ -122,6 +122,62 @@ pub struct NamecomConfig {
     pub scan_interval: Duration,
     /// Rows per page of a scan (1..=1000, default 1000).
     pub per_page: u32,
+    /// The reseller sends the ICANN emails itself and calls Verify Contact
+    /// (`[namecom.own_verification] enabled = true`).
+    pub own_verification: Option<OwnVerificationConfig>,
+}
+
+/// `[namecom.own_verification]`: the reseller's own ICANN verification
+/// emails, link page and Verify Contact (README: "Sending the
+/// verification emails yourself").
+///
+/// ```toml
+/// [namecom.own_verification]
+/// enabled = true
+/// smtp_url = "env:SMTP_URL"          # smtps://user:pass@mail.example:465, or smtp://…:587?tls=required
+/// from = "Acme Domains <verify@acme.example>"
+/// public_url = "https://gateway.acme.example"   # the links: {public_url}/verify/…
+/// link_secret = "env:LINK_SECRET"    # 32 bytes or more
+/// # template_dir = "templates"       # {dir}/{language}/{template}.{subject,txt,html}
+/// # language = "en"                  # when the panel's token names none
+/// # reminder_days = [7, 2]
+/// # grace_days = 30                  # links stay valid this long after verifyBy
+/// # retention_days = 760             # logs, after the contact leaves the list
+/// # smtp_timeout_seconds = 30
+/// # smtp_retry_seconds = 30          # first retry of a refused email, doubling to 1 h
+/// # pass_interval_seconds = 60       # due emails are looked for this often
+/// ```
+#[derive(Clone, Debug)]
+pub struct OwnVerificationConfig {
+    /// The relay: `smtps://` (TLS from the start, 465) or `smtp://` with
+    /// `?tls=required` (STARTTLS, 587); user and password in the URL.
+    pub smtp_url: Secret,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    /// Where the gateway is reached from the registrant's mail client, no
+    /// trailing `/`.
+    pub public_url: String,
+    /// The key of the links' signatures.
+    pub link_secret: Secret,
+    /// Overrides of the built-in templates, per language.
+    pub template_dir: Option<PathBuf>,
+    /// The language of a contact whose token named none.
+    pub language: String,
+    /// Reminders, in days before `verifyBy`.
+    pub reminder_days: Vec<u32>,
+    /// How long after `verifyBy` a link still verifies.
+    pub grace: Duration,
+    /// Days the email and verification logs are kept after the contact
+    /// leaves name.com's unverified list.
+    pub retention_days: u32,
+    /// The longest one SMTP exchange may take.
+    pub smtp_timeout: Duration,
+    /// The first wait before an email the relay did not take is tried
+    /// again (doubling up to an hour; default 30 s).
+    pub smtp_retry: Duration,
+    /// How often the mirror is checked for due emails, besides after each
+    /// scan (default 60 s).
+    pub pass_interval: Duration,
 }
 
 /// Openprovider.
@@ -217,6 +273,25 @@ struct NamecomFile {
     webhook_url: Option<String>,
     scan_interval_seconds: Option<u64>,
     per_page: Option<u32>,
+    own_verification: Option<OwnVerificationFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnVerificationFile {
+    enabled: Option<bool>,
+    smtp_url: Option<String>,
+    from: Option<String>,
+    public_url: Option<String>,
+    link_secret: Option<String>,
+    template_dir: Option<PathBuf>,
+    language: Option<String>,
+    reminder_days: Option<Vec<u32>>,
+    grace_days: Option<u32>,
+    retention_days: Option<u32>,
+    smtp_timeout_seconds: Option<u64>,
+    smtp_retry_seconds: Option<u64>,
+    pass_interval_seconds: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -324,27 +399,34 @@ impl GatewayConfig {
             leeway: Duration::from_secs(t.leeway_seconds.unwrap_or(30)),
         };
 
-        let namecom = file
-            .namecom
-            .map(|n| {
-                let per_page = n.per_page.unwrap_or(1000);
-                if !(1..=1000).contains(&per_page) {
-                    return err("`namecom.per_page` must be 1 to 1000");
-                }
-                let scan = n.scan_interval_seconds.unwrap_or(600);
-                if scan == 0 {
-                    return err("`namecom.scan_interval_seconds` must be 1 or more");
-                }
-                Ok(NamecomConfig {
-                    base_url: url(n.base_url, "namecom.base_url")?,
-                    username: Secret::new(required(n.username, "namecom.username")?),
-                    token: Secret::new(required(n.token, "namecom.token")?),
-                    webhook_url: url(n.webhook_url, "namecom.webhook_url")?,
-                    scan_interval: Duration::from_secs(scan),
-                    per_page,
+        let namecom =
+            file.namecom
+                .map(|n| {
+                    let per_page = n.per_page.unwrap_or(1000);
+                    if !(1..=1000).contains(&per_page) {
+                        return err("`namecom.per_page` must be 1 to 1000");
+                    }
+                    let scan = n.scan_interval_seconds.unwrap_or(600);
+                    if scan == 0 {
+                        return err("`namecom.scan_interval_seconds` must be 1 or more");
+                    }
+                    Ok(NamecomConfig {
+                        base_url: url(n.base_url, "namecom.base_url")?,
+                        username: Secret::new(required(n.username, "namecom.username")?),
+                        token: Secret::new(required(n.token, "namecom.token")?),
+                        webhook_url: url(n.webhook_url, "namecom.webhook_url")?,
+                        scan_interval: Duration::from_secs(scan),
+                        per_page,
+                        own_verification: match n.own_verification {
+                            Some(o) if o.enabled == Some(true) => Some(own_verification(o, &path)?),
+                            Some(o) if o.enabled.is_none() => return err(
+                                "`namecom.own_verification.enabled` is required (true or false)",
+                            ),
+                            _ => None,
+                        },
+                    })
                 })
-            })
-            .transpose()?;
+                .transpose()?;
         let openprovider = file
             .openprovider
             .map(|o| {
@@ -412,6 +494,10 @@ impl GatewayConfig {
         let mut out = Vec::new();
         if let Some(n) = &self.namecom {
             out.extend([n.username.expose().to_owned(), n.token.expose().to_owned()]);
+            if let Some(o) = &n.own_verification {
+                out.push(o.link_secret.expose().to_owned());
+                out.extend(smtp_password(o.smtp_url.expose()));
+            }
         }
         if let Some(o) = &self.openprovider {
             out.extend([o.username.expose().to_owned(), o.password.expose().to_owned()]);
@@ -425,6 +511,54 @@ impl GatewayConfig {
         out.retain(|s| s.len() >= 4);
         out
     }
+}
+
+fn own_verification(
+    o: OwnVerificationFile,
+    path: &impl Fn(PathBuf) -> PathBuf,
+) -> Result<OwnVerificationConfig, ConfigError> {
+    const AT: &str = "namecom.own_verification";
+    let smtp_url = required(o.smtp_url, &format!("{AT}.smtp_url"))?;
+    if !(smtp_url.starts_with("smtp://") || smtp_url.starts_with("smtps://")) {
+        return err(format!(
+            "`{AT}.smtp_url`: `{}` is not an smtp:// or smtps:// URL",
+            redact_url(&smtp_url)
+        ));
+    }
+    let from = required(o.from, &format!("{AT}.from"))?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return err(format!("`{AT}.from`: `{from}` is not an address (Name <user@host>)"));
+    }
+    let link_secret = required(o.link_secret, &format!("{AT}.link_secret"))?;
+    if link_secret.len() < 32 {
+        return err(format!("`{AT}.link_secret` must be 32 bytes or more"));
+    }
+    let language = o.language.unwrap_or_else(|| "en".into());
+    if !super::own::valid_language(&language) {
+        return err(format!(
+            "`{AT}.language`: `{language}` is not a language code (en, de, pt-BR)"
+        ));
+    }
+    let mut reminder_days = o.reminder_days.unwrap_or_else(|| vec![7, 2]);
+    reminder_days.sort_unstable_by(|a, b| b.cmp(a));
+    reminder_days.dedup();
+    if reminder_days.iter().any(|d| !(1..=14).contains(d)) {
+        return err(format!("`{AT}.reminder_days`: each must be 1 to 14 days before verifyBy"));
+    }
+    Ok(OwnVerificationConfig {
+        smtp_url: Secret::new(smtp_url),
+        from,
+        public_url: url(o.public_url, &format!("{AT}.public_url"))?,
+        link_secret: Secret::new(link_secret),
+        template_dir: o.template_dir.map(path),
+        language,
+        reminder_days,
+        grace: Duration::from_secs(u64::from(o.grace_days.unwrap_or(30)) * 86_400),
+        retention_days: o.retention_days.unwrap_or(760),
+        smtp_timeout: Duration::from_secs(o.smtp_timeout_seconds.unwrap_or(30).max(1)),
+        smtp_retry: Duration::from_secs(o.smtp_retry_seconds.unwrap_or(30).max(1)),
+        pass_interval: Duration::from_secs(o.pass_interval_seconds.unwrap_or(60).max(1)),
+    })
 }
 
 fn required(value: Option<String>, name: &str) -> Result<String, ConfigError> {
@@ -441,6 +575,14 @@ fn url(value: Option<String>, name: &str) -> Result<String, ConfigError> {
         return err(format!("`{name}`: `{v}` is not an http(s) URL"));
     }
     Ok(v)
+}
+
+/// The password in an SMTP URL (`smtps://user:password@host`), for
+/// redaction.
+fn smtp_password(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let userinfo = rest.rsplit_once('@')?.0;
+    Some(userinfo.split_once(':')?.1.to_owned()).filter(|p| !p.is_empty())
 }
 
 /// A database URL without its password, for messages.

@@ -16,6 +16,7 @@ pub struct Metrics {
     upstream: Mutex<BTreeMap<(&'static str, String), u64>>,
     resends: Mutex<BTreeMap<&'static str, u64>>,
     status_reads: Mutex<BTreeMap<&'static str, u64>>,
+    own_emails: Mutex<BTreeMap<&'static str, u64>>,
     webhooks: AtomicU64,
     failing: [AtomicBool; 3],
 }
@@ -61,6 +62,12 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// An own-verification email handed to the relay: `accepted`,
+    /// `refused` or `failed`.
+    pub fn own_email(&self, event: &'static str) {
+        *self.own_emails.lock().unwrap_or_else(|e| e.into_inner()).entry(event).or_default() += 1;
+    }
+
     /// An accepted webhook.
     pub fn webhook(&self) {
         self.webhooks.fetch_add(1, Ordering::Relaxed);
@@ -91,6 +98,11 @@ impl Metrics {
         out.push_str("# TYPE gateway_status_reads_total counter\n");
         for (r, n) in self.status_reads.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             out.push_str(&format!("gateway_status_reads_total{{registrar=\"{r}\"}} {n}\n"));
+        }
+        out.push_str("# HELP gateway_own_emails_total Own-verification emails handed to the relay, by verdict.\n");
+        out.push_str("# TYPE gateway_own_emails_total counter\n");
+        for (o, n) in self.own_emails.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            out.push_str(&format!("gateway_own_emails_total{{event=\"{o}\"}} {n}\n"));
         }
         out.push_str("# HELP gateway_webhooks_total Accepted name.com webhooks.\n");
         out.push_str("# TYPE gateway_webhooks_total counter\n");

@@ -28,6 +28,7 @@
 
 pub mod config;
 pub mod metrics;
+pub mod own;
 mod queue;
 pub mod secret;
 pub mod store;
@@ -75,7 +76,6 @@ pub struct WebhookEvent {
 }
 
 /// Everything the routes share.
-#[derive(Debug)]
 pub struct Gateway {
     /// The configuration.
     pub config: GatewayConfig,
@@ -96,9 +96,23 @@ pub struct Gateway {
     pub instance: String,
     /// Wakes the resend queue's worker (a bulk resend was queued here).
     queue_wake: tokio::sync::Notify,
+    /// name.com's own verification, when configured.
+    pub own: Option<own::Own>,
+    /// The clock own verification's deadlines are read by (the real one
+    /// but in tests).
+    pub clock: own::Clock,
 }
 
-type Shared = Arc<Gateway>;
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("config", &self.config)
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) type Shared = Arc<Gateway>;
 
 impl Gateway {
     /// Opens the store and builds the registrar clients. `shutdown` ends
@@ -110,6 +124,27 @@ impl Gateway {
         config: GatewayConfig,
         shutdown: watch::Receiver<bool>,
     ) -> anyhow::Result<Shared> {
+        Self::with_clock(config, shutdown, Arc::new(Utc::now)).await
+    }
+
+    /// [`Gateway::new`] with own verification's deadlines read by `clock`
+    /// (a test moves it through the days of a verification).
+    ///
+    /// # Errors
+    /// As [`Gateway::new`]; also an own-verification template that lacks a
+    /// required element, or a relay URL that cannot be used.
+    pub async fn with_clock(
+        config: GatewayConfig,
+        shutdown: watch::Receiver<bool>,
+        clock: own::Clock,
+    ) -> anyhow::Result<Shared> {
+        let own = config
+            .namecom
+            .as_ref()
+            .and_then(|n| n.own_verification.clone())
+            .map(own::Own::new)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
         let store = Store::open_with(&config.database, config.secrets(), &config.store)
             .await
             .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
@@ -145,6 +180,8 @@ impl Gateway {
             shutdown,
             instance,
             queue_wake: tokio::sync::Notify::new(),
+            own,
+            clock,
         }))
     }
 
@@ -172,6 +209,18 @@ impl Gateway {
                     let _ = gw.store.purge_intents(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_queue(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
+                    if let Some(own) = &gw.own {
+                        let keep = TimeDelta::days(i64::from(own.config.retention_days));
+                        match gw.store.own_purge(now, now - keep).await {
+                            Ok(n) if n > 0 => {
+                                tracing::info!(rows = n, "own verification logs: old rows deleted")
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!(error = %e, "own verification log purge failed")
+                            }
+                        }
+                    }
                 }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
@@ -183,6 +232,7 @@ impl Gateway {
             self.listen_for_webhooks();
         }
         queue::spawn_worker(self.clone());
+        own::spawn_worker(self.clone());
     }
 
     /// Hears the webhooks any instance received (PostgreSQL `LISTEN`) and
@@ -274,6 +324,8 @@ pub fn router(gw: Shared) -> Router {
     let mut app = Router::new()
         .nest("/api", api)
         .route("/webhooks/namecom", post(webhook))
+        .route("/verify/{vid}/{token}", get(own::link::show).post(own::link::confirm))
+        .route("/verify/{vid}/{token}/new", post(own::link::new_email))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
@@ -290,7 +342,7 @@ pub fn router(gw: Shared) -> Router {
 /// the status and the time taken.
 async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let id = format!("{:016x}", rand_u64());
-    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let (method, path) = (req.method().clone(), loggable_path(req.uri().path()));
     let started = std::time::Instant::now();
     let span = tracing::info_span!("request", request_id = %id, %method, path = %path);
     let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
@@ -305,6 +357,18 @@ async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) 
         res.headers_mut().insert("x-request-id", v);
     }
     res
+}
+
+/// The path as logged: a verification link's secret left out.
+fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/verify/") {
+        Some(rest) => {
+            let id = rest.split('/').next().unwrap_or("");
+            let tail = if rest.ends_with("/new") { "/new" } else { "" };
+            format!("/verify/{id}/(secret){tail}")
+        }
+        None => path.to_owned(),
+    }
 }
 
 fn rand_u64() -> u64 {
@@ -573,6 +637,14 @@ async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Response {
     if let Err(r) = fresh_mirror(gw).await {
         return r;
     }
+    // Own verification writes this contact's emails in the token's language.
+    if let (Some(_), Some(email), Some(language)) =
+        (&gw.own, contact.email.as_deref(), contact.language.as_deref())
+    {
+        if own::valid_language(language) {
+            let _ = gw.store.own_set_language(email, language, Utc::now()).await;
+        }
+    }
     let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
     match gw.store.mirror_find(id, contact.email.as_deref()).await {
         Ok(rows) => {
@@ -700,6 +772,11 @@ async fn resend(
         }
         let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
         match namecom_target(&gw, id, contact.email.as_deref()).await {
+            Ok((n, _, _)) if gw.own.is_some() => {
+                let own = gw.own.as_ref().expect("checked");
+                let key = idempotency_key(&headers);
+                return own::resend(&gw, own, &contact.id, i64::from(n), key).await;
+            }
             Ok((n, domains, email)) => {
                 r.namecom_id = Some(n);
                 if r.domains.is_empty() {
@@ -1137,25 +1214,27 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             );
         }
     }
-    // Every instance's open streams hear of it: through PostgreSQL when
-    // instances share one, else in this process.
-    let payload = json!({"verificationId": id, "json": compact}).to_string();
-    match gw.store.notify(&payload).await {
-        Ok(true) => {}
-        Ok(false) => {
-            let _ = gw.events.send(WebhookEvent { verification_id: id, json: compact.into() });
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "webhook not published");
-            return unavailable(
-                5,
-                "store_unavailable",
-                "The webhook could not be published; name.com may deliver it again",
-            );
-        }
+    if let Err(e) = publish(&gw, id, &compact).await {
+        tracing::error!(error = %e, "webhook not published");
+        return unavailable(
+            5,
+            "store_unavailable",
+            "The webhook could not be published; name.com may deliver it again",
+        );
     }
     gw.metrics.webhook();
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// Tells every instance's open event streams that verification `id`
+/// changed (`json`: a name.com webhook body): through PostgreSQL when
+/// instances share one, else in this process.
+async fn publish(gw: &Gateway, id: i64, json: &str) -> Result<(), String> {
+    let payload = json!({"verificationId": id, "json": json}).to_string();
+    if !gw.store.notify(&payload).await? {
+        let _ = gw.events.send(WebhookEvent { verification_id: id, json: json.into() });
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------ operations

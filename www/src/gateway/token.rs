@@ -65,6 +65,10 @@ pub struct ContactClaim {
     /// status is `unknown`, not verified.
     #[serde(default)]
     pub changed_at: Option<DateTime<Utc>>,
+    /// The registrant's language (`de`, `pt-BR`): own verification's
+    /// emails to this contact are written in it.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// The checked claims.

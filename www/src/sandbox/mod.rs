@@ -13,6 +13,9 @@
 //! - `GET /sandbox/control/requests`: requests received by the registrar
 //!   endpoints (DNA's SOAP calls under `/sandbox/dna/ContactApi.svc/<Method>`).
 //! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
+//! - `POST /sandbox/control/namecom/register`: a new registration at
+//!   name.com (`{"email", "domains"}`): a verification due in 15 days,
+//!   listed at once; answers `{"verificationId"}`.
 //! - `GET|POST /sandbox/control/faults`: read or replace the fault
 //!   switches (see below); `reset` clears them.
 //! - `GET|POST /sandbox/control/openprovider/tokens`: expire Openprovider's
@@ -277,6 +280,20 @@ impl Sandbox {
         self.lock().namecom.set_verified(id, verified)
     }
 
+    /// Registers a domain at name.com now (the sandbox clock): a new
+    /// verification for `email` over `domains`, due in 15 days. Its
+    /// verification id.
+    pub fn namecom_register(&self, email: &str, domains: &[String]) -> i64 {
+        let mut st = self.lock();
+        let now = st.now();
+        st.namecom.register(now, email, domains)
+    }
+
+    /// Whether name.com's verification `id` is verified.
+    pub fn namecom_verified(&self, id: i64) -> Option<bool> {
+        self.lock().namecom.verified(id)
+    }
+
     /// When the `namecom-unknown` scenario's contact was changed.
     pub fn namecom_unknown_changed_at(&self) -> DateTime<Utc> {
         crate::scenarios::namecom_unknown_changed_at(self.lock().seeded_at)
@@ -297,6 +314,7 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .route("/emails", get(emails))
         .route("/requests", get(requests))
         .route("/seed", post(seed))
+        .route("/namecom/register", post(namecom_register))
         .route("/faults", get(get_faults).post(set_faults))
         .route("/openprovider/tokens", get(op_tokens).post(op_tokens));
     Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
@@ -493,6 +511,26 @@ async fn seed(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Respon
     };
     Json(json!({ "provider": provider.as_str(), "added": body.count, "total": total }))
         .into_response()
+}
+
+#[derive(Deserialize)]
+struct RegisterBody {
+    email: String,
+    domains: Vec<String>,
+}
+
+async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let body = match serde_json::from_slice::<RegisterBody>(&body) {
+        Ok(b) if !b.domains.is_empty() && b.email.contains('@') => b,
+        _ => {
+            return control_error(
+                StatusCode::BAD_REQUEST,
+                "expected {\"email\": \"…@…\", \"domains\": [\"…\"]}",
+            )
+        }
+    };
+    let id = sb.namecom_register(&body.email, &body.domains);
+    Json(json!({ "verificationId": id })).into_response()
 }
 
 /// A JSON response with a status code.

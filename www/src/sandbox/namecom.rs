@@ -112,6 +112,7 @@ pub(crate) struct NamecomState {
     account_resends: VecDeque<DateTime<Utc>>,
     idempotency: HashMap<String, Stored>,
     synthetic: usize,
+    registered: usize,
 }
 
 impl NamecomState {
@@ -144,6 +145,23 @@ impl NamecomState {
             })
             .collect();
         NamecomState { contacts, ..Default::default() }
+    }
+
+    /// A new registration at `now`: a verification for `email` over
+    /// `domains`, due in 15 days, listed at once. Its verification id.
+    pub(crate) fn register(&mut self, now: DateTime<Utc>, email: &str, domains: &[String]) -> i64 {
+        self.registered += 1;
+        let id = 20_000_000 + self.registered as i64;
+        self.contacts.push(NcContact {
+            id,
+            email: email.to_owned(),
+            domains: domains.to_vec(),
+            create_date: now,
+            verify_by: now + Duration::days(15),
+            listed_from: now,
+            verified: false,
+        });
+        id
     }
 
     pub(crate) fn add_synthetic(&mut self, now: DateTime<Utc>, count: usize) -> usize {
@@ -395,6 +413,10 @@ fn not_found() -> Reply {
 
 impl NamecomState {
     /// Sets verification `id`'s state; `false` if there is none.
+    pub(crate) fn verified(&self, id: i64) -> Option<bool> {
+        self.contacts.iter().find(|c| c.id == id).map(|c| c.verified)
+    }
+
     pub(crate) fn set_verified(&mut self, id: i64, verified: bool) -> bool {
         match self.contacts.iter_mut().find(|c| c.id == id) {
             Some(c) => {

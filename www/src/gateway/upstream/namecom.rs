@@ -190,6 +190,21 @@ impl Namecom {
     }
 }
 
+impl Namecom {
+    /// `POST /core/v1/contacts/verify/{id}` (Verify Contact, for resellers
+    /// approved to verify their registrants themselves) with `{}` and `key`.
+    /// name.com answers 204 with no body when done.
+    ///
+    /// # Errors
+    /// The transport failed.
+    pub async fn verify(&self, id: i32, key: &str) -> Result<Answer, Failure> {
+        let url = format!("{}/core/v1/contacts/verify/{id}", self.config.base_url);
+        let req =
+            self.auth(self.client.post(url)).json(&json!({})).header("x-idempotency-key", key);
+        send(req).await
+    }
+}
+
 /// A name.com list page of `contacts`, the whole list (`nextPage` null).
 pub fn page_of(contacts: &[MirrorContact]) -> Value {
     let rows: Vec<Value> = contacts
