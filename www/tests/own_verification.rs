@@ -560,6 +560,37 @@ async fn the_link_verifies_once_on_post_only_and_says_why_it_does_not() {
     assert!(page.contains("new email is on its way"), "{page}");
     let got = w.sink.wait_for("someone-else@example.com", 2).await;
     assert!(link_in(got.last().unwrap()) != other_link, "a new link");
+
+    // What name.com may ask for: every email's domains, send event, time,
+    // recipient, subject, template and variables; every verification's
+    // domains, verificationId, method, address and time.
+    let emails = w.export("emails", "jsonl");
+    let rows: Vec<Value> = emails.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let first = rows.iter().find(|r| r["verification_id"] == id).expect("the clicker's email");
+    assert_eq!(first["domains"], "click.example");
+    assert_eq!(first["event"], "accepted");
+    assert!(first["detail"].as_str().unwrap().starts_with("250"), "{first}");
+    assert_eq!(first["recipient"], "clicker@example.com");
+    assert_eq!(first["subject"], m_subject(&w, "clicker@example.com"));
+    assert_eq!(
+        (first["stage"].as_str(), first["template"].as_str()),
+        (Some("initial"), Some("en/initial"))
+    );
+    let vars: Value = serde_json::from_str(first["variables"].as_str().unwrap()).unwrap();
+    assert_eq!(vars["days_remaining"], 15);
+    assert!(vars["link"].as_str().unwrap().ends_with(".(secret)"), "no usable link in the log");
+    assert!(chrono::DateTime::parse_from_rfc3339(first["timestamp"].as_str().unwrap()).is_ok());
+    assert!(!emails.contains(&link.rsplit('.').next().unwrap().to_owned()), "the link's mac");
+    let csv = w.export("verifications", "csv");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("timestamp,domains,verification_id,method,address"));
+    let row = lines.next().expect("one verification");
+    assert!(row.ends_with(&format!(",click.example,{id},email,clicker@example.com")), "{row}");
+    assert_eq!(lines.next(), None);
+}
+
+fn m_subject(w: &World, to: &str) -> String {
+    w.sink.to(to)[0].subject.clone()
 }
 
 #[tokio::test]
@@ -633,6 +664,21 @@ async fn a_template_without_the_link_or_the_icann_statement_stops_the_start() {
 }
 
 impl World {
+    /// `verification-www log export --kind KIND --format FORMAT` on this
+    /// world's store.
+    fn export(&self, kind: &str, format: &str) -> String {
+        let config = self.dir.0.join("gateway.toml");
+        std::fs::write(&config, self.config("https://gateway.example")).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_verification-www"))
+            .args(["log", "export", "--config"])
+            .arg(&config)
+            .args(["--kind", kind, "--format", format, "--since", "2026-01-01"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     /// Whether name.com still lists `id` as unverified.
     async fn listed(&self, id: i64) -> bool {
         let res = self

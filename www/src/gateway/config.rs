@@ -719,4 +719,37 @@ password = "env:OPENPROVIDER_PASSWORD"
         let c = GatewayConfig::parse(&pg, Path::new("."), with_url).unwrap();
         assert_eq!(c.database, "postgres://gw:pw@db.internal/gateway");
     }
+
+    #[test]
+    fn own_verification_is_read_checked_and_its_secrets_redacted() {
+        let own = format!(
+            "{FULL}\n[namecom.own_verification]\nenabled = true\n\
+             smtp_url = \"smtps://mailer:smtp-pass-789@mail.example:465\"\n\
+             from = \"Acme <verify@acme.example>\"\npublic_url = \"https://gw.example/\"\n\
+             link_secret = \"{}\"\nreminder_days = [2, 7, 7]\n",
+            "k".repeat(32)
+        );
+        let c = GatewayConfig::parse(&own, Path::new("."), env).unwrap();
+        let o = c.namecom.as_ref().unwrap().own_verification.as_ref().unwrap();
+        assert_eq!(o.reminder_days, [7, 2]);
+        assert_eq!(o.public_url, "https://gw.example");
+        assert_eq!((o.language.as_str(), o.retention_days), ("en", 760));
+        assert_eq!(o.grace, Duration::from_secs(30 * 86_400));
+        assert!(c.secrets().contains(&"smtp-pass-789".to_owned()));
+        assert!(!format!("{c:?}").contains("smtp-pass-789"));
+        let e = GatewayConfig::parse(&own.replace("smtps://", "http://"), Path::new("."), env)
+            .unwrap_err();
+        assert!(e.0.contains("smtp_url") && !e.0.contains("smtp-pass-789"), "{e}");
+        let e = GatewayConfig::parse(&own.replace("enabled = true", ""), Path::new("."), env)
+            .unwrap_err();
+        assert!(e.0.contains("own_verification.enabled"), "{e}");
+        let off = own.replace("enabled = true", "enabled = false");
+        let c = GatewayConfig::parse(&off, Path::new("."), env).unwrap();
+        assert!(c.namecom.unwrap().own_verification.is_none());
+        let e = GatewayConfig::parse(&own.replace("[2, 7, 7]", "[20]"), Path::new("."), env)
+            .unwrap_err();
+        assert!(e.0.contains("reminder_days"), "{e}");
+        let e = GatewayConfig::parse(&own.replace("kkkk", "k"), Path::new("."), env).unwrap_err();
+        assert!(e.0.contains("link_secret"), "{e}");
+    }
 }

@@ -1226,14 +1226,14 @@ pub fn session_hash(id: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     use crate::gateway::testing::Postgres;
 
     /// Runs `check` on an SQLite store and on a PostgreSQL one: every test
     /// of the store holds on both backends.
-    async fn both<F, Fut>(check: F)
+    pub(crate) async fn both<F, Fut>(check: F)
     where
         F: Fn(Store) -> Fut,
         Fut: std::future::Future<Output = ()>,

@@ -66,6 +66,19 @@ impl Own {
             .map_err(|e| format!("`namecom.own_verification`: {e}"))?;
         let mailer = Mailer::new(config.smtp_url.expose(), &config.from, config.smtp_timeout)
             .map_err(|e| format!("`namecom.own_verification`: {e}"))?;
+        let url = config.smtp_url.expose();
+        let host = url.split('@').next_back().unwrap_or(url).trim_start_matches("smtp://");
+        if url.starts_with("smtp://")
+            && !url.contains("tls=required")
+            && !(host.starts_with("127.")
+                || host.starts_with("localhost")
+                || host.starts_with("[::1]"))
+        {
+            tracing::warn!(
+                "namecom.own_verification.smtp_url sends in clear text to a remote relay: \
+                 use smtps:// or ?tls=required"
+            );
+        }
         Ok(Own { config, templates, mailer })
     }
 

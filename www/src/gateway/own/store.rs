@@ -593,3 +593,98 @@ impl Store {
         Ok(deleted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::store::tests::both;
+    use crate::gateway::store::MirrorContact;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[tokio::test]
+    async fn emails_verifications_and_their_logs_on_both_backends() {
+        both(|s: Store| async move {
+            let t = at("2026-03-01T12:00:00Z");
+            let scan = s.scan_begin(t).await.unwrap();
+            let contact = MirrorContact {
+                verification_id: 7,
+                email: Some("a@example.com".into()),
+                create_date: Some("2026-03-01T12:00:00Z".into()),
+                verify_by: Some("2026-03-16T12:00:00Z".into()),
+                domains: vec!["a.example".into()],
+            };
+            s.scan_page(scan, std::slice::from_ref(&contact)).await.unwrap();
+            s.scan_end(scan, Ok(()), t).await.unwrap();
+            let domains = vec!["a.example".to_owned()];
+            let new = NewEmail {
+                verification_id: 7,
+                stage: "initial",
+                template: "en/initial",
+                recipient: "a@example.com",
+                domains: &domains,
+                link_expires_at: at("2026-04-15T12:00:00Z"),
+            };
+            // Once per contact and stage.
+            let id = s.own_email_begin(&new, t).await.unwrap().expect("recorded");
+            assert_eq!(s.own_email_begin(&new, t).await.unwrap(), None);
+            s.own_email_rendered(id, "Subject", "{\"days_remaining\":15}").await.unwrap();
+            // Refused: waits; taken once when due.
+            let soon = Utc::now() + chrono::TimeDelta::seconds(1);
+            s.own_email_result(id, "refused", "451 busy", Some(soon), Utc::now()).await.unwrap();
+            assert!(s.own_email_take(Utc::now(), Utc::now()).await.unwrap().is_none());
+            let later = soon + chrono::TimeDelta::seconds(1);
+            let taken = s.own_email_take(later, later - chrono::TimeDelta::hours(1)).await;
+            let taken = taken.unwrap().expect("due");
+            assert_eq!((taken.id, taken.attempts, taken.state.as_str()), (id, 2, "sending"));
+            assert!(s
+                .own_email_take(later, later - chrono::TimeDelta::hours(1))
+                .await
+                .unwrap()
+                .is_none());
+            s.own_email_result(id, "accepted", "250 OK", None, later).await.unwrap();
+            let stages = s.own_stages().await.unwrap();
+            assert_eq!(stages, vec![(7, "initial".to_owned(), t)]);
+            let log = s.own_email_log(DateTime::<Utc>::MIN_UTC).await.unwrap();
+            let events: Vec<&str> = log.iter().map(|r| r.event.as_str()).collect();
+            assert_eq!(events, ["refused", "accepted"]);
+            assert_eq!(log[1].subject, "Subject");
+
+            // One claim; the verified contact leaves the mirror and stays
+            // out of later scans.
+            let v = VerificationRow {
+                verification_id: 7,
+                email_id: id,
+                address: "a@example.com".into(),
+                domains: domains.clone(),
+                idempotency_key: "k".into(),
+                state: "confirming".into(),
+                attempts: 0,
+                detail: None,
+            };
+            assert!(matches!(s.own_verify_claim(&v, t).await.unwrap(), VerifyClaim::New));
+            assert!(matches!(s.own_verify_claim(&v, t).await.unwrap(), VerifyClaim::Existing(_)));
+            s.own_verify_result(7, "verified", Some(204), None, None, later).await.unwrap();
+            assert!(s.mirror_find(Some(7), None).await.unwrap().is_empty());
+            let scan = s.scan_begin(later).await.unwrap();
+            s.scan_page(scan, &[contact]).await.unwrap();
+            s.scan_end(scan, Ok(()), later).await.unwrap();
+            assert!(s.mirror_find(Some(7), None).await.unwrap().is_empty(), "stays verified");
+            let log = s.own_verification_log(DateTime::<Utc>::MIN_UTC).await.unwrap();
+            assert_eq!(log.len(), 1);
+            assert_eq!((log[0].verification_id, log[0].address.as_str()), (7, "a@example.com"));
+
+            // Kept until retention after the contact left the list.
+            assert_eq!(s.own_purge(later, later - chrono::TimeDelta::days(760)).await.unwrap(), 0);
+            let gone = later + chrono::TimeDelta::days(761);
+            assert_eq!(s.own_purge(gone, gone - chrono::TimeDelta::days(760)).await.unwrap(), 2);
+            assert!(s.own_email_log(DateTime::<Utc>::MIN_UTC).await.unwrap().is_empty());
+
+            s.own_set_language("A@Example.com", "de", t).await.unwrap();
+            assert_eq!(s.own_language("a@example.com").await.unwrap().as_deref(), Some("de"));
+        })
+        .await;
+    }
+}
