@@ -68,6 +68,11 @@ pub struct Config {
     pub limits: RateLimits,
     /// How often an idle event stream gets a keep-alive comment (15 s).
     pub sse_keep_alive: Duration,
+    /// The demo's own verification (a gateway in process at `/gateway`, a
+    /// mail catcher at `/mailbox`), reached at this URL: set by
+    /// [`Config::from_env`] (`OWN_VERIFICATION_DEMO=off` leaves it out),
+    /// not by [`Config::sandbox`].
+    pub own_verification_demo: Option<String>,
 }
 
 impl Config {
@@ -97,6 +102,7 @@ impl Config {
             resend_log: PathBuf::from(crate::resend_log::IN_MEMORY),
             limits: RateLimits::default(),
             sse_keep_alive: Duration::from_secs(15),
+            own_verification_demo: None,
         }
     }
 
@@ -118,6 +124,9 @@ impl Config {
     ) -> Self {
         let mut c = Self::sandbox(self_url, widget_dir);
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        if get("OWN_VERIFICATION_DEMO").as_deref() != Some("off") {
+            c.own_verification_demo = Some(self_url.trim_end_matches('/').to_owned());
+        }
         let url = |name: &str, into: &mut String| {
             if let Some(v) = get(name) {
                 *into = v.trim().trim_end_matches('/').to_owned();

@@ -68,14 +68,18 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
         .stylesheet
         .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
         .unwrap_or_default();
-    let nav: String =
-        [("/", "Domains"), ("/account/contact", "Contact details"), ("/support", "Support")]
-            .iter()
-            .map(|(href, label)| {
-                let current = if *href == chrome.current { " aria-current=\"page\"" } else { "" };
-                format!("<li><a href=\"{href}\"{current}>{label}</a></li>\n")
-            })
-            .collect();
+    let nav: String = [
+        ("/", "Domains"),
+        ("/account/contact", "Contact details"),
+        ("/mailbox", "Mailbox"),
+        ("/support", "Support"),
+    ]
+    .iter()
+    .map(|(href, label)| {
+        let current = if *href == chrome.current { " aria-current=\"page\"" } else { "" };
+        format!("<li><a href=\"{href}\"{current}>{label}</a></li>\n")
+    })
+    .collect();
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -199,6 +203,9 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
         main.push_str("</div>\n</section>\n");
     }
+    if state.own_demo.is_some() {
+        main.push_str(&own_verification_card());
+    }
     let mut res = html_response(page(&REGISTRANT, "Control panel", &main));
     if let Some(id) = new_session {
         if let Ok(v) = HeaderValue::from_str(&session::set_cookie_value(&id)) {
@@ -206,6 +213,32 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
     }
     res
+}
+
+/// The newcomer of the reseller that verifies its registrants itself: the
+/// widget reads the demo's gateway with a token, the email is in the
+/// mailbox (see [`crate::own_demo`]).
+fn own_verification_card() -> String {
+    use crate::sandbox::namecom::{OWN_NEWCOMER_DOMAINS, OWN_NEWCOMER_EMAIL};
+    let key = crate::own_demo::NEWCOMER;
+    let api = "/gateway/api/namecom";
+    format!(
+        "<section class=\"provider\" aria-labelledby=\"h-own\">\n\
+         <h2 id=\"h-own\">Verified by Acme Domains itself</h2>\n\
+         <p class=\"lead\">For this name.com account the reseller sends the ICANN emails and \
+         confirms the address itself, through the gateway. Read the email in the \
+         <a href=\"/mailbox\">demo mailbox</a>, open its link and confirm: this box turns \
+         verified.</p>\n<div class=\"cards\">\n<article class=\"card\">\n<h3>A new registration</h3>\n\
+         <p class=\"meta\">{email} · {domains}</p>\n\
+         <registrant-verification provider=\"namecom\" status-url=\"{api}/status?contact={key}\" \
+         resend-url=\"{api}/resend?contact={key}\" events-url=\"{api}/events?contact={key}\" \
+         token-url=\"/demo/own-token\" data-scenario=\"{key}\" domains=\"{names}\">\
+         <p class=\"fallback\">Checking the verification status of {email}…</p>\
+         </registrant-verification>\n</article>\n</div>\n</section>\n",
+        email = escape(OWN_NEWCOMER_EMAIL),
+        domains = escape(&OWN_NEWCOMER_DOMAINS.join(", ")),
+        names = escape(&OWN_NEWCOMER_DOMAINS.join(" ")),
+    )
 }
 
 /// Placeholder "Edit contact" page the widget links to.

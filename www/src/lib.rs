@@ -35,6 +35,7 @@ pub mod config;
 pub mod demo;
 pub mod gateway;
 pub mod mailcatcher;
+pub mod own_demo;
 pub mod proxy;
 pub mod ratelimit;
 pub mod resend_log;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub proxy: Arc<proxy::Proxy>,
     /// name.com webhooks and their event channel.
     pub webhooks: Arc<webhooks::Webhooks>,
+    /// The demo's own verification, when on.
+    pub own_demo: Option<Arc<own_demo::OwnDemo>>,
 }
 
 /// Builds the whole application.
@@ -85,13 +88,18 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
     let support_config = config.clone();
     let static_dir = config.static_dir.clone();
     let log_path = config.resend_log.clone();
+    let own_base = config.own_verification_demo.clone();
     let proxy = proxy::Proxy::new(config)
         .map_err(|e| anyhow::anyhow!("cannot open the resend log {}: {e}", log_path.display()))?;
+    let sessions: Arc<session::Sessions> = Arc::default();
+    let sandbox = Arc::new(sandbox::Sandbox::new());
+    let own_demo = own_base.map(|base| own_demo::start(&base, sandbox.clone(), sessions.clone()));
     let state = AppState {
-        sessions: Arc::default(),
-        sandbox: Arc::new(sandbox::Sandbox::new()),
+        sessions,
+        sandbox,
         proxy: Arc::new(proxy),
         webhooks: Arc::new(webhooks),
+        own_demo: own_demo.clone(),
     };
     let support = Arc::new(support::Support::new(
         support_config,
@@ -107,6 +115,10 @@ pub fn try_app(config: Config) -> anyhow::Result<Router> {
         .merge(support::router(support))
         .nest("/sandbox", sandbox::router(state.sandbox))
         .nest_service("/widget", widget);
+    let router = match own_demo {
+        Some(own) => router.merge(own_demo::router(own)),
+        None => router,
+    };
     Ok(match site {
         Some(site) => router.merge(site),
         None => router,

@@ -74,6 +74,11 @@ pub const DNA_PASSWORD: &str = "sandbox-dna-secret-7f3a";
 pub const NAMECOM_USERNAME: &str = "acme-reseller-test";
 /// Built-in name.com sandbox API token.
 pub const NAMECOM_TOKEN: &str = "sandbox-namecom-token-4c1e";
+/// The sandbox's second name.com account, whose reseller verifies its
+/// registrants itself (the demo's own verification).
+pub const NAMECOM_OWN_USERNAME: &str = "acme-own-verification-test";
+/// Its API token.
+pub const NAMECOM_OWN_TOKEN: &str = "sandbox-namecom-own-token-8d2f";
 /// Built-in Openprovider sandbox login user name.
 pub const OPENPROVIDER_USERNAME: &str = "acme-reseller";
 /// Built-in Openprovider sandbox login password.
@@ -286,7 +291,7 @@ impl Sandbox {
     pub fn namecom_register(&self, email: &str, domains: &[String]) -> i64 {
         let mut st = self.lock();
         let now = st.now();
-        st.namecom.register(now, email, domains)
+        st.namecom.register(namecom::Account::Main, now, email, domains)
     }
 
     /// Whether name.com's verification `id` is verified.
@@ -517,6 +522,9 @@ async fn seed(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Respon
 struct RegisterBody {
     email: String,
     domains: Vec<String>,
+    /// `own` for the own-verification account.
+    #[serde(default)]
+    account: Option<String>,
 }
 
 async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
@@ -529,7 +537,15 @@ async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Byte
             )
         }
     };
-    let id = sb.namecom_register(&body.email, &body.domains);
+    let account = match body.account.as_deref() {
+        Some("own") => namecom::Account::Own,
+        _ => namecom::Account::Main,
+    };
+    let id = {
+        let mut st = sb.lock();
+        let now = st.now();
+        st.namecom.register(account, now, &body.email, &body.domains)
+    };
     Json(json!({ "verificationId": id })).into_response()
 }
 

@@ -44,6 +44,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use super::{Sandbox, SandboxState, NAMECOM_TOKEN, NAMECOM_USERNAME};
+use super::{NAMECOM_OWN_TOKEN, NAMECOM_OWN_USERNAME};
 use crate::scenarios::{namecom_unknown_changed_at, registry, Provider};
 
 /// Minimum time between two resends of one verification.
@@ -59,6 +60,8 @@ pub const IDEMPOTENCY_TTL_MINUTES: i64 = 60;
 #[derive(Clone, Debug)]
 pub(crate) struct NcContact {
     pub(crate) id: i64,
+    /// Whose account it is in.
+    pub(crate) account: Account,
     pub(crate) email: String,
     pub(crate) domains: Vec<String>,
     pub(crate) create_date: DateTime<Utc>,
@@ -67,6 +70,27 @@ pub(crate) struct NcContact {
     pub(crate) listed_from: DateTime<Utc>,
     pub(crate) verified: bool,
 }
+
+/// The sandbox's two name.com accounts: the main one (every scenario),
+/// and one whose reseller verifies its registrants itself (the demo's own
+/// verification, with one newcomer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Account {
+    #[default]
+    Main,
+    Own,
+}
+
+/// The own-verification account's newcomer's first verification id: each
+/// reseed registers the newcomer anew, with the next id (a verification
+/// id, once verified, is never unverified again).
+pub const OWN_NEWCOMER_ID: i64 = 98_760_001;
+
+static OWN_NEWCOMER_SEEDS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+/// The newcomer's address.
+pub const OWN_NEWCOMER_EMAIL: &str = "newcomer@bakery.example";
+/// The newcomer's domains.
+pub const OWN_NEWCOMER_DOMAINS: [&str; 2] = ["newcomer-bakery.com", "newcomer-bakery.shop"];
 
 #[derive(Clone, Debug)]
 struct Stored {
@@ -134,6 +158,7 @@ impl NamecomState {
                 };
                 let create_date = changed.unwrap_or(verify_by - Duration::days(15));
                 NcContact {
+                    account: Account::Main,
                     id: c.verification_id.expect("name.com contacts have a verificationId"),
                     email: c.email.clone(),
                     domains: c.domains.clone(),
@@ -143,16 +168,34 @@ impl NamecomState {
                     verified,
                 }
             })
+            .chain([NcContact {
+                account: Account::Own,
+                id: OWN_NEWCOMER_ID
+                    + OWN_NEWCOMER_SEEDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                email: OWN_NEWCOMER_EMAIL.into(),
+                domains: OWN_NEWCOMER_DOMAINS.map(str::to_owned).to_vec(),
+                create_date: now,
+                verify_by: now + Duration::days(15),
+                listed_from: now,
+                verified: false,
+            }])
             .collect();
         NamecomState { contacts, ..Default::default() }
     }
 
     /// A new registration at `now`: a verification for `email` over
     /// `domains`, due in 15 days, listed at once. Its verification id.
-    pub(crate) fn register(&mut self, now: DateTime<Utc>, email: &str, domains: &[String]) -> i64 {
+    pub(crate) fn register(
+        &mut self,
+        account: Account,
+        now: DateTime<Utc>,
+        email: &str,
+        domains: &[String],
+    ) -> i64 {
         self.registered += 1;
         let id = 20_000_000 + self.registered as i64;
         self.contacts.push(NcContact {
+            account,
             id,
             email: email.to_owned(),
             domains: domains.to_vec(),
@@ -173,6 +216,7 @@ impl NamecomState {
             let verify_by = now + Duration::hours(hours);
             let create_date = verify_by - Duration::days(15);
             self.contacts.push(NcContact {
+                account: Account::Main,
                 id: 10_000_000 + n as i64,
                 email: format!("synthetic-{n}@namecom.example"),
                 domains: (0..=(n % 3)).map(|i| format!("synthetic-{n}-site{i}.com")).collect(),
@@ -200,20 +244,21 @@ fn error(status: StatusCode, message: &str, details: Option<&str>) -> Reply {
     Reply::json(status, body)
 }
 
-fn authorized(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let Some((scheme, encoded)) = value.split_once(' ') else {
-        return false;
-    };
+/// The account whose credentials the request carries.
+fn authorized(headers: &HeaderMap) -> Option<Account> {
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())?;
+    let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
-        return false;
+        return None;
     }
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-        return false;
-    };
-    decoded == format!("{NAMECOM_USERNAME}:{NAMECOM_TOKEN}").as_bytes()
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    if decoded == format!("{NAMECOM_USERNAME}:{NAMECOM_TOKEN}").as_bytes() {
+        Some(Account::Main)
+    } else if decoded == format!("{NAMECOM_OWN_USERNAME}:{NAMECOM_OWN_TOKEN}").as_bytes() {
+        Some(Account::Own)
+    } else {
+        None
+    }
 }
 
 fn unauthenticated() -> Response {
@@ -254,9 +299,9 @@ async fn list(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    if !authorized(&headers) {
+    let Some(account) = authorized(&headers) else {
         return unauthenticated();
-    }
+    };
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let page = match int_param(&q, "page", 1) {
         Ok(p) => p,
@@ -280,8 +325,12 @@ async fn list(
     }
     let st = sb.lock();
     let now = st.now();
-    let visible: Vec<&NcContact> =
-        st.namecom.contacts.iter().filter(|c| !c.verified && c.listed_from <= now).collect();
+    let visible: Vec<&NcContact> = st
+        .namecom
+        .contacts
+        .iter()
+        .filter(|c| c.account == account && !c.verified && c.listed_from <= now)
+        .collect();
     let total = visible.len() as i64;
     let last_page = ((total + per_page - 1) / per_page).max(1);
     let start = (page - 1).saturating_mul(per_page);
@@ -326,9 +375,9 @@ async fn verify_or_resend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !authorized(&headers) {
+    let Some(account) = authorized(&headers) else {
         return unauthenticated();
-    }
+    };
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -392,8 +441,8 @@ async fn verify_or_resend(
         }
     }
     let reply = match action {
-        Action::Resend => resend(st, id, now),
-        Action::Verify => verify(st, id),
+        Action::Resend => resend(st, account, id, now),
+        Action::Verify => verify(st, account, id),
     };
     let cacheable =
         reply.status != StatusCode::TOO_MANY_REQUESTS && !reply.status.is_server_error();
@@ -428,8 +477,8 @@ impl NamecomState {
     }
 }
 
-fn verify(st: &mut SandboxState, id: i64) -> Reply {
-    match st.namecom.contacts.iter_mut().find(|c| c.id == id) {
+fn verify(st: &mut SandboxState, account: Account, id: i64) -> Reply {
+    match st.namecom.contacts.iter_mut().find(|c| c.id == id && c.account == account) {
         Some(c) => {
             c.verified = true;
             Reply { status: StatusCode::NO_CONTENT, body: None, headers: Vec::new() }
@@ -438,9 +487,9 @@ fn verify(st: &mut SandboxState, id: i64) -> Reply {
     }
 }
 
-fn resend(st: &mut SandboxState, id: i64, now: DateTime<Utc>) -> Reply {
+fn resend(st: &mut SandboxState, account: Account, id: i64, now: DateTime<Utc>) -> Reply {
     let nc = &mut st.namecom;
-    let Some(contact) = nc.contacts.iter().find(|c| c.id == id) else {
+    let Some(contact) = nc.contacts.iter().find(|c| c.id == id && c.account == account) else {
         return not_found();
     };
     if contact.verified {

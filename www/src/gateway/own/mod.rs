@@ -340,7 +340,7 @@ pub async fn call_verify(gw: &Gateway, v: &store::VerificationRow) -> Result<Str
     tracing::info!(
         verification_id = v.verification_id,
         state,
-        upstream_status = ?status,
+        upstream_status = status.unwrap_or(0),
         "own verification: Verify Contact"
     );
     if state == "failed" && status == Some(403) {
