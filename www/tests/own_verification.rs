@@ -368,6 +368,15 @@ async fn another_language_from_the_template_directory_and_the_token() {
     w.day(8.0).await;
     let got = w.sink.wait_for("inhaber@example.de", 2).await;
     assert!(got[1].subject.starts_with("Erinnerung: noch 7 Tage"), "{}", got[1].subject);
+    w.day(13.0).await;
+    let got = w.sink.wait_for("inhaber@example.de", 3).await;
+    assert!(got[2].subject.starts_with("Erinnerung: noch 2 Tage"), "{}", got[2].subject);
+    assert!(got[2].text.contains("bleiben noch 2 Tage") && got[2].text.contains("ICANN"));
+    w.day(16.0).await;
+    let got = w.sink.wait_for("inhaber@example.de", 4).await;
+    assert!(got[3].subject.starts_with("Gesperrt: neu-start.de"), "{}", got[3].subject);
+    assert!(got[3].text.contains("gesperrt") && got[3].text.contains("ICANN"));
+    assert!(got[3].html.contains(&format!("/verify/{id}/")));
     // The link page speaks the email's language.
     let link = link_in(&got[1]);
     let (status, page) = gw.get(link.trim_start_matches(&gw.base)).await;

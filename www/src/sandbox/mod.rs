@@ -8,7 +8,9 @@
 //! - `GET|POST /sandbox/control/clock`: read or fix the clock
 //!   (`{"now":"<RFC 3339>"}`, or `{"now":null}` for real time).
 //! - `POST /sandbox/control/reset`: reseed every scenario relative to the
-//!   clock's now and zero counters, throttles and idempotency caches.
+//!   clock's now and zero counters, throttles and idempotency caches;
+//!   answers the own-verification account's newcomer's new verification
+//!   id as `ownNewcomer`.
 //! - `GET /sandbox/control/emails`: verification emails "sent".
 //! - `GET /sandbox/control/requests`: requests received by the registrar
 //!   endpoints (DNA's SOAP calls under `/sandbox/dna/ContactApi.svc/<Method>`).
@@ -477,7 +479,13 @@ async fn set_clock(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> R
 async fn reset(State(sb): State<Arc<Sandbox>>) -> Response {
     let mut st = sb.lock();
     st.reset();
-    Json(json!({ "reset": true, "now": st.now().to_rfc3339() })).into_response()
+    Json(json!({
+        "reset": true,
+        "now": st.now().to_rfc3339(),
+        // The own-verification account's newcomer, registered anew.
+        "ownNewcomer": st.namecom.own_newcomer(),
+    }))
+    .into_response()
 }
 
 async fn emails(State(sb): State<Arc<Sandbox>>) -> Response {

@@ -462,6 +462,11 @@ fn not_found() -> Reply {
 
 impl NamecomState {
     /// Sets verification `id`'s state; `false` if there is none.
+    /// The own-verification account's newcomer's verification id.
+    pub(crate) fn own_newcomer(&self) -> Option<i64> {
+        self.contacts.iter().find(|c| c.account == Account::Own).map(|c| c.id)
+    }
+
     pub(crate) fn verified(&self, id: i64) -> Option<bool> {
         self.contacts.iter().find(|c| c.id == id).map(|c| c.verified)
     }
