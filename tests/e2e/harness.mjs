@@ -222,9 +222,10 @@ export async function newPage(browser, { time = T0, colorScheme = 'light', pause
   page.on('crash', () => page.problems.push('page crashed'));
   // Requests in flight, so fake-clock jumps never outrun a real response
   // (the widget's 15 s request timeout is a fake timer too). An open
-  // event stream (`events-url`) never finishes: it does not count.
+  // event stream (`events-url`) never finishes: it does not count, whether
+  // an EventSource or, with a token, a `fetch` (`/events?`).
   page.inflight = 0;
-  const counted = (req) => req.resourceType() !== 'eventsource';
+  const counted = (req) => req.resourceType() !== 'eventsource' && !/\/events\?/.test(req.url());
   page.on('request', (req) => counted(req) && (page.inflight += 1));
   const done = (req) => counted(req) && (page.inflight = Math.max(0, page.inflight - 1));
   page.on('requestfinished', done);

@@ -235,11 +235,15 @@ async fn deliver(
     };
     vars["link"] = json!(own.link(e.verification_id, e.id));
     let (language, template) = e.template.split_once('/').unwrap_or(("en", &e.template));
-    let rendered = own.templates.render(
-        language,
-        template,
-        &minijinja::Value::from(minijinja::value::Serde(&vars)),
-    )?;
+    let vars_value = minijinja::Value::from(minijinja::value::Serde(&vars));
+    let rendered = match own.templates.render(language, template, &vars_value) {
+        Ok(r) => r,
+        Err(why) => {
+            // Logged where support looks; nothing went to the relay.
+            gw.store.own_email_result(e.id, "failed", &why, None, Utc::now()).await?;
+            return Err(why);
+        }
+    };
     let mut logged = vars.clone();
     logged["link"] = json!(own.logged_link(e.verification_id, e.id));
     gw.store.own_email_rendered(e.id, &rendered.subject, &logged.to_string()).await?;
@@ -290,8 +294,10 @@ pub async fn pass(gw: &Gateway, own: &Own) -> Result<usize, String> {
     }
     let mut handed = 0;
     for c in &contacts {
+        // A contact only a webhook told of has no address or domains yet:
+        // the next scan brings them.
         let Some(verify_by) = parse_time(c.verify_by.as_deref()) else { continue };
-        if c.email.is_none() {
+        if c.email.is_none() || c.domains.is_empty() {
             continue;
         }
         let done = sent.get(&c.verification_id).map_or(&[][..], Vec::as_slice);
@@ -440,28 +446,42 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The background work: the passes, the emails' retries and the
-/// confirmations' retries, until shutdown.
+/// The background work, until shutdown: the passes in one task; the
+/// emails' and the confirmations' retries in another, so a long first
+/// pass (a whole account's initial emails) never holds a confirmation back.
 pub fn spawn_worker(gw: Arc<Gateway>) {
-    let Some(_) = gw.own.as_ref() else { return };
+    if gw.own.is_none() {
+        return;
+    }
+    let passes = gw.clone();
     let mut stop = gw.shutdown.clone();
     tokio::spawn(async move {
-        let own = gw.own.as_ref().expect("checked");
+        let own = passes.own.as_ref().expect("checked");
         let mut last_pass: Option<std::time::Instant> = None;
         let mut last_scan = None;
         loop {
             // A pass after each complete scan, and every interval.
-            let scan = gw.store.mirror_state().await.ok().and_then(|s| s.completed_at);
+            let scan = passes.store.mirror_state().await.ok().and_then(|s| s.completed_at);
             let interval_over = last_pass.is_none_or(|t| t.elapsed() >= own.config.pass_interval);
             if scan.is_some() && (scan != last_scan || interval_over) {
                 last_scan = scan;
                 last_pass = Some(std::time::Instant::now());
-                match pass(&gw, own).await {
+                match pass(&passes, own).await {
                     Ok(n) if n > 0 => tracing::info!(emails = n, "own verification pass"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "own verification pass failed"),
                 }
             }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    });
+    let mut stop = gw.shutdown.clone();
+    tokio::spawn(async move {
+        let own = gw.own.as_ref().expect("checked");
+        loop {
             let now = Utc::now();
             let stale = now
                 - TimeDelta::from_std(own.config.smtp_timeout * 3).unwrap_or(TimeDelta::minutes(5));
