@@ -375,3 +375,59 @@ async fn a_staff_queue_on_one_instance_is_sent_once_by_the_two_and_seen_by_both(
     }
     let _ = (a.stop.send(true), b.stop.send(true));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_sending_their_own_verification_emails_send_each_stage_once() {
+    let pg = Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+    let s = common::start().await;
+    let sink = verification_www::mailcatcher::MailCatcher::start(0, None).await.unwrap();
+    let own = format!(
+        r#"
+[namecom.own_verification]
+enabled = true
+smtp_url = "smtp://{}"
+from = "verify@acme.example"
+public_url = "https://gateway.example"
+link_secret = "instances-own-verification-link-secret-0123"
+pass_interval_seconds = 1
+"#,
+        sink.addr
+    );
+    let start = |s: &Server| {
+        let registrars =
+            sandbox::gateway_registrars(&s.base, "http://gateway.example/webhooks/namecom", 1);
+        let text = format!(
+            "database = \"{}\"\n[tokens]\naudience = \"registrant-verification\"\n\
+             hs256_secret = \"{SECRET}\"\n{registrars}{own}",
+            pg.url()
+        );
+        async move {
+            let config = GatewayConfig::parse(&text, std::path::Path::new("."), |_| None).unwrap();
+            let (stop, rx) = tokio::sync::watch::channel(false);
+            let gw = gateway::Gateway::new(config, rx).await.unwrap();
+            gw.start();
+            (gw, stop)
+        }
+    };
+    let (a, _stop_a) = start(&s).await;
+    let (b, _stop_b) = start(&s).await;
+    // Every name.com contact of the sandbox gets its due email once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let contacts = loop {
+        let (rows, n) = a.store.mirror_page(1, 100).await.unwrap();
+        let with_email = rows.iter().filter(|r| r.email.is_some()).count();
+        if n > 0 && sink.messages().len() >= with_email {
+            break with_email;
+        }
+        assert!(std::time::Instant::now() < deadline, "{} emails", sink.messages().len());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut to: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(to.len(), contacts, "one email per contact though two instances pass: {to:?}");
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), contacts);
+    let log = b.store.own_email_log(chrono::DateTime::<chrono::Utc>::MIN_UTC).await.unwrap();
+    assert_eq!(log.len(), contacts, "each hand-over logged once, seen from either instance");
+}
