@@ -44,8 +44,9 @@ describe('pass-through and CSP', () => {
       pending.push(
         (async () => {
           seen.push({ url: res.url(), what: 'response headers', text: JSON.stringify(await res.allHeaders()) });
-          // An open event stream (`events-url`) has no end to wait for.
-          if (res.request().resourceType() === 'eventsource') return;
+          // An open event stream (`events-url`, an EventSource or, with a
+          // token, a fetch) has no end to wait for.
+          if (res.request().resourceType() === 'eventsource' || /\/events\?/.test(res.url())) return;
           const body = await res.body().catch(() => null);
           if (body) seen.push({ url: res.url(), what: 'response body', text: body.toString('latin1') });
         })(),

@@ -256,7 +256,7 @@ describe('live updates (events-url)', () => {
     ].join('\n');
     const { page, changes, seen } = await livePage(browser, server, {
       before: (page) =>
-        page.route(`**${EVENTS_PATH}?*`, (route) =>
+        page.route((url) => url.pathname === EVENTS_PATH, (route) =>
           route.fulfill({ status: 200, contentType: 'text/event-stream', body: stream }),
         ),
     });
@@ -287,7 +287,7 @@ describe('live updates (events-url)', () => {
       await server.resetAt(T0);
       const { page, seen } = await livePage(browser, server, {
         before: (page) =>
-          page.route(`**${EVENTS_PATH}?*`, (route) =>
+          page.route((url) => url.pathname === EVENTS_PATH, (route) =>
             typeof down === 'number'
               ? route.fulfill({ status: down, contentType: 'application/json', body: '{"error":"down"}' })
               : route.abort(down),

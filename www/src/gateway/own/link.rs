@@ -135,26 +135,50 @@ fn existing(page: &Page<'_>, e: &EmailRow, t: &str, v: &VerificationRow, again: 
     }
 }
 
+/// What a request on a link may do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// GET: show.
+    Show,
+    /// POST: confirm.
+    Confirm,
+    /// POST `…/new`: mail again (an expired link may).
+    Mail,
+}
+
+/// The email a link names and its page; or the page that answers at
+/// once: the link is refused, its verification has an outcome already, or
+/// (but to mail again) it has expired.
+async fn open<'a>(
+    gw: &'a Shared,
+    vid: &str,
+    token: &str,
+    step: Use,
+) -> Result<(&'a Own, EmailRow), Response> {
+    let (own, e) = email_of(gw, vid, token).await?;
+    let page = Page { own, language: language(&e), status: StatusCode::OK };
+    match gw.store.own_verification(e.verification_id).await {
+        Ok(Some(v)) => return Err(existing(&page, &e, token, &v, step != Use::Show)),
+        Ok(None) => {}
+        Err(err) => return Err(crate::gateway::store_unreachable(&err, "; try again shortly")),
+    }
+    if step != Use::Mail && (gw.clock)() > e.link_expires_at {
+        let gone = Page { status: StatusCode::GONE, ..page };
+        return Err(gone.render("expired", common(own, &e, token)));
+    }
+    Ok((own, e))
+}
+
 /// `GET /verify/{verificationId}/{token}`.
 pub async fn show(
     State(gw): State<Shared>,
     Path((vid, token)): Path<(String, String)>,
 ) -> Response {
-    let (own, e) = match email_of(&gw, &vid, &token).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let page = Page { own, language: language(&e), status: StatusCode::OK };
-    match gw.store.own_verification(e.verification_id).await {
-        Ok(Some(v)) => return existing(&page, &e, &token, &v, false),
-        Ok(None) => {}
-        Err(err) => return crate::gateway::store_unreachable(&err, "; try again shortly"),
+    match open(&gw, &vid, &token, Use::Show).await {
+        Ok((own, e)) => Page { own, language: language(&e), status: StatusCode::OK }
+            .render("confirm", common(own, &e, &token)),
+        Err(r) => r,
     }
-    if (gw.clock)() > e.link_expires_at {
-        return Page { status: StatusCode::GONE, ..page }
-            .render("expired", common(own, &e, &token));
-    }
-    page.render("confirm", common(own, &e, &token))
 }
 
 /// `POST /verify/{verificationId}/{token}`: the registrant confirms.
@@ -162,18 +186,11 @@ pub async fn confirm(
     State(gw): State<Shared>,
     Path((vid, token)): Path<(String, String)>,
 ) -> Response {
-    let (own, e) = match email_of(&gw, &vid, &token).await {
+    let (own, e) = match open(&gw, &vid, &token, Use::Confirm).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let page = Page { own, language: language(&e), status: StatusCode::OK };
-    if let Ok(Some(v)) = gw.store.own_verification(e.verification_id).await {
-        return existing(&page, &e, &token, &v, true);
-    }
-    if (gw.clock)() > e.link_expires_at {
-        return Page { status: StatusCode::GONE, ..page }
-            .render("expired", common(own, &e, &token));
-    }
     let claim = VerificationRow {
         verification_id: e.verification_id,
         email_id: e.id,
@@ -203,19 +220,16 @@ pub async fn new_email(
     State(gw): State<Shared>,
     Path((vid, token)): Path<(String, String)>,
 ) -> Response {
-    let (own, e) = match email_of(&gw, &vid, &token).await {
+    let (own, e) = match open(&gw, &vid, &token, Use::Mail).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let page = Page { own, language: language(&e), status: StatusCode::OK };
-    if let Ok(Some(v)) = gw.store.own_verification(e.verification_id).await {
-        return existing(&page, &e, &token, &v, true);
-    }
-    let contact = match gw.store.mirror_find(Some(e.verification_id), None).await {
-        Ok(rows) => rows.into_iter().find(|r| r.verification_id == e.verification_id),
+    let contact = match super::listed(&gw, e.verification_id).await {
+        Ok(c) => c,
         Err(err) => return crate::gateway::store_unreachable(&err, "; nothing was sent"),
     };
-    let Some(contact) = contact.filter(|c| c.email.is_some()) else {
+    let Some(contact) = contact else {
         // name.com no longer lists it: verified, or replaced by a newer
         // verification whose email carries its own link.
         return Page { status: StatusCode::CONFLICT, ..page }

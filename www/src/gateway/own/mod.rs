@@ -380,11 +380,11 @@ pub async fn resend(
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let now = (gw.clock)();
-    let contact = match gw.store.mirror_find(Some(verification_id), None).await {
-        Ok(rows) => rows.into_iter().find(|r| r.verification_id == verification_id),
+    let contact = match listed(gw, verification_id).await {
+        Ok(c) => c,
         Err(e) => return super::store_unreachable(&e, "; nothing was sent"),
     };
-    let Some(contact) = contact.filter(|c| c.email.is_some()) else {
+    let Some(contact) = contact else {
         return super::api_error(
             StatusCode::CONFLICT,
             "no_verification",
@@ -440,6 +440,16 @@ pub async fn resend(
             super::unavailable(5, "not_sent", "The verification email could not be sent")
         }
     }
+}
+
+/// Verification `id` as the mirror lists it, with its address; `None`
+/// once name.com no longer lists it (verified, or replaced by a newer one).
+///
+/// # Errors
+/// The store is unreachable.
+pub async fn listed(gw: &Gateway, id: i64) -> Result<Option<MirrorContact>, String> {
+    let rows = gw.store.mirror_find(Some(id), None).await?;
+    Ok(rows.into_iter().find(|r| r.verification_id == id && r.email.is_some()))
 }
 
 fn hex(bytes: &[u8]) -> String {
