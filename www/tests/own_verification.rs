@@ -249,6 +249,19 @@ smtp_timeout_seconds = 2
         res.json::<Value>().await.unwrap()["verificationId"].as_i64().unwrap()
     }
 
+    /// Replaces the sandbox's fault switches.
+    async fn faults(&self, switches: Value) {
+        let res = self
+            .sandbox
+            .client
+            .post(self.sandbox.url("/sandbox/control/faults"))
+            .json(&switches)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
     /// Verify Contact calls the sandbox received for `id`.
     async fn verify_calls(&self, id: i64) -> u64 {
         let v = self.sandbox.get_json("/sandbox/control/requests").await;
@@ -495,25 +508,13 @@ async fn the_link_verifies_once_on_post_only_and_says_why_it_does_not() {
 
     // Verify Contact answers 503 first: the page says it is being
     // confirmed; the gateway retries with the same key until 204.
-    w.sandbox
-        .client
-        .post(w.sandbox.url("/sandbox/control/faults"))
-        .json(&json!({"status": {"namecom.verify": 503}}))
-        .send()
-        .await
-        .unwrap();
+    w.faults(json!({"status": {"namecom.verify": 503}})).await;
     let (status, page) = gw.post(&link).await;
     assert_eq!(status, 200);
     assert!(page.contains("Confirming your email address"), "{page}");
     assert!(page.contains("http-equiv=\"refresh\""), "the page updates itself");
     assert!(w.verify_calls(id).await >= 1);
-    w.sandbox
-        .client
-        .post(w.sandbox.url("/sandbox/control/faults"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    w.faults(json!({})).await;
     let start = Instant::now();
     let mut heard = String::new();
     while !heard.contains("\"verified\"") {
@@ -608,13 +609,7 @@ async fn a_404_or_409_from_verify_contact_is_a_clear_error_on_the_page() {
     let id = w.register("gone@example.com", &["gone.example"]).await;
     let gw = w.gateway().await.unwrap();
     let link = link_in(&w.sink.wait_for("gone@example.com", 1).await[0]);
-    w.sandbox
-        .client
-        .post(w.sandbox.url("/sandbox/control/faults"))
-        .json(&json!({"status": {"namecom.verify": 404}}))
-        .send()
-        .await
-        .unwrap();
+    w.faults(json!({"status": {"namecom.verify": 404}})).await;
     let (status, page) = gw.post(&link).await;
     assert_eq!(status, 409, "{page}");
     assert!(page.contains("does not know this verification"), "{page}");

@@ -4,8 +4,9 @@
 //! `template_dir` may add languages and override any file, as
 //! `{dir}/{language}/{name}`: for each email template (`initial`,
 //! `reminder`, `suspension`) a `.subject`, a `.txt` and a `.html`, and the
-//! link page `page.html`. A language's missing file falls back to the
-//! English one. `.html` files are HTML-escaped.
+//! link page `page.html` (its style is `page.css`, one for every
+//! language). A language's missing file falls back to the English one.
+//! `.html` files are HTML-escaped.
 //!
 //! At start every template of every language is rendered with sample
 //! values and checked for what name.com's table requires; a template that
@@ -39,6 +40,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("en/suspension.html", include_str!("../../../templates/own-verification/en/suspension.html")),
     ("en/page.html", include_str!("../../../templates/own-verification/en/page.html")),
 ];
+
+/// The link page's style, shared by every language (`{dir}/page.css`
+/// overrides it).
+const PAGE_CSS: &str = include_str!("../../../templates/own-verification/page.css");
 
 /// Sample values the check renders with: each must come out.
 const SAMPLE_LINK: &str = "https://lint.invalid/verify/4242/1.LINTSECRET";
@@ -80,7 +85,11 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Templates, String> {
         let mut sources: BTreeMap<String, String> =
             BUILT_IN.iter().map(|(n, s)| ((*n).to_owned(), (*s).to_owned())).collect();
+        let mut css = PAGE_CSS.to_owned();
         if let Some(dir) = dir {
+            if let Ok(text) = std::fs::read_to_string(dir.join("page.css")) {
+                css = text;
+            }
             let entries = std::fs::read_dir(dir)
                 .map_err(|e| format!("template_dir {}: {e}", dir.display()))?;
             for entry in entries.flatten() {
@@ -123,6 +132,8 @@ impl Templates {
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_template_owned("page.css", css)
+            .map_err(|e| format!("template page.css: {}", describe(&e)))?;
         for (name, text) in sources {
             env.add_template_owned(name.clone(), text)
                 .map_err(|e| format!("template {name}: {}", describe(&e)))?;
@@ -340,6 +351,19 @@ mod tests {
         assert!(!r.html.contains("<b>evil"));
         assert!(r.text.contains("<b>evil</b>.com"));
         assert!(r.subject.starts_with("Reminder: 2 days left"), "{}", r.subject);
+    }
+
+    #[test]
+    fn the_page_carries_its_shared_style_unescaped() {
+        let t = Templates::load(None).unwrap();
+        let vars = minijinja::context! {
+            state => "confirm", reason => "", recipient => "r***@example.com",
+            domains => vec!["example.com"], action => "/x", new_email => "/x/new",
+            expires => "2030-01-01", until => "12:00 UTC", reference => "4242",
+        };
+        let page = t.page("en", &vars).unwrap();
+        assert!(page.contains("<style>\n  :root { color-scheme: light dark;"), "{page}");
+        assert!(page.contains("prefers-color-scheme: dark") && !page.contains("&gt;"));
     }
 
     #[test]
