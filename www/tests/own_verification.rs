@@ -607,8 +607,16 @@ fn m_subject(w: &World, to: &str) -> String {
 async fn a_404_or_409_from_verify_contact_is_a_clear_error_on_the_page() {
     let w = World::new("").await;
     let id = w.register("gone@example.com", &["gone.example"]).await;
+    let reused = w.register("reused@example.com", &["reused.example"]).await;
     let gw = w.gateway().await.unwrap();
     let link = link_in(&w.sink.wait_for("gone@example.com", 1).await[0]);
+    let reused_link = link_in(&w.sink.wait_for("reused@example.com", 1).await[0]);
+    // 409: the key was used for another request (name.com's words).
+    w.faults(json!({"status": {"namecom.verify": 409}})).await;
+    let (status, page) = gw.post(&reused_link).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("refused the confirmation as a conflicting request"), "{page}");
+    assert!(page.contains(&reused.to_string()), "a reference for support: {page}");
     w.faults(json!({"status": {"namecom.verify": 404}})).await;
     let (status, page) = gw.post(&link).await;
     assert_eq!(status, 409, "{page}");
