@@ -248,14 +248,14 @@ async fn deliver(
     logged["link"] = json!(own.logged_link(e.verification_id, e.id));
     gw.store.own_email_rendered(e.id, &rendered.subject, &logged.to_string()).await?;
     let verdict = own.mailer.send(&e.recipient, &rendered, language).await;
-    // Tried again while its link is valid; the wait is real time.
+    // Not taken: tried again while its link is valid (the wait is real
+    // time, the link's validity the deadlines' clock).
     let wait = backoff(own.config.smtp_retry, e.attempts);
-    let later = retry && (gw.clock)() + wait < e.link_expires_at;
-    let later = |_| later.then(|| Utc::now() + wait);
+    let again = (retry && (gw.clock)() + wait < e.link_expires_at).then(|| Utc::now() + wait);
     let (event, detail, retry_at) = match &verdict {
         Handover::Accepted(reply) => ("accepted", reply.clone(), None),
-        Handover::Refused { reply, .. } => ("refused", reply.clone(), later(e.attempts)),
-        Handover::Failed(why) => ("failed", why.clone(), later(e.attempts)),
+        Handover::Refused { reply, .. } => ("refused", reply.clone(), again),
+        Handover::Failed(why) => ("failed", why.clone(), again),
     };
     gw.store.own_email_result(e.id, event, &detail, retry_at, Utc::now()).await?;
     gw.metrics.own_email(event);
