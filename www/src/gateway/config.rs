@@ -326,11 +326,24 @@ impl GatewayConfig {
     /// # Errors
     /// A message naming the file, the setting and what is wrong with it.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_with(path, |name| std::env::var(name).ok())
+    }
+
+    /// [`GatewayConfig::load`] taking `env:` values from `env`.
+    ///
+    /// # Errors
+    /// As [`GatewayConfig::load`].
+    pub fn load_with(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        Self::parse(&text, base, |name| std::env::var(name).ok())
-            .map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+        // Absolute: `sqlite://` + a relative path would read its first
+        // directory as a host (`--config www/examples/…` opened `/target/…`).
+        let base = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
+            .map_err(|e| ConfigError(format!("cannot resolve {}: {e}", path.display())))?;
+        Self::parse(&text, &base, env).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
     }
 
     /// Parses `text`; relative paths are relative to `base`; `env` looks up
@@ -751,5 +764,16 @@ password = "env:OPENPROVIDER_PASSWORD"
         assert!(e.0.contains("reminder_days"), "{e}");
         let e = GatewayConfig::parse(&own.replace("kkkk", "k"), Path::new("."), env).unwrap_err();
         assert!(e.0.contains("link_secret"), "{e}");
+    }
+
+    #[test]
+    fn a_relative_configuration_path_gives_an_absolute_database_path() {
+        // `serve --config www/examples/gateway-sandbox.toml`, as the README
+        // says, from the crate's directory here.
+        let secret = |n: &str| (n == "GATEWAY_TOKEN_SECRET").then(|| "s".repeat(40));
+        let c =
+            GatewayConfig::load_with(Path::new("examples/gateway-sandbox.toml"), secret).unwrap();
+        let db = c.database.strip_prefix("sqlite://").unwrap();
+        assert!(db.starts_with('/') && db.ends_with("target/gateway-sandbox.db"), "{db}");
     }
 }
