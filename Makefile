@@ -12,6 +12,8 @@ SHELL := /bin/bash
 
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
+# The release wasm is built on this nightly (widget/wasm-release.sh).
+export WASM_NIGHTLY := nightly-2026-05-20
 # The CLI must equal the wasm-bindgen crate in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 CARGO_BIN := $(HOME)/.cargo/bin
@@ -40,6 +42,9 @@ tools: rust-tools node-tools browser php postgres
 rust-tools:
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
+	@rustup run $(WASM_NIGHTLY) rustc --version >/dev/null 2>&1 \
+	  && rustup component list --installed --toolchain $(WASM_NIGHTLY) | grep -q '^rust-src' \
+	  || rustup toolchain install $(WASM_NIGHTLY) --profile minimal --component rust-src
 	@if [ "$$($(WASM_BINDGEN) --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 5 minutes)"; \
 	  cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)"; \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the baselines of `make bench` with the widget's release profile,
+# Builds the baselines of `make bench` as the widget is built (wasm-release.sh),
 # wasm-bindgen target and wasm-opt flags:
 #   bench/tmp/counter     a bare Leptos 0.8 counter (the framework's floor)
 #   bench/tmp/core-floor  the core's registrar readers and rules, no UI
@@ -8,10 +8,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WASM_BINDGEN="${WASM_BINDGEN:-$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")}"
 WASM_OPT="${WASM_OPT:-$root/tools/node_modules/.bin/wasm-opt}"
 cd "$root"
+# shellcheck source=widget/wasm-release.sh
+. "$root/widget/wasm-release.sh"
 # build <package> <out-dir> <out-name>
 build() {
   local out="$root/bench/tmp/$2"
-  cargo build --release --target wasm32-unknown-unknown -p "$1"
+  wasm_release -p "$1"
   rm -rf "$out" && mkdir -p "$out"
   "$WASM_BINDGEN" --target web --out-dir "$out" --out-name "$3" \
     "${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/release/${1//-/_}.wasm"

@@ -17,6 +17,8 @@ WASM_OPT="${WASM_OPT:-$root/tools/node_modules/.bin/wasm-opt}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
 cd "$root"
+# shellcheck source=widget/wasm-release.sh
+. "$here/wasm-release.sh"
 rm -rf "$pkg"
 mkdir -p "$pkg"
 
@@ -24,8 +26,7 @@ mkdir -p "$pkg"
 # `evaluate`); the staff list is its own module, loaded by its own entry.
 # build <feature> <out-name>
 build() {
-  cargo build --release --target wasm32-unknown-unknown -p verification-widget \
-    --no-default-features --features "$1"
+  wasm_release -p verification-widget --no-default-features --features "$1"
   "$WASM_BINDGEN" --target web --out-dir "$pkg" --out-name "$2" \
     "$target_dir/wasm32-unknown-unknown/release/verification_widget.wasm"
   "$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
