@@ -286,6 +286,12 @@ fn token_for(id: i64, email: &str, domains: &[&str], language: Option<&str>) -> 
 }
 
 impl Gw {
+    /// The widget's status read with `token` (its contact `c-1`).
+    async fn status(&self, token: &str) -> reqwest::Response {
+        let url = format!("{}/api/namecom/status?contact=c-1", self.base);
+        self.client.get(url).bearer_auth(token).send().await.unwrap()
+    }
+
     async fn get(&self, path: &str) -> (u16, String) {
         let res = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
         (res.status().as_u16(), res.text().await.unwrap())
@@ -400,13 +406,7 @@ async fn another_language_from_the_template_directory_and_the_token() {
     // A panel's token that names English: that registrant's emails are
     // English (the language is remembered from the status read).
     let token = token_for(1, "owner@example.org", &["english-please.org"], Some("en"));
-    let res = gw
-        .client
-        .get(format!("{}/api/namecom/status?contact=c-1", gw.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = gw.status(&token).await;
     assert_eq!(res.status(), 200);
     w.register("owner@example.org", &["english-please.org"]).await;
     let got = w.sink.wait_for("owner@example.org", 1).await;
@@ -547,13 +547,7 @@ async fn the_link_verifies_once_on_post_only_and_says_why_it_does_not() {
     assert_eq!(log[0].address, "clicker@example.com");
 
     // The status read says verified now, without waiting for name.com's list.
-    let res = gw
-        .client
-        .get(format!("{}/api/namecom/status?contact=c-1", gw.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = gw.status(&token).await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["totalCount"], 0, "{body}");
 

@@ -620,10 +620,13 @@ fn answered(gw: &Gateway, p: Provider, a: Result<Answer, Failure>) -> Response {
 /// The mirror is fresh enough to prove absence: 503 otherwise.
 async fn fresh_mirror(gw: &Gateway) -> Result<(), Response> {
     let nc = gw.namecom.as_ref().expect("served");
-    let state =
-        gw.store.mirror_state().await.map_err(|e| store_unreachable(&e, "; try again shortly"))?;
+    let completed = gw
+        .store
+        .mirror_completed_at()
+        .await
+        .map_err(|e| store_unreachable(&e, "; try again shortly"))?;
     let max = TimeDelta::from_std(nc.max_age()).unwrap_or(TimeDelta::MAX);
-    match state.completed_at {
+    match completed {
         Some(at) if Utc::now() - at <= max => Ok(()),
         _ => Err(unavailable(
             30,

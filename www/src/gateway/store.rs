@@ -1055,19 +1055,26 @@ impl Store {
     /// # Errors
     /// The database error.
     pub async fn mirror_state(&self) -> Result<MirrorState, StoreError> {
+        let completed_at = self.mirror_completed_at().await?;
+        let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM namecom_contacts")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(MirrorState { completed_at, contacts })
+    }
+
+    /// When the last complete scan ended (what status reads and own
+    /// verification's passes ask, without counting the mirror).
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn mirror_completed_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let completed: Option<Option<String>> =
             sqlx::query_scalar("SELECT MAX(completed_at) FROM namecom_scans")
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db)?;
-        let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM namecom_contacts")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(MirrorState {
-            completed_at: completed.flatten().as_deref().and_then(parse_stamp),
-            contacts,
-        })
+        Ok(completed.flatten().as_deref().and_then(parse_stamp))
     }
 
     /// The mirror's entries for a contact: by verification id, else by

@@ -183,14 +183,13 @@ pub async fn send(
         domains: &contact.domains,
         link_expires_at: expires,
     };
-    let Some(id) = gw.store.own_email_begin(&row, now).await? else {
-        return Ok(Sent::Already);
-    };
     let created = parse_time(contact.create_date.as_deref());
     let window = match (created, verify_by) {
         (Some(c), Some(v)) if v > c => notice::days_remaining(c, v),
         _ => 15,
     };
+    // What the template is rendered with, stored with the row so a retry
+    // renders the same email (the link is added per email, in `deliver`).
     let vars = json!({
         "domains": contact.domains,
         "recipient": recipient,
@@ -200,9 +199,10 @@ pub async fn send(
         "sender": own.mailer.sender_name(),
         "language": language,
         "stage": stage,
-        "link": own.logged_link(contact.verification_id, id),
     });
-    gw.store.own_email_rendered(id, "", &vars.to_string()).await?;
+    let Some(id) = gw.store.own_email_begin(&row, &vars.to_string(), now).await? else {
+        return Ok(Sent::Already);
+    };
     let email = EmailRow {
         id,
         verification_id: contact.verification_id,
@@ -231,7 +231,12 @@ async fn deliver(
 ) -> Result<Handover, String> {
     let mut vars = match vars {
         Some(v) => v,
-        None => stored_variables(gw, e.id).await?,
+        None => gw
+            .store
+            .own_email_variables(e.id)
+            .await?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or("no stored variables")?,
     };
     vars["link"] = json!(own.link(e.verification_id, e.id));
     let (language, template) = e.template.split_once('/').unwrap_or(("en", &e.template));
@@ -269,15 +274,6 @@ async fn deliver(
         "own verification email"
     );
     Ok(verdict)
-}
-
-async fn stored_variables(gw: &Gateway, id: i64) -> Result<Value, String> {
-    let text: Option<String> = sqlx::query_scalar("SELECT variables FROM own_emails WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&gw.store.pool)
-        .await
-        .map_err(|e| e.to_string())?;
-    text.and_then(|t| serde_json::from_str(&t).ok()).ok_or_else(|| "no stored variables".into())
 }
 
 /// One pass over the mirror: every contact's due email. How many were
@@ -471,7 +467,7 @@ pub fn spawn_worker(gw: Arc<Gateway>) {
         let mut last_scan = None;
         loop {
             // A pass after each complete scan, and every interval.
-            let scan = passes.store.mirror_state().await.ok().and_then(|s| s.completed_at);
+            let scan = passes.store.mirror_completed_at().await.ok().flatten();
             let interval_over = last_pass.is_none_or(|t| t.elapsed() >= own.config.pass_interval);
             if scan.is_some() && (scan != last_scan || interval_over) {
                 last_scan = scan;

@@ -174,12 +174,13 @@ impl Store {
     pub async fn own_email_begin(
         &self,
         e: &NewEmail<'_>,
+        variables: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar(
             "INSERT INTO own_emails (verification_id, stage, template, recipient, domains,
-                 link_expires_at, state, attempts, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $7, $8)
+                 link_expires_at, state, attempts, created_at, updated_at, variables)
+             VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $7, $8, $9)
              ON CONFLICT (verification_id, stage) DO NOTHING RETURNING id",
         )
         .bind(e.verification_id)
@@ -190,9 +191,22 @@ impl Store {
         .bind(stamp(e.link_expires_at))
         .bind(stamp(at))
         .bind(stamp(Utc::now()))
+        .bind(variables)
         .fetch_optional(&self.pool)
         .await
         .map_err(db)
+    }
+
+    /// The variables email `id` was recorded with.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn own_email_variables(&self, id: i64) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT variables FROM own_emails WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
     }
 
     /// Stores what email `id` says (before it goes to the relay).
@@ -628,8 +642,10 @@ mod tests {
                 link_expires_at: at("2026-04-15T12:00:00Z"),
             };
             // Once per contact and stage.
-            let id = s.own_email_begin(&new, t).await.unwrap().expect("recorded");
-            assert_eq!(s.own_email_begin(&new, t).await.unwrap(), None);
+            let vars = "{\"days_remaining\":15}";
+            let id = s.own_email_begin(&new, vars, t).await.unwrap().expect("recorded");
+            assert_eq!(s.own_email_begin(&new, vars, t).await.unwrap(), None);
+            assert_eq!(s.own_email_variables(id).await.unwrap().as_deref(), Some(vars));
             s.own_email_rendered(id, "Subject", "{\"days_remaining\":15}").await.unwrap();
             // Refused: waits; taken once when due.
             let soon = Utc::now() + chrono::TimeDelta::seconds(1);
