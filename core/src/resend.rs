@@ -88,6 +88,33 @@ impl LastResend {
     pub fn while_suspended(self, suspended: bool) -> Self {
         LastResend { suspended, ..self }
     }
+
+    /// Reads the JSON its `Serialize` writes (as the widget keeps it in
+    /// `localStorage`) with the core's JSON reader; `None` for anything
+    /// else.
+    pub fn from_json(text: &str) -> Option<LastResend> {
+        use crate::json::{parse, Kind, Value};
+        let utc = chrono::FixedOffset::east_opt(0)?;
+        let time = |v: &Value<'_>| crate::time::parse_timestamp(v.str()?, utc).ok().flatten();
+        let value = parse(text).ok()?;
+        value.entries()?;
+        let flag = |key| match value.get(key).map(|v| &v.kind) {
+            None | Some(Kind::Null) => Some(false),
+            Some(Kind::Bool(b)) => Some(*b),
+            Some(_) => None,
+        };
+        let next_eligible_at = match value.get("nextEligibleAt") {
+            None => None,
+            Some(v) if v.is_null() => None,
+            Some(v) => Some(time(v)?),
+        };
+        Some(LastResend {
+            at: time(value.get("at")?)?,
+            next_eligible_at,
+            throttled: flag("throttled")?,
+            suspended: flag("suspended")?,
+        })
+    }
 }
 
 /// Whether a resend is allowed now, for a contact in this state.
@@ -418,6 +445,29 @@ impl RateLimit {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn last_resend_reads_back_what_it_writes() {
+        use super::LastResend;
+        use chrono::{TimeZone, Utc};
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        for last in [
+            LastResend::sent(at, None),
+            LastResend::sent(at, Some(at + chrono::TimeDelta::minutes(10))).while_suspended(true),
+            LastResend { throttled: true, ..LastResend::sent(at, None) },
+        ] {
+            let text = serde_json::to_string(&last).unwrap();
+            assert_eq!(LastResend::from_json(&text), Some(last.clone()), "{text}");
+            assert_eq!(serde_json::from_str::<LastResend>(&text).ok(), Some(last));
+        }
+        for bad in
+            ["", "[]", "{}", r#"{"at":1}"#, r#"{"at":"2026-03-01T12:00:00Z","throttled":"x"}"#]
+        {
+            assert_eq!(LastResend::from_json(bad), None, "{bad}");
+        }
+        let old = r#"{"at":"2026-03-01T12:00:00Z","nextEligibleAt":null}"#;
+        assert_eq!(LastResend::from_json(old), Some(LastResend::sent(at, None)));
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -22,7 +22,6 @@
 //! ```
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::fmt;
 
 /// A timestamp that could not be read.
@@ -364,8 +363,34 @@ impl RawTime {
     }
 }
 
-impl<'de> Deserialize<'de> for RawTime {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl RawTime {
+    /// Reads a timestamp as a payload carries it: a string, epoch seconds,
+    /// `null` or `false` (PHP's "no date"); anything else fails with
+    /// serde's words, as the `Deserialize` it replaces did.
+    pub(crate) fn read(v: &crate::json::Value<'_>) -> Result<RawTime, String> {
+        use crate::json::{invalid_type, invalid_value, Kind};
+        const EXPECTED: &str = "a timestamp string, epoch seconds or null";
+        Ok(match &v.kind {
+            Kind::Str(s) => match iso_parts(s.trim().as_bytes()) {
+                Some(Some((naive, offset))) => RawTime::Iso(naive, offset),
+                _ => RawTime::Text(s.to_string()),
+            },
+            Kind::U64(n) => RawTime::Epoch(*n as f64),
+            Kind::I64(n) => RawTime::Epoch(*n as f64),
+            Kind::F64(f) => RawTime::Epoch(*f),
+            Kind::Bool(false) | Kind::Null => RawTime::Absent,
+            Kind::Bool(true) => return Err(invalid_value(v, EXPECTED)),
+            _ => return Err(invalid_type(v, EXPECTED)),
+        })
+    }
+}
+
+/// The `Deserialize` [`RawTime::read`] replaces: the tests' oracle.
+#[cfg(test)]
+impl<'de> serde::Deserialize<'de> for RawTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        use std::fmt;
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = RawTime;

@@ -23,10 +23,11 @@
 //! # Ok::<(), verification_core::webhook::SignatureError>(())
 //! ```
 
+use crate::json::{parse_strict, Kind, Value};
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use sha2::Sha256;
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 /// The header name name.com signs webhooks with.
@@ -152,8 +153,7 @@ pub fn verify_signature(
             return Err(SignatureError::Stale { age_seconds: age });
         }
     }
-    let tree: Node =
-        serde_json::from_str(body).map_err(|e| SignatureError::InvalidBody(e.to_string()))?;
+    let tree = parse_strict(body).map_err(|e| SignatureError::InvalidBody(e.to_string()))?;
     for sort in [Sort::Recursive, Sort::TopLevel] {
         for unicode in [Unicode::Raw, Unicode::Escaped] {
             let mut mac = mac(token);
@@ -174,8 +174,7 @@ pub fn verify_signature(
 /// # Errors
 /// [`SignatureError::InvalidBody`] when the body is not JSON.
 pub fn sign(url: &str, body: &str, token: &str) -> Result<String, SignatureError> {
-    let tree: Node =
-        serde_json::from_str(body).map_err(|e| SignatureError::InvalidBody(e.to_string()))?;
+    let tree = parse_strict(body).map_err(|e| SignatureError::InvalidBody(e.to_string()))?;
     let mut mac = mac(token);
     mac.update(url.as_bytes());
     mac.update(b"|");
@@ -203,84 +202,33 @@ enum Unicode {
     Escaped,
 }
 
-/// A JSON tree that keeps object keys in document order.
-#[derive(Debug)]
-enum Node {
-    Null,
-    Bool(bool),
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<(String, Node)>),
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Node;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-                Ok(Node::Null)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-                Ok(Node::Bool(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-                Ok(Node::Number(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-                Ok(Node::Number(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-                // As JSON.stringify and json.dumps print integral floats.
-                let text = if v.fract() == 0.0 && v.abs() < 1e16 {
-                    format!("{v:.0}")
-                } else {
-                    v.to_string()
-                };
-                Ok(Node::Number(text))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::String(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-                Ok(Node::String(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Node::Array(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Node>()? {
-                    entries.push((k, v));
-                }
-                Ok(Node::Object(entries))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-fn canonical(node: &Node, sort: Sort, unicode: Unicode) -> String {
+fn canonical(node: &Value<'_>, sort: Sort, unicode: Unicode) -> String {
     let mut out = String::new();
     write_node(&mut out, node, sort, unicode, true);
     out
 }
 
-fn write_node(out: &mut String, node: &Node, sort: Sort, unicode: Unicode, top: bool) {
-    match node {
-        Node::Null => out.push_str("null"),
-        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Node::Number(n) => out.push_str(n),
-        Node::String(s) => write_string(out, s, unicode),
-        Node::Array(items) => {
+fn write_node(out: &mut String, node: &Value<'_>, sort: Sort, unicode: Unicode, top: bool) {
+    match &node.kind {
+        Kind::Null => out.push_str("null"),
+        Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Kind::U64(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Kind::I64(n) => {
+            let _ = write!(out, "{n}");
+        }
+        // As JSON.stringify and json.dumps print integral floats.
+        Kind::F64(v) if v.fract() == 0.0 && v.abs() < 1e16 => {
+            let _ = write!(out, "{v:.0}");
+        }
+        Kind::F64(v) => {
+            let _ = write!(out, "{v}");
+        }
+        // `parse_strict` refuses it.
+        Kind::Invalid(_) => out.push_str(node.raw),
+        Kind::Str(s) => write_string(out, s, unicode),
+        Kind::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -290,8 +238,8 @@ fn write_node(out: &mut String, node: &Node, sort: Sort, unicode: Unicode, top: 
             }
             out.push(']');
         }
-        Node::Object(entries) => {
-            let mut refs: Vec<&(String, Node)> = entries.iter().collect();
+        Kind::Object(entries) => {
+            let mut refs: Vec<&(Cow<'_, str>, Value<'_>)> = entries.iter().collect();
             if top || sort == Sort::Recursive {
                 refs.sort_by(|a, b| a.0.cmp(&b.0));
             }

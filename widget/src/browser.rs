@@ -143,13 +143,14 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load_last_resend(provider: Provider, status_url: &str) -> Option<LastResend> {
     let key = crate::model::last_resend_key(provider, status_url);
     let text = storage()?.get_item(&key).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    LastResend::from_json(&text)
 }
 
 /// Remembers the last resend for this contact.
 pub fn save_last_resend(provider: Provider, status_url: &str, last: &LastResend) {
     let key = crate::model::last_resend_key(provider, status_url);
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(last)) {
+    let text = js_sys::JSON::stringify(&to_js(last)).ok().and_then(|t| t.as_string());
+    if let (Some(s), Some(text)) = (storage(), text) {
         let _ = s.set_item(&key, &text);
     }
 }
@@ -227,14 +228,10 @@ pub fn uuid() -> String {
 }
 
 /// Serializes a value for JS: plain objects (not `Map`s) and `null` for
-/// `None`, as the record contract says. Through JSON text and
-/// `JSON.parse`: serde_json is in the wasm anyway, while a second
-/// serializer (serde-wasm-bindgen) cost its own copy of every `Serialize`.
+/// `None`, as the record contract says (serde-wasm-bindgen's JSON-compatible
+/// serializer: the wasm's one serializer, no JSON text in between).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL)
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 /// Dispatches `name` on `host`, bubbling and composed, with `detail`.

@@ -14,23 +14,20 @@
 //!   failure: `start` answers 20001 on success, 20000 means already
 //!   verified.
 
-use super::{finish, http_error, object, read_json, rows, Absence, ObserveRows, Row as ListRow};
+use super::{
+    finish, http_error, object, read_fields, read_json, rows, Absence, Fields, Row as ListRow,
+};
 use crate::{
     context::{Context, Response},
-    error::{Error, RowError},
-    lenient::{opt_bool, opt_enum_key, opt_i64, opt_string, EnumKey, OptI64},
+    error::Error,
+    json::Value,
+    lenient::{opt_bool, opt_enum_key, opt_i64, opt_string, EnumKey},
     observation::Observation,
     record::{FailureReason, Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::RawTime,
     Evaluation, Page,
 };
-use serde::{
-    de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor},
-    Deserialize, Deserializer as _,
-};
-use serde_json::value::RawValue;
-use std::{borrow::Cow, fmt};
 
 const P: Provider = Provider::Openprovider;
 const EXPECTED: &str = "an Openprovider envelope (`code`, `data`)";
@@ -40,58 +37,79 @@ pub const CODE_IN_PROGRESS: i64 = 20001;
 /// "This email address has been verified already".
 pub const CODE_ALREADY_VERIFIED: i64 = 20000;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Envelope<'a> {
-    #[serde(deserialize_with = "opt_i64")]
+#[derive(Debug, Default)]
+struct Envelope<'v, 'a> {
     code: Option<i64>,
-    #[serde(deserialize_with = "opt_string")]
     desc: Option<String>,
-    #[serde(borrow)]
-    data: Option<&'a RawValue>,
+    data: Option<&'v Value<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Data<'a> {
-    #[serde(borrow)]
-    results: Option<&'a RawValue>,
-    #[serde(deserialize_with = "opt_i64")]
+impl<'v, 'a> Fields<'v, 'a> for Envelope<'v, 'a> {
+    const FIELDS: &'static [&'static [&'static str]] = &[&["code"], &["desc"], &["data"]];
+
+    fn set(&mut self, i: usize, v: &'v Value<'a>) -> Result<(), String> {
+        match i {
+            0 => self.code = opt_i64(v)?,
+            1 => self.desc = opt_string(v)?,
+            _ => self.data = (!v.is_null()).then_some(v),
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Data<'v, 'a> {
+    results: Option<&'v Value<'a>>,
     total: Option<i64>,
-    #[serde(deserialize_with = "opt_bool")]
     success: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(default)]
+impl<'v, 'a> Fields<'v, 'a> for Data<'v, 'a> {
+    const FIELDS: &'static [&'static [&'static str]] = &[&["results"], &["total"], &["success"]];
+
+    fn set(&mut self, i: usize, v: &'v Value<'a>) -> Result<(), String> {
+        match i {
+            0 => self.results = (!v.is_null()).then_some(v),
+            1 => self.total = opt_i64(v)?,
+            _ => self.success = opt_bool(v)?,
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default)]
 struct Row {
-    #[serde(deserialize_with = "opt_string")]
     email: Option<String>,
-    #[serde(deserialize_with = "opt_string")]
     handle: Option<String>,
-    #[serde(deserialize_with = "opt_string")]
     domain: Option<String>,
-    #[serde(deserialize_with = "opt_enum_key")]
     status: Option<EnumKey>,
-    #[serde(deserialize_with = "opt_enum_key")]
     description: Option<EnumKey>,
-    #[serde(alias = "isSuspended", deserialize_with = "opt_bool")]
     is_suspended: Option<bool>,
-    #[serde(alias = "expirationDate")]
     expiration_date: RawTime,
 }
 
-impl Default for Row {
-    fn default() -> Self {
-        Row {
-            email: None,
-            handle: None,
-            domain: None,
-            status: None,
-            description: None,
-            is_suspended: None,
-            expiration_date: RawTime::Absent,
+impl Fields<'_, '_> for Row {
+    const FIELDS: &'static [&'static [&'static str]] = &[
+        &["email"],
+        &["handle"],
+        &["domain"],
+        &["status"],
+        &["description"],
+        &["is_suspended", "isSuspended"],
+        &["expiration_date", "expirationDate"],
+    ];
+
+    fn set(&mut self, i: usize, v: &Value<'_>) -> Result<(), String> {
+        match i {
+            0 => self.email = opt_string(v)?,
+            1 => self.handle = opt_string(v)?,
+            2 => self.domain = opt_string(v)?,
+            3 => self.status = opt_enum_key(v)?,
+            4 => self.description = opt_enum_key(v)?,
+            5 => self.is_suspended = opt_bool(v)?,
+            _ => self.expiration_date = RawTime::read(v)?,
         }
+        Ok(())
     }
 }
 
@@ -116,6 +134,10 @@ fn status(raw: Option<&str>, description: Option<&str>) -> (Status, Option<Failu
 }
 
 impl ListRow for Row {
+    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String> {
+        read_fields(entries.iter().copied())
+    }
+
     fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {
         let Some(key) = self.email.clone().or_else(|| self.handle.clone()) else {
             return Err(("neither `email` nor `handle` is present".into(), self.domain));
@@ -181,11 +203,8 @@ fn fnv1a((by_email, text): &(bool, String)) -> usize {
     text.bytes().fold(start, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as usize
 }
 
-fn registrar_error(env: &Envelope<'_>, resp: &Response<'_>, ctx: &Context) -> Error {
-    let data_text = env
-        .data
-        .and_then(|d| serde_json::from_str::<String>(d.get()).ok())
-        .filter(|s| !s.is_empty());
+fn registrar_error(env: &Envelope<'_, '_>, resp: &Response<'_>, ctx: &Context) -> Error {
+    let data_text = env.data.and_then(Value::str).filter(|s| !s.is_empty()).map(str::to_owned);
     let message = match (&env.desc, data_text) {
         (Some(desc), Some(data)) if desc != &data => format!("{desc} ({data})"),
         (Some(desc), _) => desc.clone(),
@@ -201,20 +220,20 @@ fn registrar_error(env: &Envelope<'_>, resp: &Response<'_>, ctx: &Context) -> Er
     }
 }
 
-fn envelope<'a>(
+fn envelope<'v, 'a>(
+    body: &'v Value<'a>,
     resp: &Response<'a>,
     ctx: &Context,
     expected: &'static str,
-) -> Result<Envelope<'a>, Error> {
-    let raw = read_json(P, resp, ctx)?;
-    let env: Envelope = match object(P, raw, expected) {
+) -> Result<Envelope<'v, 'a>, Error> {
+    let env: Envelope = match object(P, body, expected) {
         Ok(env) => env,
         Err(_) if !resp.is_success() => return Err(http_error(P, resp, ctx)),
         Err(e) => return Err(e),
     };
     if env.code.is_none() && env.data.is_none() {
         return Err(if resp.is_success() {
-            Error::UnexpectedShape { provider: P, expected, found: super::describe(raw) }
+            Error::UnexpectedShape { provider: P, expected, found: super::describe(body) }
         } else {
             http_error(P, resp, ctx)
         });
@@ -224,106 +243,30 @@ fn envelope<'a>(
 
 /// Evaluates a `customers/verifications/emails/domains` page.
 pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evaluation, Error> {
-    if resp.is_success() {
-        // The common case, read in one pass: a success page whose rows all
-        // parse, observed as they are read.
-        let mut de = serde_json::Deserializer::from_str(resp.body);
-        if let Ok(FastPage { code: None | Some(0), data: Some((Some((good, bad)), total)) }) =
-            de.deserialize_map(FastPageVisitor(ctx))
-        {
-            if de.end().is_ok() {
-                return finish(
-                    P,
-                    group(good),
-                    bad,
-                    Some(page(total)),
-                    Some(Absence::NoRecord),
-                    ctx,
-                );
-            }
-        }
-    }
-    let env = envelope(resp, ctx, EXPECTED)?;
+    let body = read_json(P, resp, ctx)?;
+    let env = envelope(&body, resp, ctx, EXPECTED)?;
     if env.code.unwrap_or(0) != 0 || !resp.is_success() {
         return Err(registrar_error(&env, resp, ctx));
     }
     // grpc-gateway omits zero values: no `data` or no `results` is an empty page.
     let data: Data = match env.data {
-        Some(raw) if raw.get() != "null" => object(P, raw.get(), "`data` with `results`")?,
-        _ => Data::default(),
+        Some(data) => object(P, data, "`data` with `results`")?,
+        None => Data::default(),
     };
     let (good, bad) = match data.results {
-        Some(list) => rows::<Row>(P, list.get(), ctx)?,
+        Some(list) => match list.items() {
+            Some(list) => rows::<Row>(list, false, ctx),
+            None => {
+                return Err(Error::UnexpectedShape {
+                    provider: P,
+                    expected: "a list of rows",
+                    found: super::describe(list),
+                })
+            }
+        },
         None => (Vec::new(), Vec::new()),
     };
     finish(P, group(good), bad, Some(page(data.total)), Some(Absence::NoRecord), ctx)
-}
-
-/// A page whose every row deserializes: the fast path. `data` is its rows
-/// (observed as read, see [`ObserveRows`]) and `total`.
-struct FastPage {
-    code: Option<i64>,
-    data: Option<(Option<Observed>, Option<i64>)>,
-}
-
-type Observed = (Vec<Observation>, Vec<RowError>);
-
-/// Reads a [`FastPage`]: `code` and `data`; other keys are skipped.
-struct FastPageVisitor<'c>(&'c Context);
-
-impl<'de> Visitor<'de> for FastPageVisitor<'_> {
-    type Value = FastPage;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an Openprovider page")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastPage, A::Error> {
-        let mut page = FastPage { code: None, data: None };
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match key.as_ref() {
-                "code" => page.code = map.next_value::<OptI64>()?.0,
-                "data" => page.data = Some(map.next_value_seed(FastDataVisitor(self.0))?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(page)
-    }
-}
-
-/// Reads `data`: `results` (the rows) and `total`; other keys are skipped.
-struct FastDataVisitor<'c>(&'c Context);
-
-impl<'de> DeserializeSeed<'de> for FastDataVisitor<'_> {
-    type Value = (Option<Observed>, Option<i64>);
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FastDataVisitor<'_> {
-    type Value = (Option<Observed>, Option<i64>);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("`data` with `results`")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut rows, mut total) = (None, None);
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match key.as_ref() {
-                "results" => rows = Some(map.next_value_seed(ObserveRows::<Row>::new(self.0))?),
-                "total" => total = map.next_value::<OptI64>()?.0,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok((rows, total))
-    }
 }
 
 /// Openprovider pages by `offset` against `total`; a missing total is 0.
@@ -336,7 +279,8 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
     if resp.status == 429 {
         return Ok(super::throttled(resp, ctx));
     }
-    let env = envelope(resp, ctx, "an Openprovider start/restart answer")?;
+    let body = read_json(P, resp, ctx)?;
+    let env = envelope(&body, resp, ctx, "an Openprovider start/restart answer")?;
     let outcome =
         |outcome| Ok(ResendOutcome { outcome, next_eligible_at: None, message: env.desc.clone() });
     match env.code.unwrap_or(0) {
@@ -344,9 +288,7 @@ pub(crate) fn resend(resp: &Response<'_>, ctx: &Context) -> Result<ResendOutcome
         CODE_ALREADY_VERIFIED => outcome(ResendKind::AlreadyVerified),
         0 if resp.is_success() => {
             let data: Data = match env.data {
-                Some(raw) if raw.get().trim_start().starts_with('{') => {
-                    object(P, raw.get(), "`data`")?
-                }
+                Some(data) if data.entries().is_some() => object(P, data, "`data`")?,
                 _ => Data::default(),
             };
             // `restart` answers {success: bool}; `start` answers {id}.
@@ -411,18 +353,63 @@ mod tests {
             assert_eq!(new, old, "{n} rows");
         }
     }
+    /// `Row` as it was, with serde's derive.
+    mod was {
+        use crate::{
+            lenient::{was::*, EnumKey},
+            time::RawTime,
+        };
+
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(default)]
+        #[allow(dead_code)]
+        pub(super) struct Row {
+            #[serde(deserialize_with = "opt_string")]
+            email: Option<String>,
+            #[serde(deserialize_with = "opt_string")]
+            handle: Option<String>,
+            #[serde(deserialize_with = "opt_string")]
+            domain: Option<String>,
+            #[serde(deserialize_with = "opt_enum_key")]
+            status: Option<EnumKey>,
+            #[serde(deserialize_with = "opt_enum_key")]
+            description: Option<EnumKey>,
+            #[serde(alias = "isSuspended", deserialize_with = "opt_bool")]
+            is_suspended: Option<bool>,
+            #[serde(alias = "expirationDate")]
+            expiration_date: RawTime,
+        }
+
+        impl Default for Row {
+            fn default() -> Self {
+                Row {
+                    email: None,
+                    handle: None,
+                    domain: None,
+                    status: None,
+                    description: None,
+                    is_suspended: None,
+                    expiration_date: RawTime::Absent,
+                }
+            }
+        }
+    }
+
     #[test]
     fn bad_rows_name_the_field_at_fault_as_before() {
-        super::super::tests::read_row_reads_fields_as_values_did::<super::Row, super::Row>(&[
-            "email",
-            "handle",
-            "domain",
-            "status",
-            "description",
-            "is_suspended",
-            "isSuspended",
-            "expiration_date",
-            "expirationDate",
-        ]);
+        super::super::tests::read_row_reads_fields_as_values_did::<super::Row, was::Row>(
+            &[
+                "email",
+                "handle",
+                "domain",
+                "status",
+                "description",
+                "is_suspended",
+                "isSuspended",
+                "expiration_date",
+                "expirationDate",
+            ],
+            false,
+        );
     }
 }

@@ -1,0 +1,692 @@
+//! The core's one JSON reader: text to a [`Value`] tree that borrows its
+//! strings from the text where they have no escapes, each node with the
+//! text it was read from.
+//!
+//! It accepts and refuses exactly what `serde_json::from_str` does, with
+//! the same messages at the same line and column (a port of the parts of
+//! serde_json 1.0's `Deserializer<StrRead>` that read text: numbers as its
+//! default, not `float_roundtrip`, features read them, the recursion limit
+//! of 128), so errors read as before. Tested against serde_json.
+//!
+//! Why not serde_json itself: every type read through serde's
+//! `Deserialize` over it was a copy of serde_json's generic reader in the
+//! widget's wasm; one tree read by plain functions is one copy.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON value as read, with `raw`, the text it was read from (without
+/// the whitespace around it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value<'a> {
+    /// The text of the value.
+    pub raw: &'a str,
+    /// What the value is.
+    pub kind: Kind<'a>,
+}
+
+/// The kinds of JSON value, numbers as serde_json classifies them: without
+/// `.` or exponent a `U64`, or with a minus an `I64`, else (or when it
+/// does not fit) an `F64`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A non-negative integer.
+    U64(u64),
+    /// A negative integer.
+    I64(i64),
+    /// Any other number (`-0` too, as serde_json reads it).
+    F64(f64),
+    /// A value the reader could read past but not read: a number beyond
+    /// `f64` (`1e400`) or a string with a lone surrogate escape
+    /// (`"\ud800"`), with serde_json's words for it. serde_json refused
+    /// them where it read a value and let them pass where it skipped one;
+    /// the core's reader refuses only the field that holds one, so that
+    /// one row's odd value does not hide the other rows.
+    Invalid(&'static str),
+    /// A string, unescaped.
+    Str(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Value<'a>>),
+    /// An object's entries in document order, repeated keys included.
+    Object(Vec<(Cow<'a, str>, Value<'a>)>),
+}
+
+/// Why a text is not JSON: serde_json's message and position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// serde_json's words, e.g. "expected value".
+    pub message: &'static str,
+    /// 1-based line.
+    pub line: usize,
+    /// Column: bytes from the start of the line.
+    pub column: usize,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+const EOF_LIST: &str = "EOF while parsing a list";
+const EOF_OBJECT: &str = "EOF while parsing an object";
+const EOF_STRING: &str = "EOF while parsing a string";
+const EOF_VALUE: &str = "EOF while parsing a value";
+const EXPECTED_COLON: &str = "expected `:`";
+const EXPECTED_LIST_COMMA_OR_END: &str = "expected `,` or `]`";
+const EXPECTED_OBJECT_COMMA_OR_END: &str = "expected `,` or `}`";
+const EXPECTED_IDENT: &str = "expected ident";
+const EXPECTED_VALUE: &str = "expected value";
+const INVALID_ESCAPE: &str = "invalid escape";
+const INVALID_NUMBER: &str = "invalid number";
+const OUT_OF_RANGE: &str = "number out of range";
+const CONTROL_CHARACTER: &str = "control character (\\u0000-\\u001F) found while parsing a string";
+const KEY_MUST_BE_A_STRING: &str = "key must be a string";
+const LONE_SURROGATE: &str = "lone leading surrogate in hex escape";
+const TRAILING_COMMA: &str = "trailing comma";
+const TRAILING_CHARACTERS: &str = "trailing characters";
+const END_OF_HEX_ESCAPE: &str = "unexpected end of hex escape";
+const RECURSION_LIMIT: &str = "recursion limit exceeded";
+
+/// Reads `text` as one JSON value (whitespace around it allowed).
+///
+/// # Errors
+/// The first syntax error, as serde_json reports it.
+pub fn parse(text: &str) -> std::result::Result<Value<'_>, SyntaxError> {
+    read(text, false)
+}
+
+/// [`parse`], refusing numbers beyond `f64` and lone surrogate escapes as
+/// serde_json does: what `serde_json::Value` reads, exactly (no
+/// [`Kind::Invalid`]).
+///
+/// # Errors
+/// The first syntax error, as serde_json reports it.
+pub fn parse_strict(text: &str) -> std::result::Result<Value<'_>, SyntaxError> {
+    read(text, true)
+}
+
+fn read(text: &str, strict: bool) -> std::result::Result<Value<'_>, SyntaxError> {
+    let mut p = Parser { text, bytes: text.as_bytes(), index: 0, depth: 128, strict };
+    let value = p.value()?;
+    match p.whitespace() {
+        Some(_) => Err(p.peek_error(TRAILING_CHARACTERS)),
+        None => Ok(value),
+    }
+}
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    index: usize,
+    /// Containers that may still open (serde_json's recursion limit).
+    depth: u32,
+    /// What would be [`Kind::Invalid`] is an error.
+    strict: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.index).copied()
+    }
+
+    fn peek_or_null(&self) -> u8 {
+        self.peek().unwrap_or(0)
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.index += 1;
+        Some(b)
+    }
+
+    fn position_of(&self, i: usize) -> (usize, usize) {
+        let before = &self.bytes[..i];
+        let start_of_line = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line = 1 + before[..start_of_line].iter().filter(|&&b| b == b'\n').count();
+        (line, i - start_of_line)
+    }
+
+    /// An error at the byte just read.
+    #[cold]
+    fn error(&self, message: &'static str) -> SyntaxError {
+        let (line, column) = self.position_of(self.index);
+        SyntaxError { message, line, column }
+    }
+
+    /// An error at the byte about to be read.
+    #[cold]
+    fn peek_error(&self, message: &'static str) -> SyntaxError {
+        let (line, column) = self.position_of(self.bytes.len().min(self.index + 1));
+        SyntaxError { message, line, column }
+    }
+
+    fn whitespace(&mut self) -> Option<u8> {
+        while let Some(b) = self.peek() {
+            if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(b);
+            }
+            self.index += 1;
+        }
+        None
+    }
+
+    fn value(&mut self) -> Result<Value<'a>> {
+        let Some(peek) = self.whitespace() else {
+            return Err(self.peek_error(EOF_VALUE));
+        };
+        let start = self.index;
+        let kind = match peek {
+            b'n' => {
+                self.index += 1;
+                self.ident(b"ull")?;
+                Kind::Null
+            }
+            b't' => {
+                self.index += 1;
+                self.ident(b"rue")?;
+                Kind::Bool(true)
+            }
+            b'f' => {
+                self.index += 1;
+                self.ident(b"alse")?;
+                Kind::Bool(false)
+            }
+            b'-' => {
+                self.index += 1;
+                self.any_number(false)?
+            }
+            b'0'..=b'9' => self.any_number(true)?,
+            b'"' => {
+                self.index += 1;
+                let mut problem = None;
+                let s = self.string(Some(&mut problem).filter(|_| !self.strict))?;
+                match problem {
+                    Some(message) => Kind::Invalid(message),
+                    None => Kind::Str(s),
+                }
+            }
+            b'[' => {
+                self.descend()?;
+                self.index += 1;
+                let items = self.array()?;
+                self.depth += 1;
+                Kind::Array(items)
+            }
+            b'{' => {
+                self.descend()?;
+                self.index += 1;
+                let entries = self.object()?;
+                self.depth += 1;
+                Kind::Object(entries)
+            }
+            _ => return Err(self.peek_error(EXPECTED_VALUE)),
+        };
+        Ok(Value { raw: &self.text[start..self.index], kind })
+    }
+
+    fn descend(&mut self) -> Result<()> {
+        self.depth -= 1;
+        if self.depth == 0 {
+            return Err(self.peek_error(RECURSION_LIMIT));
+        }
+        Ok(())
+    }
+
+    fn ident(&mut self, ident: &[u8]) -> Result<()> {
+        for expected in ident {
+            match self.next() {
+                None => return Err(self.error(EOF_VALUE)),
+                Some(b) if b != *expected => return Err(self.error(EXPECTED_IDENT)),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn array(&mut self) -> Result<Vec<Value<'a>>> {
+        let mut items = Vec::new();
+        loop {
+            let Some(peek) = self.whitespace() else {
+                return Err(self.peek_error(EOF_LIST));
+            };
+            if peek == b']' {
+                break;
+            }
+            if !items.is_empty() {
+                if peek != b',' {
+                    return Err(self.peek_error(EXPECTED_LIST_COMMA_OR_END));
+                }
+                self.index += 1;
+                match self.whitespace() {
+                    Some(b']') => return Err(self.peek_error(TRAILING_COMMA)),
+                    Some(_) => {}
+                    None => return Err(self.peek_error(EOF_VALUE)),
+                }
+            }
+            items.push(self.value()?);
+        }
+        self.index += 1;
+        Ok(items)
+    }
+
+    fn object(&mut self) -> Result<Vec<(Cow<'a, str>, Value<'a>)>> {
+        let mut entries = Vec::new();
+        loop {
+            let Some(peek) = self.whitespace() else {
+                return Err(self.peek_error(EOF_OBJECT));
+            };
+            if peek == b'}' {
+                break;
+            }
+            if entries.is_empty() {
+                if peek != b'"' {
+                    return Err(self.peek_error(KEY_MUST_BE_A_STRING));
+                }
+            } else {
+                if peek != b',' {
+                    return Err(self.peek_error(EXPECTED_OBJECT_COMMA_OR_END));
+                }
+                self.index += 1;
+                match self.whitespace() {
+                    Some(b'"') => {}
+                    Some(b'}') => return Err(self.peek_error(TRAILING_COMMA)),
+                    Some(_) => return Err(self.peek_error(KEY_MUST_BE_A_STRING)),
+                    None => return Err(self.peek_error(EOF_VALUE)),
+                }
+            }
+            self.index += 1;
+            let key = self.string(None)?;
+            match self.whitespace() {
+                Some(b':') => self.index += 1,
+                Some(_) => return Err(self.peek_error(EXPECTED_COLON)),
+                None => return Err(self.peek_error(EOF_OBJECT)),
+            }
+            let value = self.value()?;
+            entries.push((key, value));
+        }
+        self.index += 1;
+        Ok(entries)
+    }
+
+    /// A string's contents, its opening quote read. With `problem`, a
+    /// lone surrogate escape is noted there (the first one), not an error.
+    fn string(&mut self, mut problem: Option<&mut Option<&'static str>>) -> Result<Cow<'a, str>> {
+        let mut start = self.index;
+        let mut scratch: Option<String> = None;
+        loop {
+            while self.peek().is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20) {
+                self.index += 1;
+            }
+            let Some(b) = self.peek() else {
+                return Err(self.error(EOF_STRING));
+            };
+            // Every stop is at an ASCII byte, so these are whole characters.
+            let piece = &self.text[start..self.index];
+            match b {
+                b'"' => {
+                    self.index += 1;
+                    return Ok(match scratch {
+                        None => Cow::Borrowed(piece),
+                        Some(mut s) => {
+                            s.push_str(piece);
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                b'\\' => {
+                    let s = scratch.get_or_insert_with(String::new);
+                    s.push_str(piece);
+                    self.index += 1;
+                    self.escape(s, problem.as_deref_mut())?;
+                    start = self.index;
+                }
+                _ => {
+                    self.index += 1;
+                    return Err(self.error(CONTROL_CHARACTER));
+                }
+            }
+        }
+    }
+
+    fn escape(
+        &mut self,
+        out: &mut String,
+        problem: Option<&mut Option<&'static str>>,
+    ) -> Result<()> {
+        let Some(b) = self.next() else {
+            return Err(self.error(EOF_STRING));
+        };
+        out.push(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                return match problem {
+                    None => self.unicode_escape(out),
+                    Some(problem) => self.lenient_unicode_escape(out, problem),
+                }
+            }
+            _ => return Err(self.error(INVALID_ESCAPE)),
+        });
+        Ok(())
+    }
+
+    fn unicode_escape(&mut self, out: &mut String) -> Result<()> {
+        let n = self.hex4()?;
+        if (0xDC00..=0xDFFF).contains(&n) {
+            return Err(self.error(LONE_SURROGATE));
+        }
+        if !(0xD800..=0xDBFF).contains(&n) {
+            out.extend(char::from_u32(u32::from(n)));
+            return Ok(());
+        }
+        for expected in [b'\\', b'u'] {
+            match self.peek() {
+                None => return Err(self.error(EOF_STRING)),
+                Some(b) => {
+                    self.index += 1;
+                    if b != expected {
+                        return Err(self.error(END_OF_HEX_ESCAPE));
+                    }
+                }
+            }
+        }
+        let n2 = self.hex4()?;
+        if !(0xDC00..=0xDFFF).contains(&n2) {
+            return Err(self.error(LONE_SURROGATE));
+        }
+        let c = ((u32::from(n) - 0xD800) << 10 | (u32::from(n2) - 0xDC00)) + 0x1_0000;
+        out.extend(char::from_u32(c));
+        Ok(())
+    }
+
+    /// A `\u` escape as serde_json skipped one: four hex digits; a
+    /// surrogate pair is read as its character, a lone surrogate is noted
+    /// in `problem` (with the words reading it would have failed with).
+    fn lenient_unicode_escape(
+        &mut self,
+        out: &mut String,
+        problem: &mut Option<&'static str>,
+    ) -> Result<()> {
+        let n = self.hex4()?;
+        let mut note = |message| {
+            problem.get_or_insert(message);
+            out.push(char::REPLACEMENT_CHARACTER);
+        };
+        if (0xDC00..=0xDFFF).contains(&n) {
+            note(LONE_SURROGATE);
+        } else if !(0xD800..=0xDBFF).contains(&n) {
+            out.extend(char::from_u32(u32::from(n)));
+        } else if self.bytes.get(self.index..self.index + 2) != Some(b"\\u") {
+            note(END_OF_HEX_ESCAPE);
+        } else {
+            let n2 = self.bytes.get(self.index + 2..self.index + 6).and_then(|d| {
+                let d = std::str::from_utf8(d).ok()?;
+                u16::from_str_radix(d, 16).ok().filter(|_| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            });
+            match n2 {
+                Some(n2) if (0xDC00..=0xDFFF).contains(&n2) => {
+                    self.index += 6;
+                    let c = ((u32::from(n) - 0xD800) << 10 | (u32::from(n2) - 0xDC00)) + 0x1_0000;
+                    out.extend(char::from_u32(c));
+                }
+                // The next escape is read on its own.
+                _ => note(LONE_SURROGATE),
+            }
+        }
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u16> {
+        let Some(digits) = self.bytes.get(self.index..self.index + 4) else {
+            self.index = self.bytes.len();
+            return Err(self.error(EOF_STRING));
+        };
+        self.index += 4;
+        let mut n = 0u16;
+        for &d in digits {
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return Err(self.error(INVALID_ESCAPE)),
+            };
+            n = n << 4 | u16::from(v);
+        }
+        Ok(n)
+    }
+
+    fn any_number(&mut self, positive: bool) -> Result<Kind<'a>> {
+        match self.integer(positive) {
+            Err(e) if e.message == OUT_OF_RANGE && !self.strict => {
+                // The number was read to its end but for digits of an
+                // exponent that overflowed.
+                while let b'0'..=b'9' = self.peek_or_null() {
+                    self.index += 1;
+                }
+                Ok(Kind::Invalid(OUT_OF_RANGE))
+            }
+            other => other,
+        }
+    }
+
+    fn integer(&mut self, positive: bool) -> Result<Kind<'a>> {
+        let Some(first) = self.next() else {
+            return Err(self.error(EOF_VALUE));
+        };
+        match first {
+            b'0' => match self.peek_or_null() {
+                b'0'..=b'9' => Err(self.peek_error(INVALID_NUMBER)),
+                _ => self.number(positive, 0),
+            },
+            b'1'..=b'9' => {
+                let mut significand = u64::from(first - b'0');
+                loop {
+                    match self.peek_or_null() {
+                        c @ b'0'..=b'9' => {
+                            let digit = u64::from(c - b'0');
+                            // serde_json's `overflow!`: switch to f64
+                            // before `significand * 10 + digit` overflows.
+                            if significand >= u64::MAX / 10
+                                && (significand > u64::MAX / 10 || digit > u64::MAX % 10)
+                            {
+                                return Ok(Kind::F64(self.long_integer(positive, significand)?));
+                            }
+                            self.index += 1;
+                            significand = significand * 10 + digit;
+                        }
+                        _ => return self.number(positive, significand),
+                    }
+                }
+            }
+            _ => Err(self.error(INVALID_NUMBER)),
+        }
+    }
+
+    fn number(&mut self, positive: bool, significand: u64) -> Result<Kind<'a>> {
+        Ok(match self.peek_or_null() {
+            b'.' => Kind::F64(self.decimal(positive, significand, 0)?),
+            b'e' | b'E' => Kind::F64(self.exponent(positive, significand, 0)?),
+            _ if positive => Kind::U64(significand),
+            _ => {
+                let neg = (significand as i64).wrapping_neg();
+                // A float on underflow, or for `-0`.
+                if neg >= 0 {
+                    Kind::F64(-(significand as f64))
+                } else {
+                    Kind::I64(neg)
+                }
+            }
+        })
+    }
+
+    fn decimal(&mut self, positive: bool, mut significand: u64, before_point: i32) -> Result<f64> {
+        self.index += 1;
+        let mut after_point = 0;
+        while let c @ b'0'..=b'9' = self.peek_or_null() {
+            let digit = u64::from(c - b'0');
+            if significand >= u64::MAX / 10
+                && (significand > u64::MAX / 10 || digit > u64::MAX % 10)
+            {
+                // The digits that do not fit are dropped.
+                while let b'0'..=b'9' = self.peek_or_null() {
+                    self.index += 1;
+                }
+                let exponent = before_point + after_point;
+                return match self.peek_or_null() {
+                    b'e' | b'E' => self.exponent(positive, significand, exponent),
+                    _ => self.float_of_parts(positive, significand, exponent),
+                };
+            }
+            self.index += 1;
+            significand = significand * 10 + digit;
+            after_point -= 1;
+        }
+        if after_point == 0 {
+            return Err(match self.peek() {
+                Some(_) => self.peek_error(INVALID_NUMBER),
+                None => self.peek_error(EOF_VALUE),
+            });
+        }
+        let exponent = before_point + after_point;
+        match self.peek_or_null() {
+            b'e' | b'E' => self.exponent(positive, significand, exponent),
+            _ => self.float_of_parts(positive, significand, exponent),
+        }
+    }
+
+    fn exponent(&mut self, positive: bool, significand: u64, starting: i32) -> Result<f64> {
+        self.index += 1;
+        let positive_exp = match self.peek_or_null() {
+            b'+' => {
+                self.index += 1;
+                true
+            }
+            b'-' => {
+                self.index += 1;
+                false
+            }
+            _ => true,
+        };
+        let mut exp = match self.next() {
+            None => return Err(self.error(EOF_VALUE)),
+            Some(c @ b'0'..=b'9') => i32::from(c - b'0'),
+            Some(_) => return Err(self.error(INVALID_NUMBER)),
+        };
+        while let c @ b'0'..=b'9' = self.peek_or_null() {
+            self.index += 1;
+            let digit = i32::from(c - b'0');
+            if exp >= i32::MAX / 10 && (exp > i32::MAX / 10 || digit > i32::MAX % 10) {
+                if significand != 0 && positive_exp {
+                    return Err(self.error(OUT_OF_RANGE));
+                }
+                while let b'0'..=b'9' = self.peek_or_null() {
+                    self.index += 1;
+                }
+                return Ok(if positive { 0.0 } else { -0.0 });
+            }
+            exp = exp * 10 + digit;
+        }
+        let exp =
+            if positive_exp { starting.saturating_add(exp) } else { starting.saturating_sub(exp) };
+        self.float_of_parts(positive, significand, exp)
+    }
+
+    /// Integer digits beyond `u64`: counted as powers of ten.
+    #[cold]
+    fn long_integer(&mut self, positive: bool, significand: u64) -> Result<f64> {
+        let mut exponent = 0;
+        loop {
+            match self.peek_or_null() {
+                b'0'..=b'9' => {
+                    self.index += 1;
+                    exponent += 1;
+                }
+                b'.' => return self.decimal(positive, significand, exponent),
+                b'e' | b'E' => return self.exponent(positive, significand, exponent),
+                _ => return self.float_of_parts(positive, significand, exponent),
+            }
+        }
+    }
+
+    /// serde_json's (not `float_roundtrip`) float: the significand times
+    /// or divided by a power of ten from its table.
+    fn float_of_parts(&self, positive: bool, significand: u64, mut exponent: i32) -> Result<f64> {
+        let mut f = significand as f64;
+        loop {
+            match POW10.get(exponent.unsigned_abs() as usize) {
+                Some(&pow) => {
+                    if exponent >= 0 {
+                        f *= pow;
+                        if f.is_infinite() {
+                            return Err(self.error(OUT_OF_RANGE));
+                        }
+                    } else {
+                        f /= pow;
+                    }
+                    break;
+                }
+                None => {
+                    if f == 0.0 {
+                        break;
+                    }
+                    if exponent >= 0 {
+                        return Err(self.error(OUT_OF_RANGE));
+                    }
+                    f /= 1e308;
+                    exponent += 308;
+                }
+            }
+        }
+        Ok(if positive { f } else { -f })
+    }
+}
+
+#[rustfmt::skip]
+static POW10: [f64; 309] = [
+    1e000, 1e001, 1e002, 1e003, 1e004, 1e005, 1e006, 1e007, 1e008, 1e009,
+    1e010, 1e011, 1e012, 1e013, 1e014, 1e015, 1e016, 1e017, 1e018, 1e019,
+    1e020, 1e021, 1e022, 1e023, 1e024, 1e025, 1e026, 1e027, 1e028, 1e029,
+    1e030, 1e031, 1e032, 1e033, 1e034, 1e035, 1e036, 1e037, 1e038, 1e039,
+    1e040, 1e041, 1e042, 1e043, 1e044, 1e045, 1e046, 1e047, 1e048, 1e049,
+    1e050, 1e051, 1e052, 1e053, 1e054, 1e055, 1e056, 1e057, 1e058, 1e059,
+    1e060, 1e061, 1e062, 1e063, 1e064, 1e065, 1e066, 1e067, 1e068, 1e069,
+    1e070, 1e071, 1e072, 1e073, 1e074, 1e075, 1e076, 1e077, 1e078, 1e079,
+    1e080, 1e081, 1e082, 1e083, 1e084, 1e085, 1e086, 1e087, 1e088, 1e089,
+    1e090, 1e091, 1e092, 1e093, 1e094, 1e095, 1e096, 1e097, 1e098, 1e099,
+    1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107, 1e108, 1e109,
+    1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119,
+    1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129,
+    1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136, 1e137, 1e138, 1e139,
+    1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149,
+    1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159,
+    1e160, 1e161, 1e162, 1e163, 1e164, 1e165, 1e166, 1e167, 1e168, 1e169,
+    1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178, 1e179,
+    1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189,
+    1e190, 1e191, 1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199,
+    1e200, 1e201, 1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208, 1e209,
+    1e210, 1e211, 1e212, 1e213, 1e214, 1e215, 1e216, 1e217, 1e218, 1e219,
+    1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227, 1e228, 1e229,
+    1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239,
+    1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249,
+    1e250, 1e251, 1e252, 1e253, 1e254, 1e255, 1e256, 1e257, 1e258, 1e259,
+    1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266, 1e267, 1e268, 1e269,
+    1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279,
+    1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289,
+    1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
+    1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+];
