@@ -62,12 +62,14 @@ const DETAILS_FIELDS: [&[&str]; 6] = [
 impl Details {
     /// Reads the fields from `entries` (in their order; the adapter always
     /// gives them sorted, each key once, as `Value` held them).
-    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Details, String> {
+    fn read<'v, 'a: 'v>(
+        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
+    ) -> Result<Details, String> {
         let mut details = Details::default();
         let mut seen = [false; 6];
         // Keys that are not `Details` fields, in order: the envelope's.
         let mut other = Vec::new();
-        for &(key, v) in entries {
+        for (key, v) in entries {
             let Some(i) = field(&DETAILS_FIELDS, key) else {
                 other.push((key, v));
                 continue;
@@ -150,7 +152,9 @@ fn status(raw: Option<&str>) -> (Status, Option<FailureReason>) {
 }
 
 impl Row for Details {
-    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String> {
+    fn read<'v, 'a: 'v>(
+        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
+    ) -> Result<Self, String> {
         Details::read(entries)
     }
 
@@ -213,7 +217,7 @@ pub(crate) fn status_payload(resp: &Response<'_>, ctx: &Context) -> Result<Evalu
             found: super::describe_canonical(result),
         });
     };
-    let details = Details::read(&sorted(entries)).map_err(|found| Error::UnexpectedShape {
+    let details = Details::read(sorted(entries)).map_err(|found| Error::UnexpectedShape {
         provider: P,
         expected: EXPECTED,
         found,
@@ -419,7 +423,7 @@ mod tests {
             return;
         }
         let text = canonical(&value);
-        let new = Details::read(&sorted(entries)).map(fields);
+        let new = Details::read(sorted(entries)).map(fields);
         let old = serde_json::from_str::<Derived>(&text)
             .map(derived_fields)
             .map_err(|e| e.to_string())

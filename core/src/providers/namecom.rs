@@ -129,8 +129,10 @@ impl Fields<'_, '_> for Contact {
 }
 
 impl Row for Contact {
-    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String> {
-        read_fields(entries.iter().copied())
+    fn read<'v, 'a: 'v>(
+        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
+    ) -> Result<Self, String> {
+        read_fields(entries)
     }
 
     fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {
