@@ -273,6 +273,25 @@ fn namecom_bad_rows_do_not_hide_good_ones() {
 }
 
 #[test]
+fn namecom_odd_values_fail_only_their_rows() {
+    // A number beyond a double and a lone surrogate escape (a cut emoji):
+    // the rows that read them are row errors naming the field, a field
+    // the core does not read may hold them, the other rows are read.
+    let e = eval(Provider::Namecom, "namecom/unverified-odd-values.json");
+    let emails: Vec<_> = e.records.iter().map(|r| r.email.as_deref().unwrap()).collect();
+    assert_eq!(emails, ["good@example.com", "emoji-😀@example.com"]);
+    let errors: Vec<_> =
+        e.row_errors.iter().map(|r| (r.index, r.key.as_deref(), r.message.as_str())).collect();
+    assert_eq!(
+        errors,
+        [
+            (0, Some("huge-date@example.com"), "`verifyBy`: number out of range"),
+            (2, Some("13"), "`email`: unexpected end of hex escape"),
+        ]
+    );
+}
+
+#[test]
 fn namecom_webhooks() {
     let r = one(Provider::Namecom, "namecom/webhook-verified.json");
     assert_eq!((r.status, r.verification_id.as_deref()), (Status::Verified, Some("98752463")));
