@@ -64,8 +64,8 @@ assert_eq!(ann.urgency, Urgency::Critical); // under 48 hours
 mod context;
 pub mod deadline;
 mod error;
-/// JSON read as `serde_json::Value` reads it, for the widget (not an API:
-/// it may change with any release).
+/// The core's JSON reader, also for the widget (not an API: it may change
+/// with any release).
 #[doc(hidden)]
 pub mod json;
 mod lenient;

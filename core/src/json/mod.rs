@@ -1,9 +1,9 @@
-//! The core's JSON: one reader ([`parse`], to a [`Value`] tree with the text
+//! The core's JSON: one reader (`parse`, to a `Value` tree with the text
 //! of each node), what serde says of a value in its errors, and JSON text
 //! written back (strings escaped as serde_json escapes them, a value's
 //! canonical text as `serde_json::Value` printed it).
 //!
-//! Every registrar payload is read through [`parse`], natively and in the
+//! Every registrar payload is read through `parse`, natively and in the
 //! widget's wasm alike, so a record cannot differ between the two.
 
 mod parse;
