@@ -152,10 +152,8 @@ fn status(raw: Option<&str>) -> (Status, Option<FailureReason>) {
 }
 
 impl Row for Details {
-    fn read<'v, 'a: 'v>(
-        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
-    ) -> Result<Self, String> {
-        Details::read(entries)
+    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String> {
+        Details::read(entries.iter().copied())
     }
 
     fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {

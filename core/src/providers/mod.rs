@@ -189,9 +189,7 @@ fn describe_text(v: &Value<'_>, text: &str) -> String {
 /// A row of a list payload.
 pub(crate) trait Row: Sized {
     /// Reads a row from its entries, in the order given.
-    fn read<'v, 'a: 'v>(
-        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
-    ) -> Result<Self, String>;
+    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String>;
 
     /// What the row says, or why it cannot be read (with a key to find the
     /// row by).
@@ -225,7 +223,13 @@ fn read_row<T: Row>(row: &Value<'_>, canonical: bool) -> Result<T, String> {
         let found = if canonical { describe_canonical(row) } else { describe(row) };
         return Err(format!("expected an object, found {found}"));
     };
-    let read = if canonical { T::read(sorted(entries)) } else { T::read(document_order(entries)) };
+    // (A slice, not a generic iterator: one copy of each row reader in
+    // the wasm.)
+    let read = if canonical {
+        T::read(&sorted(entries))
+    } else {
+        T::read(&document_order(entries).collect::<Vec<_>>())
+    };
     let err = match read {
         Ok(row) => return Ok(row),
         Err(e) => e,
@@ -234,7 +238,7 @@ fn read_row<T: Row>(row: &Value<'_>, canonical: bool) -> Result<T, String> {
     // first field (in key order, the last of repeated keys) that fails on
     // its own is the one at fault.
     for entry in sorted(entries) {
-        if let Err(e) = T::read([entry]) {
+        if let Err(e) = T::read(&[entry]) {
             return Err(format!("`{}`: {e}", entry.0));
         }
     }

@@ -129,10 +129,8 @@ impl Fields<'_, '_> for Contact {
 }
 
 impl Row for Contact {
-    fn read<'v, 'a: 'v>(
-        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
-    ) -> Result<Self, String> {
-        read_fields(entries)
+    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String> {
+        read_fields(entries.iter().copied())
     }
 
     fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {

@@ -134,10 +134,8 @@ fn status(raw: Option<&str>, description: Option<&str>) -> (Status, Option<Failu
 }
 
 impl ListRow for Row {
-    fn read<'v, 'a: 'v>(
-        entries: impl IntoIterator<Item = (&'v str, &'v Value<'a>)>,
-    ) -> Result<Self, String> {
-        read_fields(entries)
+    fn read(entries: &[(&str, &Value<'_>)]) -> Result<Self, String> {
+        read_fields(entries.iter().copied())
     }
 
     fn observe(self, ctx: &Context) -> Result<Observation, (String, Option<String>)> {
