@@ -2072,23 +2072,31 @@ pub fn add_catalog(code: &str, json: &str, known: fn(&str) -> Option<&'static st
 mod loaded {
     use super::{Json, Lang, FORMS};
     use leptos::prelude::{ArcTrigger, Notify, Track};
-    use std::{cell::RefCell, collections::HashMap};
+    use std::cell::RefCell;
+
+    /// A language's template cells (`one` and `other` joined by
+    /// [`FORMS`]), sorted by id. Each language is added once per page and
+    /// kept for its lifetime, so the cells are leaked into `&'static str`s.
+    /// (Sorted vectors, not a `HashMap`: its SipHash and table code cost
+    /// the wasm more than a binary search over a hundred ids saves.)
+    type Cells = Vec<(&'static str, &'static str)>;
 
     thread_local! {
-        /// Template cells (`one` and `other` joined by [`FORMS`]) by
-        /// language and id. Each language is added once per page and kept
-        /// for its lifetime, so the cells are leaked into `&'static str`s.
-        static CELLS: RefCell<HashMap<(Lang, &'static str), &'static str>> = RefCell::default();
-        static LANGS: RefCell<Vec<Lang>> = const { RefCell::new(Vec::new()) };
+        static LANGS: RefCell<Vec<(Lang, Cells)>> = const { RefCell::new(Vec::new()) };
         static CHANGED: ArcTrigger = ArcTrigger::new();
     }
 
     pub fn has(lang: Lang) -> bool {
-        LANGS.with(|l| l.borrow().contains(&lang))
+        LANGS.with(|l| l.borrow().iter().any(|(l, _)| *l == lang))
     }
 
     pub fn cell(lang: Lang, id: &'static str) -> Option<&'static str> {
-        CELLS.with(|c| c.borrow().get(&(lang, id)).copied())
+        LANGS.with(|l| {
+            let langs = l.borrow();
+            let (_, cells) = langs.iter().find(|(l, _)| *l == lang)?;
+            let i = cells.binary_search_by(|(k, _)| (*k).cmp(id)).ok()?;
+            Some(cells[i].1)
+        })
     }
 
     /// Makes the current reactive computation re-run when a catalog is
@@ -2136,13 +2144,12 @@ mod loaded {
             return 0;
         };
         let read = read_cells.len();
-        CELLS.with(|cells| {
-            let mut cells = cells.borrow_mut();
-            for (id, cell) in read_cells {
-                cells.insert((lang, id), String::leak(cell));
-            }
-        });
-        LANGS.with(|l| l.borrow_mut().push(lang));
+        let mut cells: Cells =
+            read_cells.into_iter().map(|(id, cell)| (id, &*String::leak(cell))).collect();
+        // In key order already (a catalog's keys are sorted, each once);
+        // sorted again in case an id's static name sorts otherwise.
+        cells.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        LANGS.with(|l| l.borrow_mut().push((lang, cells)));
         CHANGED.with(Notify::notify);
         read
     }
