@@ -321,6 +321,19 @@ pub enum ResendKind {
     NotSent,
 }
 
+impl ResendKind {
+    /// Its name in JSON: `sent`, `throttled`, `already_verified`,
+    /// `not_sent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResendKind::Sent => "sent",
+            ResendKind::Throttled => "throttled",
+            ResendKind::AlreadyVerified => "already_verified",
+            ResendKind::NotSent => "not_sent",
+        }
+    }
+}
+
 /// The registrar's answer to a resend, normalized.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -445,6 +458,14 @@ impl RateLimit {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn resend_kinds_are_named_as_serialized() {
+        use super::ResendKind::*;
+        for k in [Sent, Throttled, AlreadyVerified, NotSent] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
+
     #[test]
     fn last_resend_reads_back_what_it_writes() {
         use super::LastResend;

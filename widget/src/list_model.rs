@@ -12,7 +12,7 @@ use crate::{
     model::Problem,
 };
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use verification_core::{
     by_urgency,
     resend::{RateLimit, ResendPlan, NAMECOM_PER_ACCOUNT, NAMECOM_PER_VERIFICATION},
@@ -438,7 +438,7 @@ pub fn confirm_words(
 }
 
 /// One row of the gateway's staff queue (`queue-url`), as it answers.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GatewayQueued {
     /// The contact id ([`contact_id`]).
     pub contact: String,
@@ -449,15 +449,75 @@ pub struct GatewayQueued {
     /// `waiting`, `sending`, `sent`, `failed` or `done`.
     pub state: String,
     /// Why it did not go.
-    #[serde(default)]
     pub detail: Option<String>,
 }
 
 /// The gateway's queue answer, `{"items": [...]}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GatewayQueue {
     /// Its rows.
     pub items: Vec<GatewayQueued>,
+}
+
+impl GatewayQueue {
+    /// Reads the gateway's answer with the core's JSON reader.
+    ///
+    /// # Errors
+    /// What is wrong with it, naming the row and field: "`items[2].at`: not
+    /// a timestamp".
+    pub fn from_json(text: &str) -> Result<GatewayQueue, String> {
+        use verification_core::json::{parse, Value};
+        let value = parse(text).map_err(|e| e.to_string())?;
+        let items = value.get("items").and_then(Value::items).ok_or("no `items` list")?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let text = |key: &str| -> Result<String, String> {
+                item.get(key)
+                    .and_then(Value::str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("`items[{i}].{key}`: not a string"))
+            };
+            let at = text("at")?;
+            let at = timestamp(&at).ok_or_else(|| format!("`items[{i}].at`: not a timestamp"))?;
+            let detail = match item.get("detail") {
+                None => None,
+                Some(d) if d.is_null() => None,
+                Some(_) => Some(text("detail")?),
+            };
+            out.push(GatewayQueued {
+                contact: text("contact")?,
+                operation: text("operation")?,
+                at,
+                state: text("state")?,
+                detail,
+            });
+        }
+        Ok(GatewayQueue { items: out })
+    }
+}
+
+/// `t` as RFC 3339 in whole seconds with `Z` (what chrono's
+/// `to_rfc3339_opts(Secs, true)` wrote, without its formatting machinery).
+pub fn rfc3339_seconds(t: &DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    let year =
+        if (0..=9999).contains(&year) { format!("{year:04}") } else { format!("{year:+05}") };
+    format!(
+        "{year}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// An RFC 3339 timestamp (UTC if it names no offset), as the core reads
+/// one.
+fn timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let utc = chrono::FixedOffset::east_opt(0)?;
+    verification_core::time::parse_timestamp(text, utc).ok().flatten()
 }
 
 /// The rows of `next` (the gateway's queue now) that finished since `prev`
@@ -556,9 +616,7 @@ pub fn csv(rows: &[ListRow], positions: &[u32], msgs: &Messages) -> String {
             r.status.as_str().to_owned(),
             Badge::of(r).text(msgs),
             (if r.suspended { "yes" } else { "no" }).to_owned(),
-            r.deadline
-                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default(),
+            r.deadline.map(|d| rfc3339_seconds(&d)).unwrap_or_default(),
             kind.unwrap_or_default().to_owned(),
             days_left_text(r, msgs),
             r.handle.clone().unwrap_or_default(),
@@ -771,12 +829,32 @@ pub fn status_label(r: &Record) -> ListMsg {
 
 /// One resend the list sent (remembered for an hour in localStorage, so a
 /// reload does not reset the account budget).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SentAt {
     /// The contact id ([`contact_id`]).
     pub contact: String,
     /// When the request went out.
+    #[serde(with = "verification_core::time::rfc3339")]
     pub at: DateTime<Utc>,
+}
+
+impl SentAt {
+    /// A send log as its `Serialize` wrote it (`[{contact, at}]`); entries
+    /// that do not read are left out, anything else is an empty log.
+    pub fn log_from_json(text: &str) -> Vec<SentAt> {
+        use verification_core::json::{parse, Value};
+        let Ok(value) = parse(text) else { return Vec::new() };
+        value
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| {
+                let contact = e.get("contact").and_then(Value::str)?.to_owned();
+                let at = timestamp(e.get("at").and_then(Value::str)?)?;
+                Some(SentAt { contact, at })
+            })
+            .collect()
+    }
 }
 
 /// The localStorage key of the send log of one list.
@@ -1226,10 +1304,50 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_gateway_queue_says_where() {
+        let e = |t| GatewayQueue::from_json(t).unwrap_err();
+        assert_eq!(e(r#"{"item":[]}"#), "no `items` list");
+        assert_eq!(
+            e(r#"{"items":[{"contact":"1","operation":"resend","at":"soon","state":"sent"}]}"#),
+            "`items[0].at`: not a timestamp"
+        );
+        assert_eq!(
+            e(
+                r#"{"items":[{"contact":1,"operation":"resend","at":"2026-03-01T12:00:00Z","state":"sent"}]}"#
+            ),
+            "`items[0].contact`: not a string"
+        );
+        assert!(e(r#"{"items":["#).starts_with("EOF while parsing"), "{}", e(r#"{"items":["#));
+        assert_eq!(GatewayQueue::from_json(r#"{"items":[]}"#), Ok(GatewayQueue::default()));
+    }
+
+    #[test]
+    fn the_send_log_reads_back_what_it_writes() {
+        let log = vec![
+            SentAt { contact: "a".into(), at: now() },
+            SentAt { contact: "b\"c".into(), at: now() + TimeDelta::milliseconds(1500) },
+        ];
+        let text = serde_json::to_string(&log).unwrap();
+        assert_eq!(SentAt::log_from_json(&text), log);
+        // What chrono's serde wrote before reads too; junk is an empty log.
+        let old = format!(r#"[{{"contact":"a","at":"{}"}}]"#, now().to_rfc3339());
+        assert_eq!(SentAt::log_from_json(&old), log[..1]);
+        assert_eq!(SentAt::log_from_json("nope"), []);
+        assert_eq!(SentAt::log_from_json(r#"[{"contact":"a"},{"contact":"b","at":"x"}]"#), []);
+    }
+
+    #[test]
+    fn whole_second_timestamps_as_chrono_wrote_them() {
+        for t in [now(), now() + TimeDelta::milliseconds(1999), DateTime::<Utc>::MIN_UTC] {
+            assert_eq!(rfc3339_seconds(&t), t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+    }
+
+    #[test]
     fn the_gateways_queue_reads_in_the_lists_terms() {
         let r = rows(vec![record("late@x.com", Status::Pending, Some(-30), true)]);
         let id = r[0].id.clone();
-        let q: GatewayQueue = serde_json::from_str(&format!(
+        let q = GatewayQueue::from_json(&format!(
             r#"{{"items":[
               {{"contact":"{id}","operation":"resend","at":"2026-03-01T12:00:00Z","state":"sent","detail":null}},
               {{"contact":"777","operation":"resend","at":"2026-03-01T13:00:00Z","state":"waiting"}},

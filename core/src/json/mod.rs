@@ -144,7 +144,7 @@ fn write_canonical(out: &mut String, v: &Value<'_>) {
 }
 
 /// Writes `s` as a JSON string, escaped as serde_json escapes it.
-pub(crate) fn write_str(out: &mut String, s: &str) {
+pub fn write_str(out: &mut String, s: &str) {
     write_string(out, s, false);
 }
 

@@ -7,7 +7,7 @@
 //! `rvl-fetched` (the first page's body arrived), `rvl-evaluated`,
 //! `rvl-rendered`; measure `rvl-parse-render` spans fetched → rendered.
 
-use super::{Ctl, Load};
+use super::{Ctl, ListStats, Load};
 use crate::{
     browser,
     list_model::{counts, rows, PageRequest, MAX_PAGES},
@@ -141,10 +141,15 @@ impl Ctl {
         let sorted = rows(records);
         mark("rvl-evaluated");
         let c = counts(&sorted);
-        let stats = serde_json::json!({
-            "total": c.total, "overdue": c.overdue, "suspended": c.suspended,
-            "critical": c.critical, "rowErrors": errors.len(), "pages": pages,
-        });
+        let stats = ListStats {
+            total: c.total,
+            overdue: c.overdue,
+            suspended: c.suspended,
+            critical: c.critical,
+            row_errors: errors.len(),
+            pages,
+            parse_render_ms: None,
+        };
         s.now.set(now);
         s.rows.set(std::sync::Arc::new(sorted));
         s.row_errors.set(errors);
@@ -162,8 +167,7 @@ impl Ctl {
                 move || {
                     mark("rvl-rendered");
                     let ms = measure("rvl-parse-render", "rvl-fetched", "rvl-rendered");
-                    let mut detail = stats;
-                    detail["parseRenderMs"] = serde_json::json!(ms);
+                    let detail = ListStats { parse_render_ms: Some(ms), ..stats };
                     browser::dispatch(&host, "verification-list-load", &browser::to_js(&detail));
                 },
                 Duration::ZERO,
@@ -175,36 +179,24 @@ impl Ctl {
 /// Merges Openprovider pages into one envelope so the core groups rows of
 /// one email across page boundaries (and numbers row errors list-wide).
 fn merge_openprovider(bodies: &[String], now: DateTime<Utc>) -> Option<Evaluation> {
-    #[derive(serde::Deserialize)]
-    struct Env<'a> {
-        #[serde(borrow)]
-        data: Data<'a>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Data<'a> {
-        #[serde(borrow)]
-        results: &'a serde_json::value::RawValue,
-        total: Option<serde_json::Value>,
-    }
+    use verification_core::json::{canonical, parse};
     let mut out = String::from(r#"{"code":0,"desc":"","data":{"results":["#);
     let mut total = None;
     let mut first = true;
     for body in bodies {
-        let env: Env<'_> = serde_json::from_str(body).ok()?;
-        total = env.data.total.or(total);
-        let inner = env.data.results.get().trim();
-        let inner = inner.strip_prefix('[')?.strip_suffix(']')?.trim();
-        if inner.is_empty() {
-            continue;
+        let env = parse(body).ok()?;
+        let data = env.get("data")?;
+        total = data.get("total").filter(|t| !t.is_null()).map(canonical).or(total);
+        for row in data.get("results")?.items()? {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(row.raw);
         }
-        if !first {
-            out.push(',');
-        }
-        first = false;
-        out.push_str(inner);
     }
     out.push_str("],\"total\":");
-    out.push_str(&total.map_or("null".to_owned(), |t| t.to_string()));
+    out.push_str(total.as_deref().unwrap_or("null"));
     out.push_str("}}");
     verification_core::evaluate(Provider::Openprovider, &out, &Context::new(now)).ok()
 }

@@ -70,7 +70,33 @@ enum Load {
 /// One mounted list. Dropping it (JS: `handle.free()`) unmounts it, aborts
 /// requests and stops the queue's timer.
 #[wasm_bindgen]
-pub struct ListHandle(Mounted<ListConfig, serde_json::Value>);
+pub struct ListHandle(Mounted<ListConfig, ListStats>);
+
+/// What a load found: `handle.stats()` and the `verification-list-load`
+/// event's `detail` (which adds `parseRenderMs`, `null` where the browser
+/// did not measure it).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListStats {
+    total: usize,
+    overdue: usize,
+    suspended: usize,
+    critical: usize,
+    row_errors: usize,
+    pages: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parse_render_ms: Option<Option<f64>>,
+}
+
+/// A `verification-list-error` event's `detail`.
+#[derive(serde::Serialize)]
+struct ErrorDetail<'a> {
+    kind: &'static str,
+    message: String,
+    status: Option<u16>,
+    detail: String,
+    during: &'a str,
+}
 
 impl std::fmt::Debug for ListHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -155,16 +181,14 @@ struct Ctl {
     pumping: Rc<Cell<bool>>,
     /// The gateway's queue is being followed (`queue-url`).
     syncing: Rc<Cell<bool>>,
-    stats: ArcRwSignal<Option<serde_json::Value>>,
+    stats: ArcRwSignal<Option<ListStats>>,
 }
 
 impl Ctl {
     fn error_event(&self, p: &Problem, during: &str) {
         let message = self.s.msgs.with_untracked(|m| p.message_in(m));
-        let detail = serde_json::json!({
-            "kind": p.kind(), "message": message, "status": p.status(),
-            "detail": p.detail(), "during": during,
-        });
+        let detail =
+            ErrorDetail { kind: p.kind(), message, status: p.status(), detail: p.detail(), during };
         if p.for_developer() {
             browser::warn(&format!("<registrant-verification-list>: {}", p.detail()));
         }
@@ -177,7 +201,7 @@ fn StaffList(
     host: HtmlElement,
     config: ArcRwSignal<ListConfig>,
     reload: ArcRwSignal<u32>,
-    stats: ArcRwSignal<Option<serde_json::Value>>,
+    stats: ArcRwSignal<Option<ListStats>>,
 ) -> impl IntoView {
     let config = RwSignal::from(config);
     let msgs = i18n::messages_memo(

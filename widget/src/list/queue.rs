@@ -22,6 +22,7 @@ use crate::{
 use chrono::{DateTime, TimeDelta, Utc};
 use gloo_net::http::Request;
 use leptos::{prelude::*, task::spawn_local};
+use serde::Serialize;
 use std::{collections::HashSet, time::Duration};
 use verification_core::{resend::ResendKind, Context, Record};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -34,14 +35,43 @@ fn storage() -> Option<web_sys::Storage> {
 fn load_log(key: &str) -> Vec<SentAt> {
     storage()
         .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
+        .map(|t| SentAt::log_from_json(&t))
         .unwrap_or_default()
 }
 
 fn save_log(key: &str, log: &[SentAt]) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(log)) {
+    let text = js_sys::JSON::stringify(&browser::to_js(log)).ok().and_then(|t| t.as_string());
+    if let (Some(s), Some(text)) = (storage(), text) {
         let _ = s.set_item(key, &text);
     }
+}
+
+/// A `verification-list-resend` event's `detail`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResendDetail<'a> {
+    contact: &'a str,
+    email: &'a str,
+    /// A `ResendKind`'s name, `queued` or `error`.
+    outcome: &'a str,
+    #[serde(with = "verification_core::time::rfc3339::option")]
+    next_eligible_at: Option<DateTime<Utc>>,
+    message: Option<String>,
+}
+
+/// `{"operation": …}` and the like: a JSON object of string fields.
+fn json_object(fields: &[(&str, &str)]) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        verification_core::json::write_str(&mut out, k);
+        out.push(':');
+        verification_core::json::write_str(&mut out, v);
+    }
+    out.push('}');
+    out
 }
 
 /// `true` while a queued resend has not gone yet.
@@ -122,7 +152,7 @@ impl Ctl {
         let s = self.s;
         match browser::answered(answer) {
             Some(Ok(a)) if (200..300).contains(&a.status) => {
-                match serde_json::from_str::<GatewayQueue>(&a.body) {
+                match GatewayQueue::from_json(&a.body) {
                     Ok(q) => {
                         s.now.set(browser::now());
                         let rows = s.rows.get_untracked();
@@ -130,7 +160,7 @@ impl Ctl {
                         // What the gateway finished since the last look
                         // is told as this tab's own sends are.
                         let m = s.msgs.get_untracked();
-                        let events: Vec<serde_json::Value> = s.queue.with_untracked(|prev| {
+                        let events: Vec<JsValue> = s.queue.with_untracked(|prev| {
                             finished_since(prev, &next)
                                 .into_iter()
                                 .map(|q| {
@@ -140,21 +170,19 @@ impl Ctl {
                                         }
                                         _ => None,
                                     };
-                                    serde_json::json!({
-                                        "contact": q.contact, "email": q.email,
-                                        "outcome": queue_outcome(&q.state),
-                                        "nextEligibleAt": null, "message": message,
+                                    browser::to_js(&ResendDetail {
+                                        contact: &q.contact,
+                                        email: &q.email,
+                                        outcome: queue_outcome(&q.state),
+                                        next_eligible_at: None,
+                                        message,
                                     })
                                 })
                                 .collect()
                         });
                         s.queue.set(next);
                         for detail in events {
-                            browser::dispatch(
-                                &self.host,
-                                "verification-list-resend",
-                                &browser::to_js(&detail),
-                            );
+                            browser::dispatch(&self.host, "verification-list-resend", &detail);
                         }
                     }
                     Err(e) => self.error_event(
@@ -205,15 +233,15 @@ impl Ctl {
         let (queued, skipped) = self.plan(ids);
         s.skipped.set(skipped);
         if let Some(url) = self.by_gateway() {
-            let items: Vec<serde_json::Value> = queued
+            let items: Vec<String> = queued
                 .iter()
-                .map(|q| serde_json::json!({ "contact": q.contact, "operation": q.operation }))
+                .map(|q| json_object(&[("contact", &q.contact), ("operation", q.operation)]))
                 .collect();
             s.selected.update(|sel| sel.retain(|id| !ids.contains(id)));
             if items.is_empty() {
                 return;
             }
-            let body = serde_json::json!({ "items": items }).to_string();
+            let body = format!("{{\"items\":[{}]}}", items.join(","));
             let this = self.clone();
             spawn_local(async move {
                 this.gateway_queue(&url, "POST", Some(body)).await;
@@ -301,7 +329,7 @@ impl Ctl {
         let sep = if resend_url.contains('?') { '&' } else { '?' };
         let contact: String = js_sys::encode_uri_component(&item.contact).into();
         let url = format!("{resend_url}{sep}contact={contact}");
-        let body = serde_json::json!({ "operation": item.operation }).to_string();
+        let body = json_object(&[("operation", item.operation)]);
         let post = |token: Option<&str>| {
             let r = Request::post(&url)
                 .header("Content-Type", "application/json")
@@ -322,15 +350,22 @@ impl Ctl {
         let result = answer
             .and_then(|a| a.interpret_resend(provider, &Context::new(now)).map_err(Problem::Core));
         let detail = match &result {
-            Ok(o) => serde_json::json!({
-                "contact": item.contact, "email": item.email, "outcome": o.outcome,
-                "nextEligibleAt": o.next_eligible_at, "message": o.message,
-            }),
-            Err(p) => serde_json::json!({
-                "contact": item.contact, "email": item.email, "outcome": "error",
-                "nextEligibleAt": null, "message": s.msgs.with_untracked(|m| p.message_in(m)),
-            }),
+            Ok(o) => ResendDetail {
+                contact: &item.contact,
+                email: &item.email,
+                outcome: o.outcome.as_str(),
+                next_eligible_at: o.next_eligible_at,
+                message: o.message.clone(),
+            },
+            Err(p) => ResendDetail {
+                contact: &item.contact,
+                email: &item.email,
+                outcome: "error",
+                next_eligible_at: None,
+                message: Some(s.msgs.with_untracked(|m| p.message_in(m))),
+            },
         };
+        let detail = browser::to_js(&detail);
         match result {
             Ok(o) => match o.outcome {
                 ResendKind::Sent => {
@@ -366,7 +401,7 @@ impl Ctl {
                 self.error_event(&p, "resend");
             }
         }
-        browser::dispatch(&self.host, "verification-list-resend", &browser::to_js(&detail));
+        browser::dispatch(&self.host, "verification-list-resend", &detail);
     }
 
     /// While resends wait in this tab, leaving the page asks first (the
