@@ -21,4 +21,6 @@ build() {
     --enable-sign-ext --enable-nontrapping-float-to-int -o "$out/${3}_bg.wasm" "$out/${3}_bg.wasm"
 }
 build bench-counter counter counter
+# Served as the widget is: precompressed.
+node "$root/widget/precompress.mjs" "$root/bench/tmp/counter"
 build bench-core-floor core-floor core_floor

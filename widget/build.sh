@@ -133,6 +133,9 @@ MD
 
 mkdir -p "$pkg/dist"
 (cd "$pkg" && npm pack --silent --pack-destination dist >/dev/null)
+# Brotli and gzip copies for servers that send precompressed files (not in
+# the npm package).
+node "$here/precompress.mjs" "$pkg"
 
 gz() { gzip -9 -c "$@" | wc -c; }
 # What a page loads for each element (the entry, its module graph, the wasm).

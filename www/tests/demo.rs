@@ -130,6 +130,64 @@ async fn widget_directory_is_served_with_module_and_wasm_types() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// `export const answer = "precompressed";\n` as brotli (what the build's
+/// `widget/precompress.mjs` writes, here a stored meta-block).
+const BROTLI: [u8; 43] = [
+    11, 19, 128, 101, 120, 112, 111, 114, 116, 32, 99, 111, 110, 115, 116, 32, 97, 110, 115, 119,
+    101, 114, 32, 61, 32, 34, 112, 114, 101, 99, 111, 109, 112, 114, 101, 115, 115, 101, 100, 34,
+    59, 10, 3,
+];
+const SOURCE: &str = "export const answer = \"precompressed\";\n";
+
+#[tokio::test]
+async fn precompressed_widget_files_are_sent_as_they_are_when_they_match() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("www-widget-br-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("define.js"), SOURCE).unwrap();
+    std::fs::write(dir.join("define.js.br"), BROTLI).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(SOURCE.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(dir.join("define.js.gz"), &gz).unwrap();
+    let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let get = |s: &common::Server, accept: &'static str| {
+        raw.get(s.url("/widget/define.js")).header("accept-encoding", accept).send()
+    };
+
+    let s = start_with_widget_dir(dir.clone()).await;
+    let br = get(&s, "gzip, deflate, br").await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["vary"], "accept-encoding");
+    assert!(br.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(br.bytes().await.unwrap()[..], BROTLI[..], "the build's copy, as it is");
+    let only_gzip = get(&s, "gzip").await.unwrap();
+    assert_eq!(only_gzip.headers()["content-encoding"], "gzip");
+    assert_eq!(only_gzip.bytes().await.unwrap(), gz);
+    let plain = get(&s, "identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), SOURCE);
+
+    // A copy left from an earlier version (the source changed, the .br
+    // did not): no copy is trusted, the source is compressed on the fly.
+    std::fs::write(
+        dir.join("define.js"),
+        "export const answer = \"a newer version of the module\";\n",
+    )
+    .unwrap();
+    let s = start_with_widget_dir(dir.clone()).await;
+    let fresh = get(&s, "gzip, br").await.unwrap();
+    assert_eq!(fresh.headers()["content-encoding"], "gzip", "on the fly, not the stale .br");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&fresh.bytes().await.unwrap()[..]),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(text, "export const answer = \"a newer version of the module\";\n");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 async fn binary_listens_on_port_zero_and_prints_its_address() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verification-www"))
