@@ -264,13 +264,23 @@ pub mod rfc3339 {
     /// `t` as RFC 3339 with `Z`; milli-, micro- or nanoseconds only when
     /// non-zero (as chrono's `SecondsFormat::AutoSi`).
     pub fn format(t: &DateTime<Utc>) -> String {
-        let (year, nanos) = (t.year(), t.nanosecond() % 1_000_000_000);
-        let frac = match nanos {
+        let frac = match t.nanosecond() % 1_000_000_000 {
             0 => String::new(),
             n if n % 1_000_000 == 0 => format!(".{:03}", n / 1_000_000),
             n if n % 1_000 == 0 => format!(".{:06}", n / 1_000),
             n => format!(".{n:09}"),
         };
+        with_fraction(t, &frac)
+    }
+
+    /// `t` as RFC 3339 in whole seconds with `Z` (as chrono's
+    /// `to_rfc3339_opts(SecondsFormat::Secs, true)`).
+    pub fn format_seconds(t: &DateTime<Utc>) -> String {
+        with_fraction(t, "")
+    }
+
+    fn with_fraction(t: &DateTime<Utc>, frac: &str) -> String {
+        let year = t.year();
         let year =
             if (0..=9999).contains(&year) { format!("{year:04}") } else { format!("{year:+05}") };
         format!(

@@ -16,6 +16,7 @@ use serde::Serialize;
 use verification_core::{
     by_urgency,
     resend::{RateLimit, ResendPlan, NAMECOM_PER_ACCOUNT, NAMECOM_PER_VERIFICATION},
+    time::rfc3339,
     DeadlineKind, Evaluation, NextPage, Provider, Record, Status, Urgency,
 };
 
@@ -496,23 +497,6 @@ impl GatewayQueue {
     }
 }
 
-/// `t` as RFC 3339 in whole seconds with `Z` (what chrono's
-/// `to_rfc3339_opts(Secs, true)` wrote, without its formatting machinery).
-pub fn rfc3339_seconds(t: &DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    let year = t.year();
-    let year =
-        if (0..=9999).contains(&year) { format!("{year:04}") } else { format!("{year:+05}") };
-    format!(
-        "{year}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 /// An RFC 3339 timestamp (UTC if it names no offset), as the core reads
 /// one.
 fn timestamp(text: &str) -> Option<DateTime<Utc>> {
@@ -616,7 +600,7 @@ pub fn csv(rows: &[ListRow], positions: &[u32], msgs: &Messages) -> String {
             r.status.as_str().to_owned(),
             Badge::of(r).text(msgs),
             (if r.suspended { "yes" } else { "no" }).to_owned(),
-            r.deadline.map(|d| rfc3339_seconds(&d)).unwrap_or_default(),
+            r.deadline.map(|d| rfc3339::format_seconds(&d)).unwrap_or_default(),
             kind.unwrap_or_default().to_owned(),
             days_left_text(r, msgs),
             r.handle.clone().unwrap_or_default(),
@@ -1339,7 +1323,8 @@ mod tests {
     #[test]
     fn whole_second_timestamps_as_chrono_wrote_them() {
         for t in [now(), now() + TimeDelta::milliseconds(1999), DateTime::<Utc>::MIN_UTC] {
-            assert_eq!(rfc3339_seconds(&t), t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            let ours = verification_core::time::rfc3339::format_seconds(&t);
+            assert_eq!(ours, t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
     }
 

@@ -190,7 +190,7 @@ pub(super) fn BulkBar(
     let export = move |_| {
         let rows = s.rows.get_untracked();
         let text = s.msgs.with_untracked(|m| visible.with_untracked(|v| csv(&rows, v, m)));
-        let day = crate::list_model::rfc3339_seconds(&s.now.get_untracked());
+        let day = verification_core::time::rfc3339::format_seconds(&s.now.get_untracked());
         let day = &day[..day.find('T').unwrap_or(day.len())];
         let provider =
             s.config.with_untracked(|c| c.provider.clone().map(|p| p.as_str()).unwrap_or("list"));
