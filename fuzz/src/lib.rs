@@ -18,6 +18,7 @@
 use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone, Utc};
 use std::sync::OnceLock;
 use verification_core::{
+    json::{self, Kind, Value},
     resend::{LastResend, ResendPlan, ResendTarget},
     Context, DeadlineKind, Error, Evaluation, FailureReason, Provider, Record, ResendReason,
     Response, Status, Subject, Urgency,
@@ -357,10 +358,12 @@ pub fn check_record(provider: Provider, r: &Record, sel: &Selection) {
 
 /// A number as the core reads one leniently: an integer, an integral
 /// float, or either in a string.
-fn number(v: &serde_json::Value) -> Option<f64> {
-    match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
+fn number(v: &Value<'_>) -> Option<f64> {
+    match &v.kind {
+        Kind::U64(n) => Some(*n as f64),
+        Kind::I64(n) => Some(*n as f64),
+        Kind::F64(n) => Some(*n),
+        Kind::Str(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
@@ -372,19 +375,22 @@ fn says_verified(body: &str) -> bool {
     fn key(s: &str) -> String {
         s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
     }
-    fn walk(v: &serde_json::Value, found: &mut bool) {
-        match v {
-            serde_json::Value::String(s) => {
+    // Read as the core reads it (it lets through values serde_json's
+    // `Value` refuses: a number beyond f64, a lone surrogate), each key
+    // once as a map holds it.
+    fn walk(v: &Value<'_>, found: &mut bool) {
+        match &v.kind {
+            Kind::Str(s) => {
                 let k = key(s);
                 *found |= k.contains("verified") || k.contains("validated") || k == "act";
             }
-            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, found)),
-            serde_json::Value::Object(m) => m.values().for_each(|v| walk(v, found)),
+            Kind::Array(a) => a.iter().for_each(|v| walk(v, found)),
+            Kind::Object(m) => json::sorted(m).into_iter().for_each(|(_, v)| walk(v, found)),
             _ => {}
         }
     }
     let mut found = false;
-    match serde_json::from_str::<serde_json::Value>(body) {
+    match json::parse(body) {
         Ok(v) => walk(&v, &mut found),
         Err(_) => found = key(body).contains("verified") || key(body).contains("validated"),
     }
@@ -395,13 +401,12 @@ fn says_verified(body: &str) -> bool {
 /// array, no `unverifiedContacts` list, or a page with more to come
 /// (`nextPage` > 0 or `to < totalCount`, and not `to >= totalCount`).
 fn may_be_whole_namecom_list(body: &str) -> bool {
-    let Ok(serde_json::Value::Object(page)) = serde_json::from_str::<serde_json::Value>(body)
-    else {
+    let Ok(page) = json::parse(body) else {
         return false;
     };
-    let Some(serde_json::Value::Array(_)) = page.get("unverifiedContacts") else {
+    if page.get("unverifiedContacts").and_then(Value::items).is_none() {
         return false;
-    };
+    }
     let to = page.get("to").and_then(number);
     let total = page.get("totalCount").and_then(number);
     if matches!((to, total), (Some(to), Some(total)) if to >= total) {
