@@ -131,6 +131,10 @@ const records = evaluate('namecom', body, { now: new Date() });
 ```
 MD
 
+# What pages download is minified (the commented sources are widget/js/).
+(cd "$pkg" && node "$here/minify.mjs" . index.js base.js element.js languages.js list.js \
+  list-element.js define.js define-list.js "${name}.js" "${name}_list.js" locales/*.js)
+
 mkdir -p "$pkg/dist"
 (cd "$pkg" && npm pack --silent --pack-destination dist >/dev/null)
 # Brotli and gzip copies for servers that send precompressed files (not in
