@@ -94,8 +94,7 @@ impl LastResend {
     /// else.
     pub fn from_json(text: &str) -> Option<LastResend> {
         use crate::json::{parse, Kind, Value};
-        let utc = chrono::FixedOffset::east_opt(0)?;
-        let time = |v: &Value<'_>| crate::time::parse_timestamp(v.str()?, utc).ok().flatten();
+        let time = |v: &Value<'_>| crate::time::rfc3339::parse_utc(v.str()?);
         let value = parse(text).ok()?;
         value.entries()?;
         let flag = |key| match value.get(key).map(|v| &v.kind) {

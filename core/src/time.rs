@@ -293,12 +293,16 @@ pub mod rfc3339 {
         )
     }
 
-    fn parse<E: de::Error>(s: &str) -> Result<DateTime<Utc>, E> {
+    /// Any timestamp [`super::parse_timestamp`] reads, UTC where it names
+    /// no offset; `None` for one it does not read or that says "no date".
+    pub fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
         let utc = FixedOffset::east_opt(0).expect("0 is a valid offset");
-        match super::parse_timestamp(s, utc) {
-            Ok(Some(t)) => Ok(t),
-            _ => Err(E::invalid_value(de::Unexpected::Str(s), &"an RFC 3339 timestamp")),
-        }
+        super::parse_timestamp(s, utc).ok().flatten()
+    }
+
+    fn parse<E: de::Error>(s: &str) -> Result<DateTime<Utc>, E> {
+        parse_utc(s)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(s), &"an RFC 3339 timestamp"))
     }
 
     /// Serializes as [`format()`].

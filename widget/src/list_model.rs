@@ -479,7 +479,8 @@ impl GatewayQueue {
                     .ok_or_else(|| format!("`items[{i}].{key}`: not a string"))
             };
             let at = text("at")?;
-            let at = timestamp(&at).ok_or_else(|| format!("`items[{i}].at`: not a timestamp"))?;
+            let at = rfc3339::parse_utc(&at)
+                .ok_or_else(|| format!("`items[{i}].at`: not a timestamp"))?;
             let detail = match item.get("detail") {
                 None => None,
                 Some(d) if d.is_null() => None,
@@ -495,13 +496,6 @@ impl GatewayQueue {
         }
         Ok(GatewayQueue { items: out })
     }
-}
-
-/// An RFC 3339 timestamp (UTC if it names no offset), as the core reads
-/// one.
-fn timestamp(text: &str) -> Option<DateTime<Utc>> {
-    let utc = chrono::FixedOffset::east_opt(0)?;
-    verification_core::time::parse_timestamp(text, utc).ok().flatten()
 }
 
 /// The rows of `next` (the gateway's queue now) that finished since `prev`
@@ -834,7 +828,7 @@ impl SentAt {
             .iter()
             .filter_map(|e| {
                 let contact = e.get("contact").and_then(Value::str)?.to_owned();
-                let at = timestamp(e.get("at").and_then(Value::str)?)?;
+                let at = rfc3339::parse_utc(e.get("at").and_then(Value::str)?)?;
                 Some(SentAt { contact, at })
             })
             .collect()
