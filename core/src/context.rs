@@ -159,7 +159,7 @@ impl<'a> Response<'a> {
     /// float) or `Retry-After` (seconds or an HTTP date... seconds only here).
     pub fn retry_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         if let Some(reset) =
-            self.header("x-ratelimit-reset").and_then(|v| v.trim().parse::<f64>().ok())
+            self.header("x-ratelimit-reset").and_then(|v| crate::num::parse_decimal(v.trim()))
         {
             if let Ok(Some(t)) = crate::time::from_epoch(reset) {
                 return Some(t);

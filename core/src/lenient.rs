@@ -18,7 +18,7 @@ pub(crate) fn opt_string(v: &Value<'_>) -> Result<Option<String>, String> {
         }
         Kind::U64(n) => Some(n.to_string()),
         Kind::I64(n) => Some(n.to_string()),
-        Kind::F64(f) => Some(f.to_string()),
+        Kind::F64(f) => Some(crate::num::display(*f)),
         Kind::Bool(b) => Some(b.to_string()),
         Kind::Null => None,
         _ => return Err(invalid_type(v, "a string, a number or null")),

@@ -70,6 +70,7 @@ mod error;
 pub mod json;
 mod lenient;
 pub mod notice;
+pub mod num;
 mod observation;
 pub mod providers;
 mod record;

@@ -73,7 +73,7 @@ pub fn parse_timestamp(input: &str, zone: FixedOffset) -> Result<Option<DateTime
         return epoch_millis(ms).map_err(|_| TimeError::new(s));
     }
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && !s[1..].contains('-') {
-        let n: f64 = s.parse().map_err(|_| TimeError::new(s))?;
+        let n = crate::num::parse_decimal(s).ok_or_else(|| TimeError::new(s))?;
         return from_epoch(n).map_err(|_| TimeError::new(s));
     }
     match iso(s.as_bytes(), zone) {
@@ -176,7 +176,7 @@ pub fn from_epoch(n: f64) -> Result<Option<DateTime<Utc>>, TimeError> {
         return Ok(None);
     }
     if !n.is_finite() {
-        return Err(TimeError::new(n.to_string()));
+        return Err(TimeError::new(crate::num::display(n)));
     }
     if n.abs() > MILLIS_THRESHOLD {
         return epoch_millis(n);
@@ -185,7 +185,7 @@ pub fn from_epoch(n: f64) -> Result<Option<DateTime<Utc>>, TimeError> {
     let nanos = ((n - secs) * 1e9).round().min(999_999_999.0) as u32;
     DateTime::from_timestamp(secs as i64, nanos)
         .map(Some)
-        .ok_or_else(|| TimeError::new(n.to_string()))
+        .ok_or_else(|| TimeError::new(crate::num::display(n)))
 }
 
 fn epoch_millis(ms: f64) -> Result<Option<DateTime<Utc>>, TimeError> {
@@ -193,11 +193,11 @@ fn epoch_millis(ms: f64) -> Result<Option<DateTime<Utc>>, TimeError> {
         return Ok(None);
     }
     if !ms.is_finite() || ms.abs() > 1e17 {
-        return Err(TimeError::new(ms.to_string()));
+        return Err(TimeError::new(crate::num::display(ms)));
     }
     DateTime::from_timestamp_millis(ms.round() as i64)
         .map(Some)
-        .ok_or_else(|| TimeError::new(ms.to_string()))
+        .ok_or_else(|| TimeError::new(crate::num::display(ms)))
 }
 
 /// WCF's JSON date: `/Date(1712311200000)/` or `/Date(1712311200000+0300)/`.
@@ -210,7 +210,7 @@ fn wcf_date(s: &str) -> Option<f64> {
         .skip(1)
         .find(|(_, c)| *c == '+' || *c == '-')
         .map_or(inner.len(), |(i, _)| i);
-    inner[..end].parse().ok()
+    crate::num::parse_decimal(&inner[..end])
 }
 
 /// `t + d`, or the latest representable instant when that overflows (a

@@ -73,7 +73,7 @@ impl Config {
     pub fn from_attributes(attr: impl Fn(&str) -> Option<String>) -> Config {
         let text = |name: &str| attr(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let secs = |name: &str, default: i64, min: i64| {
-            let n = text(name).and_then(|v| v.parse::<f64>().ok()).filter(|n| n.is_finite());
+            let n = text(name).and_then(|v| verification_core::num::parse_decimal(&v));
             TimeDelta::seconds(n.map_or(default, |n| (n.round() as i64).clamp(min, 86_400 * 30)))
         };
         let provider = match text("provider") {
