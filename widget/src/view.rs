@@ -27,6 +27,7 @@ use std::{
 use verification_core::{
     evaluate_response,
     resend::{ResendKind, ResendPlan},
+    time::rfc3339,
     Context, Record, Response,
 };
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -211,7 +212,7 @@ pub fn Card(
         let msgs = messages.get();
         let r = record.get()?;
         let (left, when) = deadline_line(screen(), &r, &intl(&msgs), &msgs)?;
-        let iso = r.deadline.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let iso = r.deadline.map(|d| rfc3339::format(&d)).unwrap_or_default();
         Some(view! {
             <p class="deadline" part="deadline">
                 {left.map(|l| view! { <strong class="left">{l}</strong> })}
@@ -637,7 +638,7 @@ impl Controller {
             browser::warn(&format!("<registrant-verification>: {}", problem.detail()));
         }
         let retry_at = self.state.retry_at.get_untracked().filter(|_| during == "status");
-        set("retryAt", retry_at.map_or(JsValue::NULL, |t| t.to_rfc3339().into()));
+        set("retryAt", retry_at.map_or(JsValue::NULL, |t| rfc3339::format(&t).into()));
         browser::dispatch(&self.host, "verification-error", &detail);
     }
 

@@ -18,6 +18,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::{cell::RefCell, collections::HashMap, sync::Arc};
+use verification_core::time::rfc3339;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Most upcoming queue entries listed by time (the rest are summarised).
@@ -377,7 +378,7 @@ pub(super) fn QueuePanel(
                 {(!upcoming.is_empty()).then(|| view! {
                     <ol class="queue-list">
                         {upcoming.into_iter().map(|x| {
-                            let iso = x.at.to_rfc3339();
+                            let iso = rfc3339::format(&x.at);
                             let when = format_date(&loc, x.at);
                             // "{email} at {time}", each value in its element.
                             let parts = m.parts(ListMsg::QueueItem).into_iter().map(|p| match p {
@@ -621,7 +622,7 @@ fn Row(
     let email = r.email.clone().unwrap_or_else(|| row.id.clone());
     let domains = r.domains.join(", ");
     // Words and dates follow `locale` and `strings` (the row stays).
-    let deadline = r.deadline.map(|d| (d.to_rfc3339(), move || format_date(&locale.get(), d)));
+    let deadline = r.deadline.map(|d| (rfc3339::format(&d), move || format_date(&locale.get(), d)));
     let record = r.clone();
     let left = move || s.msgs.with(|m| days_left_text(&record, m));
     let badge = Badge::of(r);
