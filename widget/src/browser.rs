@@ -687,7 +687,7 @@ pub fn warn(message: &str) {
 }
 
 /// The palette both elements share (light and dark, `--rv-*` overrides).
-pub const THEME: &str = include_str!("theme.css");
+pub const THEME: &str = include_str!(concat!(env!("OUT_DIR"), "/theme.css"));
 
 /// Adopts the shared palette and an element's own stylesheet into `root`
 /// (constructable `CSSStyleSheet`s, no `<style>` element: works under a

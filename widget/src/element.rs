@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
 /// The widget's stylesheet (adopted, so it works under a strict CSP).
-pub const STYLES: &str = include_str!("style.css");
+pub const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
 
 /// One mounted widget. Dropping it (JS: `handle.free()`) unmounts it.
 #[wasm_bindgen]

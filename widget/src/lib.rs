@@ -41,3 +41,43 @@ pub mod model;
 pub mod mounted;
 #[cfg(feature = "element")]
 pub mod view;
+
+#[cfg(all(test, feature = "element", feature = "list"))]
+mod tests {
+    /// What minifying may do, written out another way: drop comments,
+    /// make each run of whitespace one space, then drop the spaces beside
+    /// `{ } ; ,`, at the ends, and each block's last `;`.
+    fn squeezed(css: &str) -> String {
+        let mut rest = css;
+        let mut text = String::new();
+        while let Some(start) = rest.find("/*") {
+            text.push_str(&rest[..start]);
+            text.push(' ');
+            let end = rest[start + 2..].find("*/").expect("comments close");
+            rest = &rest[start + 2 + end + 2..];
+        }
+        text.push_str(rest);
+        let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for c in ['{', '}', ';', ','] {
+            text = text
+                .replace(&format!(" {c}"), &c.to_string())
+                .replace(&format!("{c} "), &c.to_string());
+        }
+        text.replace(";}", "}")
+    }
+
+    #[test]
+    fn shipped_stylesheets_are_their_sources_minified() {
+        for (shipped, source) in [
+            (crate::element::STYLES, include_str!("style.css")),
+            (crate::browser::THEME, include_str!("theme.css")),
+            (crate::list::LIST_STYLES, include_str!("list/list.css")),
+        ] {
+            assert_eq!(shipped, squeezed(source));
+            assert!(shipped.len() * 5 < source.len() * 4, "at least a fifth smaller");
+            // What must survive: strings, spaces between words and in calc().
+            assert!(!shipped.contains("/*") && !shipped.contains('\n'));
+        }
+        assert!(crate::element::STYLES.contains(r#".card[data-tone="ok"]{"#));
+    }
+}

@@ -48,7 +48,7 @@ mod parts;
 mod queue;
 
 /// The list's stylesheet (adopted, so it works under a strict CSP).
-pub const LIST_STYLES: &str = include_str!("list.css");
+pub const LIST_STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/list.css"));
 
 /// The row height on a narrow element (a phone): the email on up to two
 /// lines, then the badge and the deadline.
