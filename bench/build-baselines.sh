@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the baselines of `make bench` as the widget is built (wasm-release.sh),
-# wasm-bindgen target and wasm-opt flags:
+# Builds the baselines of `make bench` as the widget is built (wasm-release.sh,
+# wasm-bindgen target, drop-exports.mjs, wasm-opt flags):
 #   bench/tmp/counter     a bare Leptos 0.8 counter (the framework's floor)
 #   bench/tmp/core-floor  the core's registrar readers and rules, no UI
 set -euo pipefail
@@ -17,6 +17,7 @@ build() {
   rm -rf "$out" && mkdir -p "$out"
   "$WASM_BINDGEN" --target web --out-dir "$out" --out-name "$3" \
     "${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/release/${1//-/_}.wasm"
+  node "$root/widget/drop-exports.mjs" "$out" "$3"
   "$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
     --enable-sign-ext --enable-nontrapping-float-to-int -o "$out/${3}_bg.wasm" "$out/${3}_bg.wasm"
 }

@@ -29,6 +29,7 @@ build() {
   wasm_release -p verification-widget --no-default-features --features "$1"
   "$WASM_BINDGEN" --target web --out-dir "$pkg" --out-name "$2" \
     "$target_dir/wasm32-unknown-unknown/release/verification_widget.wasm"
+  node "$here/drop-exports.mjs" "$pkg" "$2"
   "$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
     --enable-sign-ext --enable-nontrapping-float-to-int \
     -o "$pkg/${2}_bg.wasm" "$pkg/${2}_bg.wasm"
