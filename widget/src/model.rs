@@ -1013,7 +1013,9 @@ pub fn event_action(prev: Option<&Record>, event: Result<Evaluation, Error>) -> 
             r.verification_id.clone().or_else(|| r.email.clone()).or_else(|| r.handle.clone())
         };
         return EventAction::Ignore(format!(
-            "the event is about {:?}, this widget shows {:?}",
+            // (Backticks, not `{:?}`: Debug's escaping brings Unicode
+            // tables into the wasm for one developer message.)
+            "the event is about `{}`, this widget shows `{}`",
             id(&next).unwrap_or_default(),
             id(prev).unwrap_or_default()
         ));
