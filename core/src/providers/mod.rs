@@ -206,8 +206,9 @@ pub(crate) fn rows<T: Row>(
 ) -> (Vec<Observation>, Vec<RowError>) {
     let mut good = Vec::with_capacity(list.len());
     let mut bad = Vec::new();
+    let mut fields = Vec::new();
     for (index, row) in list.iter().enumerate() {
-        match read_row::<T>(row, canonical).map(|r| r.observe(ctx)) {
+        match read_row::<T>(row, canonical, &mut fields).map(|r| r.observe(ctx)) {
             Ok(Ok(obs)) => good.push(obs),
             Ok(Err((message, key))) => bad.push(RowError { index, key, message }),
             Err(message) => bad.push(RowError { index, key: row_key(row), message }),
@@ -218,7 +219,12 @@ pub(crate) fn rows<T: Row>(
 
 /// Reads one row, naming the field at fault: "`verificationId`: invalid
 /// type: map, expected ...".
-fn read_row<T: Row>(row: &Value<'_>, canonical: bool) -> Result<T, String> {
+/// `fields` is scratch space, reused from row to row.
+fn read_row<'v, 'a: 'v, T: Row>(
+    row: &'v Value<'a>,
+    canonical: bool,
+    fields: &mut Vec<(&'v str, &'v Value<'a>)>,
+) -> Result<T, String> {
     let Some(entries) = row.entries() else {
         let found = if canonical { describe_canonical(row) } else { describe(row) };
         return Err(format!("expected an object, found {found}"));
@@ -228,7 +234,9 @@ fn read_row<T: Row>(row: &Value<'_>, canonical: bool) -> Result<T, String> {
     let read = if canonical {
         T::read(&sorted(entries))
     } else {
-        T::read(&document_order(entries).collect::<Vec<_>>())
+        fields.clear();
+        fields.extend(document_order(entries));
+        T::read(fields)
     };
     let err = match read {
         Ok(row) => return Ok(row),
@@ -520,7 +528,7 @@ pub(crate) mod tests {
             }
             let text = if canonical { json::canonical(&value) } else { json.to_owned() };
             let old = read_row_from_values::<R>(&text).map(|t| format!("{t:?}"));
-            let new = read_row::<T>(&value, canonical).map(|t| format!("{t:?}"));
+            let new = read_row::<T>(&value, canonical, &mut Vec::new()).map(|t| format!("{t:?}"));
             assert_eq!(new, old, "{json}");
             n += 1;
         };
