@@ -119,7 +119,7 @@ const MAX_DIGITS: usize = 38;
 /// `.` and at least one digit (`12`, `-12.5`, `.5`, `5.`), then optionally
 /// an exponent (`1.7e9`, `5E-3`). Correctly rounded (ties to even) as the
 /// standard library rounds. `None` for any other text (`inf`, `NaN`,
-/// spaces), past [`MAX_DIGITS`] significant digits, and for values whose
+/// spaces), past 38 significant digits, and for values whose
 /// exact digits do not fit 128 bits (beyond about 10^38 or below 10^-38;
 /// a timestamp is neither).
 pub fn parse_decimal(s: &str) -> Option<f64> {
