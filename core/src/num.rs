@@ -46,7 +46,8 @@ pub fn display(f: f64) -> String {
         return out;
     }
     // Where the exact value lies halfway between two shortest candidates,
-    // zmij takes the even one and `Display` the upper one.
+    // zmij takes the even one and `Display` the upper one. (The digits
+    // are ASCII, and b'0' is even, so a byte's parity is its digit's.)
     if digits.last().is_some_and(|d| d % 2 == 0) && is_halfway_above(f.abs(), &digits, point) {
         if let Some(last) = digits.last_mut() {
             *last += 1;
