@@ -208,15 +208,11 @@ fn quotient(n: u128, d: u128) -> f64 {
             exp += 1;
         }
     }
-    // m < 2^53 is exact in f64, and so is each halving or doubling: the
-    // values here lie between 10^-38 and 2^128, far from subnormals and
-    // overflow.
-    let mut v = m as f64;
-    let step = if exp < 0 { 0.5 } else { 2.0 };
-    for _ in 0..exp.unsigned_abs() {
-        v *= step;
-    }
-    v
+    // m < 2^53 is exact in f64, and so is 2^exp, built from its bits: the
+    // values here lie between 10^-38 and 2^128 (exp within ±200), far from
+    // subnormals and overflow, so the product is exact too.
+    let power = f64::from_bits(((1023 + i64::from(exp)) as u64) << 52);
+    m as f64 * power
 }
 
 #[cfg(test)]
