@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ const CONTACTS = {
 };
 
 /** Starts `serve` with a config like www/examples/gateway-sandbox.toml. */
-async function startGateway(panelOrigin, { wait = true, database = null } = {}) {
+async function startGateway(panelOrigin, { wait = true, database = null, extraOrigins = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
   dirs.push(dir);
   const [nu, nt] = CREDENTIALS.namecom;
@@ -58,8 +58,9 @@ async function startGateway(panelOrigin, { wait = true, database = null } = {}) 
   const base = `http://127.0.0.1:${port}`;
   const config = `
 listen = "127.0.0.1:${port}"
-allowed_origins = ["${panelOrigin}"]
+allowed_origins = ["${panelOrigin}"${extraOrigins.map((o) => `, "${o}"`).join('')}]
 database = "${database ?? `sqlite://${join(dir, 'gateway.db')}`}"
+widget_dir = "${h.WIDGET_DIR}"
 
 [tokens]
 audience = "registrant-verification"
@@ -134,6 +135,45 @@ async function startPanel() {
           resend-url="${g}/api/namecom/support/resend" queue-url="${g}/api/namecom/support/queue"
           token-url="/staff-token"></registrant-verification-list>
         </main></body></html>`);
+      return;
+    }
+    if (url.pathname === '/cross') {
+      // The README's page: the widget's files and the API on the gateway's
+      // origin, the token from this panel.
+      const g = gateway.base;
+      const v = url.searchParams.get('v');
+      const sri = url.searchParams.get('sri');
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Panel</title><link rel="icon" href="data:,">
+        <script type="module" crossorigin="anonymous" src="${g}/widget/${v ? `${v}/` : ''}define.js"${sri ? ` integrity="${sri}"` : ''}></script></head><body><main>
+        <registrant-verification data-scenario="x-op" provider="openprovider"
+          status-url="${g}/api/openprovider/status?contact=c-op" resend-url="${g}/api/openprovider/resend?contact=c-op"
+          token-url="/token"></registrant-verification>
+        </main></body></html>`);
+      return;
+    }
+    if (url.pathname === '/renew') {
+      // A page that sets the `token` property and renews it when asked.
+      const g = gateway.base;
+      const ttl = Number(url.searchParams.get('ttl'));
+      const first = mintToken({ secret: SECRET, sub: 'client-42', contacts: Object.values(CONTACTS), ttl });
+      const answer = url.searchParams.get('answer') !== 'no';
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Panel</title><link rel="icon" href="data:,">
+        <script type="module" src="${g}/widget/define.js"></script></head><body><main>
+        <registrant-verification data-scenario="r-op" provider="openprovider"
+          status-url="${g}/api/openprovider/status?contact=c-op" resend-url="${g}/api/openprovider/resend?contact=c-op"></registrant-verification>
+        </main><script>
+          const el = document.querySelector('registrant-verification');
+          el.token = ${JSON.stringify(first)};
+          window.__renewals = 0;
+          ${answer ? `el.addEventListener('verification-token-expiring', async (e) => {
+            window.__renewals++;
+            window.__expiring = e.detail.exp;
+            const r = await fetch('/token', { cache: 'no-store' });
+            el.token = (await r.json()).token;
+          });` : ''}
+        </script></body></html>`);
       return;
     }
     if (url.pathname === '/token') {
@@ -220,6 +260,107 @@ describe('the gateway (serve), with the widget on another origin', () => {
       assert.equal(ev?.detail.outcome, 'sent', JSON.stringify(ev));
       assert.equal((await sandbox.emails()).total, before + 1, 'one email went out');
       for (const u of urls) assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(u), `no token in ${u}`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("the README's page: the widget's files and the API from the gateway on another origin, never a request without the token", async () => {
+    await sandbox.resetAt(h.T0);
+    const page = await h.newPage(browser);
+    const requests = [];
+    page.on('request', (r) => r.url().startsWith(gateway.base) && requests.push(r));
+    try {
+      await page.goto(panel.url + '/cross');
+      await h.waitForStatus(page, 'x-op', 'pending');
+      const answers = await Promise.all(requests.map(async (r) => [r.url(), (await r.response())?.status(), await r.allHeaders()]));
+      const files = answers.filter(([u]) => u.startsWith(`${gateway.base}/widget/`));
+      assert.ok(files.some(([u, s]) => u.endsWith('/widget/define.js') && s === 200), JSON.stringify(files.map(([u, s]) => [u, s])));
+      assert.ok(files.some(([u, s]) => u.endsWith('.wasm') && s === 200), 'the wasm came from the gateway');
+      for (const [u, status, headers] of answers.filter(([u]) => u.includes('/api/'))) {
+        assert.match(headers.authorization ?? '', /^Bearer /, `${u} carries the token`);
+        assert.notEqual(status, 401, u);
+      }
+      const before = (await sandbox.emails()).total;
+      await h.widget(page, 'x-op').getByRole('button', { name: /resend/i }).click();
+      await page.waitForFunction(() => /You can send another/.test(document.querySelector('[data-scenario="x-op"]').shadowRoot.textContent));
+      assert.equal((await sandbox.emails()).total, before + 1, 'one email went out');
+      await h.screenshot(page.locator('main'), 'gateway-cross-origin-light');
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('the versioned path is cached as immutable and loads with an integrity attribute', async () => {
+    await sandbox.resetAt(h.T0);
+    const version = JSON.parse(readFileSync(join(h.WIDGET_DIR, 'package.json'), 'utf8')).version;
+    const sri = 'sha384-' + createHash('sha384').update(readFileSync(join(h.WIDGET_DIR, 'define.js'))).digest('base64');
+    const page = await h.newPage(browser);
+    const files = [];
+    page.on('response', (r) => r.url().startsWith(`${gateway.base}/widget/`) && files.push(r));
+    try {
+      await page.goto(`${panel.url}/cross?v=${version}&sri=${encodeURIComponent(sri)}`);
+      await h.waitForStatus(page, 'x-op', 'pending');
+      assert.ok(files.length >= 3, files.map((r) => r.url()).join('\n'));
+      for (const r of files) {
+        assert.ok(r.url().startsWith(`${gateway.base}/widget/${version}/`), `${r.url()}: under the versioned path`);
+        assert.equal((await r.allHeaders())['cache-control'], 'public, max-age=31536000, immutable', r.url());
+      }
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+    // A wrong hash is refused by the browser: the integrity attribute is checked.
+    const bad = await h.newPage(browser);
+    h.allowProblems(bad, /integrity|digest/i);
+    try {
+      await bad.goto(`${panel.url}/cross?v=${version}&sri=${encodeURIComponent('sha384-' + 'A'.repeat(64))}`);
+      await bad.waitForTimeout(1000);
+      assert.equal(await bad.evaluate(() => customElements.get('registrant-verification') === undefined), true);
+    } finally {
+      await bad.context().close();
+    }
+  });
+
+  it('a `token` the page set is renewed before its exp, without loading the status again', async () => {
+    await sandbox.resetAt(h.T0);
+    // The browser's clock is the real one: the token's exp is real time.
+    const page = await h.newPage(browser, { time: new Date().toISOString() });
+    let statusRequests = 0;
+    page.on('request', (r) => r.url().includes('/api/openprovider/status') && statusRequests++);
+    try {
+      await page.goto(panel.url + '/renew?ttl=75');
+      await h.waitForStatus(page, 'r-op', 'pending');
+      const first = await page.evaluate(() => document.querySelector('registrant-verification').token);
+      const reads = statusRequests;
+      // 60 s before its exp, the element asks the page.
+      await h.advance(page, 20_000);
+      await page.waitForFunction((t) => window.__renewals === 1 && document.querySelector('registrant-verification').token !== t, first);
+      assert.equal(statusRequests, reads, 'a renewed token loads nothing again');
+      // The next check carries the new token and is answered.
+      const answered = page.waitForResponse((r) => r.url().includes('/api/openprovider/status'));
+      await page.evaluate(() => document.querySelector('registrant-verification').refresh());
+      const res = await answered;
+      assert.equal(res.status(), 200);
+      const sent = (await res.request().allHeaders()).authorization;
+      assert.notEqual(sent, `Bearer ${first}`);
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('after a 401 the element asks the page for a new token once and shows the status', async () => {
+    await sandbox.resetAt(h.T0);
+    const page = await h.newPage(browser, { time: new Date().toISOString() });
+    h.allowProblems(page, /status of 401/);
+    try {
+      // Expired before the page opened.
+      await page.goto(panel.url + '/renew?ttl=-120');
+      await h.waitForStatus(page, 'r-op', 'pending');
+      assert.equal(await page.evaluate(() => window.__renewals), 1);
       h.assertNoProblems(page);
     } finally {
       await page.context().close();

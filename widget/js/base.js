@@ -258,16 +258,33 @@ function tokenStream(el, url) {
   return target;
 }
 
+/** How long the element waits for the page to answer `verification-token-expiring`. */
+const RENEW_WAIT_MS = 5000;
+
 /**
  * Adds the gateway's token to an element class: the `token` property (never
- * reflected), the `token-url` attribute's `tokenUrl`, and what the wasm asks
- * the host for (browser.rs `bearer` and `EventStream`).
+ * reflected), `tokenProvider`, the `token-url` attribute's `tokenUrl`, and
+ * what the wasm asks the host for (browser.rs `bearer` and `EventStream`).
+ *
+ * A token the page set lasts until its `exp`. Shortly before (and after a
+ * 401, once), the element asks for a new one: it calls `tokenProvider`
+ * when the page gave one, else dispatches `verification-token-expiring`
+ * (bubbling, composed; `detail.exp` in epoch seconds), which the page
+ * answers by setting `token`. Unanswered, it says so in the console once
+ * and goes on with the token it has (the widget then keeps the status it
+ * showed, with a quiet "sign in again").
  */
 export function withToken(Base) {
   return class extends Base {
     #token = null;
+    #provider = null;
     #fetched = null;
     #fetching = null;
+    /** A renewal under way: resolves with the new token, or null. */
+    #renewal = null;
+    #answer = null;
+    #timer = null;
+    #warned = false;
 
     /**
      * The bearer token for the gateway, set by the page (never reflected
@@ -276,7 +293,27 @@ export function withToken(Base) {
     get token() { return this.#token; }
     set token(v) {
       this.#token = v ? String(v) : null;
+      this.#schedule(this.#token);
+      if (this.#answer) {
+        // The page answered `verification-token-expiring`: the next
+        // request carries it; nothing to load again.
+        const answer = this.#answer;
+        this.#answer = null;
+        answer(this.#token);
+        return;
+      }
       if (this.isConnected) this.refresh();
+    }
+
+    /**
+     * A function the element calls for a token (it may return a promise):
+     * at first, shortly before each token's `exp`, and after a 401. Or null.
+     */
+    get tokenProvider() { return this.#provider; }
+    set tokenProvider(f) {
+      this.#provider = typeof f === 'function' ? f : null;
+      this.#fetched = null;
+      if (this.#provider && this.isConnected) this.refresh();
     }
 
     /** Where the element GETs its token (same origin, with cookies), or null. */
@@ -286,33 +323,99 @@ export function withToken(Base) {
       setOrRemove(this, 'token-url', v);
     }
 
+    connectedCallback() {
+      super.connectedCallback();
+      this.#schedule(this.#token);
+    }
+
+    disconnectedCallback() {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      super.disconnectedCallback();
+    }
+
+    /** Asks for a new `token` shortly before `token`'s `exp`. */
+    #schedule(token) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      const exp = token ? expiryOf(token) : 0;
+      if (!exp || !this.isConnected) return;
+      const ms = Math.max(0, (exp - TOKEN_MARGIN) * 1000 - Date.now());
+      // setTimeout holds at most 2^31-1 ms (24.8 days).
+      if (ms < 2 ** 31 - 1) this.#timer = setTimeout(() => this.#renew(), ms);
+    }
+
     /**
-     * The token to send: the `token` property, else one from `token-url`
-     * (asked again shortly before its `exp`, or when `force`d after a 401),
-     * else null. One fetch at a time.
+     * Asks the page for a new `token` (the event), waiting for its answer
+     * at most RENEW_WAIT_MS; one renewal at a time. Resolves with the new
+     * token, or null when nobody answered.
+     */
+    #renew() {
+      if (this.#renewal) return this.#renewal;
+      const exp = this.#token ? expiryOf(this.#token) : 0;
+      this.#renewal = new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          this.#answer = null;
+          if (!this.#warned) {
+            this.#warned = true;
+            console.warn(
+              `<${this.localName}>: its token ${exp ? `expires at ${new Date(exp * 1000).toISOString()}` : 'was refused'} and the page did not give a new one: ` +
+                'answer the `verification-token-expiring` event by setting `token`, set `tokenProvider`, or use `token-url`',
+            );
+          }
+          resolve(null);
+        }, RENEW_WAIT_MS);
+        this.#answer = (token) => {
+          clearTimeout(timer);
+          resolve(token);
+        };
+        this.dispatchEvent(new CustomEvent('verification-token-expiring', { bubbles: true, composed: true, detail: { exp } }));
+      }).finally(() => {
+        this.#renewal = null;
+      });
+      return this.#renewal;
+    }
+
+    /**
+     * The token to send: from `tokenProvider`, else the `token` property
+     * (renewed shortly before its `exp`, or when `force`d after a 401),
+     * else one from `token-url` (likewise), else null. One fetch or
+     * renewal at a time.
      */
     async [TOKEN](force = false) {
-      if (this.#token) return this.#token;
+      const provider = this.#provider;
       const url = this.getAttribute('token-url');
-      if (!url) return null;
-      const fresh = this.#fetched && (!this.#fetched.exp || this.#fetched.exp - TOKEN_MARGIN > Date.now() / 1000);
-      if (fresh && !force) return this.#fetched.token;
-      this.#fetching ??= fetchToken(new URL(url, document.baseURI).href).finally(() => {
-        this.#fetching = null;
-      });
-      try {
-        this.#fetched = await this.#fetching;
-        return this.#fetched.token;
-      } catch (e) {
-        console.warn(`${this.localName}: could not get a token:`, e.message);
-        this.#fetched = null;
-        return null;
+      const stale = (t) => force || (t.exp && t.exp - TOKEN_MARGIN <= Date.now() / 1000);
+      if (provider || (!this.#token && url)) {
+        if (this.#fetched && !stale(this.#fetched)) return this.#fetched.token;
+        this.#fetching ??= (provider ? fromProvider(provider) : fetchToken(new URL(url, document.baseURI).href)).finally(() => {
+          this.#fetching = null;
+        });
+        try {
+          this.#fetched = await this.#fetching;
+          this.#schedule(null);
+          return this.#fetched.token;
+        } catch (e) {
+          console.warn(`${this.localName}: could not get a token:`, e.message);
+          this.#fetched = null;
+          return null;
+        }
       }
+      if (!this.#token) return null;
+      if (!stale({ exp: expiryOf(this.#token) })) return this.#token;
+      return (await this.#renew()) ?? this.#token;
     }
 
     /** The event stream with the token (browser.rs EventStream), or null without one. */
     [STREAM](url) {
-      return this.#token || this.getAttribute('token-url') ? tokenStream(this, url) : null;
+      return this.#token || this.#provider || this.getAttribute('token-url') ? tokenStream(this, url) : null;
     }
   };
+}
+
+/** A token from the page's `tokenProvider` (a string, or a promise of one). */
+async function fromProvider(provider) {
+  const token = String((await provider()) ?? '').trim();
+  if (!token) throw new Error('tokenProvider gave no token');
+  return { token, exp: expiryOf(token) };
 }

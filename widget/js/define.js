@@ -12,9 +12,13 @@ const wasm = fetch(new URL('./registrant_verification_bg.wasm', import.meta.url)
 // The first status request of each widget in the document, keyed by its
 // absolute URL. The widget takes the answer from here instead of asking
 // again (browser.rs `take_prefetched`); an answer nobody took within 30 s
-// is dropped. Only widgets that will ask are prefetched: a known provider
-// (the core's names, ignoring case and punctuation) and a status URL, and
-// no `token-url` (that request waits for its token).
+// is dropped. Only widgets that will ask, and be answered, are prefetched:
+// a known provider (the core's names, ignoring case and punctuation) and a
+// status URL; with a `token` the page set before this module ran, the
+// request carries it; with `token-url` it waits for its token (the
+// element's own request); and a URL on another origin without a token is
+// left alone (a gateway answers it 401: nothing is ever sent without the
+// token a widget has).
 const PREFETCH = Symbol.for('registrant-verification:prefetch');
 const PROVIDERS = ['dna', 'domainnameapi', 'namecom', 'openprovider', 'op'];
 const prefetched = (globalThis[PREFETCH] ??= new Map());
@@ -24,23 +28,25 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]:
   if (!PROVIDERS.includes(provider) || !raw) continue;
   let url;
   try {
-    url = new URL(raw, document.baseURI).href;
+    url = new URL(raw, document.baseURI);
   } catch {
     continue;
   }
-  if (prefetched.has(url)) continue;
+  // Set as a property before the element was defined (the WHMCS hook's
+  // inline script): an own property of the element.
+  const token = typeof el.token === 'string' && el.token ? el.token : null;
+  if (!token && url.origin !== location.origin) continue;
+  if (prefetched.has(url.href)) continue;
   const controller = new AbortController();
-  const response = fetch(url, {
-    headers: { Accept: 'application/json' },
-    credentials: 'same-origin',
-    signal: controller.signal,
-  });
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = fetch(url.href, { headers, credentials: 'same-origin', signal: controller.signal });
   response.catch(() => {}); // read (and reported) by the widget that takes it
   const entry = { response, controller };
-  prefetched.set(url, entry);
+  prefetched.set(url.href, entry);
   setTimeout(() => {
-    if (prefetched.get(url) === entry) {
-      prefetched.delete(url);
+    if (prefetched.get(url.href) === entry) {
+      prefetched.delete(url.href);
       controller.abort();
     }
   }, 30_000);

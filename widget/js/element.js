@@ -39,6 +39,7 @@ const PROPERTY_NAMES = [
   'theme',
   'tokenUrl',
   'token',
+  'tokenProvider',
   'domains',
 ];
 

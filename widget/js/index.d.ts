@@ -360,8 +360,15 @@ export interface ErrorEventDetail {
 }
 
 /** The events `<registrant-verification>` dispatches (bubbling, composed). */
+/** `verification-token-expiring` detail. */
+export interface TokenExpiringEventDetail {
+  /** The current token's `exp` (epoch seconds), or 0 when it has none or was refused. */
+  exp: number;
+}
+
 export interface RegistrantVerificationEventMap extends HTMLElementEventMap {
   'verification-change': CustomEvent<VerificationRecord>;
+  'verification-token-expiring': CustomEvent<TokenExpiringEventDetail>;
   'verification-resend': CustomEvent<ResendEventDetail>;
   'verification-error': CustomEvent<ErrorEventDetail>;
 }
@@ -407,9 +414,17 @@ export interface RegistrantVerificationElement extends HTMLElement {
   tokenUrl: string | null;
   /**
    * The gateway's token, set by the page (property only: never an
-   * attribute, never in a URL). Wins over `token-url`.
+   * attribute, never in a URL). Wins over `token-url`. Shortly before its
+   * `exp`, and once after a 401, the element dispatches
+   * `verification-token-expiring`: set a new `token` in answer.
    */
   token: string | null;
+  /**
+   * Called for a token (a string or a promise of one): at first, shortly
+   * before each token's `exp` and once after a 401. Wins over `token`
+   * and `token-url`.
+   */
+  tokenProvider: (() => string | Promise<string>) | null;
   /**
    * `domains`: the contact's domains as the panel knows them, shown when
    * the registrar names none (Domain Name API). Set an array or a space-
@@ -501,8 +516,10 @@ export interface RegistrantVerificationListElement extends HTMLElement {
   pageSize: number;
   /** `token-url`: where the list GETs a staff token for the gateway (as for `<registrant-verification>`). */
   tokenUrl: string | null;
-  /** A staff token for the gateway set by the page (property only), or null. */
+  /** A staff token for the gateway set by the page (property only), or null; renewed as for `<registrant-verification>`. */
   token: string | null;
+  /** Called for a staff token (as for `<registrant-verification>`), or null. */
+  tokenProvider: (() => string | Promise<string>) | null;
   /** Counts of the last load, or null. */
   readonly stats: Omit<ListLoadEventDetail, 'parseRenderMs'> | null;
   /** Reads every page again. */

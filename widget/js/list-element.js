@@ -21,7 +21,7 @@ export const LIST_ATTRIBUTES = Object.freeze([
 
 const LIST_PROVIDERS = ['namecom', 'openprovider'];
 
-const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize', 'tokenUrl', 'token', 'queueUrl'];
+const PROPERTY_NAMES = ['provider', 'listUrl', 'resendUrl', 'locale', 'strings', 'theme', 'rateLimit', 'pageSize', 'tokenUrl', 'token', 'tokenProvider', 'queueUrl'];
 
 const cache = {
   make: () =>

@@ -291,7 +291,7 @@ pub fn answered(sent: Result<Answer, Failure>) -> Option<Result<Answer, Problem>
     match sent {
         Ok(answer) => Some(Ok(answer)),
         Err(Failure::Network) => Some(Err(Problem::Network)),
-        Err(Failure::Blocked(origin)) => Some(Err(Problem::Blocked(origin))),
+        Err(Failure::Blocked { server, page }) => Some(Err(Problem::Blocked { server, page })),
         Err(Failure::Timeout) => Some(Err(Problem::Timeout)),
         Err(Failure::Aborted) => None,
     }
@@ -302,8 +302,14 @@ pub fn answered(sent: Result<Answer, Failure>) -> Option<Result<Answer, Problem>
 pub enum Failure {
     /// No answer: offline, refused.
     Network,
-    /// The browser hid the answer of this origin (CORS).
-    Blocked(String),
+    /// The browser hid the answer of `server` (an origin) from this page
+    /// (`page`, its origin) (CORS).
+    Blocked {
+        /// The origin asked.
+        server: String,
+        /// The page's origin.
+        page: String,
+    },
     /// No answer within [`REQUEST_TIMEOUT_SECS`].
     Timeout,
     /// The widget was removed; nobody is waiting for the answer.
@@ -472,6 +478,11 @@ fn foreign_origin(url: &str) -> Option<String> {
     (origin != page.origin().ok()?).then_some(origin)
 }
 
+/// This page's origin (`https://panel.example`).
+fn page_origin() -> Option<String> {
+    web_sys::window()?.location().origin().ok()
+}
+
 /// Why a request got no answer: [`Failure::Blocked`] when its URL is on
 /// another origin and the server answers an opaque (`no-cors`) probe, so
 /// the browser hid a real answer from the page (CORS); else
@@ -494,7 +505,7 @@ async fn unanswered(url: &str) -> Failure {
         t.clear();
     }
     match probe {
-        Ok(_) => Failure::Blocked(origin),
+        Ok(_) => Failure::Blocked { server: origin, page: page_origin().unwrap_or_default() },
         Err(_) => Failure::Network,
     }
 }
@@ -556,14 +567,16 @@ pub fn with_bearer(request: RequestBuilder, token: Option<&str>) -> RequestBuild
     }
 }
 
-/// `true` when the host page gives a token (a `token` property or a
-/// `token-url`): requests then carry `Authorization: Bearer`.
+/// `true` when the host page gives a token (a `token` property, a
+/// `tokenProvider` or a `token-url`): requests then carry
+/// `Authorization: Bearer`.
 pub fn uses_token(host: &HtmlElement) -> bool {
     host.has_attribute("token-url")
         || Reflect::get(host, &JsValue::from_str("token"))
             .ok()
             .and_then(|t| t.as_string())
             .is_some()
+        || Reflect::get(host, &JsValue::from_str("tokenProvider")).is_ok_and(|f| f.is_function())
 }
 
 /// Takes the status request `define.js` started for `url` (absolute)

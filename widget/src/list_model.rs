@@ -891,7 +891,7 @@ pub fn problem_text(p: &Problem, msgs: &Messages) -> String {
         Problem::Core(e) => format!("{} ({e})", p.message_in(msgs)),
         // Set up wrong, or blocked: staff get what to pass on to whoever
         // set the page up (the registrant's neutral words say nothing).
-        Problem::Config(_) | Problem::Blocked(_) => p.detail(),
+        Problem::Config(_) | Problem::Blocked { .. } => p.detail(),
         other => other.message_in(msgs),
     }
 }

@@ -213,9 +213,15 @@ pub enum Problem {
     Config(String),
     /// The request never got an answer (offline, DNS, refused).
     Network,
-    /// The browser blocked the answer from this origin (CORS): the server
-    /// answered a probe, but not in a way this page may read.
-    Blocked(String),
+    /// The browser blocked the answer from `server`'s origin (CORS) to
+    /// this page's origin `page`: the server answered a probe, but not in
+    /// a way this page may read.
+    Blocked {
+        /// The origin of the URL asked.
+        server: String,
+        /// The page's own origin (what `allowed_origins` must list).
+        page: String,
+    },
     /// The request took longer than [`REQUEST_TIMEOUT_SECS`].
     Timeout,
     /// The answer arrived and `verification-core` rejected it.
@@ -235,7 +241,7 @@ impl Problem {
         match self {
             Problem::Config(_) => "config",
             Problem::Network => "network",
-            Problem::Blocked(_) => "blocked",
+            Problem::Blocked { .. } => "blocked",
             Problem::Timeout => "timeout",
             Problem::NoRecord => "notFound",
             Problem::BadRows(_) => "unexpectedShape",
@@ -267,7 +273,7 @@ impl Problem {
         match self {
             // The registrant cannot fix the page: neutral words; the
             // detail goes to the console and the event.
-            Problem::Config(_) | Problem::Blocked(_) => msgs.text(Msg::ErrorConfig),
+            Problem::Config(_) | Problem::Blocked { .. } => msgs.text(Msg::ErrorConfig),
             Problem::Network => msgs.text(Msg::ErrorNetwork),
             Problem::Timeout => {
                 msgs.fill(Msg::ErrorTimeout, &[("seconds", &REQUEST_TIMEOUT_SECS.to_string())])
@@ -323,7 +329,7 @@ impl Problem {
     /// widget still re-checks by itself, since a proxy's error page
     /// without CORS headers looks the same and passes).
     pub fn registrant_can_retry(&self) -> bool {
-        !matches!(self, Problem::Config(_) | Problem::Blocked(_))
+        !matches!(self, Problem::Config(_) | Problem::Blocked { .. })
     }
 
     /// The technical detail for the `verification-error` event (the core
@@ -333,11 +339,12 @@ impl Problem {
             Problem::Core(e) => e.to_string(),
             Problem::BadRows(row) => format!("no readable row: {row}"),
             Problem::Config(what) => format!("this page is not set up correctly: {what}"),
-            Problem::Blocked(origin) => format!(
-                "the browser blocked the answer from {origin} (CORS). A status URL on another \
-                 origin must be the gateway (`verification-www serve`) with this page's origin \
-                 in `allowed_origins` and a token (`token-url` or the `token` property); \
-                 otherwise serve the status URL from this page's origin, with the session cookie"
+            Problem::Blocked { server, page } => format!(
+                "the browser blocked the answer from {server} to this page ({page}) (CORS). If \
+                 {server} is the gateway (`verification-www serve`), add \"{page}\" to \
+                 `allowed_origins` in its configuration and give the element a token \
+                 (`token-url` or the `token` property); otherwise serve the status URL from \
+                 {page} itself, with the session cookie"
             ),
             other => other.message(),
         }
@@ -346,7 +353,7 @@ impl Problem {
     /// `true` when the page's developer must act (set up wrong, blocked):
     /// the detail goes to the console too.
     pub fn for_developer(&self) -> bool {
-        matches!(self, Problem::Config(_) | Problem::Blocked(_))
+        matches!(self, Problem::Config(_) | Problem::Blocked { .. })
     }
 
     /// `true` when the server gave a definite answer to a resend, so its
@@ -356,7 +363,7 @@ impl Problem {
     pub fn settles_intent(&self) -> bool {
         match self {
             Problem::Config(_) | Problem::NoRecord => true,
-            Problem::Network | Problem::Blocked(_) | Problem::Timeout | Problem::BadRows(_) => {
+            Problem::Network | Problem::Blocked { .. } | Problem::Timeout | Problem::BadRows(_) => {
                 false
             }
             Problem::Core(Error::Registrar { .. }) => true,
@@ -1451,7 +1458,15 @@ mod tests {
         assert!(!config.retries_by_itself());
         // Setup problems: neutral words and no Retry for the registrant,
         // the detail for the developer.
-        let blocked = Problem::Blocked("https://gateway.example".into());
+        let blocked = Problem::Blocked {
+            server: "https://gateway.example".into(),
+            page: "https://panel.example".into(),
+        };
+        assert!(
+            blocked.detail().contains("add \"https://panel.example\" to `allowed_origins`"),
+            "{}",
+            blocked.detail()
+        );
         for p in [&config, &blocked] {
             assert_eq!(
                 p.message(),

@@ -79,7 +79,7 @@ pub fn app(config: Config) -> Router {
 /// # Errors
 /// The SQLite error.
 pub fn try_app(config: Config) -> anyhow::Result<Router> {
-    let widget = gateway::widget::service(&config.widget_dir);
+    let widget = gateway::widget::service(&config.widget_dir, &[]);
     let webhooks = webhooks::Webhooks::new(
         config.namecom_webhook_url.clone(),
         config.namecom.token.clone(),

@@ -15,9 +15,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use verification_www::gateway::{self, config::GatewayConfig};
 
-/// The registrant verification gateway and its demo.
+/// The registrant verification gateway: `serve` runs it beside your panel
+/// (registrants named by your panel's tokens, your registrar credentials);
+/// `demo` runs an offline demo with a sandbox of each registrar.
 #[derive(Debug, Parser)]
-#[command(name = "verification-www", version, about)]
+#[command(name = "verification-www", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -220,8 +222,9 @@ async fn export(
     since_text: Option<String>,
     format: Format,
 ) -> Result<()> {
-    let config = GatewayConfig::load(&path)?;
-    let store = gateway::store::Store::open(&config.database, config.secrets())
+    // Only `database` is read: exporting needs no registrar or token secret.
+    let database = gateway::config::load_database(&path)?;
+    let store = gateway::store::Store::open(&database, Vec::new())
         .await
         .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
     let since = since(since_text.as_deref())?;
@@ -326,11 +329,28 @@ fn main() -> std::process::ExitCode {
     });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // `log export | head`: the reader has what it wanted.
+        Err(e) if broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `e` is a write to a closed pipe (directly, or inside a CSV or
+/// JSON writer's error).
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+        let json =
+            cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind);
+        let csv = cause.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+            csv::ErrorKind::Io(io) => Some(io.kind()),
+            _ => None,
+        });
+        [io, json, csv].contains(&Some(std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 #[cfg(test)]

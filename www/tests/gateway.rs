@@ -154,6 +154,16 @@ impl Gw {
         }
     }
 
+    /// Openprovider logins, the readiness probe's among them (one account,
+    /// one login budget).
+    async fn logins(&self) -> u64 {
+        let counted = self.sandbox.get_json("/sandbox/control/requests").await;
+        [&counted["byPath"], &counted["probes"]["byPath"]]
+            .iter()
+            .map(|by| by[OP_LOGIN].as_u64().unwrap_or(0))
+            .sum()
+    }
+
     async fn requests(&self, path: &str) -> u64 {
         self.sandbox.get_json("/sandbox/control/requests").await["byPath"][path]
             .as_u64()
@@ -193,7 +203,7 @@ async fn every_provider_answers_status_and_resend_through_a_token() {
     )
     .await;
     assert_eq!(r.status, Status::Pending);
-    assert_eq!(g.requests(OP_LOGIN).await, 1, "one login");
+    assert_eq!(g.logins().await, 1, "one login");
     // DNA over SOAP, handed to the widget as the seed's JSON.
     let res = g.get("/api/dna/status?contact=dna-pending", Some(&t)).await;
     assert_eq!(res.headers()["content-type"], "application/json");
@@ -334,7 +344,7 @@ async fn openprovider_token_expiry_in_each_form_costs_one_login_and_no_failure()
     let t = token_for(&["openprovider-pending"]);
     let path = "/api/openprovider/status?contact=openprovider-pending";
     assert_eq!(g.get(path, Some(&t)).await.status(), 200);
-    assert_eq!(g.requests(OP_LOGIN).await, 1);
+    assert_eq!(g.logins().await, 1);
     for (i, answer) in [401, 500, 200].into_iter().enumerate() {
         let res = g
             .sandbox
@@ -349,7 +359,7 @@ async fn openprovider_token_expiry_in_each_form_costs_one_login_and_no_failure()
         assert_eq!(res.status(), 200, "expired as {answer}: the widget still gets its status");
         let r = record(Provider::Openprovider, res).await;
         assert_eq!(r.status, Status::Pending);
-        assert_eq!(g.requests(OP_LOGIN).await, 2 + i as u64, "one login per expiry ({answer})");
+        assert_eq!(g.logins().await, 2 + i as u64, "one login per expiry ({answer})");
     }
 }
 
@@ -367,7 +377,7 @@ async fn twenty_concurrent_requests_without_a_token_make_one_login() {
     for h in all {
         assert_eq!(h.await.unwrap(), 200);
     }
-    assert_eq!(g.requests(OP_LOGIN).await, 1);
+    assert_eq!(g.logins().await, 1);
 }
 
 #[tokio::test]
@@ -771,5 +781,147 @@ async fn the_staff_queue_lives_in_the_gateway_across_a_restart() {
     assert_eq!(res.status(), 200);
     let q = g2.queue("namecom").await;
     assert!(q.iter().all(|(_, s, _)| s == "sent"), "{q:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A sandbox on a fixed port that can be stopped and started again there.
+struct Restartable {
+    addr: std::net::SocketAddr,
+    stop: Option<(tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
+}
+
+impl Restartable {
+    async fn start(addr: std::net::SocketAddr) -> (Restartable, Server) {
+        let mut r = Restartable { addr, stop: None };
+        let server = r.up().await;
+        (r, server)
+    }
+
+    async fn up(&mut self) -> Server {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        let base = format!("http://{}", self.addr);
+        let app = verification_www::app(verification_www::Config::sandbox(
+            &base,
+            "/nonexistent/widget/pkg",
+        ));
+        let (tx, mut rx) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.changed().await;
+                })
+                .await
+                .unwrap();
+        });
+        self.stop = Some((tx, task));
+        let server = Server { base, client: reqwest::Client::new() };
+        server.set_clock(common::T0).await;
+        server.reset().await;
+        server
+    }
+
+    async fn down(&mut self) {
+        if let Some((tx, task)) = self.stop.take() {
+            let _ = tx.send(true);
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+}
+
+/// `/readyz` until `check` holds, at most 20 s.
+async fn readyz_until(g: &Gw, what: &str, check: impl Fn(u16, &Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let res = g.client.get(g.url("/readyz")).send().await.unwrap();
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        if check(status, &body) {
+            return body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn readiness_follows_the_registrars_by_itself_through_an_outage() {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = probe.local_addr().unwrap();
+    drop(probe);
+    let (mut sandbox, server) = Restartable::start(addr).await;
+    let g = serve(Arc::new(server), "sqlite::memory:", |t| {
+        t.replace("cooldown_seconds = 900", "probe_interval_seconds = 1\nprobe_failures = 2")
+    })
+    .await;
+    let body = readyz_until(&g, "ready at start", |s, _| s == 200).await;
+    for p in ["openprovider", "dna", "namecom"] {
+        assert_eq!(body["checks"][p]["ready"], true, "{body}");
+    }
+    // The probes (and the login the first one needed) are counted apart
+    // from registrants' requests.
+    let counted = g.sandbox.get_json("/sandbox/control/requests").await;
+    let list = "/sandbox/openprovider/v1beta/customers/verifications/emails/domains";
+    assert!(counted["byPath"].get(list).is_none(), "{counted}");
+    assert!(
+        counted["byPath"].get("/sandbox/openprovider/v1beta/auth/login").is_none(),
+        "{counted}"
+    );
+    assert!(counted["probes"]["byPath"][list].as_u64().unwrap() >= 1, "{counted}");
+
+    // The registrars go away: not ready within a few probes, with the
+    // reason per registrar, and no registrant request is needed to see it.
+    sandbox.down().await;
+    let body = readyz_until(&g, "not ready in the outage", |s, b| {
+        s == 503
+            && b["checks"]["openprovider"]["ready"] == false
+            && b["checks"]["dna"]["ready"] == false
+    })
+    .await;
+    let reason = body["checks"]["openprovider"]["reason"].as_str().unwrap();
+    assert!(reason.contains("connection failed"), "{body}");
+    assert!(body["checks"]["openprovider"]["failures"].as_u64().unwrap() >= 2, "{body}");
+    // name.com reads come from the mirror, fresh for two scan intervals.
+    assert_eq!(body["checks"]["namecom"]["ready"], true, "{body}");
+
+    // They come back: ready again after one good probe each, by itself.
+    sandbox.up().await;
+    let body = readyz_until(&g, "ready after the outage", |s, _| s == 200).await;
+    assert_eq!(body["checks"]["openprovider"]["failures"], 0, "{body}");
+    let _ = g.stop.send(true);
+    sandbox.down().await;
+}
+
+#[tokio::test]
+async fn the_widget_loads_from_another_origin_and_its_versioned_path_is_immutable() {
+    let dir = std::env::temp_dir().join(format!("gw-widget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("package.json"), r#"{"name":"x","version":"1.2.3"}"#).unwrap();
+    std::fs::write(dir.join("define.js"), "export {};\n").unwrap();
+    let widget_dir = dir.display().to_string();
+    let g = start_with(|t| {
+        t.replace("cooldown_seconds = 900", &format!("widget_dir = \"{widget_dir}\""))
+    })
+    .await;
+    let get = |path: &str, origin: &str| {
+        g.client.get(g.url(path)).header("origin", origin.to_owned()).send()
+    };
+    // The panel's origin may read the module (a module script is a CORS
+    // request); another origin may not.
+    let res = get("/widget/define.js", ORIGIN).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], ORIGIN);
+    assert_eq!(res.headers()["cross-origin-resource-policy"], "cross-origin");
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(res.headers()["content-type"], "text/javascript; charset=utf-8");
+    let res = get("/widget/define.js", "https://evil.example").await.unwrap();
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+    // The versioned path: the same file, cached for a year.
+    let res = get("/widget/1.2.3/define.js", ORIGIN).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], ORIGIN);
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.text().await.unwrap(), "export {};\n");
+    // Another version is not this one.
+    assert_eq!(get("/widget/1.2.2/define.js", ORIGIN).await.unwrap().status(), 404);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,15 +2,20 @@
 /**
  * WHMCS: the registrant's verification status on the domain details page.
  *
- * Copy to includes/hooks/registrant_verification.php and set, in
- * configuration.php or the environment:
+ * Copy to includes/hooks/registrant_verification.php, copy
+ * whmcs-token.php beside WHMCS's index.php as registrant_verification_token.php,
+ * and set, in configuration.php or the environment:
  *   GATEWAY_TOKEN_SECRET   the gateway's tokens.hs256_secret
  *   GATEWAY_URL            e.g. https://verify.example.com
  *
- * The page gets the element with its token set by a script (property only:
- * the token never goes into a URL or an attribute) and the widget's files
- * from the gateway (`widget_dir` in its config). The contact id is the
- * domain's, so the token names exactly this domain's registrant.
+ * The page gets the element and the widget's files from the gateway
+ * (`widget_dir` in its config; your panel's origin in its
+ * `allowed_origins`). The element asks registrant_verification_token.php
+ * for its token (`token-url`: same origin, with the client's session
+ * cookie) when it loads, again shortly before the token expires and after
+ * a 401, so a page left open keeps working; the token never goes into a
+ * URL or an attribute. The contact id is the domain's, so the token names
+ * exactly this domain's registrant.
  */
 
 if (!function_exists('registrant_verification_token')) {
@@ -36,53 +41,66 @@ if (!function_exists('registrant_verification_token')) {
     }
 }
 
-if (!function_exists('registrant_verification_element')) {
+if (!function_exists('registrant_verification_provider')) {
+    /** The gateway's provider for a WHMCS registrar module, or null. */
+    function registrant_verification_provider(string $registrar): ?string
+    {
+        $providers = ['namecom' => 'namecom', 'openprovider' => 'openprovider', 'domainnameapi' => 'dna'];
+        return $providers[strtolower($registrar)] ?? null;
+    }
+}
+
+if (!function_exists('registrant_verification_domain_token')) {
     /**
-     * The element for one domain. `$vars` are WHMCS's hook variables
+     * The token for one domain's registrant. `$vars` are the domain's
      * (`domain`, `domainid`, `userid`, and the registrar module in
      * `registrar`); `$contact` is what your registrar module knows of the
      * registrant: `email`, and `handle` or `verificationId`.
      */
-    function registrant_verification_element(array $vars, array $contact, string $gateway, string $secret): string
+    function registrant_verification_domain_token(array $vars, array $contact, string $secret): ?string
     {
-        $providers = ['namecom' => 'namecom', 'openprovider' => 'openprovider', 'domainnameapi' => 'dna'];
-        $provider = $providers[strtolower((string)($vars['registrar'] ?? ''))] ?? null;
+        $provider = registrant_verification_provider((string)($vars['registrar'] ?? ''));
         if ($provider === null) {
-            return '';
+            return null;
         }
-        $id = 'domain-' . (int)$vars['domainid'];
         $claim = array_filter([
-            'id' => $id,
+            'id' => 'domain-' . (int)$vars['domainid'],
             'provider' => $provider,
             'email' => $contact['email'] ?? null,
             'handle' => $contact['handle'] ?? null,
             'verificationId' => $contact['verificationId'] ?? null,
             'domains' => [(string)$vars['domain']],
         ], static fn($v) => $v !== null);
-        $token = registrant_verification_token($secret, 'client-' . (int)$vars['userid'], [$claim]);
+        return registrant_verification_token($secret, 'client-' . (int)$vars['userid'], [$claim]);
+    }
+}
+
+if (!function_exists('registrant_verification_element')) {
+    /**
+     * The element for one domain (`$vars` as above), its token from
+     * `$tokenUrl` (registrant_verification_token.php, same origin).
+     */
+    function registrant_verification_element(array $vars, string $gateway, string $tokenUrl = 'registrant_verification_token.php'): string
+    {
+        $provider = registrant_verification_provider((string)($vars['registrar'] ?? ''));
+        if ($provider === null || $gateway === '') {
+            return '';
+        }
+        $id = 'domain-' . (int)$vars['domainid'];
         $h = static fn(string $s): string => htmlspecialchars($s, ENT_QUOTES | ENT_HTML5, 'UTF-8');
         $api = rtrim($gateway, '/') . '/api/' . $provider;
         $q = '?contact=' . rawurlencode($id);
-        return '<script type="module" src="' . $h(rtrim($gateway, '/') . '/widget/define.js') . '"></script>'
+        $token = $tokenUrl . (str_contains($tokenUrl, '?') ? '&' : '?') . 'domainid=' . (int)$vars['domainid'];
+        return '<script type="module" crossorigin="anonymous" src="' . $h(rtrim($gateway, '/') . '/widget/define.js') . '"></script>'
             . '<registrant-verification id="' . $h($id) . '" provider="' . $h($provider) . '"'
-            . ' status-url="' . $h("$api/status$q") . '" resend-url="' . $h("$api/resend$q") . '">'
-            . '</registrant-verification>'
-            . '<script>document.getElementById(' . json_encode($id) . ').token = '
-            . json_encode($token, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT) . ';</script>';
+            . ' status-url="' . $h("$api/status$q") . '" resend-url="' . $h("$api/resend$q") . '"'
+            . ' token-url="' . $h($token) . '">'
+            . '</registrant-verification>';
     }
 }
 
 if (function_exists('add_hook')) {
     add_hook('ClientAreaDomainDetailsOutput', 1, function (array $vars) {
-        // Your registrar module's registrant contact for this domain.
-        $contact = function_exists('registrant_verification_contact')
-            ? registrant_verification_contact($vars)
-            : [];
-        return registrant_verification_element(
-            $vars,
-            $contact,
-            getenv('GATEWAY_URL') ?: '',
-            getenv('GATEWAY_TOKEN_SECRET') ?: ''
-        );
+        return registrant_verification_element($vars, getenv('GATEWAY_URL') ?: '');
     });
 }

@@ -81,6 +81,10 @@ pub struct GatewayConfig {
     pub cooldown: Duration,
     /// Timeout of every upstream call (default 20 s).
     pub upstream_timeout: Duration,
+    /// How often each registrar is probed for `/readyz` (default 30 s).
+    pub probe_interval: Duration,
+    /// Failed probes in a row before a registrar is not ready (default 3).
+    pub probe_failures: u32,
     /// Who may ask.
     pub tokens: TokensConfig,
     /// name.com, if served.
@@ -248,6 +252,8 @@ struct File {
     retention_days: Option<u32>,
     cooldown_seconds: Option<u64>,
     upstream_timeout_seconds: Option<u64>,
+    probe_interval_seconds: Option<u64>,
+    probe_failures: Option<u32>,
     tokens: Option<TokensFile>,
     namecom: Option<NamecomFile>,
     openprovider: Option<OpenproviderFile>,
@@ -341,8 +347,7 @@ impl GatewayConfig {
             .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
         // Absolute: `sqlite://` + a relative path would read its first
         // directory as a host (`--config www/examples/…` opened `/target/…`).
-        let base = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
-            .map_err(|e| ConfigError(format!("cannot resolve {}: {e}", path.display())))?;
+        let base = config_dir(path)?;
         Self::parse(&text, &base, env).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
     }
 
@@ -359,9 +364,7 @@ impl GatewayConfig {
         let mut value: toml::Table =
             toml::from_str(text).map_err(|e| ConfigError(format!("not valid TOML: {e}")))?;
         resolve_env(&mut value, "", &env)?;
-        let file: File = toml::Value::Table(value)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError(e.message().to_owned()))?;
+        let file: File = typed(value)?;
         let path = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
 
         let listen = file.listen.as_deref().unwrap_or("127.0.0.1:8443");
@@ -377,19 +380,8 @@ impl GatewayConfig {
                 ));
             }
         }
-        let database = file.database.unwrap_or_else(|| "sqlite://gateway.db".into());
-        if super::store::Backend::of(&database).is_none() {
-            return err(format!(
-                "`database`: `{}` is not supported (use sqlite://PATH or postgres://USER:PASSWORD@HOST/DB)",
-                redact_url(&database)
-            ));
-        }
-        let database = match database.strip_prefix("sqlite://") {
-            Some(p) if !p.starts_with('/') && !p.is_empty() => {
-                format!("sqlite://{}", path(PathBuf::from(p)).display())
-            }
-            _ => database,
-        };
+        let database =
+            database_url(file.database.unwrap_or_else(|| "sqlite://gateway.db".into()), &path)?;
 
         let t = file.tokens.ok_or_else(|| {
             ConfigError("`[tokens]` is required: how the panel's tokens are checked".into())
@@ -408,8 +400,20 @@ impl GatewayConfig {
             audience: required(t.audience, "tokens.audience")?,
             hs256_secret,
             public_keys,
-            max_lifetime: Duration::from_secs(t.max_lifetime_seconds.unwrap_or(3600)),
-            leeway: Duration::from_secs(t.leeway_seconds.unwrap_or(30)),
+            max_lifetime: Duration::from_secs(within(
+                t.max_lifetime_seconds,
+                3600,
+                60..=86_400,
+                "tokens.max_lifetime_seconds",
+                "s",
+            )?),
+            leeway: Duration::from_secs(within(
+                t.leeway_seconds,
+                30,
+                0..=300,
+                "tokens.leeway_seconds",
+                "s",
+            )?),
         };
 
         let namecom =
@@ -419,10 +423,13 @@ impl GatewayConfig {
                     if !(1..=1000).contains(&per_page) {
                         return err("`namecom.per_page` must be 1 to 1000");
                     }
-                    let scan = n.scan_interval_seconds.unwrap_or(600);
-                    if scan == 0 {
-                        return err("`namecom.scan_interval_seconds` must be 1 or more");
-                    }
+                    let scan = within(
+                        n.scan_interval_seconds,
+                        600,
+                        1..=86_400,
+                        "namecom.scan_interval_seconds",
+                        "s",
+                    )?;
                     Ok(NamecomConfig {
                         base_url: url(n.base_url, "namecom.base_url")?,
                         username: Secret::new(required(n.username, "namecom.username")?),
@@ -478,6 +485,26 @@ impl GatewayConfig {
             })
             .transpose()?;
 
+        let pool_size = file
+            .pool_size
+            .map(|n| within(Some(u64::from(n)), 0, 1..=500, "pool_size", "connections"))
+            .transpose()?
+            .map(|n| n as u32);
+        let statement_timeout =
+            within(file.statement_timeout_seconds, 5, 1..=300, "statement_timeout_seconds", "s")?;
+        let retention_days =
+            within(file.retention_days.map(u64::from), 760, 30..=36_500, "retention_days", "days")?
+                as u32;
+        let cooldown = within(file.cooldown_seconds, 900, 0..=86_400, "cooldown_seconds", "s")?;
+        let upstream_timeout =
+            within(file.upstream_timeout_seconds, 20, 1..=300, "upstream_timeout_seconds", "s")?;
+        let widget_dir = file.widget_dir.map(path);
+        let probe_interval =
+            within(file.probe_interval_seconds, 30, 1..=3600, "probe_interval_seconds", "s")?;
+        let probe_failures =
+            within(file.probe_failures.map(u64::from), 3, 1..=100, "probe_failures", "probes")?
+                as u32;
+
         Ok(GatewayConfig {
             listen,
             allowed_origins: file
@@ -487,14 +514,16 @@ impl GatewayConfig {
                 .collect(),
             database,
             store: super::store::StoreOptions {
-                pool_size: file.pool_size,
-                statement_timeout: Duration::from_secs(file.statement_timeout_seconds.unwrap_or(5)),
+                pool_size,
+                statement_timeout: Duration::from_secs(statement_timeout),
                 ..Default::default()
             },
-            widget_dir: file.widget_dir.map(path),
-            retention_days: file.retention_days.unwrap_or(760),
-            cooldown: Duration::from_secs(file.cooldown_seconds.unwrap_or(900)),
-            upstream_timeout: Duration::from_secs(file.upstream_timeout_seconds.unwrap_or(20)),
+            widget_dir,
+            retention_days,
+            cooldown: Duration::from_secs(cooldown),
+            upstream_timeout: Duration::from_secs(upstream_timeout),
+            probe_interval: Duration::from_secs(probe_interval),
+            probe_failures,
             tokens,
             namecom,
             openprovider,
@@ -566,11 +595,130 @@ fn own_verification(
         template_dir: o.template_dir.map(path),
         language,
         reminder_days,
-        grace: Duration::from_secs(u64::from(o.grace_days.unwrap_or(30)) * 86_400),
-        retention_days: o.retention_days.unwrap_or(760),
-        smtp_timeout: Duration::from_secs(o.smtp_timeout_seconds.unwrap_or(30).max(1)),
-        smtp_retry: Duration::from_secs(o.smtp_retry_seconds.unwrap_or(30).max(1)),
-        pass_interval: Duration::from_secs(o.pass_interval_seconds.unwrap_or(60).max(1)),
+        grace: Duration::from_secs(
+            within(o.grace_days.map(u64::from), 30, 0..=365, &format!("{AT}.grace_days"), "days")?
+                * 86_400,
+        ),
+        retention_days: within(
+            o.retention_days.map(u64::from),
+            760,
+            730..=36_500,
+            &format!("{AT}.retention_days"),
+            "days",
+        )? as u32,
+        smtp_timeout: Duration::from_secs(within(
+            o.smtp_timeout_seconds,
+            30,
+            1..=600,
+            &format!("{AT}.smtp_timeout_seconds"),
+            "s",
+        )?),
+        smtp_retry: Duration::from_secs(within(
+            o.smtp_retry_seconds,
+            30,
+            1..=3600,
+            &format!("{AT}.smtp_retry_seconds"),
+            "s",
+        )?),
+        pass_interval: Duration::from_secs(within(
+            o.pass_interval_seconds,
+            60,
+            1..=3600,
+            &format!("{AT}.pass_interval_seconds"),
+            "s",
+        )?),
+    })
+}
+
+/// The parsed table as `T`, a wrong type or an unknown key named by its
+/// full path (`namecom.per_page`, `tokens`).
+fn typed<T: serde::de::DeserializeOwned>(table: toml::Table) -> Result<T, ConfigError> {
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.message();
+        if at == "." || at.is_empty() {
+            ConfigError(message.to_owned())
+        } else if let Some(rest) = message.strip_prefix("unknown field") {
+            // The path names the unknown key itself: say its section.
+            let what = format!("unknown key{rest}");
+            match at.rsplit_once('.') {
+                Some((section, _)) => ConfigError(format!("`[{section}]`: {what}")),
+                None => ConfigError(format!("top level: {what}")),
+            }
+        } else {
+            ConfigError(format!("`{at}`: {message}"))
+        }
+    })
+}
+
+/// `value` (or `default`) when inside `range`, else an error naming `name`
+/// and the allowed range in `unit`.
+fn within(
+    value: Option<u64>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    name: &str,
+    unit: &str,
+) -> Result<u64, ConfigError> {
+    let v = value.unwrap_or(default);
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        err(format!("`{name}` must be {} to {} {unit}; it is {v}", range.start(), range.end()))
+    }
+}
+
+/// Reads only `database` from the file at `path` (for `log export`, which
+/// needs no registrar or token secret), relative to the file.
+///
+/// # Errors
+/// The file cannot be read, or `database` is not usable.
+pub fn load_database(path: &Path) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    let base = config_dir(path)?;
+    let at = |e: ConfigError| ConfigError(format!("{}: {e}", path.display()));
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| at(ConfigError(format!("not valid TOML: {e}"))))?;
+    let mut only = toml::Table::new();
+    if let Some(v) = table.get("database") {
+        only.insert("database".into(), v.clone());
+    }
+    resolve_env(&mut only, "", &|name: &str| std::env::var(name).ok()).map_err(at)?;
+    let database = match only.get("database") {
+        None => "sqlite://gateway.db".to_owned(),
+        Some(toml::Value::String(s)) => s.clone(),
+        Some(_) => return Err(at(ConfigError("`database`: expected a string".into()))),
+    };
+    database_url(database, &|p: PathBuf| if p.is_absolute() { p } else { base.join(p) }).map_err(at)
+}
+
+/// The absolute directory of the configuration file at `path`, which
+/// relative paths in it are relative to. A bare `gateway.toml` has the
+/// parent `""`: the current directory.
+fn config_dir(path: &Path) -> Result<PathBuf, ConfigError> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::path::absolute(parent)
+        .map_err(|e| ConfigError(format!("cannot resolve {}: {e}", path.display())))
+}
+
+/// `database` checked, with a relative SQLite path made absolute by `path`.
+fn database_url(
+    database: String,
+    path: &impl Fn(PathBuf) -> PathBuf,
+) -> Result<String, ConfigError> {
+    if super::store::Backend::of(&database).is_none() {
+        return err(format!(
+            "`database`: `{}` is not supported (use sqlite://PATH or postgres://USER:PASSWORD@HOST/DB)",
+            redact_url(&database)
+        ));
+    }
+    Ok(match database.strip_prefix("sqlite://") {
+        Some(p) if !p.starts_with('/') && !p.is_empty() => {
+            format!("sqlite://{}", path(PathBuf::from(p)).display())
+        }
+        _ => database,
     })
 }
 
@@ -764,6 +912,88 @@ password = "env:OPENPROVIDER_PASSWORD"
         assert!(e.0.contains("reminder_days"), "{e}");
         let e = GatewayConfig::parse(&own.replace("kkkk", "k"), Path::new("."), env).unwrap_err();
         assert!(e.0.contains("link_secret"), "{e}");
+    }
+
+    #[test]
+    fn type_errors_and_typos_name_the_section_and_key() {
+        let e = GatewayConfig::parse(
+            &FULL.replace("listen =", "cooldown_seconds = \"900\"\nlisten ="),
+            Path::new("."),
+            env,
+        )
+        .unwrap_err();
+        assert!(e.0.starts_with("`cooldown_seconds`: invalid type: string \"900\""), "{e}");
+        let e =
+            GatewayConfig::parse(&FULL.replace("audience =", "audiance ="), Path::new("."), env)
+                .unwrap_err();
+        assert!(
+            e.0.starts_with("`[tokens]`: unknown key `audiance`, expected one of `audience`"),
+            "{e}"
+        );
+        let e = GatewayConfig::parse(
+            &FULL.replace("username = \"reseller\"", "username = \"reseller\"\nper_page = \"x\""),
+            Path::new("."),
+            env,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("[openprovider]") && e.0.contains("per_page"), "{e}");
+        let e = GatewayConfig::parse(
+            &format!("{FULL}scan_interval_seconds = \"ten\"\n").replace(
+                "[openprovider]\nbase_url = \"https://api.openprovider.eu\"\nusername = \"reseller\"\npassword = \"env:OPENPROVIDER_PASSWORD\"\n",
+                "",
+            ),
+            Path::new("."),
+            env,
+        )
+        .unwrap_err();
+        assert!(e.0.starts_with("`namecom.scan_interval_seconds`: invalid type"), "{e}");
+    }
+
+    #[test]
+    fn zero_or_absurd_timeouts_and_limits_are_refused_with_the_range() {
+        for (setting, bad) in [
+            ("upstream_timeout_seconds", "0"),
+            ("upstream_timeout_seconds", "100000"),
+            ("statement_timeout_seconds", "0"),
+            ("pool_size", "0"),
+            ("retention_days", "1"),
+            ("cooldown_seconds", "999999"),
+        ] {
+            let text = FULL.replace("listen =", &format!("{setting} = {bad}\nlisten ="));
+            let e = GatewayConfig::parse(&text, Path::new("."), env).unwrap_err();
+            assert!(
+                e.0.starts_with(&format!("`{setting}` must be "))
+                    && e.0.ends_with(&format!("it is {bad}")),
+                "{e}"
+            );
+        }
+        let text = FULL.replace("audience =", "max_lifetime_seconds = 0\naudience =");
+        let e = GatewayConfig::parse(&text, Path::new("."), env).unwrap_err();
+        assert!(e.0.contains("`tokens.max_lifetime_seconds` must be 60 to 86400 s"), "{e}");
+        let ok = FULL.replace("listen =", "upstream_timeout_seconds = 1\nlisten =");
+        let c = GatewayConfig::parse(&ok, Path::new("."), env).unwrap();
+        assert_eq!(c.upstream_timeout, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_bare_file_name_is_relative_to_the_current_directory() {
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(config_dir(Path::new("gateway.toml")).unwrap(), here);
+        assert_eq!(config_dir(Path::new("./gateway.toml")).unwrap(), here.join("."));
+    }
+
+    #[test]
+    fn log_export_reads_the_database_alone() {
+        let dir = std::env::temp_dir().join(format!("gw-db-only-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // No secret is set in this process's environment for FULL's `env:`s.
+        std::fs::write(dir.join("gateway.toml"), FULL).unwrap();
+        let database = load_database(&dir.join("gateway.toml")).unwrap();
+        assert_eq!(database, format!("sqlite://{}", dir.join("data/gw.db").display()));
+        std::fs::write(dir.join("bad.toml"), "database = \"mysql://u:hunter2@h/x\"").unwrap();
+        let e = load_database(&dir.join("bad.toml")).unwrap_err();
+        assert!(e.0.contains("`database`") && !e.0.contains("hunter2"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

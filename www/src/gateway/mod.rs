@@ -30,6 +30,7 @@ pub mod config;
 pub mod metrics;
 pub mod own;
 mod queue;
+pub mod ready;
 pub mod secret;
 pub mod store;
 #[doc(hidden)]
@@ -101,6 +102,10 @@ pub struct Gateway {
     /// The clock own verification's deadlines are read by (the real one
     /// but in tests).
     pub clock: own::Clock,
+    /// Origins lately logged as not allowed.
+    refusals: Refusals,
+    /// Each registrar's readiness, from the background probes.
+    pub readiness: ready::Readiness,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -182,6 +187,8 @@ impl Gateway {
             queue_wake: tokio::sync::Notify::new(),
             own,
             clock,
+            refusals: Refusals::default(),
+            readiness: ready::Readiness::default(),
         }))
     }
 
@@ -191,6 +198,7 @@ impl Gateway {
         if let Some(n) = &self.namecom {
             n.clone().spawn_scanner(self.instance.clone(), self.shutdown.clone());
         }
+        ready::spawn(self, &self.shutdown);
         // Old rows go every 6 hours, deleted by one instance at a time.
         let gw = self.clone();
         let mut stop = self.shutdown.clone();
@@ -332,9 +340,10 @@ pub fn router(gw: Shared) -> Router {
         .fallback(not_found)
         .with_state(gw.clone());
     if let Some(dir) = &gw.config.widget_dir {
-        app = app.nest_service("/widget", widget::service(dir));
+        app = app.nest_service("/widget", widget::service(dir, &gw.config.allowed_origins));
     }
-    app.layer(axum::middleware::from_fn(request_log))
+    app.layer(axum::middleware::from_fn_with_state(gw, refused_origin))
+        .layer(axum::middleware::from_fn(request_log))
 }
 
 /// One structured log line per request: a request id, the method, the path
@@ -357,6 +366,61 @@ async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) 
         res.headers_mut().insert("x-request-id", v);
     }
     res
+}
+
+/// Logs, at warn, a browser request from an origin `allowed_origins` does
+/// not list (the browser then hides the answer from the page, and the
+/// widget stays blank): once per origin per minute, naming the origin and
+/// the setting. The request itself goes on (CORS decides what the page may
+/// read; a POST from it is refused by the handler).
+async fn refused_origin(
+    State(gw): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    let path = req.uri().path();
+    let watched = path.starts_with("/api/") || path.starts_with("/widget/");
+    if let Some(origin) = origin.filter(|_| watched) {
+        if !gw.config.allowed_origins.iter().any(|o| o == origin) && gw.refusals.first(origin) {
+            tracing::warn!(
+                origin = %origin,
+                "a page on {origin} asked the gateway, and `allowed_origins` does not list it: \
+                 the browser hides the answer from that page. If it is your panel, add \
+                 \"{origin}\" to `allowed_origins`"
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// The origins refused lately, so each is logged once a minute at most.
+#[derive(Debug, Default)]
+pub struct Refusals(std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>);
+
+impl Refusals {
+    /// Most origins remembered at once (a flood of made-up origins is
+    /// logged once a minute per slot, and never grows the map past this).
+    const MAX: usize = 256;
+
+    /// `true` when `origin` was not logged in the last minute (and records
+    /// it now).
+    fn first(&self, origin: &str) -> bool {
+        let now = std::time::Instant::now();
+        let minute = Duration::from_secs(60);
+        let Ok(mut seen) = self.0.lock() else { return false };
+        if seen.get(origin).is_some_and(|t| now.duration_since(*t) < minute) {
+            return false;
+        }
+        if seen.len() >= Self::MAX {
+            seen.retain(|_, t| now.duration_since(*t) < minute);
+            if seen.len() >= Self::MAX {
+                return false;
+            }
+        }
+        seen.insert(origin.to_owned(), now);
+        true
+    }
 }
 
 /// The path as logged: a verification link's secret left out.
@@ -1246,6 +1310,11 @@ async fn healthz() -> Response {
     (StatusCode::OK, Json(json!({"status": "ok"}))).into_response()
 }
 
+/// Ready when the store answers and every served registrar's probe says
+/// so ([`ready`]): `{"ready", "checks": {"store": bool, "<registrar>":
+/// {"ready", "reason", "failures", "checkedAt"}}}`, 503 with `Retry-After`
+/// when not. The registrars' states come from memory: a scrape makes no
+/// registrar call.
 async fn readyz(State(gw): State<Shared>) -> Response {
     let mut checks = serde_json::Map::new();
     let store = gw.store.ping().await;
@@ -1253,21 +1322,14 @@ async fn readyz(State(gw): State<Shared>) -> Response {
     let mut ready = store;
     for p in Provider::ALL {
         if gw.served(p) {
-            let ok = !gw.metrics.last_call_failed(p);
-            checks.insert(p.as_str().into(), json!(ok));
-            ready &= ok;
+            let state = gw.readiness.get(p);
+            ready &= state.ready;
+            checks.insert(p.as_str().into(), json!(state));
         }
-    }
-    if let Some(nc) = &gw.namecom {
-        let fresh =
-            gw.store.mirror_state().await.ok().and_then(|s| s.completed_at).is_some_and(|at| {
-                Utc::now() - at <= TimeDelta::from_std(nc.max_age()).unwrap_or(TimeDelta::MAX)
-            });
-        checks.insert("namecomMirror".into(), json!(fresh));
-        ready &= fresh;
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let mut res = (status, Json(json!({"ready": ready, "checks": checks}))).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if !ready {
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }

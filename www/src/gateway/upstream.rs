@@ -116,6 +116,11 @@ impl Answer {
     }
 }
 
+/// The `User-Agent` of the readiness probes ([`crate::gateway::ready`]),
+/// so a registrar's logs (and the sandbox's counters) can tell them from
+/// registrants' requests.
+pub const PROBE_AGENT: &str = "verification-gateway readiness probe";
+
 /// Why a registrar gave no answer. Its text names what failed, never a
 /// URL, a credential or the request.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,25 +4,42 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
+/// How long a browser keeps a file of the versioned path (a year: the
+/// longest caches honour).
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
 /// The widget bundle directory, with the MIME types browsers insist on
-/// for ES modules and `WebAssembly.instantiateStreaming`, and
-/// `Cache-Control: no-cache`: the files have fixed names, so a browser must
-/// ask (`If-Modified-Since`, answered `304` while unchanged) before reusing
-/// one. Without it, heuristic caching could pair an old glue with a new wasm
-/// after an upgrade. Compressed for browsers that accept it (the wasm is
+/// for ES modules and `WebAssembly.instantiateStreaming`.
+///
+/// Panels load it from another origin (the gateway's), and module scripts,
+/// their imports and the wasm are fetched in CORS mode: every file answers
+/// `allowed_origins` with `Access-Control-Allow-Origin` (no credentials),
+/// and `Cross-Origin-Resource-Policy: cross-origin`, so a panel that sets
+/// `Cross-Origin-Embedder-Policy` may embed it too.
+///
+/// Two paths serve the same files. `/widget/{version}/…` (the package's
+/// `version`, from its `package.json`) is cached for a year as immutable:
+/// a new release has a new path. The unversioned `/widget/…` is
+/// `Cache-Control: no-cache`: the names are fixed, so a browser asks
+/// (`If-Modified-Since`, answered `304` while unchanged) before reusing a
+/// file; without it, heuristic caching could pair an old glue with a new
+/// wasm after an upgrade. Compressed for browsers that accept it (the wasm is
 /// what a registrant on a slow phone connection waits for): the build's
 /// brotli (`X.br`, a sixth smaller than gzip) or gzip (`X.gz`) copies as
 /// they are, when every one of them is its source compressed; otherwise,
 /// and for files without copies, gzip at the best level on the fly.
-pub fn service(dir: &Path) -> Router {
+pub fn service(dir: &Path, allowed_origins: &[String]) -> Router {
     let gzip = CompressionLayer::new().gzip(true).quality(CompressionLevel::Best);
     let files = match stale_precompressed(dir) {
         None => ServeDir::new(dir).precompressed_br().precompressed_gzip(),
@@ -36,7 +53,46 @@ pub fn service(dir: &Path) -> Router {
             ServeDir::new(dir)
         }
     };
-    Router::new().fallback_service(files).layer(gzip).layer(middleware::from_fn(widget_mime))
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(
+            allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+        ))
+        .allow_methods([Method::GET, Method::HEAD])
+        .max_age(Duration::from_secs(600));
+    let mut router = Router::new();
+    if let Some(version) = version(dir) {
+        let versioned = Router::new()
+            .fallback_service(files.clone())
+            .layer(middleware::from_fn(|req, next| cached(req, next, IMMUTABLE)));
+        router = router.nest_service(&format!("/{version}"), versioned);
+    }
+    router
+        .fallback_service(files)
+        .layer(middleware::from_fn(|req, next| cached(req, next, "no-cache")))
+        .layer(gzip)
+        .layer(middleware::from_fn(widget_mime))
+        .layer(cors)
+}
+
+/// The package's `version` from `dir/package.json`, when it is one a path
+/// can carry (`0.1.0`, `1.2.3-rc.1`).
+pub fn version(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let version = v.get("version")?.as_str()?;
+    let fits = !version.is_empty()
+        && version.len() <= 64
+        && version.bytes().all(|b| b.is_ascii_alphanumeric() || b".-+_".contains(&b));
+    fits.then(|| version.to_owned())
+}
+
+/// Sets `Cache-Control` (the inner router's wins: the versioned path).
+async fn cached(req: Request, next: Next, policy: &'static str) -> Response {
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
+        res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(policy));
+    }
+    res
 }
 
 /// The first `X.br` or `X.gz` in `dir` (or a directory in it) that does not
@@ -81,9 +137,20 @@ fn stale_precompressed(dir: &Path) -> Option<PathBuf> {
 async fn widget_mime(req: Request, next: Next) -> Response {
     let ext = req.uri().path().rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     let mut res = next.run(req).await;
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     // Which copy is sent depends on `Accept-Encoding`.
-    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    let varies = res
+        .headers()
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    if !varies {
+        res.headers_mut().append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    // Meant to be embedded by other origins' pages.
+    res.headers_mut().insert(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
     let mime = match ext.as_deref() {
         Some("wasm") => "application/wasm",
         Some("js" | "mjs") => "text/javascript; charset=utf-8",

@@ -13,7 +13,8 @@
 //!   id as `ownNewcomer`.
 //! - `GET /sandbox/control/emails`: verification emails "sent".
 //! - `GET /sandbox/control/requests`: requests received by the registrar
-//!   endpoints (DNA's SOAP calls under `/sandbox/dna/ContactApi.svc/<Method>`).
+//!   endpoints (DNA's SOAP calls under `/sandbox/dna/ContactApi.svc/<Method>`);
+//!   a gateway's readiness probes (their `User-Agent`) apart, in `probes`.
 //! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
 //! - `POST /sandbox/control/namecom/register`: a new registration at
 //!   name.com (`{"email", "domains"}`): a verification due in 15 days,
@@ -154,6 +155,8 @@ pub(crate) struct SandboxState {
     pub(crate) openprovider: openprovider::OpenproviderState,
     pub(crate) emails: Counter,
     requests: Counter,
+    /// The gateway's readiness probes, apart from `requests`.
+    probes: Counter,
     faults: Faults,
 }
 
@@ -231,6 +234,7 @@ impl SandboxState {
             openprovider: openprovider::OpenproviderState::seed(now),
             emails: Counter::default(),
             requests: Counter::default(),
+            probes: Counter::default(),
             faults: Faults::default(),
         }
     }
@@ -248,6 +252,7 @@ impl SandboxState {
         self.openprovider = openprovider::OpenproviderState::seed(now);
         self.emails = Counter::default();
         self.requests = Counter::default();
+        self.probes = Counter::default();
         self.faults = Faults::default();
     }
 }
@@ -337,7 +342,17 @@ async fn count_requests(State(sb): State<Arc<Sandbox>>, req: Request, next: Next
             path = format!("{path}/{method}");
         }
     }
-    sb.lock().requests.add(&path);
+    // The gateway's readiness probes are counted apart: the totals are what
+    // registrants' requests caused.
+    let probe = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .is_some_and(|v| v.as_bytes() == crate::gateway::upstream::PROBE_AGENT.as_bytes());
+    if probe {
+        sb.lock().probes.add(&path);
+    } else {
+        sb.lock().requests.add(&path);
+    }
     next.run(req).await
 }
 
@@ -493,7 +508,10 @@ async fn emails(State(sb): State<Arc<Sandbox>>) -> Response {
 }
 
 async fn requests(State(sb): State<Arc<Sandbox>>) -> Response {
-    Json(sb.lock().requests.to_json("byPath")).into_response()
+    let st = sb.lock();
+    let mut out = st.requests.to_json("byPath");
+    out["probes"] = st.probes.to_json("byPath");
+    Json(out).into_response()
 }
 
 #[derive(Deserialize)]

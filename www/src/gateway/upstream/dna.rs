@@ -72,16 +72,29 @@ impl Dna {
         self.call("ResendContactVerificationNotice", target).await
     }
 
-    async fn call(&self, method: &str, target: Target<'_>) -> Result<Answer, Failure> {
+    /// `GetDetails` for the readiness probe's address, marked as a probe
+    /// ([`super::PROBE_AGENT`]).
+    ///
+    /// # Errors
+    /// The transport failed.
+    pub async fn probe(&self) -> Result<Answer, Failure> {
+        let req = self.request("GetDetails", Target::Email(crate::gateway::ready::DNA_PROBE_EMAIL));
+        let answer = send(req.header("user-agent", super::PROBE_AGENT)).await?;
+        Ok(to_json(answer, "GetDetails"))
+    }
+
+    fn request(&self, method: &str, target: Target<'_>) -> reqwest::RequestBuilder {
         let c = &self.config;
         let body = envelope(c, method, target);
-        let req = self
-            .client
+        self.client
             .post(format!("{}/{}", c.base_url, c.service_path))
             .header("content-type", "text/xml; charset=utf-8")
             .header("soapaction", format!("\"{}{method}\"", c.action_prefix))
-            .body(body);
-        let answer = send(req).await?;
+            .body(body)
+    }
+
+    async fn call(&self, method: &str, target: Target<'_>) -> Result<Answer, Failure> {
+        let answer = send(self.request(method, target)).await?;
         Ok(to_json(answer, method))
     }
 }

@@ -66,7 +66,7 @@ impl Openprovider {
 
     /// A token to use: the stored one while fresh and not `rejected`, else
     /// a new login (one at a time).
-    async fn token(&self, rejected: Option<&str>) -> Result<String, Failure> {
+    async fn token(&self, rejected: Option<&str>, probe: bool) -> Result<String, Failure> {
         let fresh = |stored: Option<(String, chrono::DateTime<Utc>)>| {
             stored.filter(|(t, at)| Some(t.as_str()) != rejected && Utc::now() - *at < TOKEN_REUSE)
         };
@@ -101,18 +101,22 @@ impl Openprovider {
                 _ => break,
             }
         }
-        let result = self.login_now().await;
+        let result = self.login_now(probe).await;
         self.store.release_lease(LOGIN_LEASE_NAME, &self.holder).await;
         result
     }
 
-    async fn login_now(&self) -> Result<String, Failure> {
+    /// Logs in; `probe`: for the readiness probe (its `User-Agent`).
+    async fn login_now(&self, probe: bool) -> Result<String, Failure> {
         let c = &self.config;
-        let req = self.client.post(format!("{}/v1beta/auth/login", c.base_url)).json(&json!({
+        let mut req = self.client.post(format!("{}/v1beta/auth/login", c.base_url)).json(&json!({
             "username": c.username.expose(),
             "password": c.password.expose(),
             "ip": "0.0.0.0",
         }));
+        if probe {
+            req = req.header("user-agent", super::PROBE_AGENT);
+        }
         self.logins.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let answer = send(req).await?;
         let body = answer.body_json().unwrap_or(Value::Null);
@@ -140,13 +144,22 @@ impl Openprovider {
         &self,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<Answer, Failure> {
-        let token = self.token(None).await?;
+        self.call_as(build, false).await
+    }
+
+    /// [`Self::call`]; `probe`: a login it needs is the readiness probe's.
+    async fn call_as(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+        probe: bool,
+    ) -> Result<Answer, Failure> {
+        let token = self.token(None, probe).await?;
         let answer = send(build(&token)).await?;
         if !auth_expired(&answer) {
             return Ok(answer);
         }
         let _ = self.store.kv_delete(TOKEN_KEY).await;
-        let token = self.token(Some(&token)).await?;
+        let token = self.token(Some(&token), probe).await?;
         send(build(&token)).await
     }
 
@@ -170,6 +183,26 @@ impl Openprovider {
     pub async fn list(&self, query: &[(String, String)]) -> Result<Answer, Failure> {
         let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
         self.call(|t| self.client.get(&url).query(query).bearer_auth(t)).await
+    }
+
+    /// One row of the account's list, marked as the readiness probe
+    /// ([`super::PROBE_AGENT`]).
+    ///
+    /// # Errors
+    /// The transport or the login failed.
+    pub async fn probe(&self) -> Result<Answer, Failure> {
+        let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
+        self.call_as(
+            |t| {
+                self.client
+                    .get(&url)
+                    .query(&[("limit", "1")])
+                    .header("user-agent", super::PROBE_AGENT)
+                    .bearer_auth(t)
+            },
+            true,
+        )
+        .await
     }
 
     /// `start` (with the handle) or `restart`.
