@@ -165,7 +165,7 @@ const FAULTS = [
     name: 'connection-refused',
     kind: 'network',
     status: null,
-    words: /Could not reach the server\. Check your internet connection\./,
+    words: /Could not reach the server\. It may be down; we will try again\./,
     answer: (route) => route.abort('connectionrefused'),
   },
   {

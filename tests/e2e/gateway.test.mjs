@@ -30,14 +30,16 @@ let sandbox;
 let browser;
 let gateway;
 let panel;
+let whmcs;
 const dirs = [];
 let tokenRequests = 0;
 
 /** The demo registrant's contacts, as the panel's token names them. */
 const CONTACTS = {
   'c-op': { id: 'c-op', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
-  // The same contact under another id: its own cooldown in the gateway.
+  // The same contact under other ids: their own cooldowns in the gateway.
   'c-op2': { id: 'c-op2', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
+  'c-op3': { id: 'c-op3', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
   'c-nc': { id: 'c-nc', provider: 'namecom', email: 'pending@namecom.example', domains: ['namecom-pending-shop.com'] },
   'c-dna': { id: 'c-dna', provider: 'dna', email: 'pending@dna.example', handle: 'DNA-102' },
 };
@@ -143,11 +145,12 @@ async function startPanel() {
       const g = gateway.base;
       const v = url.searchParams.get('v');
       const sri = url.searchParams.get('sri');
+      const op = url.searchParams.get('op') ?? 'c-op';
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Panel</title><link rel="icon" href="data:,">
         <script type="module" crossorigin="anonymous" src="${g}/widget/${v ? `${v}/` : ''}define.js"${sri ? ` integrity="${sri}"` : ''}></script></head><body><main>
         <registrant-verification data-scenario="x-op" provider="openprovider"
-          status-url="${g}/api/openprovider/status?contact=c-op" resend-url="${g}/api/openprovider/resend?contact=c-op"
+          status-url="${g}/api/openprovider/status?contact=${op}" resend-url="${g}/api/openprovider/resend?contact=${op}"
           token-url="/token"></registrant-verification>
         </main></body></html>`);
       return;
@@ -211,6 +214,37 @@ async function startPanel() {
   return { server, url: `http://127.0.0.1:${server.address().port}` };
 }
 
+/** A free port on 127.0.0.1. */
+async function freePort() {
+  const probe = http.createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address();
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/**
+ * WHMCS's client area in miniature (tests/e2e/whmcs-panel.php under
+ * `php -S`), running the hook and the token endpoint of www/examples/tokens/.
+ */
+async function startWhmcs(port, gatewayUrl) {
+  const child = spawn('php', ['-S', `127.0.0.1:${port}`, join(h.ROOT, 'tests', 'e2e', 'whmcs-panel.php')], {
+    env: { ...process.env, GATEWAY_TOKEN_SECRET: SECRET, GATEWAY_URL: gatewayUrl },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url + '/')).ok) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('php -S did not start (make tools installs php-cli)');
+}
+
 /** A name.com webhook signed as name.com signs it (keys sorted, compact). */
 function signedWebhook(url, verificationId, status) {
   const body = JSON.stringify({ domains: ['namecom-pending-shop.com'], eventName: 'contact.verification.status_change', verification: { status }, verificationId });
@@ -225,12 +259,15 @@ describe('the gateway (serve), with the widget on another origin', () => {
     await sandbox.resetAt(h.T0);
     browser = await h.launchBrowser();
     panel = await startPanel();
-    gateway = await startGateway(panel.url);
+    const whmcsPort = await freePort();
+    gateway = await startGateway(panel.url, { extraOrigins: [`http://127.0.0.1:${whmcsPort}`] });
+    whmcs = await startWhmcs(whmcsPort, gateway.base);
   });
 
   after(async () => {
     await browser?.close();
     gateway?.child.kill('SIGTERM');
+    whmcs?.child.kill('SIGTERM');
     panel?.server.close();
     await sandbox?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -272,7 +309,7 @@ describe('the gateway (serve), with the widget on another origin', () => {
     const requests = [];
     page.on('request', (r) => r.url().startsWith(gateway.base) && requests.push(r));
     try {
-      await page.goto(panel.url + '/cross');
+      await page.goto(panel.url + '/cross?op=c-op3');
       await h.waitForStatus(page, 'x-op', 'pending');
       const answers = await Promise.all(requests.map(async (r) => [r.url(), (await r.response())?.status(), await r.allHeaders()]));
       const files = answers.filter(([u]) => u.startsWith(`${gateway.base}/widget/`));
@@ -366,6 +403,60 @@ describe('the gateway (serve), with the widget on another origin', () => {
       await page.context().close();
     }
   });
+
+  for (const [scheme, width] of [['light', 1280], ['dark', 390]]) {
+    it(`a failed re-check keeps the status, deadline, domains and Resend, and says why (${scheme}, ${width} px)`, async () => {
+      await sandbox.resetAt(h.T0);
+      const page = await h.newPage(browser, { colorScheme: scheme });
+      await page.setViewportSize({ width, height: 900 });
+      h.allowProblems(page, /status of 50[24]|status of 401|ERR_CONNECTION_REFUSED|ERR_FAILED/);
+      const status = `${gateway.base}/api/openprovider/status?contact=c-op`;
+      const cors = { 'access-control-allow-origin': panel.url, 'access-control-expose-headers': 'retry-after' };
+      const stale = () => page.evaluate(() => {
+        const p = document.querySelector('[data-scenario="x-op"]').shadowRoot.querySelector('.stale');
+        return p && !p.hidden ? p.textContent : null;
+      });
+      try {
+        await page.goto(panel.url + '/cross');
+        await h.waitForStatus(page, 'x-op', 'pending');
+        const before = h.norm(await h.widgetText(page, 'x-op'));
+        const cases = [
+          ['the registrar', (route) => route.fulfill({ status: 502, contentType: 'application/json', headers: cors,
+            body: '{"error":"upstream_unavailable","message":"The registrar could not be reached"}' }),
+            /The registrar did not answer \(HTTP 502/],
+          ['the gateway', (route) => route.abort('connectionrefused'), /Could not reach the server\. It may be down/],
+          ['the session', (route) => route.fulfill({ status: 401, contentType: 'application/json', headers: cors,
+            body: '{"error":"unauthenticated","message":"The token is not valid"}' }),
+            /Your session has ended: sign in again/],
+        ];
+        for (const [who, answer, words] of cases) {
+          await page.route(status, answer);
+          await page.evaluate(() => document.querySelector('[data-scenario="x-op"]').refresh());
+          await page.waitForFunction(([source, flags]) => {
+            const p = document.querySelector('[data-scenario="x-op"]').shadowRoot.querySelector('.stale');
+            return p && !p.hidden && new RegExp(source, flags).test(p.textContent);
+          }, [words.source, words.flags]);
+          const line = await stale();
+          assert.match(line, /Could not check again at .*; showing what we knew at /, `${who}: ${line}`);
+          assert.match(line, words, `${who}: ${line}`);
+          // What the registrant was reading is all still there.
+          const text = h.norm(await h.widgetText(page, 'x-op'));
+          assert.match(text, /openprovider-pending-shop\.com/, who);
+          assert.equal(await h.widget(page, 'x-op').getAttribute('data-status'), 'pending', who);
+          assert.ok(text.includes(before.slice(0, 60)), `${who}: the headline and lead stay\n${before}\n${text}`);
+          assert.equal(await h.widget(page, 'x-op').getByRole('button', { name: /resend/i }).count(), 1, `${who}: Resend stays`);
+          if (who === 'the registrar') await h.screenshot(h.widget(page, 'x-op'), `gateway-stale-${scheme}-${width}`);
+          await page.unroute(status);
+        }
+        // Back: the next automatic re-check clears the line.
+        await h.advance(page, 61_000, 1000);
+        await page.waitForFunction(() => document.querySelector('[data-scenario="x-op"]').shadowRoot.querySelector('.stale').hidden);
+        h.assertNoProblems(page);
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
 
   it('a resend whose intent is in progress elsewhere waits for its answer: one email', async () => {
     await sandbox.resetAt(h.T0);
@@ -572,16 +663,20 @@ describe('the gateway (serve), with the widget on another origin', () => {
     }
   });
 
-  it('the Node, Python and PHP (WHMCS hook) snippets mint tokens the gateway accepts', async () => {
+  it('the Node, Python and PHP (WHMCS token endpoint) snippets mint tokens the gateway accepts', async () => {
     const contacts = JSON.stringify([CONTACTS['c-op']]);
     const env = { ...process.env, GATEWAY_TOKEN_SECRET: SECRET };
     const node = execFileSync('node', [join(TOKENS, 'mint-token.mjs'), contacts, 'client-42'], { env }).toString().trim();
     const python = execFileSync('python3', [join(TOKENS, 'mint_token.py'), contacts, 'client-42'], { env }).toString().trim();
-    const php = execFileSync('php', [join(h.ROOT, 'tests', 'e2e', 'whmcs-hook-driver.php'), gateway.base], { env }).toString();
-    const element = JSON.parse(php);
-    assert.match(element.html, /<registrant-verification id="domain-77" provider="openprovider"/);
-    assert.ok(!/token=|eyJ[^"]*"\s*>/.test(element.html.split('<script>')[0]), 'the token is not in a URL or attribute');
-    for (const [who, token] of [['node', node], ['python', python], ['php', element.token]]) {
+    // WHMCS: the endpoint answers only the signed-in client, for their own domain.
+    const endpoint = `${whmcs.url}/registrant_verification_token.php`;
+    assert.equal((await fetch(`${endpoint}?domainid=77`)).status, 401, 'signed out');
+    assert.equal((await fetch(`${endpoint}?domainid=78`, { headers: { cookie: 'uid=42' } })).status, 404, "another client's domain");
+    const answer = await fetch(`${endpoint}?domainid=77`, { headers: { cookie: 'uid=42' } });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get('cache-control'), 'no-store');
+    const php = (await answer.json()).token;
+    for (const [who, token] of [['node', node], ['python', python], ['php', php]]) {
       const id = who === 'php' ? 'domain-77' : 'c-op';
       const res = await fetch(`${gateway.base}/api/openprovider/status?contact=${id}`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(res.status, 200, `${who}: ${await res.text()}`);
@@ -589,5 +684,27 @@ describe('the gateway (serve), with the widget on another origin', () => {
     const forged = node.slice(0, -4) + 'AAAA';
     const res = await fetch(`${gateway.base}/api/openprovider/status?contact=c-op`, { headers: { authorization: `Bearer ${forged}` } });
     assert.equal(res.status, 401);
+  });
+
+  it("the WHMCS hook's page, rendered by PHP, loads the widget from the gateway and its token from the endpoint", async () => {
+    await sandbox.resetAt(h.T0);
+    const page = await h.newPage(browser);
+    const urls = [];
+    page.on('request', (r) => urls.push(r.url()));
+    try {
+      await page.goto(whmcs.url + '/');
+      const html = await page.content();
+      assert.match(html, /<script type="module" crossorigin="anonymous" src="http:\/\/127\.0\.0\.1:\d+\/widget\/define\.js">/);
+      assert.match(html, /token-url="registrant_verification_token\.php\?domainid=77"/);
+      await page.waitForFunction(() => document.getElementById('domain-77')?.getAttribute('data-status') === 'pending', null, { timeout: 15_000 });
+      const text = await page.evaluate(() => document.getElementById('domain-77').shadowRoot.textContent);
+      assert.match(text, /pending@openprovider\.example/);
+      assert.ok(urls.some((u) => u.startsWith(`${whmcs.url}/registrant_verification_token.php`)), 'the token came from the endpoint');
+      for (const u of urls) assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(u), `no token in ${u}`);
+      await h.screenshot(page.locator('main'), 'gateway-whmcs-light');
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
   });
 });

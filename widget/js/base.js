@@ -285,6 +285,8 @@ export function withToken(Base) {
     #answer = null;
     #timer = null;
     #warned = false;
+    /** When the page last answered a renewal (ms). */
+    #renewedAt = 0;
 
     /**
      * The bearer token for the gateway, set by the page (never reflected
@@ -299,6 +301,7 @@ export function withToken(Base) {
         // request carries it; nothing to load again.
         const answer = this.#answer;
         this.#answer = null;
+        this.#renewedAt = Date.now();
         answer(this.#token);
         return;
       }
@@ -402,6 +405,10 @@ export function withToken(Base) {
         }
       }
       if (!this.#token) return null;
+      // A 401 to a request sent with the token just replaced: the new one
+      // is the answer (a request in flight during a renewal is not a
+      // reason to ask the page twice).
+      if (force && Date.now() - this.#renewedAt < RENEW_WAIT_MS) return this.#token;
       if (!stale({ exp: expiryOf(this.#token) })) return this.#token;
       return (await this.#renew()) ?? this.#token;
     }

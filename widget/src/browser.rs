@@ -290,6 +290,7 @@ impl Answer {
 pub fn answered(sent: Result<Answer, Failure>) -> Option<Result<Answer, Problem>> {
     match sent {
         Ok(answer) => Some(Ok(answer)),
+        Err(Failure::Network) if offline() => Some(Err(Problem::Offline)),
         Err(Failure::Network) => Some(Err(Problem::Network)),
         Err(Failure::Blocked { server, page }) => Some(Err(Problem::Blocked { server, page })),
         Err(Failure::Timeout) => Some(Err(Problem::Timeout)),
@@ -476,6 +477,11 @@ fn foreign_origin(url: &str) -> Option<String> {
     let parsed = web_sys::Url::new_with_base(url, &page.href().ok()?).ok()?;
     let origin = parsed.origin();
     (origin != page.origin().ok()?).then_some(origin)
+}
+
+/// `true` when the browser says it has no network (`navigator.onLine`).
+fn offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
 }
 
 /// This page's origin (`https://panel.example`).

@@ -858,13 +858,61 @@ catalog! {
             nl: t("We kunnen uw verificatiestatus nu niet tonen. Neem contact op met support."),
             tr: t("Doğrulama durumunuzu şu anda gösteremiyoruz. Lütfen destek ekibiyle iletişime geçin."),
         }
+        // No answer while the browser is online: the server (the gateway)
+        // is down or unreachable; the registrant's connection is fine.
         ErrorNetwork = "errorNetwork" {
-            en: t("Could not reach the server. Check your internet connection."),
-            de: t("Der Server war nicht erreichbar. Prüfen Sie Ihre Internetverbindung."),
-            es: t("No se pudo conectar con el servidor. Compruebe su conexión a internet."),
-            fr: t("Impossible de joindre le serveur. Vérifiez votre connexion Internet."),
-            nl: t("De server is niet bereikbaar. Controleer uw internetverbinding."),
-            tr: t("Sunucuya ulaşılamadı. İnternet bağlantınızı kontrol edin."),
+            en: t("Could not reach the server. It may be down; we will try again."),
+            de: t("Der Server war nicht erreichbar. Er ist möglicherweise ausgefallen; wir versuchen es erneut."),
+            es: t("No se pudo conectar con el servidor. Puede que no esté disponible; lo intentaremos de nuevo."),
+            fr: t("Impossible de joindre le serveur. Il est peut-être indisponible\u{a0}; nous réessaierons."),
+            nl: t("De server is niet bereikbaar. Mogelijk is hij offline; we proberen het opnieuw."),
+            tr: t("Sunucuya ulaşılamadı. Sunucu kapalı olabilir; yeniden deneyeceğiz."),
+        }
+        // No answer and `navigator.onLine` is false.
+        ErrorOffline = "errorOffline" {
+            en: t("You are offline. Check your internet connection."),
+            de: t("Sie sind offline. Prüfen Sie Ihre Internetverbindung."),
+            es: t("No tiene conexión. Compruebe su conexión a internet."),
+            fr: t("Vous êtes hors ligne. Vérifiez votre connexion Internet."),
+            nl: t("U bent offline. Controleer uw internetverbinding."),
+            tr: t("Çevrimdışısınız. İnternet bağlantınızı kontrol edin."),
+        }
+        // The gateway answered, the registrar behind it did not (its 502,
+        // 503 or 504: `detail` is "HTTP 502, upstream_unavailable" with the
+        // gateway's code, else "HTTP 502").
+        ErrorRegistrarUnreachable = "errorRegistrarUnreachable" {
+            en: t("The registrar did not answer ({detail}). We will try again."),
+            de: t("Der Registrar hat nicht geantwortet ({detail}). Wir versuchen es erneut."),
+            es: t("El registrador no respondió ({detail}). Lo intentaremos de nuevo."),
+            fr: t("Le bureau d’enregistrement n’a pas répondu ({detail}). Nous réessaierons."),
+            nl: t("De registrar antwoordde niet ({detail}). We proberen het opnieuw."),
+            tr: t("Kayıt şirketi yanıt vermedi ({detail}). Yeniden deneyeceğiz."),
+        }
+        // A re-check failed; the card keeps what an earlier answer said.
+        StaleSince = "staleSince" {
+            en: t("Could not check again at {failed}; showing what we knew at {known}."),
+            de: t("Erneute Prüfung um {failed} fehlgeschlagen; angezeigt wird der Stand von {known}."),
+            es: t("No se pudo volver a comprobar a las {failed}; se muestra lo que sabíamos a las {known}."),
+            fr: t("Nouvelle vérification impossible à {failed}\u{a0}; voici ce que nous savions à {known}."),
+            nl: t("Opnieuw controleren lukte niet om {failed}; dit is wat we wisten om {known}."),
+            tr: t("{failed} itibarıyla yeniden kontrol edilemedi; {known} itibarıyla bildiklerimiz gösteriliyor."),
+        }
+        StaleAt = "staleAt" {
+            en: t("Could not check again at {failed}; showing what we knew before."),
+            de: t("Erneute Prüfung um {failed} fehlgeschlagen; angezeigt wird der vorherige Stand."),
+            es: t("No se pudo volver a comprobar a las {failed}; se muestra lo que sabíamos antes."),
+            fr: t("Nouvelle vérification impossible à {failed}\u{a0}; voici ce que nous savions auparavant."),
+            nl: t("Opnieuw controleren lukte niet om {failed}; dit is wat we eerder wisten."),
+            tr: t("{failed} itibarıyla yeniden kontrol edilemedi; önceki bilgiler gösteriliyor."),
+        }
+        // Why, when the panel's session ended (HTTP 401 or 403).
+        StaleSession = "staleSession" {
+            en: t("Your session has ended: sign in again to see the latest status."),
+            de: t("Ihre Sitzung ist abgelaufen: Melden Sie sich erneut an, um den aktuellen Stand zu sehen."),
+            es: t("Su sesión ha terminado: vuelva a iniciar sesión para ver el estado actual."),
+            fr: t("Votre session a pris fin\u{a0}: reconnectez-vous pour voir l’état actuel."),
+            nl: t("Uw sessie is verlopen: log opnieuw in om de actuele status te zien."),
+            tr: t("Oturumunuz sona erdi: güncel durumu görmek için yeniden oturum açın."),
         }
         ErrorTimeout = "errorTimeout" {
             en: t("The server did not answer within {seconds} seconds, so we stopped waiting."),

@@ -1482,7 +1482,10 @@ mod tests {
         let config = Problem::Config("the `list-url` attribute is missing".into());
         assert!(problem_text(&config, &en()).contains("`list-url` attribute is missing"));
         let why = Why::Problem(Problem::Network);
-        assert_eq!(why.text(&en()), "Could not reach the server. Check your internet connection.");
+        assert_eq!(
+            why.text(&en()),
+            "Could not reach the server. It may be down; we will try again."
+        );
         assert_eq!(
             Why::Said(ListMsg::RowThrottled).text(&fr),
             "limité par le bureau d’enregistrement"

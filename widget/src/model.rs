@@ -211,8 +211,12 @@ pub fn intent_key(provider: Provider, status_url: &str) -> String {
 pub enum Problem {
     /// The element is misconfigured (a missing or invalid attribute).
     Config(String),
-    /// The request never got an answer (offline, DNS, refused).
+    /// The request never got an answer (DNS, refused, reset) while the
+    /// browser was online: the server is unreachable.
     Network,
+    /// The request never got an answer and the browser is offline
+    /// (`navigator.onLine` false).
+    Offline,
     /// The browser blocked the answer from `server`'s origin (CORS) to
     /// this page's origin `page`: the server answered a probe, but not in
     /// a way this page may read.
@@ -240,7 +244,7 @@ impl Problem {
     pub fn kind(&self) -> &'static str {
         match self {
             Problem::Config(_) => "config",
-            Problem::Network => "network",
+            Problem::Network | Problem::Offline => "network",
             Problem::Blocked { .. } => "blocked",
             Problem::Timeout => "timeout",
             Problem::NoRecord => "notFound",
@@ -275,6 +279,24 @@ impl Problem {
             // detail goes to the console and the event.
             Problem::Config(_) | Problem::Blocked { .. } => msgs.text(Msg::ErrorConfig),
             Problem::Network => msgs.text(Msg::ErrorNetwork),
+            Problem::Offline => msgs.text(Msg::ErrorOffline),
+            // The gateway reached, the registrar not: say whose fault it is.
+            Problem::Core(Error::Http { status: status @ 500..=599, excerpt, .. })
+                if gateway_code(excerpt) == Some("upstream_unavailable") =>
+            {
+                let detail = format!("HTTP {status}, upstream_unavailable");
+                msgs.fill(Msg::ErrorRegistrarUnreachable, &[("detail", &detail)])
+            }
+            // The same answer, read as the registrar's own error (its
+            // `message`), or the registrar's own 502 to 504.
+            Problem::Core(Error::Registrar {
+                status: Some(status @ 502..=504),
+                code: None,
+                ..
+            }) => {
+                let detail = format!("HTTP {status}");
+                msgs.fill(Msg::ErrorRegistrarUnreachable, &[("detail", &detail)])
+            }
             Problem::Timeout => {
                 msgs.fill(Msg::ErrorTimeout, &[("seconds", &REQUEST_TIMEOUT_SECS.to_string())])
             }
@@ -363,14 +385,71 @@ impl Problem {
     pub fn settles_intent(&self) -> bool {
         match self {
             Problem::Config(_) | Problem::NoRecord => true,
-            Problem::Network | Problem::Blocked { .. } | Problem::Timeout | Problem::BadRows(_) => {
-                false
-            }
+            Problem::Network
+            | Problem::Offline
+            | Problem::Blocked { .. }
+            | Problem::Timeout
+            | Problem::BadRows(_) => false,
             Problem::Core(Error::Registrar { .. }) => true,
             Problem::Core(Error::Http { status, .. }) => *status < 500,
             Problem::Core(_) => false,
         }
     }
+}
+
+/// The gateway's own error code (`{"error": "upstream_unavailable", …}`)
+/// at the start of an answer's body, if it has one.
+pub fn gateway_code(excerpt: &str) -> Option<&str> {
+    let rest = excerpt.trim_start().strip_prefix('{')?.trim_start();
+    let rest = rest.strip_prefix("\"error\"")?.trim_start().strip_prefix(':')?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let code = &rest[..rest.find('"')?];
+    code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_').then_some(code)
+}
+
+/// A re-check that failed while the card shows an earlier answer: the card
+/// keeps that answer (status, deadline, domains, Resend) and says this in
+/// a quiet line ([`stale_line`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// Why the re-check failed.
+    pub problem: Problem,
+    /// When it failed.
+    pub failed_at: DateTime<Utc>,
+}
+
+/// The quiet line under a card kept through a failed re-check: when the
+/// check failed, what the card shows is from when, why (in words that name
+/// the party at fault: the registrar, the server, the network, the
+/// session), and when the widget tries again (`retry_at`).
+pub fn stale_line(
+    stale: &Stale,
+    known_at: Option<DateTime<Utc>>,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    fmt: &impl DateFormat,
+    msgs: &Messages,
+) -> String {
+    let failed = fmt.time(stale.failed_at, now);
+    let first = match known_at {
+        Some(at) => {
+            msgs.fill(Msg::StaleSince, &[("failed", &failed), ("known", &fmt.time(at, now))])
+        }
+        None => msgs.fill(Msg::StaleAt, &[("failed", &failed)]),
+    };
+    let why = match &stale.problem {
+        Problem::Core(
+            Error::Http { status: 401 | 403, .. }
+            | Error::Registrar { status: Some(401 | 403), .. },
+        ) => msgs.text(Msg::StaleSession),
+        p => p.message_in(msgs),
+    };
+    let mut line = format!("{first} {why}");
+    if let Some(at) = retry_at {
+        line.push(' ');
+        line.push_str(&retry_line(&stale.problem, at, now, fmt, msgs));
+    }
+    line
 }
 
 /// The contact's record from an evaluated status answer: its first
@@ -1167,8 +1246,8 @@ mod tests {
         assert_eq!(a.label, "Reenviar correo de verificación");
         let fr = Messages::new("fr", &none);
         assert_eq!(
-            Problem::Network.message_in(&fr),
-            "Impossible de joindre le serveur. Vérifiez votre connexion Internet."
+            Problem::Offline.message_in(&fr),
+            "Vous êtes hors ligne. Vérifiez votre connexion Internet."
         );
         assert_eq!(
             retry_line(&Problem::Network, now() + TimeDelta::seconds(1), now(), &Utc24, &fr),
@@ -1429,10 +1508,77 @@ mod tests {
     }
 
     #[test]
+    fn the_gateways_upstream_failure_blames_the_registrar() {
+        let body =
+            r#"{"error":"upstream_unavailable","message":"The registrar could not be reached"}"#;
+        for provider in [Provider::Namecom, Provider::Openprovider, Provider::Dna] {
+            let response = verification_core::Response::new(502, body);
+            let ctx = Context::new(now()).single_contact();
+            let p = Problem::Core(
+                verification_core::evaluate_response(provider, &response, &ctx).unwrap_err(),
+            );
+            let m = p.message();
+            assert!(
+                m.starts_with("The registrar did not answer (HTTP 502")
+                    && m.ends_with("We will try again."),
+                "{provider:?}: {p:?}: {m}"
+            );
+        }
+        assert_eq!(
+            gateway_code(r#" { "error" : "store_unavailable", "m": 1}"#),
+            Some("store_unavailable")
+        );
+        assert_eq!(gateway_code("<html>502</html>"), None);
+        assert_eq!(gateway_code(r#"{"error":"Bad \"x"}"#), None);
+        // Offline is the registrant's connection; Network is the server.
+        assert_eq!(Problem::Offline.message(), "You are offline. Check your internet connection.");
+        assert_eq!(Problem::Offline.kind(), "network");
+        assert!(!Problem::Offline.settles_intent());
+    }
+
+    #[test]
+    fn a_failed_recheck_says_when_what_was_known_and_why() {
+        let known = now() - TimeDelta::minutes(5);
+        let retry = Some(now() + TimeDelta::seconds(30));
+        let line = |problem: Problem| {
+            stale_line(
+                &Stale { problem, failed_at: now() },
+                Some(known),
+                retry,
+                now(),
+                &Utc24,
+                &en(),
+            )
+        };
+        assert_eq!(
+            line(Problem::Network),
+            "Could not check again at 12:00; showing what we knew at 11:55. Could not reach the \
+             server. It may be down; we will try again. Trying again automatically in 30 seconds."
+        );
+        assert!(line(Problem::Offline).contains("You are offline."));
+        let upstream = http(504, r#"{"error":"upstream_unavailable","message":"x"}"#, &[]);
+        assert!(line(upstream).contains("The registrar did not answer (HTTP 504"));
+        let session = line(http(401, r#"{"error":"unauthenticated","message":"x"}"#, &[]));
+        assert!(
+            session.contains("Your session has ended: sign in again to see the latest status."),
+            "{session}"
+        );
+        let none = stale_line(
+            &Stale { problem: Problem::Timeout, failed_at: now() },
+            None,
+            None,
+            now(),
+            &Utc24,
+            &en(),
+        );
+        assert!(none.starts_with("Could not check again at 12:00; showing what we knew before. The server did not answer"), "{none}");
+    }
+
+    #[test]
     fn error_wording_by_kind_and_status() {
         let html = "<html><body><h1>Bad gateway</h1></body></html>";
         let cases: Vec<(Problem, &str, Option<u16>, &str)> = vec![
-            (Problem::Network, "network", None, "Could not reach the server. Check your internet connection."),
+            (Problem::Network, "network", None, "Could not reach the server. It may be down; we will try again."),
             (Problem::Timeout, "timeout", None, "The server did not answer within 15 seconds, so we stopped waiting."),
             (http(500, html, &[]), "http", Some(500), "The server had a problem (HTTP 500)."),
             (http(503, "", &[]), "http", Some(503), "Could not reach the server (HTTP 503). It may be down or busy."),

@@ -5,7 +5,7 @@
 //! `verification-core`, and the words and controls from [`crate::model`].
 
 use crate::i18n::{self, Messages, Msg, Part};
-use crate::model::{checked_line, event_action, poll_interval, EventAction};
+use crate::model::{checked_line, event_action, poll_interval, stale_line, EventAction, Stale};
 use crate::{
     browser::{self, Answer, Intl, Live},
     model::{
@@ -39,8 +39,12 @@ use web_sys::{HtmlElement, RequestCredentials};
 pub struct CardState {
     /// The latest record, if a check succeeded.
     pub record: RwSignal<Option<Record>>,
-    /// Why the latest check failed, if it did.
+    /// Why the latest check failed, if it did and nothing was shown before
+    /// it (a failed re-check of a shown record is `stale`).
     pub problem: RwSignal<Option<Problem>>,
+    /// A re-check that failed while a record showed: the record stays on
+    /// screen with a quiet line saying so.
+    pub stale: RwSignal<Option<Stale>>,
     /// A status check is in flight.
     pub checking: RwSignal<bool>,
     /// Where the latest resend stands.
@@ -77,6 +81,7 @@ impl CardState {
         CardState {
             record: RwSignal::new(None),
             problem: RwSignal::new(None),
+            stale: RwSignal::new(None),
             checking: RwSignal::new(false),
             phase: RwSignal::new(ResendPhase::Idle),
             now: RwSignal::new(now),
@@ -110,7 +115,8 @@ impl CardState {
     /// The automatic re-check after a failed status check, while the
     /// problem shows and no check is in flight.
     pub fn pending_retry(&self) -> Option<DateTime<Utc>> {
-        let showing = self.problem.with(Option::is_some) && !self.checking.get();
+        let failed = self.problem.with(Option::is_some) || self.stale.with(Option::is_some);
+        let showing = failed && !self.checking.get();
         self.retry_at.get().filter(|_| showing)
     }
 }
@@ -183,8 +189,19 @@ pub fn Card(
     /// or disabled).
     on_action: impl Fn(ActionKind) + 'static,
 ) -> impl IntoView {
-    let CardState { record, problem, checking, phase, now, config, messages, checked_at, .. } =
-        state;
+    let CardState {
+        record,
+        problem,
+        stale,
+        checking,
+        phase,
+        now,
+        config,
+        messages,
+        checked_at,
+        retry_at,
+        ..
+    } = state;
     let email = move || record.with(|r| r.as_ref().and_then(|r| r.email.clone()));
     let screen = move || state.screen();
     let tone = move || record.with(|r| Tone::of(screen(), r.as_ref()));
@@ -312,10 +329,20 @@ pub fn Card(
         let minutes = (secs.max(1) + 59) / 60;
         (!throttled()).then(|| messages.with(|m| m.count(Msg::SendAnotherInMinutes, minutes, &[])))
     };
+    // A failed re-check of the record on screen: said quietly, the record
+    // kept (it counts down every second: not a live region).
+    let stale_text = move || {
+        let msgs = messages.get();
+        let retry = retry_at.get().filter(|_| !checking.get());
+        stale.with(|st| {
+            st.as_ref()
+                .map(|st| stale_line(st, checked_at.get(), retry, now.get(), &intl(&msgs), &msgs))
+        })
+    };
     // When the widget tries again by itself after a failed check (not a
     // live region: it counts down every second).
     let retry = move || {
-        let at = state.pending_retry()?;
+        let at = state.pending_retry().filter(|_| stale.with(Option::is_none))?;
         let msgs = messages.get();
         // "Not ready yet" says its next check in the lead already.
         problem.with(|p| {
@@ -394,6 +421,9 @@ pub fn Card(
             </p>
             {dynamic(move || deadline().into_any())}
             {dynamic(move || domains().into_any())}
+            <p class="stale" part="stale" hidden=move || stale.with(Option::is_none)>
+                {text(move || stale_text().unwrap_or_default())}
+            </p>
             <div class="actions" part="actions">
                 {dynamic(move || edit_link().into_any())}
                 <button
@@ -459,6 +489,7 @@ pub fn Widget(
     let state = CardState {
         record: RwSignal::from(record),
         problem: RwSignal::new(None),
+        stale: RwSignal::new(None),
         checking: RwSignal::new(false),
         phase: RwSignal::new(ResendPhase::Idle),
         now: RwSignal::new(browser::now()),
@@ -550,9 +581,11 @@ pub fn Widget(
         let host = host.clone();
         effect(Box::new(move |_| {
             let screen = state.screen();
-            let _ = state.problem.with(|p| match p {
-                Some(p) => host.set_attribute("data-error", p.kind()),
-                None => host.remove_attribute("data-error"),
+            let _ = state.problem.with(|p| {
+                state.stale.with(|st| match p.as_ref().or(st.as_ref().map(|st| &st.problem)) {
+                    Some(p) => host.set_attribute("data-error", p.kind()),
+                    None => host.remove_attribute("data-error"),
+                })
             });
             let _ = state.record.with(|r| {
                 let _ = host.set_attribute("data-status", screen.data_status(r.as_ref()));
@@ -684,12 +717,22 @@ impl Controller {
             Ok(record) => {
                 self.live.failures.set(0);
                 s.checked_at.set(Some(now));
+                s.stale.set(None);
                 self.show(record, now, &config);
             }
             Err(p) => {
                 if p.not_ready() {
                     s.checked_at.set(Some(now));
                 }
+                // A record on screen stays there through a failed re-check
+                // (an outage, a lost session): the registrant keeps their
+                // deadline, domains and Resend, with a quiet line. Setup
+                // problems and "not ready yet" still take the card.
+                let keep = !p.not_ready()
+                    && p.retries_by_itself()
+                    && p.registrant_can_retry()
+                    && s.problem.with_untracked(Option::is_none)
+                    && s.record.with_untracked(Option::is_some);
                 // Re-check by itself, backing off (see `retry_delay`).
                 let delay = p.retries_by_itself().then(|| {
                     let failures = self.live.failures.get().saturating_add(1);
@@ -697,7 +740,12 @@ impl Controller {
                     retry_delay(failures, config.refresh, p.retry_at(), now)
                 });
                 s.retry_at.set(delay.map(|d| now + d));
-                s.problem.set(Some(p.clone()));
+                if keep {
+                    s.stale.set(Some(Stale { problem: p.clone(), failed_at: now }));
+                } else {
+                    s.stale.set(None);
+                    s.problem.set(Some(p.clone()));
+                }
                 self.report(&p, "status");
                 if let Some(delay) = delay {
                     self.schedule(delay.to_std().unwrap_or(Duration::from_secs(5)));
