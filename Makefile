@@ -29,6 +29,8 @@ help:
 	@echo "make demo       build the widget and run the demo on http://127.0.0.1:$(PORT)/"
 	@echo "make test       every check and test (fmt, clippy, unit, property, wasm, node, browser)"
 	@echo "make package    build the npm package into $(PKG) (and its .tgz)"
+	@echo "make release    the gateway binary to deploy (target/server/verification-www)"
+	@echo "make gateway-demo  the gateway beside the demo's sandbox, with a panel on another origin"
 	@echo "make bench      size and speed report against a bare Leptos counter (bench/latest.md)"
 	@echo "make fuzz       fuzz every adapter for 5 minutes each (make fuzz-smoke: 10 s each)"
 	@echo "make load       bounded load test of the pass-through on loopback"
@@ -83,9 +85,22 @@ postgres:
 package: rust-tools node-tools
 	bash widget/build.sh
 
-.PHONY: demo
+.PHONY: demo gateway-demo release
 demo: package
 	cargo run -q -p verification-www -- demo --port $(PORT) --widget-dir $(PKG)
+
+# The gateway as a reseller runs it, beside the demo's sandbox, with a
+# panel page on another origin and its own token endpoint (ports 8080,
+# 8443, 3000; www/examples/panel/try-gateway.mjs).
+gateway-demo: package
+	cargo build -q -p verification-www --bin verification-www
+	node www/examples/panel/try-gateway.mjs
+
+# The binary to deploy: target/server/verification-www (optimised,
+# panics unwind), and the widget's files in widget/pkg.
+release: package
+	cargo build --locked --profile server -p verification-www --bin verification-www
+	@echo "the gateway: target/server/verification-www; the widget's files: $(PKG)"
 
 # ---------------------------------------------------------------- checks
 
