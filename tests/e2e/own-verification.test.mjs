@@ -108,6 +108,16 @@ describe('own verification in the demo', () => {
       await openEmailTo(page, id);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
       assert.ok(overflow <= 0, `the email page overflows by ${overflow} px`);
+      // The email's HTML part as a phone's mail app shows it: the raw link
+      // wraps instead of widening the message.
+      const html = await page.locator('iframe.email').getAttribute('src');
+      const mail = await page.context().newPage();
+      await mail.setViewportSize({ width: 390, height: 844 });
+      await mail.goto(server.url + html);
+      const raw = await mail.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      assert.ok(raw <= 0, `the email's HTML overflows by ${raw} px at 390 px`);
+      await h.screenshot(mail.locator('body'), `own-email-html-phone-${colorScheme}`);
+      await mail.close();
       await page.locator('pre.email-text a').first().click();
       await page.getByRole('button', { name: 'Confirm my email' }).waitFor();
       const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);

@@ -123,9 +123,15 @@ describe('demo panel: every scenario', () => {
         assert.equal(Date.parse(rec.deadline), Date.parse(deadline), `${s.key}: record deadline`);
         const days = h.daysLeft(T0, deadline);
         assert.equal(rec.daysLeft, days, `${s.key}: daysLeft`);
-        await h.assertShowsInstant(page, text, deadline, `${s.key}: deadline`);
+        const noEmailYet = s.link && s.status === 'not_started';
+        if (!noEmailYet) await h.assertShowsInstant(page, text, deadline, `${s.key}: deadline`);
         assert.equal(rec.deadlineKind, s.link ? 'linkExpiry' : 'suspension', `${s.key}: deadlineKind`);
-        if (s.link) {
+        if (noEmailYet) {
+          // Before any email there is no link: neither its date nor its
+          // validity is spoken of.
+          assert.doesNotMatch(text, /The link in the email|before the link expires/, `${s.key}: no link yet`);
+          assert.doesNotMatch(text, LEFT_ANY, `${s.key}: no countdown`);
+        } else if (s.link) {
           // Domain Name API's date is the 60-day link's validity: never a
           // countdown to suspension, never "verify by" it (issue 14).
           assert.doesNotMatch(text, LEFT_ANY, `${s.key}: no countdown to the link's date`);
@@ -191,7 +197,10 @@ describe('demo panel: every scenario', () => {
         assert.match(text, /bounced|could not be delivered/i);
         const link = w.getByRole('link');
         assert.equal(await link.count(), 1, 'bounced: one link');
-        assert.equal(await link.getAttribute('href'), '/account/contact');
+        assert.equal(await link.getAttribute('href'), `/account/contact?contact=${s.key}`);
+        // It opens the form of this contact, with its own address.
+        const form = await (await fetch(`${server.url}/account/contact?contact=${s.key}`)).text();
+        assert.ok(form.includes(`value="${rec.email}"`), 'the form holds the bounced address');
         assert.equal(rec.resend.allowed, false);
         assert.equal(rec.resend.reason, 'bounced');
       }

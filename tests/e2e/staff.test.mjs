@@ -265,7 +265,7 @@ describe('staff list edges', () => {
   });
 
   for (const colorScheme of ['light', 'dark']) {
-    it(`on a 390 px phone each row keeps contact, status and deadline (${colorScheme})`, async () => {
+    it(`on a 390 px phone each row keeps contact, domains, status, deadline and Resend (${colorScheme})`, async () => {
       await server.resetAt(T0);
       const page = await h.newPage(browser, { colorScheme });
       try {
@@ -278,7 +278,10 @@ describe('staff list edges', () => {
           const rows = [...root.querySelectorAll('.viewport .row')].slice(0, 8);
           for (const r of rows) {
             const box = r.getBoundingClientRect();
-            for (const part of ['.email', '.badge', '.deadline .left', '.deadline time']) {
+            const parts = ['.email', '.domains', '.badge', '.deadline .left', '.deadline time'];
+            // A row that can be resent shows its button (or its queue state).
+            if (r.querySelector('button.row-resend')) parts.push('button.row-resend');
+            for (const part of parts) {
               const el = r.querySelector(part);
               const b = el?.getBoundingClientRect();
               if (!b || b.width === 0 || b.right > box.right + 1 || b.bottom > box.bottom + 1) bad.push(`${r.dataset.contact} ${part}`);
@@ -291,10 +294,12 @@ describe('staff list edges', () => {
             const email = r.querySelector('.email');
             if (email.scrollHeight > email.clientHeight + 1 || email.scrollWidth > email.clientWidth + 1) bad.push(`${r.dataset.contact} email cut`);
           }
-          return { bad, n: rows.length, overflow: document.documentElement.scrollWidth - window.innerWidth };
+          const buttons = rows.filter((r) => r.querySelector('button.row-resend')).length;
+          return { bad, n: rows.length, buttons, overflow: document.documentElement.scrollWidth - window.innerWidth };
         }, LIST);
         await h.screenshot(page.locator(LIST), `staff-phone-${colorScheme}`);
         assert.ok(check.n > 0);
+        assert.ok(check.buttons > 0, 'rows keep their Resend button');
         assert.deepEqual(check.bad, []);
         assert.ok(check.overflow <= 0, `overflows by ${check.overflow}px`);
         h.assertNoProblems(page);

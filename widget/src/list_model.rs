@@ -774,9 +774,11 @@ pub fn days_left_text(r: &Record, msgs: &Messages) -> String {
         };
     }
     let left = if secs < 0 {
+        // Whole hours or days past the deadline, counted down alike (23 h
+        // 30 min is "23 hours", 31 h is "1 day"); the first hour is "1 hour".
         let over = -secs;
         if over < 86_400 {
-            msgs.count(ListMsg::OverdueByHours, (over + 3_599) / 3_600, &[])
+            msgs.count(ListMsg::OverdueByHours, (over / 3_600).max(1), &[])
         } else {
             msgs.count(ListMsg::OverdueByDays, over / 86_400, &[])
         }
@@ -1449,6 +1451,18 @@ mod tests {
             days_left_text(&record("a@b", Status::Pending, Some(-3), false), &en()),
             "overdue by 3 hours"
         );
+        // Hours and days are counted the same way: completed ones.
+        let over = |secs: i64| {
+            let mut r = record("a@b", Status::Pending, Some(-1), false);
+            r.seconds_left = Some(-secs);
+            days_left_text(&r, &en())
+        };
+        assert_eq!(over(600), "overdue by 1 hour");
+        assert_eq!(over(23 * 3_600), "overdue by 23 hours");
+        assert_eq!(over(23 * 3_600 + 1_800), "overdue by 23 hours");
+        assert_eq!(over(24 * 3_600), "overdue by 1 day");
+        assert_eq!(over(31 * 3_600), "overdue by 1 day");
+        assert_eq!(over(48 * 3_600), "overdue by 2 days");
         assert_eq!(days_left_text(&record("a@b", Status::Verified, None, false), &en()), "");
         // A link's validity counts the link's days, never days before
         // suspension; an estimate says so.

@@ -194,7 +194,7 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 "<article class=\"card\">\n<h3>{caption}</h3>\n<p class=\"meta\">{email} · {domains}</p>\n\
                  <registrant-verification provider=\"{p}\" status-url=\"/api/{p}/status?contact={key}\" \
                  resend-url=\"/api/{p}/resend?contact={key}\" data-scenario=\"{key}\" \
-                 domains=\"{names}\" edit-contact-url=\"/account/contact\"{extra}>\
+                 domains=\"{names}\" edit-contact-url=\"/account/contact?contact={key}\"{extra}>\
                  <p class=\"fallback\">Checking the verification status of {email}…</p>\
                  </registrant-verification>\n</article>\n",
                 caption = escape(c.caption),
@@ -241,9 +241,20 @@ fn own_verification_card() -> String {
     )
 }
 
-/// Placeholder "Edit contact" page the widget links to.
+/// Placeholder "Edit contact" page the widget links to, for the contact
+/// its `?contact=` names (the demo registrant's own only): the form holds
+/// that contact's address.
 async fn contact_page(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
-    let saved = q.is_some_and(|q| q.contains("saved=1"));
+    let query = q.unwrap_or_default();
+    let param = |name: &str| {
+        query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
+    };
+    let saved = param("saved").as_deref() == Some("1");
+    let contact = param("contact")
+        .and_then(|k| scenarios::contact(&k))
+        .filter(|c| c.owner == DEMO_REGISTRANT);
+    let email = contact.map(|c| escape(&c.email)).unwrap_or_default();
+    let key = contact.map(|c| escape(&c.key)).unwrap_or_default();
     let notice = if saved {
         "<p class=\"notice\" role=\"status\">Saved. In this demo nothing is sent to a registrar.</p>\n"
     } else {
@@ -251,10 +262,10 @@ async fn contact_page(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Re
     };
     let main = format!(
         "<h1>Edit contact</h1>\n{notice}<p>Changing the registrant's name, organisation or email starts a new \
-         15-day verification.</p>\n<form class=\"contact-form\" method=\"post\" action=\"/account/contact\">\n\
+         15-day verification.</p>\n<form class=\"contact-form\" method=\"post\" action=\"/account/contact?contact={key}\">\n\
          <label>Name <input name=\"name\" autocomplete=\"name\" value=\"Jane Registrant\"></label>\n\
          <label>Organisation <input name=\"organisation\" autocomplete=\"organization\"></label>\n\
-         <label>Email <input name=\"email\" type=\"email\" autocomplete=\"email\" value=\"pending@openprovider.example\"></label>\n\
+         <label>Email <input name=\"email\" type=\"email\" autocomplete=\"email\" value=\"{email}\"></label>\n\
          <button type=\"submit\">Save</button>\n</form>\n"
     );
     html_response(page(
@@ -264,8 +275,14 @@ async fn contact_page(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Re
     ))
 }
 
-async fn contact_submit() -> Response {
-    Redirect::to("/account/contact?saved=1").into_response()
+async fn contact_submit(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
+    let key = q
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("contact=").map(str::to_owned))
+        .filter(|k| scenarios::contact(k).is_some())
+        .unwrap_or_default();
+    Redirect::to(&format!("/account/contact?contact={key}&saved=1")).into_response()
 }
 
 async fn favicon() -> Response {

@@ -37,11 +37,11 @@ async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
         // answer names none).
         let names = c.domains.join(" ");
         let tag = format!(
-            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" data-scenario="{k}" domains="{names}" edit-contact-url="/account/contact""#
+            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" data-scenario="{k}" domains="{names}" edit-contact-url="/account/contact?contact={k}""#
         );
         assert!(html.contains(&tag), "missing widget for {k}");
     }
-    assert!(html.contains(r#"data-scenario="namecom-unknown" domains="namecom-unknown-shop.com" edit-contact-url="/account/contact" changed-at="2026-03-01T11:57:00Z">"#));
+    assert!(html.contains(r#"data-scenario="namecom-unknown" domains="namecom-unknown-shop.com" edit-contact-url="/account/contact?contact=namecom-unknown" changed-at="2026-03-01T11:57:00Z">"#));
     assert!(!html.contains("neighbour"), "another registrant's contacts are not shown");
 
     // CSP-ready: no inline script, inline style or event handler attributes.
@@ -77,6 +77,24 @@ async fn static_and_contact_pages() {
     let page = s.client.get(s.url("/account/contact")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("<h1>Edit contact</h1>"));
+    // "Correct your email address" on a card opens that contact's form.
+    for c in verification_www::scenarios::registry()
+        .iter()
+        .filter(|c| c.owner == verification_www::scenarios::DEMO_REGISTRANT)
+    {
+        let url = s.url(&format!("/account/contact?contact={}", c.key));
+        let html = s.client.get(url).send().await.unwrap().text().await.unwrap();
+        let field = format!(r#"type="email" autocomplete="email" value="{}">"#, c.email);
+        assert!(html.contains(&field), "{}: {html}", c.key);
+    }
+    // Another registrant's contact is not shown.
+    let other = verification_www::scenarios::registry()
+        .iter()
+        .find(|c| c.owner != verification_www::scenarios::DEMO_REGISTRANT)
+        .unwrap();
+    let url = s.url(&format!("/account/contact?contact={}", other.key));
+    let html = s.client.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains(&other.email), "{html}");
     // The panel renders even though the widget bundle is missing.
     let missing = s.client.get(s.url("/widget/define.js")).send().await.unwrap();
     assert_eq!(missing.status(), 404);

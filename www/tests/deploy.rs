@@ -34,7 +34,8 @@ fn the_systemd_unit_verifies_and_starts_serve() {
     assert_eq!(args, ["serve", "--config", "/etc/verification-gateway/gateway.toml"]);
     let err = run_with(&args);
     assert!(err.contains("cannot read /etc/verification-gateway/gateway.toml"), "{err}");
-    for key in ["User=verification", "StateDirectoryMode=0700", "UMask=0077", "KillSignal=SIGTERM"] {
+    for key in ["User=verification", "StateDirectoryMode=0700", "UMask=0077", "KillSignal=SIGTERM"]
+    {
         assert!(unit.lines().any(|l| l == key), "{key}");
     }
 
@@ -67,14 +68,20 @@ fn the_systemd_unit_verifies_and_starts_serve() {
 #[test]
 fn the_container_file_builds_the_server_profile_and_copies_what_exists() {
     let file = deploy("Containerfile");
-    let lines: Vec<&str> = file
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
+    let lines: Vec<&str> =
+        file.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
     const KNOWN: &[&str] = &[
-        "FROM", "WORKDIR", "COPY", "RUN", "USER", "VOLUME", "EXPOSE", "STOPSIGNAL", "ENTRYPOINT",
-        "CMD", "&&",
+        "FROM",
+        "WORKDIR",
+        "COPY",
+        "RUN",
+        "USER",
+        "VOLUME",
+        "EXPOSE",
+        "STOPSIGNAL",
+        "ENTRYPOINT",
+        "CMD",
+        "&&",
     ];
     for l in &lines {
         let word = l.split_whitespace().next().unwrap();
@@ -85,8 +92,12 @@ fn the_container_file_builds_the_server_profile_and_copies_what_exists() {
     let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     assert!(cargo.contains("[profile.server]"), "Cargo.toml defines the server profile");
     assert!(cargo.contains("panic = \"unwind\""));
-    assert!(file.contains("cargo build --locked --profile server -p verification-www --bin verification-www"));
-    assert!(file.contains("COPY --from=build /src/target/server/verification-www /usr/local/bin/verification-www"));
+    assert!(file.contains(
+        "cargo build --locked --profile server -p verification-www --bin verification-www"
+    ));
+    assert!(file.contains(
+        "COPY --from=build /src/target/server/verification-www /usr/local/bin/verification-www"
+    ));
     // Every other COPY takes a path of the repository (widget/pkg is what
     // `make package` writes: widget/build.sh).
     for l in lines.iter().filter(|l| l.starts_with("COPY ") && !l.contains("--from")) {

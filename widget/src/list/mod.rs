@@ -51,8 +51,8 @@ mod queue;
 pub const LIST_STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/list.css"));
 
 /// The row height on a narrow element (a phone): the email on up to two
-/// lines, then the badge and the deadline.
-const NARROW_ROW_HEIGHT: f64 = 80.0;
+/// lines and the domains, then the badge, the deadline and the Resend.
+const NARROW_ROW_HEIGHT: f64 = 100.0;
 /// Below this width (CSS pixels) the element lays rows out for a phone.
 const NARROW_BELOW: i32 = 640;
 
