@@ -45,7 +45,7 @@ const LIST_BODY = JSON.stringify({
   unverifiedContacts: [
     { verificationId: 1, verifyBy: h.addMs(T0, -(DAY + HOUR)), email: 'late@example.com', domains: ['late.example'] },
     { verificationId: 2, verifyBy: FIVE_DAYS, email: 'week@example.com', domains: ['week.example'] },
-    { verificationId: 3, verifyBy: h.addMs(T0, -3 * HOUR + 60_000), email: 'hours@example.com', domains: ['hours.example'] },
+    { verificationId: 3, verifyBy: h.addMs(T0, -3 * HOUR - 60_000), email: 'hours@example.com', domains: ['hours.example'] },
   ],
   totalCount: 3,
   nextPage: null,

@@ -425,6 +425,19 @@ async fn namecom_reads_come_from_the_mirror_and_unproven_absence_is_503() {
         .await
         .unwrap();
     g.mirror_ready(&t, "namecom-pending").await;
+    // The second gateway's first scan ends, then its scanner stops: the
+    // reads below count only `g`'s.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let url = format!("{}/api/namecom/status?contact=namecom-pending", slow.0);
+        let res = g.client.get(url).bearer_auth(&t).send().await.unwrap();
+        if res.status() != 503 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the second gateway never scanned");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = slow.1.send(true);
     // Seed 50,000 contacts, scan them, then 100 reads: no upstream call.
     for _ in 0..3 {
         let res = g
@@ -924,4 +937,113 @@ async fn the_widget_loads_from_another_origin_and_its_versioned_path_is_immutabl
     // Another version is not this one.
     assert_eq!(get("/widget/1.2.2/define.js", ORIGIN).await.unwrap().status(), 404);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A registrant token naming `contacts` (JSON claims as the panel writes them).
+fn token_with(contacts: Value) -> String {
+    sign(json!({"aud": "registrant-verification", "sub": "client-42", "role": "registrant",
+                "iat": now(), "exp": now() + 600, "contacts": contacts}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_resends_at_once_with_their_own_keys_send_one_email() {
+    let g = Arc::new(start().await);
+    let c = scenarios::contact("openprovider-pending").unwrap();
+    // One contact under three ids and two spellings of its address: the
+    // cooldown is the registrar's contact, never the caller's string.
+    let t = token_with(json!([
+        {"id": "a", "provider": "openprovider", "email": c.email, "handle": c.handle},
+        {"id": "b", "provider": "openprovider", "email": c.email.to_uppercase(), "handle": c.handle},
+        {"id": "c", "provider": "openprovider", "email": format!(" {} ", c.email)},
+    ]));
+    let before = g.sandbox.emails().await;
+    let mut all = Vec::new();
+    for i in 0..40 {
+        let (g, t) = (g.clone(), t.clone());
+        let id = ["a", "b", "c"][i % 3];
+        all.push(tokio::spawn(async move {
+            if i % 4 == 3 {
+                // Staff, by the address, at the same moment.
+                let path = format!("/api/openprovider/support/resend?contact={}", c.email);
+                let key = format!("staff-{i}");
+                g.post(&path, &staff_token(), json!({"operation": "restart"}), Some(&key)).await
+            } else {
+                let path = format!("/api/openprovider/resend?contact={id}");
+                let key = format!("key-{i}");
+                g.post(&path, &t, json!({"operation": "restart"}), Some(&key)).await
+            }
+            .status()
+            .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in all {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 429).count(), 39, "{codes:?}");
+    assert_eq!(g.sandbox.emails().await - before, 1, "one email");
+    let calls =
+        g.requests("/sandbox/openprovider/v1beta/customers/verifications/emails/restart").await;
+    assert_eq!(calls, 1, "one registrar call");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn namecoms_registrant_and_staff_share_one_cooldown_and_a_failed_call_gives_it_back() {
+    let g = Arc::new(start().await);
+    let t = token_for(&["namecom-pending"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let id = scenarios::contact("namecom-pending").unwrap().verification_id.unwrap();
+    // The registrar refuses the first call: nothing sent, nothing held.
+    g.sandbox
+        .client
+        .post(g.sandbox.url("/sandbox/control/faults"))
+        .json(&json!({"status": {"namecom.resend": 404}}))
+        .send()
+        .await
+        .unwrap();
+    let res = g
+        .post(
+            "/api/namecom/resend?contact=namecom-pending",
+            &t,
+            json!({"operation": "resend"}),
+            Some("refused"),
+        )
+        .await;
+    assert_eq!(res.status(), 404, "{}", res.text().await.unwrap());
+    g.sandbox
+        .client
+        .post(g.sandbox.url("/sandbox/control/faults"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let before = g.sandbox.emails().await;
+    let mut all = Vec::new();
+    for i in 0..40 {
+        let (g, t) = (g.clone(), t.clone());
+        all.push(tokio::spawn(async move {
+            let key = format!("k-{i}");
+            if i % 2 == 0 {
+                g.post(
+                    "/api/namecom/resend?contact=namecom-pending",
+                    &t,
+                    json!({"operation": "resend"}),
+                    Some(&key),
+                )
+                .await
+            } else {
+                let path = format!("/api/namecom/support/resend?contact={id}");
+                g.post(&path, &staff_token(), json!({"operation": "resend"}), Some(&key)).await
+            }
+            .status()
+            .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in all {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert_eq!(g.sandbox.emails().await - before, 1);
 }

@@ -107,11 +107,16 @@ async fn a_contacts_cooldown_and_the_account_budget_hold_across_instances() {
     let client = reqwest::Client::new();
     assert_eq!(resend(&client, &a.base, &t, "first").await, 200);
     assert_eq!(resend(&client, &b.base, &t, "second").await, 429, "the cooldown is shared");
-    // name.com's budget: 200 per hour per account, counted in the store.
+    // name.com's budget: 200 per hour per account, reserved in the store
+    // (here by another instance's sends).
     let now = chrono::Utc::now();
-    for _ in 0..200 {
-        a.gw.store.record("account:namecom", now, None).await.unwrap();
+    let hour = now + chrono::TimeDelta::hours(1);
+    for i in 0..200 {
+        let slot = a.gw.store.reserve_budget(gateway::NAMECOM_BUDGET, "other", hour, now).await;
+        assert!(matches!(slot, Ok(Ok(_))), "slot {i}: {slot:?}");
     }
+    let full = b.gw.store.reserve_budget(gateway::NAMECOM_BUDGET, "other", hour, now).await;
+    assert!(matches!(full, Ok(Err(t)) if t > now), "{full:?}");
     let nc = token(&["namecom-pending"]);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     let res = loop {
@@ -434,4 +439,30 @@ pass_interval_seconds = 1
     assert_eq!(to.len(), contacts);
     let log = b.store.own_email_log(chrono::DateTime::<chrono::Utc>::MIN_UTC).await.unwrap();
     assert_eq!(log.len(), contacts, "each hand-over logged once, seen from either instance");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_resends_with_their_own_keys_on_two_instances_send_one_email() {
+    let pg = Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+    let s = common::start().await;
+    let a = instance(&s, &pg.url(), "").await;
+    let b = instance(&s, &pg.url(), "").await;
+    let t = token(&["openprovider-pending"]);
+    let client = reqwest::Client::new();
+    let before = s.emails().await;
+    let mut all = Vec::new();
+    for i in 0..40 {
+        let base = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        let (client, t) = (client.clone(), t.clone());
+        all.push(tokio::spawn(
+            async move { resend(&client, &base, &t, &format!("burst-{i}")).await },
+        ));
+    }
+    let mut codes = Vec::new();
+    for h in all {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 429).count(), 39, "{codes:?}");
+    assert_eq!(s.emails().await - before, 1, "one email across both instances");
 }

@@ -699,3 +699,44 @@ impl World {
         v["unverifiedContacts"].as_array().unwrap().iter().any(|c| c["verificationId"] == id)
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_resends_and_the_link_pages_new_email_at_once_send_one_email() {
+    let w = World::new("").await;
+    let id = w.register("burst@example.com", &["burst.example"]).await;
+    let gw = std::sync::Arc::new(w.gateway().await.unwrap());
+    let first = w.sink.wait_for("burst@example.com", 1).await;
+    let link = link_in(&first[0]);
+    let token = token_for(id, "burst@example.com", &["burst.example"], None);
+    let mut all = Vec::new();
+    for i in 0..40 {
+        let (gw, token, link) = (gw.clone(), token.clone(), link.clone());
+        all.push(tokio::spawn(async move {
+            if i % 10 == 9 {
+                // The link page's "send me a new email", at the same moment.
+                let res = gw.client.post(format!("{link}/new")).send().await.unwrap();
+                (res.status().as_u16(), true)
+            } else {
+                let res = gw
+                    .client
+                    .post(format!("{}/api/namecom/resend?contact=c-1", gw.base))
+                    .bearer_auth(&token)
+                    .header("origin", ORIGIN)
+                    .header("x-idempotency-key", format!("burst-{i}"))
+                    .json(&json!({"operation": "resend"}))
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), false)
+            }
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in all {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|(c, _)| *c == 200).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|(c, _)| *c == 429).count(), 39, "{codes:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(w.sink.to("burst@example.com").len(), 2, "the first email and one more");
+}

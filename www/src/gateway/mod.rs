@@ -153,6 +153,13 @@ impl Gateway {
         let store = Store::open_with(&config.database, config.secrets(), &config.store)
             .await
             .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
+        if config.namecom.is_some() {
+            let slots = u32::try_from(NAMECOM_PER_ACCOUNT.max).unwrap_or(u32::MAX);
+            store
+                .seed_budget(NAMECOM_BUDGET, slots)
+                .await
+                .map_err(|e| anyhow::anyhow!("`database`: cannot prepare the store: {e}"))?;
+        }
         let verifier = Verifier::new(&config.tokens).map_err(anyhow::Error::msg)?;
         let client = reqwest::Client::builder()
             .timeout(config.upstream_timeout)
@@ -217,6 +224,7 @@ impl Gateway {
                     let _ = gw.store.purge_intents(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_queue(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
+                    let _ = gw.store.purge_reservations(now - TimeDelta::days(1)).await;
                     if let Some(own) = &gw.own {
                         let keep = TimeDelta::days(i64::from(own.config.retention_days));
                         match gw.store.own_purge(now, now - keep).await {
@@ -753,6 +761,57 @@ struct Resend<'a> {
     namecom_id: Option<i32>,
 }
 
+/// The budget of name.com's resends per account and hour: one reserved
+/// slot per resend ([`store::Store::reserve_budget`]).
+pub const NAMECOM_BUDGET: &str = "resend:account:namecom";
+
+/// An address as registrars compare them: trimmed, lower case.
+pub(crate) fn normal_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The contact as the registrar knows it, which its cooldown is keyed by,
+/// never the caller's string: name.com's `verificationId`; Openprovider's
+/// address (its `restart` names the address alone); Domain Name API's
+/// handle, else its address. So the registrant, the staff list, the queue,
+/// own verification and the link page share one cooldown per contact, and
+/// `OWNER@x` is `owner@x`.
+pub(crate) fn contact_identity(
+    p: Provider,
+    namecom_id: Option<i64>,
+    email: &str,
+    handle: Option<&str>,
+) -> String {
+    match (p, handle.map(str::trim).filter(|h| !h.is_empty())) {
+        (Provider::Namecom, _) => {
+            namecom_id.map_or_else(|| normal_email(email), |id| id.to_string())
+        }
+        (Provider::Openprovider, _) => normal_email(email),
+        (Provider::Dna, Some(h)) => format!("handle:{h}"),
+        (Provider::Dna, None) => format!("email:{}", normal_email(email)),
+    }
+}
+
+/// The contact's cooldown reservation ([`store::Store::reserve`]).
+pub(crate) fn contact_slot(
+    p: Provider,
+    namecom_id: Option<i64>,
+    email: &str,
+    handle: Option<&str>,
+) -> String {
+    format!("resend:contact:{}:{}", p.as_str(), contact_identity(p, namecom_id, email, handle))
+}
+
+/// The contact's row in the history of sends (what the staff queue plans by).
+pub(crate) fn rate_bucket(
+    p: Provider,
+    namecom_id: Option<i64>,
+    email: &str,
+    handle: Option<&str>,
+) -> String {
+    format!("contact:{}:{}", p.as_str(), contact_identity(p, namecom_id, email, handle))
+}
+
 fn operation(p: Provider, body: &Bytes) -> Result<ResendOperation, Response> {
     let v = serde_json::from_slice::<Value>(body).ok();
     if let Some(fields) = v.as_ref().and_then(Value::as_object) {
@@ -932,45 +991,56 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
             gw.store.release(p.as_str(), r.contact_id, key).await;
         }
     };
-    // 2. Limits: the contact's cooldown, name.com's account budget.
-    let bucket = format!("contact:{}:{}", p.as_str(), r.contact_id);
-    match gw.store.cooldown_until(&bucket).await {
-        Ok(Some(until)) if until > now => {
+    // 2. Limits, reserved before the call: the contact's cooldown slot and
+    //    name.com's account budget, each taken in one statement that only
+    //    one caller of any number at once can win.
+    let slot = contact_slot(p, r.namecom_id.map(i64::from), &r.email, r.handle.as_deref());
+    let holder = format!("{}-{:016x}", gw.instance, rand_u64());
+    let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+    // Held at least as long as the call may take, whatever the cooldown.
+    let in_flight = TimeDelta::from_std(gw.config.upstream_timeout * 2).unwrap_or(TimeDelta::MAX);
+    match gw.store.reserve(&slot, &holder, now + cooldown.max(in_flight), now).await {
+        Ok(None) => {}
+        Ok(Some(until)) => {
             release().await;
             gw.metrics.resend("throttled");
             return too_many(until, now, "Resend throttled");
         }
-        Ok(_) => {}
         Err(e) => {
             release().await;
             return store_down(&e);
         }
     }
-    if p == Provider::Namecom {
+    let budget = if p == Provider::Namecom {
         let window = NAMECOM_PER_ACCOUNT.window;
-        match gw.store.count_since("account:namecom", now - window).await {
-            Ok(n) if n >= NAMECOM_PER_ACCOUNT.max as i64 => {
-                let oldest = gw
-                    .store
-                    .nth_newest("account:namecom", NAMECOM_PER_ACCOUNT.max as i64)
-                    .await
-                    .ok()
-                    .flatten();
+        match gw.store.reserve_budget(NAMECOM_BUDGET, &holder, now + window, now).await {
+            Ok(Ok(b)) => Some(b),
+            Ok(Err(until)) => {
+                gw.store.settle(&slot, &holder, now).await;
                 release().await;
                 gw.metrics.resend("throttled");
-                return too_many(
-                    oldest.unwrap_or(now) + window,
-                    now,
-                    "The account's resend budget is used up",
-                );
+                return too_many(until, now, "The account's resend budget is used up");
             }
-            Ok(_) => {}
             Err(e) => {
+                gw.store.settle(&slot, &holder, now).await;
                 release().await;
                 return store_down(&e);
             }
         }
-    }
+    } else {
+        None
+    };
+    // Gives back what the call did not use: the contact's slot from `at`
+    // on, and the budget's slot when nothing was sent.
+    let give_back = |contact_until: DateTime<Utc>, sent: bool| {
+        let (slot, holder, budget) = (&slot, &holder, &budget);
+        async move {
+            gw.store.settle(slot, holder, contact_until).await;
+            if let (Some(b), false) = (budget, sent) {
+                gw.store.settle(b, holder, Utc::now()).await;
+            }
+        }
+    };
     // 3. The log row, before anything goes upstream.
     let entry = LogEntry {
         session: None,
@@ -985,6 +1055,7 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
     let row = match gw.store.log_begin(&entry, now).await {
         Ok(id) => id,
         Err(e) => {
+            give_back(Utc::now(), false).await;
             release().await;
             return store_down(&e);
         }
@@ -1014,6 +1085,10 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
         Ok(a) => a,
         Err(f) => {
             gw.store.log_finish(row, Err(&f.describe()), Utc::now()).await;
+            // No answer: it may have gone out. The account's slot stays
+            // spent; the contact may try again in a minute, not at once.
+            let settle = (Utc::now() + TimeDelta::minutes(1)).min(now + cooldown);
+            gw.store.settle(&slot, &holder, settle).await;
             release().await;
             return upstream_failed(gw, p, &f);
         }
@@ -1038,27 +1113,34 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
         std::str::from_utf8(&answer.body).unwrap_or(""),
     );
     let outcome = verification_core::resend::interpret_resend(p, &resp, &ctx).ok();
-    if let Some(o) = &outcome {
-        use verification_core::resend::ResendKind;
-        match o.outcome {
-            ResendKind::Sent => {
-                gw.metrics.resend("sent");
-                let cooldown =
-                    TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
-                let until = o.next_eligible_at.unwrap_or(now + cooldown);
-                let _ = gw.store.record(&bucket, now, Some(until)).await;
-                if p == Provider::Namecom {
-                    let _ = gw.store.record("account:namecom", now, None).await;
-                }
+    use verification_core::resend::ResendKind;
+    let bucket = rate_bucket(p, r.namecom_id.map(i64::from), &r.email, r.handle.as_deref());
+    match &outcome {
+        Some(o) if o.outcome == ResendKind::Sent => {
+            gw.metrics.resend("sent");
+            let until = o.next_eligible_at.unwrap_or(now + cooldown);
+            give_back(until, true).await;
+            let _ = gw.store.record(&bucket, now, Some(until)).await;
+            if p == Provider::Namecom {
+                let _ = gw.store.record("account:namecom", now, None).await;
             }
-            ResendKind::Throttled => {
-                gw.metrics.resend("throttled");
-                if let Some(until) = o.next_eligible_at {
-                    let _ = gw.store.record(&bucket, now, Some(until)).await;
-                }
-            }
-            _ => {}
         }
+        Some(o) if o.outcome == ResendKind::Throttled => {
+            gw.metrics.resend("throttled");
+            let until = o.next_eligible_at.unwrap_or(now);
+            give_back(until, false).await;
+            if o.next_eligible_at.is_some() {
+                let _ = gw.store.record(&bucket, now, Some(until)).await;
+            }
+        }
+        // Read, and nothing was sent (already verified, refused, …).
+        Some(_) => give_back(Utc::now(), false).await,
+        // An answer the core cannot read: a 5xx page or the like. Sent or
+        // not is unknown: as for no answer.
+        None if answer.retryable() => {
+            give_back((Utc::now() + TimeDelta::minutes(1)).min(now + cooldown), true).await;
+        }
+        None => give_back(Utc::now(), false).await,
     }
     if let Some(key) = key {
         if answer.retryable() {

@@ -174,7 +174,11 @@ async fn plan(
     let cooling = gw.store.cooldowns_after(&prefix, now).await?;
     let mut todo = Vec::with_capacity(items.len());
     for (contact, op) in items {
-        let earliest = cooling.get(&format!("{prefix}{contact}")).copied().unwrap_or(now);
+        // Staff name a name.com contact by its verification id, an
+        // Openprovider one by its address: the registrar's identity.
+        let id = contact.trim().parse::<i64>().ok();
+        let bucket = super::rate_bucket(p, id, contact, None);
+        let earliest = cooling.get(&bucket).copied().unwrap_or(now);
         todo.push((earliest, contact, op));
     }
     todo.sort_by_key(|(t, _, _)| *t);

@@ -762,6 +762,136 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
+    /// Reserves `name` for `holder` until `until`, when nobody holds it at
+    /// `now`: one conditional statement (an insert, or an update of a
+    /// lapsed row), so of any number of callers at once, on any number of
+    /// instances, exactly one wins. `Ok(None)`: reserved; `Ok(Some(t))`:
+    /// held until `t`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn reserve(
+        &self,
+        name: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        if self.take_due(name, holder, until, now).await? {
+            return Ok(None);
+        }
+        let held: Option<String> = sqlx::query_scalar("SELECT until FROM leases WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(Some(held.as_deref().and_then(parse_stamp).unwrap_or(until)))
+    }
+
+    /// Moves the end of `holder`'s reservation of `name` to `until`
+    /// (sooner: a call that did not send; later: the registrar's time).
+    /// Nothing when another holder has it meanwhile.
+    pub async fn settle(&self, name: &str, holder: &str, until: DateTime<Utc>) {
+        let r = sqlx::query("UPDATE leases SET until = $3 WHERE name = $1 AND holder = $2")
+            .bind(name)
+            .bind(holder)
+            .bind(stamp(until))
+            .execute(&self.pool)
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(error = %self.redact(&e.to_string()), "a reservation was not settled");
+        }
+    }
+
+    /// Makes the `slots` rows of the budget `prefix` (`prefix:000` …), free;
+    /// rows already there are kept.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn seed_budget(&self, prefix: &str, slots: u32) -> Result<(), StoreError> {
+        let free = stamp(DateTime::<Utc>::UNIX_EPOCH);
+        for i in 0..slots {
+            sqlx::query(
+                "INSERT INTO leases (name, holder, until) VALUES ($1, '', $2)
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(format!("{prefix}:{i:04}"))
+            .bind(&free)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Reserves one free slot of the budget `prefix` (see
+    /// [`Store::seed_budget`]) for `holder` until `until`, in one statement
+    /// (PostgreSQL skips the slots other transactions are taking):
+    /// `Ok(Ok(slot))`, or `Ok(Err(t))` when every slot is held, the first
+    /// until `t`. A budget of N slots held an hour each is "N per rolling
+    /// hour", kept across instances.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn reserve_budget(
+        &self,
+        prefix: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<String, DateTime<Utc>>, StoreError> {
+        // The names `prefix:0000` … sort between `prefix:` and `prefix;`.
+        let (from, to) = (format!("{prefix}:"), format!("{prefix};"));
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE leases SET holder = $1, until = $2
+             WHERE name = (SELECT name FROM leases WHERE name > $3 AND name < $4 AND until < $5
+                           ORDER BY until LIMIT 1{lock})
+               AND until < $5
+             RETURNING name"
+        );
+        let taken: Option<String> = sqlx::query_scalar(&sql)
+            .bind(holder)
+            .bind(stamp(until))
+            .bind(&from)
+            .bind(&to)
+            .bind(stamp(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        if let Some(slot) = taken {
+            return Ok(Ok(slot));
+        }
+        let first: Option<Option<String>> =
+            sqlx::query_scalar("SELECT MIN(until) FROM leases WHERE name > $1 AND name < $2")
+                .bind(&from)
+                .bind(&to)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(Err(first.flatten().as_deref().and_then(parse_stamp).unwrap_or(until)))
+    }
+
+    /// Forgets contacts' reservations that ended before `before` (the
+    /// account budget's slots stay).
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn purge_reservations(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "DELETE FROM leases WHERE name > 'resend:contact:' AND name < 'resend:contact;'
+             AND until < $1",
+        )
+        .bind(stamp(before))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(r.rows_affected())
+    }
+
     /// Gives the lease `name` up, if `holder` has it.
     pub async fn release_lease(&self, name: &str, holder: &str) {
         let _ = sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")

@@ -235,26 +235,38 @@ pub async fn new_email(
         return Page { status: StatusCode::CONFLICT, ..page }
             .render("error", context! { reason => "not_found", ..common(own, &e, &token) });
     };
-    let bucket = format!("contact:namecom:link:{}", e.verification_id);
-    let now = Utc::now();
-    if let Ok(Some(until)) = gw.store.cooldown_until(&bucket).await {
-        if until > now {
+    // The contact's one cooldown, shared with the widget's and staff's
+    // resends, reserved before the email is handed over.
+    let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+    let (slot, holder) = match super::reserve(&gw, e.verification_id, cooldown).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(until)) => {
             let until = until.format("%H:%M UTC").to_string();
             return Page { status: StatusCode::TOO_MANY_REQUESTS, ..page }
                 .render("throttled", context! { until, ..common(own, &e, &token) });
         }
-    }
+        Err(err) => return crate::gateway::store_unreachable(&err, "; nothing was sent"),
+    };
     let at = (gw.clock)();
     let stage = format!("resend-{}", at.timestamp_millis());
     let template = if e.stage == "suspension" { "suspension" } else { "initial" };
+    let bucket = crate::gateway::rate_bucket(
+        verification_core::Provider::Namecom,
+        Some(e.verification_id),
+        "",
+        None,
+    );
     match send(&gw, own, &contact, &stage, template, at).await {
         Ok(Sent::Handed(_, super::mail::Handover::Accepted(_))) => {
-            let cooldown =
-                TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+            let now = Utc::now();
+            gw.store.settle(&slot, &holder, now + cooldown).await;
             let _ = gw.store.record(&bucket, now, Some(now + cooldown)).await;
             page.render("sent", common(own, &e, &token))
         }
-        Ok(_) | Err(_) => Page { status: StatusCode::BAD_GATEWAY, ..page }
-            .render("not_sent", common(own, &e, &token)),
+        Ok(_) | Err(_) => {
+            gw.store.settle(&slot, &holder, Utc::now()).await;
+            Page { status: StatusCode::BAD_GATEWAY, ..page }
+                .render("not_sent", common(own, &e, &token))
+        }
     }
 }

@@ -32,6 +32,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use verification_core::notice::{self, Stage};
+use verification_core::Provider;
 
 use super::config::OwnVerificationConfig;
 use super::store::MirrorContact;
@@ -335,10 +336,7 @@ pub async fn call_verify(gw: &Gateway, v: &store::VerificationRow) -> Result<Str
     gw.store
         .own_verify_result(v.verification_id, state, status, detail.as_deref(), retry, now)
         .await?;
-    gw.metrics.upstream(
-        verification_core::Provider::Namecom,
-        &status.map_or("error".into(), |s| s.to_string()),
-    );
+    gw.metrics.upstream(Provider::Namecom, &status.map_or("error".into(), |s| s.to_string()));
     tracing::info!(
         verification_id = v.verification_id,
         state,
@@ -387,25 +385,41 @@ pub async fn resend(
             "name.com lists no verification to resend for this contact",
         );
     };
-    let bucket = format!("contact:namecom:{contact_id}");
-    match gw.store.cooldown_until(&bucket).await {
-        Ok(Some(until)) if until > Utc::now() => {
-            gw.metrics.resend("throttled");
-            return super::too_many(until, Utc::now(), "Resend throttled");
-        }
-        Ok(_) => {}
-        Err(e) => return super::store_unreachable(&e, "; nothing was sent"),
-    }
+    let _ = contact_id;
     let stage = match key {
         Some(k) => format!("resend-{}", &hex(&Sha256::digest(k.as_bytes()))[..16]),
         None => format!("resend-{}", now.timestamp_millis()),
+    };
+    let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+    // The contact's one cooldown (shared with the link page and every
+    // other path), reserved before the email is handed over.
+    let reserved = match reserve(gw, verification_id, cooldown).await {
+        Ok(r) => r,
+        Err(e) => return super::store_unreachable(&e, "; nothing was sent"),
+    };
+    let (slot, holder) = match reserved {
+        Ok(r) => r,
+        Err(until) => {
+            // The same key again: its email went, the first answer stands.
+            if key.is_some()
+                && gw.store.own_email_exists(verification_id, &stage).await.unwrap_or(false)
+            {
+                let body = json!({
+                    "sent": true,
+                    "verificationId": verification_id,
+                    "nextEligibleAt": until.to_rfc3339_opts(SecondsFormat::Secs, true),
+                });
+                return (StatusCode::OK, axum::Json(body)).into_response();
+            }
+            gw.metrics.resend("throttled");
+            return super::too_many(until, Utc::now(), "Resend throttled");
+        }
     };
     let template = if parse_time(contact.verify_by.as_deref()).is_some_and(|v| now >= v) {
         "suspension"
     } else {
         "initial"
     };
-    let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
     let sent_answer = |until: DateTime<Utc>| {
         let body = json!({
             "sent": true,
@@ -414,27 +428,57 @@ pub async fn resend(
         });
         (StatusCode::OK, axum::Json(body)).into_response()
     };
+    let bucket = super::rate_bucket(Provider::Namecom, Some(verification_id), "", None);
     match send(gw, own, &contact, &stage, template, now).await {
         Ok(Sent::Handed(_, Handover::Accepted(_))) => {
             let until = Utc::now() + cooldown;
+            gw.store.settle(&slot, &holder, until).await;
             let _ = gw.store.record(&bucket, Utc::now(), Some(until)).await;
             gw.metrics.resend("sent");
             sent_answer(until)
         }
         Ok(Sent::Already) => {
             // The same key again: the first answer stands.
-            let until = gw.store.cooldown_until(&bucket).await.ok().flatten();
-            sent_answer(until.unwrap_or_else(|| Utc::now() + cooldown))
+            let until = Utc::now() + cooldown;
+            gw.store.settle(&slot, &holder, until).await;
+            sent_answer(until)
         }
-        Ok(Sent::Handed(..)) => super::api_error(
-            StatusCode::BAD_GATEWAY,
-            "mail_not_sent",
-            "The mail server did not take the verification email. Try again shortly.",
-        ),
+        Ok(Sent::Handed(..)) => {
+            gw.store.settle(&slot, &holder, Utc::now()).await;
+            super::api_error(
+                StatusCode::BAD_GATEWAY,
+                "mail_not_sent",
+                "The mail server did not take the verification email. Try again shortly.",
+            )
+        }
         Err(e) => {
+            gw.store.settle(&slot, &holder, Utc::now()).await;
             tracing::error!(error = %e, "own verification resend failed");
             super::unavailable(5, "not_sent", "The verification email could not be sent")
         }
+    }
+}
+
+/// Reserves verification `id`'s cooldown slot (the one every resend path
+/// of the contact shares) for the time an email takes to hand over at
+/// most: `Ok(Ok((slot, holder)))` to settle once handed over, or
+/// `Ok(Err(until))` while it is held.
+///
+/// # Errors
+/// The store is unreachable.
+pub async fn reserve(
+    gw: &Gateway,
+    id: i64,
+    cooldown: TimeDelta,
+) -> Result<Result<(String, String), DateTime<Utc>>, String> {
+    let slot = super::contact_slot(Provider::Namecom, Some(id), "", None);
+    let holder = format!("{}-{:016x}", gw.instance, super::rand_u64());
+    let now = Utc::now();
+    let in_flight = TimeDelta::minutes(5);
+    match gw.store.reserve(&slot, &holder, now + cooldown.max(in_flight), now).await {
+        Ok(None) => Ok(Ok((slot, holder))),
+        Ok(Some(until)) => Ok(Err(until)),
+        Err(e) => Err(e.to_string()),
     }
 }
 

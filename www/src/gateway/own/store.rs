@@ -197,6 +197,27 @@ impl Store {
         .map_err(db)
     }
 
+    /// Whether an email of `stage` was recorded for verification
+    /// `verification_id` (a resend asked again with the same key).
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn own_email_exists(
+        &self,
+        verification_id: i64,
+        stage: &str,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM own_emails WHERE verification_id = $1 AND stage = $2",
+        )
+        .bind(verification_id)
+        .bind(stage)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(n > 0)
+    }
+
     /// The variables email `id` was recorded with.
     ///
     /// # Errors
