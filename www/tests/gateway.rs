@@ -694,8 +694,9 @@ async fn namecom_within_ten_minutes_of_a_change_reads_checking_not_verified() {
     let token = sign(json!({"aud": "registrant-verification", "sub": "x", "role": "registrant",
         "iat": now(), "exp": now() + 600,
         "contacts": [{"id": "n-1", "provider": "namecom", "email": "just-changed@namecom.example",
-                      "changedAt": changed.to_rfc3339()},
+                      "domains": ["just-changed.example"], "changedAt": changed.to_rfc3339()},
                      {"id": "n-2", "provider": "namecom", "email": "long-ago@namecom.example",
+                      "domains": ["long-ago.example"],
                       "changedAt": (changed - chrono::TimeDelta::hours(1)).to_rfc3339()}]}));
     g.mirror_ready(&token, "n-1").await;
     let r = record(Provider::Namecom, g.get("/api/namecom/status?contact=n-1", Some(&token)).await)
@@ -1046,4 +1047,76 @@ async fn namecoms_registrant_and_staff_share_one_cooldown_and_a_failed_call_give
     }
     assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
     assert_eq!(g.sandbox.emails().await - before, 1);
+}
+
+#[tokio::test]
+async fn a_token_sees_and_resends_only_its_own_contact_never_one_its_address_names() {
+    let g = start().await;
+    let a = scenarios::contact("namecom-pending").unwrap();
+    let b = scenarios::contact("namecom-neighbour")
+        .or_else(|| scenarios::contact("namecom-overdue"))
+        .unwrap();
+    // A's verification id, B's address (the registrant set it in the panel).
+    let t = token_with(json!([{
+        "id": "me", "provider": "namecom", "email": b.email,
+        "verificationId": a.verification_id, "domains": a.domains,
+    }]));
+    g.mirror_ready(&token_for(&["namecom-pending"]), "namecom-pending").await;
+    let res = g.get("/api/namecom/status?contact=me", Some(&t)).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let text = body.to_string();
+    assert!(text.contains(&a.domains[0]), "{text}");
+    for d in &b.domains {
+        assert!(!text.contains(d.as_str()), "B's domain {d} in {text}");
+    }
+    assert!(!text.contains(&b.verification_id.unwrap().to_string()), "{text}");
+    // The resend goes to A's verification, never B's.
+    let before = g.sandbox.emails_to(&b.email).await;
+    let res = g
+        .post("/api/namecom/resend?contact=me", &t, json!({"operation": "resend"}), Some("k"))
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(g.sandbox.emails_to(&b.email).await, before, "nothing sent to B's verification");
+
+    // Named by its address alone: nothing of anyone's, read as "checking".
+    let bare = token_with(json!([{"id": "bare", "provider": "namecom", "email": b.email}]));
+    let body: Value =
+        g.get("/api/namecom/status?contact=bare", Some(&bare)).await.json().await.unwrap();
+    assert_eq!(body["unverifiedContacts"], json!([]), "{body}");
+    assert_eq!(body["nextPage"], 2, "not the last page: absence proves nothing");
+}
+
+#[tokio::test]
+async fn an_openprovider_token_sees_only_its_handles_and_domains_rows() {
+    let g = start().await;
+    let c = scenarios::contact("openprovider-pending").unwrap();
+    let rows = |t: String| {
+        let g = &g;
+        async move {
+            let res = g.get("/api/openprovider/status?contact=x", Some(&t)).await;
+            assert_eq!(res.status(), 200);
+            let v: Value = res.json().await.unwrap();
+            v["data"]["results"].as_array().unwrap().clone()
+        }
+    };
+    let mine = rows(token_with(
+        json!([{"id": "x", "provider": "openprovider", "email": c.email, "handle": c.handle}]),
+    ))
+    .await;
+    assert_eq!(mine.len(), c.domains.len(), "{mine:?}");
+    // Another handle at the same address: none of these rows.
+    let other = rows(token_with(
+        json!([{"id": "x", "provider": "openprovider", "email": c.email, "handle": "XX199999-XX"}]),
+    ))
+    .await;
+    assert!(other.is_empty(), "{other:?}");
+    // One domain named: that domain's row.
+    let one = rows(token_with(json!([{"id": "x", "provider": "openprovider", "email": c.email, "handle": c.handle, "domains": [c.domains[0]]}]))).await;
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert_eq!(one[0]["domain"], c.domains[0].as_str());
+    // The address alone: no row of anyone's.
+    let bare =
+        rows(token_with(json!([{"id": "x", "provider": "openprovider", "email": c.email}]))).await;
+    assert!(bare.is_empty(), "{bare:?}");
 }

@@ -649,7 +649,13 @@ async fn status(
         );
     };
     let answer = match p {
-        Provider::Openprovider => gw.openprovider.as_ref().expect("served").status(email).await,
+        Provider::Openprovider => gw
+            .openprovider
+            .as_ref()
+            .expect("served")
+            .status(email)
+            .await
+            .map(|a| own_openprovider_rows(a, &contact)),
         _ => {
             let details = gw.dna.as_ref().expect("served").details(email).await;
             details.map(|a| with_domains(a, &contact.domains))
@@ -708,6 +714,62 @@ async fn fresh_mirror(gw: &Gateway) -> Result<(), Response> {
     }
 }
 
+/// The mirror's rows that are the token's contact, never another's: the
+/// row of the token's `verificationId`, and rows of its address whose
+/// domains are among the token's `domains` (a verification that replaced
+/// the named one, for the same domains). `None` when the token names
+/// neither a verification id nor domains: an address alone, which a
+/// registrant can set to anyone's, proves nothing.
+fn own_rows(
+    contact: &ContactClaim,
+    rows: Vec<store::MirrorContact>,
+) -> Option<Vec<store::MirrorContact>> {
+    let id = contact.verification_id.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
+    if id.is_none() && contact.domains.is_empty() {
+        return None;
+    }
+    let email = contact.email.as_deref().map(normal_email);
+    let mine = |d: &String| contact.domains.iter().any(|t| t.eq_ignore_ascii_case(d));
+    Some(
+        rows.into_iter()
+            .filter(|r| {
+                Some(r.verification_id) == id
+                    || (r.email.as_deref().map(normal_email) == email
+                        && email.is_some()
+                        && r.domains.iter().any(mine))
+            })
+            .collect(),
+    )
+}
+
+/// Openprovider's answer with only the token's contact's rows: those of
+/// its `handle` and, when it names `domains`, of those domains (its list is
+/// read by address, which a registrant can set to anyone's). With neither
+/// named, no row. The registrar's JSON shape is kept (`data.results`,
+/// `data.total`); an answer without rows (an error) passes unchanged.
+fn own_openprovider_rows(a: Answer, contact: &ContactClaim) -> Answer {
+    let Ok(mut v) = serde_json::from_slice::<Value>(&a.body) else { return a };
+    let Some(results) = v.pointer_mut("/data/results").and_then(Value::as_array_mut) else {
+        return a;
+    };
+    let handle = contact.handle.as_deref().map(str::trim).filter(|h| !h.is_empty());
+    let scoped = handle.is_some() || !contact.domains.is_empty();
+    results.retain(|row| {
+        let field = |k: &str| row.get(k).and_then(Value::as_str).map(str::trim);
+        let by_handle =
+            handle.is_none_or(|h| field("handle").is_some_and(|r| r.eq_ignore_ascii_case(h)));
+        let by_domain = contact.domains.is_empty()
+            || field("domain")
+                .is_some_and(|d| contact.domains.iter().any(|t| t.eq_ignore_ascii_case(d)));
+        scoped && by_handle && by_domain
+    });
+    let kept = results.len();
+    if let Some(total) = v.pointer_mut("/data/total") {
+        *total = json!(kept);
+    }
+    Answer { headers: a.headers, ..Answer::json(a.status, &v) }
+}
+
 async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Response {
     if let Err(r) = fresh_mirror(gw).await {
         return r;
@@ -723,14 +785,26 @@ async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Response {
     let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
     match gw.store.mirror_find(id, contact.email.as_deref()).await {
         Ok(rows) => {
+            let rows = own_rows(contact, rows);
+            let unscoped = rows.is_none();
+            let rows = rows.unwrap_or_default();
             let mut page = upstream::namecom::page_of(&rows);
             // name.com's list shows a change ~10 minutes late: within that
             // window absence proves nothing, and the page says it is not
-            // the list's last, so the widget reads "checking".
+            // the list's last, so the widget reads "checking". So does a
+            // token that names the contact by its address alone: absence
+            // of rows the gateway will not show proves nothing either.
             let recent = contact
                 .changed_at
                 .is_some_and(|at| Utc::now() < at + verification_core::PROPAGATION_WINDOW);
-            if rows.is_empty() && recent {
+            if unscoped {
+                tracing::warn!(
+                    contact = %contact.id,
+                    "a name.com contact named by its address alone: add `verificationId` or \
+                     `domains` to the token's contact"
+                );
+            }
+            if rows.is_empty() && (recent || unscoped) {
                 page["nextPage"] = json!(2);
                 page["totalCount"] = json!(1);
             }
@@ -842,12 +916,18 @@ async fn namecom_target(
     gw: &Gateway,
     id: Option<i64>,
     email: Option<&str>,
+    scope: Option<&ContactClaim>,
 ) -> Result<(i32, Vec<String>, String), Response> {
     let rows = gw
         .store
         .mirror_find(id, email)
         .await
         .map_err(|e| store_unreachable(&e, "; nothing was sent"))?;
+    // A registrant resends only their own verification.
+    let rows = match scope {
+        Some(contact) => own_rows(contact, rows).unwrap_or_default(),
+        None => rows,
+    };
     let Some(row) = rows.into_iter().max_by_key(|r| r.verification_id) else {
         return Err(api_error(
             StatusCode::CONFLICT,
@@ -897,7 +977,7 @@ async fn resend(
             return res;
         }
         let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
-        match namecom_target(&gw, id, contact.email.as_deref()).await {
+        match namecom_target(&gw, id, contact.email.as_deref(), Some(&contact)).await {
             Ok((n, _, _)) if gw.own.is_some() => {
                 let own = gw.own.as_ref().expect("checked");
                 let key = idempotency_key(&headers);
@@ -1267,7 +1347,7 @@ async fn staff_target<'a>(
                 Ok(id) => (Some(id), None),
                 Err(_) => (None, Some(target)),
             };
-            let (n, domains, email) = namecom_target(gw, id, email).await?;
+            let (n, domains, email) = namecom_target(gw, id, email, None).await?;
             r.namecom_id = Some(n);
             r.domains = domains;
             r.email = email;
@@ -1300,7 +1380,8 @@ async fn events(
     let mut ids: Vec<i64> =
         contact.verification_id.as_deref().and_then(|v| v.parse().ok()).into_iter().collect();
     if let Ok(rows) = gw.store.mirror_find(None, contact.email.as_deref()).await {
-        ids.extend(rows.iter().map(|r| r.verification_id));
+        // Only the contact's own verifications (see `own_rows`).
+        ids.extend(own_rows(&contact, rows).unwrap_or_default().iter().map(|r| r.verification_id));
     }
     let rx = gw.events.subscribe();
     let stop = gw.shutdown.clone();
