@@ -740,3 +740,38 @@ async fn forty_resends_and_the_link_pages_new_email_at_once_send_one_email() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(w.sink.to("burst@example.com").len(), 2, "the first email and one more");
 }
+
+#[tokio::test]
+async fn an_address_change_voids_the_old_link_and_the_new_address_gets_its_initial_email() {
+    let w = World::new("").await;
+    let id = w.register("first@example.com", &["moving.example"]).await;
+    let gw = w.gateway().await.unwrap();
+    let old = link_in(&w.sink.wait_for("first@example.com", 1).await[0]);
+    // The registrant changes the address; name.com keeps the verification.
+    let res = w
+        .sandbox
+        .client
+        .post(w.sandbox.url("/sandbox/control/namecom/email"))
+        .json(&json!({"verificationId": id, "email": "second@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The next scan sees it: the new address gets its own initial email.
+    let got = w.sink.wait_for("second@example.com", 1).await;
+    assert!(got[0].text.contains(&format!("/verify/{id}/")), "{}", got[0].text);
+    let new = link_in(&got[0]);
+    assert_ne!(new, old);
+    // The old link confirms nothing, and says why.
+    let (status, page) = gw.get(old.trim_start_matches(&gw.base)).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("earlier address"), "{page}");
+    let (status, _) = gw.post(&old).await;
+    assert_eq!(status, 409);
+    assert_eq!(w.verify_calls(id).await, 0, "no Verify Contact for the old address");
+    // The new address's link confirms.
+    let (status, page) = gw.post(&new).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(w.verify_calls(id).await, 1);
+    assert_eq!(w.sink.to("first@example.com").len(), 1, "nothing more to the old address");
+}

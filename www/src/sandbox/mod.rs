@@ -16,6 +16,8 @@
 //!   endpoints (DNA's SOAP calls under `/sandbox/dna/ContactApi.svc/<Method>`);
 //!   a gateway's readiness probes (their `User-Agent`) apart, in `probes`.
 //! - `POST /sandbox/control/seed`: add synthetic contacts for list views.
+//! - `POST /sandbox/control/namecom/email`: an address change that keeps
+//!   the verification (`{"verificationId", "email"}`).
 //! - `POST /sandbox/control/namecom/register`: a new registration at
 //!   name.com (`{"email", "domains"}`): a verification due in 15 days,
 //!   listed at once; answers `{"verificationId"}`.
@@ -327,6 +329,7 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .route("/requests", get(requests))
         .route("/seed", post(seed))
         .route("/namecom/register", post(namecom_register))
+        .route("/namecom/email", post(namecom_email))
         .route("/faults", get(get_faults).post(set_faults))
         .route("/openprovider/tokens", get(op_tokens).post(op_tokens));
     Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
@@ -573,6 +576,24 @@ async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Byte
         st.namecom.register(account, now, &body.email, &body.domains)
     };
     Json(json!({ "verificationId": id })).into_response()
+}
+
+/// `POST /sandbox/control/namecom/email {"verificationId", "email"}`: the
+/// registrant's address changes and name.com keeps the verification (its
+/// list shows the new address under the same id).
+async fn namecom_email(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let v = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+    let (Some(id), Some(email)) = (v["verificationId"].as_i64(), v["email"].as_str()) else {
+        return control_error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"verificationId\": N, \"email\": \"…@…\"}",
+        );
+    };
+    if sb.lock().namecom.change_email(id, email) {
+        Json(json!({ "verificationId": id, "email": email })).into_response()
+    } else {
+        control_error(StatusCode::NOT_FOUND, "no such verification")
+    }
 }
 
 /// A JSON response with a status code.

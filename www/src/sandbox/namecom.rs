@@ -207,6 +207,17 @@ impl NamecomState {
         id
     }
 
+    /// Verification `id` now names `email` (`false`: no such verification).
+    pub(crate) fn change_email(&mut self, id: i64, email: &str) -> bool {
+        match self.contacts.iter_mut().find(|c| c.id == id) {
+            Some(c) => {
+                c.email = email.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn add_synthetic(&mut self, now: DateTime<Utc>, count: usize) -> usize {
         for _ in 0..count {
             self.synthetic += 1;

@@ -9,6 +9,10 @@
 //! - `POST …/new` (offered when the link expired, or the relay did not
 //!   take an email) sends a new email, under the contact's cooldown.
 //!
+//! A link confirms only the address it went to, while name.com lists its
+//! verification with that address: after an address change it says so
+//! and offers a new email to the current address.
+//!
 //! A link whose mac does not match is refused before anything is read
 //! upstream; an expired one says until when it was valid. The pages carry
 //! no script, `Referrer-Policy: no-referrer` (the link is a secret) and a
@@ -162,6 +166,22 @@ async fn open<'a>(
         Ok(None) => {}
         Err(err) => return Err(crate::gateway::store_unreachable(&err, "; try again shortly")),
     }
+    // A link confirms the address it went to, and only while name.com
+    // still lists the verification with that address: after a change it
+    // offers a new email to the current one.
+    if step != Use::Mail {
+        match super::listed(gw, e.verification_id).await {
+            Ok(Some(c)) => {
+                let current = c.email.as_deref().map(crate::gateway::normal_email);
+                if current.is_some_and(|a| a != crate::gateway::normal_email(&e.recipient)) {
+                    let moved = Page { status: StatusCode::CONFLICT, ..page };
+                    return Err(moved.render("moved", common(own, &e, token)));
+                }
+            }
+            Ok(None) => {}
+            Err(err) => return Err(crate::gateway::store_unreachable(&err, "; try again shortly")),
+        }
+    }
     if step != Use::Mail && (gw.clock)() > e.link_expires_at {
         let gone = Page { status: StatusCode::GONE, ..page };
         return Err(gone.render("expired", common(own, &e, token)));
@@ -249,7 +269,7 @@ pub async fn new_email(
     };
     let at = (gw.clock)();
     let stage = format!("resend-{}", at.timestamp_millis());
-    let template = if e.stage == "suspension" { "suspension" } else { "initial" };
+    let template = if e.stage.starts_with("suspension") { "suspension" } else { "initial" };
     let bucket = crate::gateway::rate_bucket(
         verification_core::Provider::Namecom,
         Some(e.verification_id),
@@ -261,7 +281,10 @@ pub async fn new_email(
             let now = Utc::now();
             gw.store.settle(&slot, &holder, now + cooldown).await;
             let _ = gw.store.record(&bucket, now, Some(now + cooldown)).await;
-            page.render("sent", common(own, &e, &token))
+            // Sent to the contact's current address (after a change, not
+            // the one this link went to).
+            let to = masked(contact.email.as_deref().unwrap_or(&e.recipient));
+            page.render("sent", context! { recipient => to, ..common(own, &e, &token) })
         }
         Ok(_) | Err(_) => {
             gw.store.settle(&slot, &holder, Utc::now()).await;

@@ -287,7 +287,9 @@ pub async fn pass(gw: &Gateway, own: &Own) -> Result<usize, String> {
     for (id, stage, at) in gw.store.own_stages().await? {
         // A resend is an email like the initial one, for the reminders'
         // rule (one the registrant asked for counts as the last email).
-        sent.entry(id).or_default().push((Stage::parse(&stage).unwrap_or(Stage::Initial), at));
+        // `initial~3f2a…`: the stage, for the address it went to.
+        let name = stage.split('~').next().unwrap_or_default();
+        sent.entry(id).or_default().push((Stage::parse(name).unwrap_or(Stage::Initial), at));
     }
     let mut handed = 0;
     for c in &contacts {
@@ -301,7 +303,10 @@ pub async fn pass(gw: &Gateway, own: &Own) -> Result<usize, String> {
         let Some(stage) = notice::due(now, verify_by, done, &own.config.reminder_days) else {
             continue;
         };
-        match send(gw, own, c, &stage.name(), stage.template(), now).await {
+        // Each address its own stages: after an address change the new
+        // address gets its initial email (the old one's do not count).
+        let name = format!("{}~{}", stage.name(), address_tag(c.email.as_deref().unwrap_or("")));
+        match send(gw, own, c, &name, stage.template(), now).await {
             Ok(Sent::Handed(..)) => handed += 1,
             Ok(Sent::Already) => {}
             Err(e) => tracing::warn!(
@@ -312,6 +317,12 @@ pub async fn pass(gw: &Gateway, own: &Own) -> Result<usize, String> {
         }
     }
     Ok(handed)
+}
+
+/// A short tag of an address (8 hex digits of its SHA-256, lower case),
+/// for stage names: never the address itself.
+pub fn address_tag(address: &str) -> String {
+    hex(&Sha256::digest(super::normal_email(address).as_bytes()))[..8].to_owned()
 }
 
 /// Calls Verify Contact for `v` once and records the outcome: verified

@@ -349,7 +349,8 @@ impl Store {
     pub async fn own_stages(&self) -> Result<Vec<(i64, String, DateTime<Utc>)>, StoreError> {
         let rows = sqlx::query(
             "SELECT e.verification_id, e.stage, e.created_at FROM own_emails e
-             JOIN namecom_contacts c ON c.verification_id = e.verification_id",
+             JOIN namecom_contacts c ON c.verification_id = e.verification_id
+                                    AND lower(e.recipient) = c.email_lc",
         )
         .fetch_all(&self.pool)
         .await
@@ -546,7 +547,15 @@ impl Store {
                     detail: r.try_get(4)?,
                     recipient: r.try_get(5)?,
                     subject: r.try_get(6)?,
-                    stage: r.try_get(7)?,
+                    // The stage as a registrar reads it: `initial`, not the
+                    // store's `initial~3f2a…` (one per address; the address
+                    // is `recipient`).
+                    stage: r
+                        .try_get::<String, _>(7)?
+                        .split('~')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
                     template: r.try_get(8)?,
                     variables: r.try_get(9)?,
                 })

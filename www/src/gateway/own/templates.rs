@@ -248,6 +248,7 @@ impl Templates {
                 "throttled",
                 "not_sent",
                 "error",
+                "moved",
                 "invalid",
             ] {
                 let vars = minijinja::context! {
