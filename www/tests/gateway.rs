@@ -1120,3 +1120,26 @@ async fn an_openprovider_token_sees_only_its_handles_and_domains_rows() {
         rows(token_with(json!([{"id": "x", "provider": "openprovider", "email": c.email}]))).await;
     assert!(bare.is_empty(), "{bare:?}");
 }
+
+#[tokio::test]
+async fn claim_times_and_pages_at_the_edges_get_a_clean_answer_and_the_gateway_lives_on() {
+    let g = start().await;
+    g.mirror_ready(&token_for(&["namecom-pending"]), "namecom-pending").await;
+    let c = scenarios::contact("namecom-pending").unwrap();
+    for changed in ["+262142-12-31T23:59:59Z", "-262143-01-01T00:00:00Z"] {
+        let t = token_with(json!([{
+            "id": "edge", "provider": "namecom", "email": c.email,
+            "verificationId": c.verification_id, "domains": c.domains, "changedAt": changed,
+        }]));
+        let res = g.get("/api/namecom/status?contact=edge", Some(&t)).await;
+        assert!(!res.status().is_server_error(), "{changed}: {}", res.status());
+    }
+    let res = g.get("/api/namecom/list?page=9223372036854775807", Some(&staff_token())).await;
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_page");
+    let res =
+        g.get("/api/namecom/list?page=1&perPage=-9223372036854775808", Some(&staff_token())).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(g.client.get(g.url("/healthz")).send().await.unwrap().status(), 200, "alive");
+}

@@ -109,6 +109,8 @@ pub struct TokensConfig {
     pub max_lifetime: Duration,
     /// Clock skew allowed on `exp` and `nbf` (default 30 s).
     pub leeway: Duration,
+    /// The `iss` every token must carry, when set.
+    pub issuer: Option<String>,
 }
 
 /// name.com.
@@ -268,6 +270,7 @@ struct TokensFile {
     public_keys: Option<PathBuf>,
     max_lifetime_seconds: Option<u64>,
     leeway_seconds: Option<u64>,
+    issuer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -414,6 +417,7 @@ impl GatewayConfig {
                 "tokens.leeway_seconds",
                 "s",
             )?),
+            issuer: t.issuer.filter(|i| !i.trim().is_empty()),
         };
 
         let namecom =

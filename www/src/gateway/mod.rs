@@ -64,6 +64,10 @@ use store::{Claim, LogEntry, Store};
 use token::{Claims, ContactClaim, Role, Verifier};
 use upstream::{Answer, Failure};
 
+/// The highest page of the staff list's name.com mirror that may be asked
+/// for.
+const MAX_PAGE: i64 = 1_000_000;
+
 /// How many undelivered webhook events a slow stream may fall behind by.
 pub const CHANNEL_CAPACITY: usize = 256;
 
@@ -351,6 +355,9 @@ pub fn router(gw: Shared) -> Router {
         app = app.nest_service("/widget", widget::service(dir, &gw.config.allowed_origins));
     }
     app.layer(axum::middleware::from_fn_with_state(gw, refused_origin))
+        // A panic in one request is a 500 for it and a log line; the
+        // process and every other request go on (the binary unwinds).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn(request_log))
 }
 
@@ -429,6 +436,17 @@ impl Refusals {
         seen.insert(origin.to_owned(), now);
         true
     }
+}
+
+/// The answer to a request whose handler panicked.
+fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = cause
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| cause.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into());
+    tracing::error!(panic = %what, "a request failed inside the gateway");
+    api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "The gateway failed on this request")
 }
 
 /// The path as logged: a verification link's secret left out.
@@ -796,7 +814,8 @@ async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Response {
             // of rows the gateway will not show proves nothing either.
             let recent = contact
                 .changed_at
-                .is_some_and(|at| Utc::now() < at + verification_core::PROPAGATION_WINDOW);
+                .and_then(|at| at.checked_add_signed(verification_core::PROPAGATION_WINDOW))
+                .is_some_and(|end| Utc::now() < end);
             if unscoped {
                 tracing::warn!(
                     contact = %contact.id,
@@ -1258,6 +1277,14 @@ async fn list(
             };
             let page = num("page", 1).max(1);
             let per = num("perPage", 100).clamp(1, 1000);
+            // A mirror of a billion contacts has a million pages at most.
+            if page > MAX_PAGE {
+                return api_error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_page",
+                    &format!("`page` must be 1 to {MAX_PAGE}"),
+                );
+            }
             match gw.store.mirror_page(page, per).await {
                 Ok((rows, total)) => {
                     let mut body = upstream::namecom::page_of(&rows);

@@ -83,6 +83,9 @@ pub struct Claims {
     /// Issued at, when given.
     #[serde(default)]
     pub iat: Option<i64>,
+    /// The issuer, when given (checked when `tokens.issuer` is set).
+    #[serde(default)]
+    pub iss: Option<String>,
     /// The contacts a registrant may see (empty for staff).
     #[serde(default)]
     pub contacts: Vec<ContactClaim>,
@@ -133,6 +136,7 @@ pub struct Verifier {
     keys: HashMap<String, (DecodingKey, Algorithm)>,
     max_lifetime: i64,
     leeway: u64,
+    issuer: Option<String>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -159,6 +163,7 @@ impl Verifier {
             keys,
             max_lifetime: i64::try_from(config.max_lifetime.as_secs()).unwrap_or(i64::MAX),
             leeway: config.leeway.as_secs(),
+            issuer: config.issuer.clone(),
         })
     }
 
@@ -205,14 +210,27 @@ impl Verifier {
             })
         })?;
         let claims = data.claims;
+        let (now, leeway) = (now.timestamp(), i64::try_from(self.leeway).unwrap_or(i64::MAX));
         // jsonwebtoken checks `exp` against the system clock; the gateway's
-        // clock is `now` (the same in production, fixed in tests).
-        if claims.exp + self.leeway as i64 <= now.timestamp() {
+        // clock is `now` (the same in production, fixed in tests). Every
+        // claim time is the client's number: checked arithmetic only.
+        if claims.exp.saturating_add(leeway) <= now {
             return Err(TokenError("token expired"));
         }
-        let from = claims.iat.unwrap_or_else(|| now.timestamp());
-        if claims.exp - from > self.max_lifetime {
+        // `iat` is the client's word: a later `iat` never buys a longer
+        // life. The lifetime counts from `iat` or now, whichever is
+        // earlier, and an `iat` in the future is refused.
+        if claims.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
+            return Err(TokenError("token issued in the future"));
+        }
+        let from = claims.iat.map_or(now, |iat| iat.min(now));
+        if claims.exp.saturating_sub(from) > self.max_lifetime {
             return Err(TokenError("token lives longer than allowed"));
+        }
+        if let Some(issuer) = &self.issuer {
+            if claims.iss.as_deref() != Some(issuer.as_str()) {
+                return Err(TokenError("wrong issuer"));
+            }
         }
         if claims.role == Role::Registrant && claims.contacts.is_empty() {
             return Err(TokenError("a registrant token names no contacts"));
@@ -264,6 +282,7 @@ mod tests {
             public_keys: None,
             max_lifetime: Duration::from_secs(3600),
             leeway: Duration::from_secs(30),
+            issuer: None,
         })
         .unwrap()
     }
@@ -310,6 +329,7 @@ MC4CAQAwBQYDK2VwBCIEIL1VWrCe69y/ZUZ/8WWzz25BFrp0gbfiQiZUcElCQ0Q3
             public_keys: Some(path.clone()),
             max_lifetime: Duration::from_secs(3600),
             leeway: Duration::from_secs(30),
+            issuer: None,
         })
         .unwrap();
         let now = Utc::now();
@@ -365,5 +385,31 @@ MC4CAQAwBQYDK2VwBCIEIL1VWrCe69y/ZUZ/8WWzz25BFrp0gbfiQiZUcElCQ0Q3
         staff["role"] = json!("staff");
         staff["contacts"] = json!([]);
         assert_eq!(v.verify(&sign(staff, SECRET), now).unwrap().role, Role::Staff);
+        // `iat` is the client's: a late one buys no longer life.
+        let mut late = claims(t);
+        late["exp"] = json!(t + 30 * 86_400);
+        late["iat"] = json!(t + 30 * 86_400 - 60);
+        check(sign(late, SECRET), "token issued in the future");
+        let mut backdated = claims(t);
+        backdated["exp"] = json!(t + 30 * 86_400);
+        backdated["iat"] = json!(t);
+        check(sign(backdated, SECRET), "token lives longer than allowed");
+        // Times at the ends of i64: refused, no overflow.
+        let mut huge = claims(t);
+        huge["exp"] = json!(i64::MAX);
+        huge["iat"] = json!(i64::MIN);
+        check(sign(huge, SECRET), "token lives longer than allowed");
+    }
+
+    #[test]
+    fn an_issuer_when_configured_must_match() {
+        let mut v = verifier();
+        v.issuer = Some("https://panel.example".into());
+        let now = Utc::now();
+        let t = now.timestamp();
+        assert_eq!(v.verify(&sign(claims(t), SECRET), now).unwrap_err().0, "wrong issuer");
+        let mut ok = claims(t);
+        ok["iss"] = json!("https://panel.example");
+        assert!(v.verify(&sign(ok, SECRET), now).is_ok());
     }
 }
