@@ -193,6 +193,17 @@ async fn mailcatcher(port: u16, dir: PathBuf) -> Result<()> {
 async fn serve(path: PathBuf) -> Result<()> {
     init_logs();
     let config = GatewayConfig::load(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o004 != 0) {
+            tracing::warn!(
+                config = %path.display(),
+                "the configuration file is readable by every user of this machine: chmod 640 it \
+                 (and keep its secrets in the environment, `env:NAME`)"
+            );
+        }
+    }
     let listen = config.listen;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gw = gateway::Gateway::new(config, stop_rx).await?;

@@ -1143,3 +1143,31 @@ async fn claim_times_and_pages_at_the_edges_get_a_clean_answer_and_the_gateway_l
     assert_eq!(res.status(), 200);
     assert_eq!(g.client.get(g.url("/healthz")).send().await.unwrap().status(), 200, "alive");
 }
+
+#[tokio::test]
+async fn openproviders_token_is_sealed_in_the_store_and_the_database_is_the_owners_alone() {
+    let dir = std::env::temp_dir().join(format!("gw-sealed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = format!("sqlite://{}", dir.join("state/gateway.db").display());
+    let g = serve(Arc::new(common::start().await), &db, |t| t).await;
+    let t = token_for(&["openprovider-pending"]);
+    assert_eq!(
+        g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await.status(),
+        200
+    );
+    let (stored, _) = g.gw.store.kv_get("openprovider.token").await.unwrap().expect("stored");
+    assert!(stored.starts_with("sealed-v1:"), "{stored}");
+    // The sandbox's tokens are 32 hex digits: none in the clear (the sealed
+    // form is base64 of a nonce, the token and a tag).
+    let body = stored.trim_start_matches("sealed-v1:");
+    assert!(!body.chars().all(|c| c.is_ascii_hexdigit()) && body.len() >= 70, "{stored}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.join("state/gateway.db")), 0o600);
+        assert_eq!(mode(&dir.join("state")), 0o700);
+    }
+    let _ = g.stop.send(true);
+    let _ = std::fs::remove_dir_all(&dir);
+}

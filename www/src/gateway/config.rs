@@ -503,11 +503,43 @@ impl GatewayConfig {
         let upstream_timeout =
             within(file.upstream_timeout_seconds, 20, 1..=300, "upstream_timeout_seconds", "s")?;
         let widget_dir = file.widget_dir.map(path);
+        // Everything under `widget_dir` is served to anyone: never the
+        // database or this file.
+        if let Some(dir) = &widget_dir {
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+            let db_file = database
+                .strip_prefix("sqlite://")
+                .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)));
+            let inside = |f: &Path| std::path::absolute(f).is_ok_and(|f| f.starts_with(&dir));
+            if db_file.as_deref().is_some_and(inside) {
+                return err(format!(
+                    "`widget_dir`: {} holds the database; point it at the built widget package alone",
+                    dir.display()
+                ));
+            }
+            let here = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
+            if here.starts_with(&dir) {
+                return err(format!(
+                    "`widget_dir`: {} holds this configuration file; point it at the built widget package alone",
+                    dir.display()
+                ));
+            }
+        }
         let probe_interval =
             within(file.probe_interval_seconds, 30, 1..=3600, "probe_interval_seconds", "s")?;
         let probe_failures =
             within(file.probe_failures.map(u64::from), 3, 1..=100, "probe_failures", "probes")?
                 as u32;
+
+        if let (Some(n), Some(t)) = (&namecom, &tokens.hs256_secret) {
+            if let Some(o) = &n.own_verification {
+                if o.link_secret.expose() == t.expose() {
+                    return err("`namecom.own_verification.link_secret` must differ from \
+                         `tokens.hs256_secret`: whoever holds the panel's secret could forge \
+                         verification links");
+                }
+            }
+        }
 
         Ok(GatewayConfig {
             listen,
@@ -977,6 +1009,26 @@ password = "env:OPENPROVIDER_PASSWORD"
         let ok = FULL.replace("listen =", "upstream_timeout_seconds = 1\nlisten =");
         let c = GatewayConfig::parse(&ok, Path::new("."), env).unwrap();
         assert_eq!(c.upstream_timeout, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn the_link_secret_is_not_the_token_secret_and_widget_dir_holds_no_secret() {
+        let own = format!(
+            "{FULL}\n[namecom.own_verification]\nenabled = true\n\
+             smtp_url = \"smtps://mailer:pw@mail.example:465\"\n\
+             from = \"Acme <verify@acme.example>\"\npublic_url = \"https://gw.example/\"\n\
+             link_secret = \"env:GATEWAY_TOKEN_SECRET\"\n"
+        );
+        let e = GatewayConfig::parse(&own, Path::new("/etc/gw"), env).unwrap_err();
+        assert!(e.0.starts_with("`namecom.own_verification.link_secret` must differ"), "{e}");
+        // widget_dir may not hold the database or the configuration.
+        for dir in [".", "/etc", "data"] {
+            let text = FULL.replace("database =", &format!("widget_dir = \"{dir}\"\ndatabase ="));
+            let e = GatewayConfig::parse(&text, Path::new("/etc/gw"), env).unwrap_err();
+            assert!(e.0.starts_with("`widget_dir`:"), "{dir}: {e}");
+        }
+        let text = FULL.replace("database =", "widget_dir = \"/srv/widget\"\ndatabase =");
+        assert!(GatewayConfig::parse(&text, Path::new("/etc/gw"), env).is_ok());
     }
 
     #[test]

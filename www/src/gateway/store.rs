@@ -27,6 +27,35 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
     e.to_string()
 }
 
+/// Creates the SQLite file at `path` (and its directory, when missing)
+/// readable by its owner only: it holds registrants' addresses and the
+/// resend log. SQLite gives its `-wal` and `-shm` files the same mode. An
+/// existing file that others may read is logged.
+fn owner_only(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => tracing::warn!(
+                path = %path.display(),
+                "the database file is readable by others: chmod 600 it"
+            ),
+            Ok(_) => {}
+            Err(_) => {
+                let _ =
+                    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+}
+
 /// RFC 3339 with milliseconds, UTC: sorts as text.
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -224,11 +253,7 @@ impl Store {
         if backend == Backend::Sqlite && !memory {
             if let Some(path) = url.strip_prefix("sqlite://") {
                 let path = path.split('?').next().unwrap_or(path);
-                if let Some(dir) =
-                    std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
-                {
-                    let _ = std::fs::create_dir_all(dir);
-                }
+                owner_only(std::path::Path::new(path));
             }
             if !url.contains("mode=") {
                 url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });

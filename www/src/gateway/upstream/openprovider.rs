@@ -33,6 +33,70 @@ pub const CODE_AUTH: i64 = 196;
 
 const TOKEN_KEY: &str = "openprovider.token";
 
+/// Openprovider's token as the store keeps it: sealed (AES-256-GCM) with a
+/// key derived (HKDF-SHA256) from the account's password, which every
+/// instance has in its environment and the store never sees. Whoever reads
+/// the database alone cannot use the token; after a password change the
+/// old token no longer opens and the gateway logs in again.
+mod sealed {
+    use base64::Engine as _;
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+    use ring::hkdf::{Salt, HKDF_SHA256};
+
+    const PREFIX: &str = "sealed-v1:";
+
+    fn key(password: &str) -> Option<LessSafeKey> {
+        let prk = Salt::new(HKDF_SHA256, b"verification-gateway").extract(password.as_bytes());
+        let okm = prk.expand(&[b"openprovider token"], &AES_256_GCM).ok()?;
+        let mut bytes = [0u8; 32];
+        okm.fill(&mut bytes).ok()?;
+        Some(LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &bytes).ok()?))
+    }
+
+    /// `token` sealed with `password`'s key.
+    pub fn seal(password: &str, token: &str) -> Option<String> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).ok()?;
+        let mut data = token.as_bytes().to_vec();
+        key(password)?
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
+            .ok()?;
+        let mut out = nonce.to_vec();
+        out.extend(data);
+        Some(format!("{PREFIX}{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(out)))
+    }
+
+    /// The token in `stored`, when `password`'s key opens it (`None` for a
+    /// token sealed with another password, or stored in the clear by an
+    /// earlier version: the gateway logs in again).
+    pub fn open(password: &str, stored: &str) -> Option<String> {
+        let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(stored.strip_prefix(PREFIX)?)
+            .ok()?;
+        if raw.len() <= NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = raw.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut data = sealed.to_vec();
+        let plain = key(password)?.open_in_place(nonce, Aad::empty(), &mut data).ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn a_sealed_token_opens_with_its_password_only() {
+            let s = super::seal("pass-1", "tok-abc").unwrap();
+            assert!(!s.contains("tok-abc"));
+            assert_eq!(super::open("pass-1", &s).as_deref(), Some("tok-abc"));
+            assert_eq!(super::open("pass-2", &s), None, "a rotated password");
+            assert_eq!(super::open("pass-1", "tok-abc"), None, "stored in the clear before");
+            assert_ne!(super::seal("pass-1", "tok-abc").unwrap(), s, "a nonce each time");
+        }
+    }
+}
+
 /// The client.
 #[derive(Debug)]
 pub struct Openprovider {
@@ -67,8 +131,11 @@ impl Openprovider {
     /// A token to use: the stored one while fresh and not `rejected`, else
     /// a new login (one at a time).
     async fn token(&self, rejected: Option<&str>, probe: bool) -> Result<String, Failure> {
+        let password = self.config.password.expose();
         let fresh = |stored: Option<(String, chrono::DateTime<Utc>)>| {
-            stored.filter(|(t, at)| Some(t.as_str()) != rejected && Utc::now() - *at < TOKEN_REUSE)
+            stored
+                .and_then(|(t, at)| Some((sealed::open(password, &t)?, at)))
+                .filter(|(t, at)| Some(t.as_str()) != rejected && Utc::now() - *at < TOKEN_REUSE)
         };
         if let Some((t, _)) = fresh(self.store.kv_get(TOKEN_KEY).await.unwrap_or(None)) {
             return Ok(t);
@@ -124,8 +191,14 @@ impl Openprovider {
         let code = body.get("code").and_then(Value::as_i64).unwrap_or(0);
         match token {
             Some(t) if code == 0 && (200..300).contains(&answer.status) => {
-                if let Err(e) = self.store.kv_put(TOKEN_KEY, t, Utc::now()).await {
-                    tracing::warn!(error = %e, "openprovider token not stored");
+                let stored = sealed::seal(c.password.expose(), t);
+                match stored {
+                    Some(s) => {
+                        if let Err(e) = self.store.kv_put(TOKEN_KEY, &s, Utc::now()).await {
+                            tracing::warn!(error = %e, "openprovider token not stored");
+                        }
+                    }
+                    None => tracing::warn!("openprovider token not sealed: kept for this call"),
                 }
                 tracing::info!("openprovider: logged in");
                 Ok(t.to_owned())
