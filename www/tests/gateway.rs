@@ -1171,3 +1171,54 @@ async fn openproviders_token_is_sealed_in_the_store_and_the_database_is_the_owne
     let _ = g.stop.send(true);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_replayed_signed_webhook_has_no_effect_and_a_large_body_is_refused() {
+    let g = start().await;
+    let t = token_for(&["namecom-pending"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let id = scenarios::contact("namecom-pending").unwrap().verification_id.unwrap();
+    let url = g.url("/webhooks/namecom");
+    let deliver = |status: &str, ts: i64| {
+        let body = json!({"eventName": "contact.verification.status_change", "verificationId": id,
+                          "domains": ["namecom-pending-shop.com"], "verification": {"status": status}})
+        .to_string();
+        g.client
+            .post(&url)
+            .header("x-namecom-signature", namecom_signature(&url, &body, ts))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let status = || async {
+        record(
+            Provider::Namecom,
+            g.get("/api/namecom/status?contact=namecom-pending", Some(&t)).await,
+        )
+        .await
+        .status
+    };
+    assert_eq!(deliver("verified", now()).await.unwrap().status(), 204);
+    assert_eq!(status().await, Status::Verified);
+    // The contact is listed again (the next scan), then the captured
+    // delivery is sent again with a fresh timestamp and nonce: no effect.
+    g.gw.namecom.as_ref().unwrap().scan().await.unwrap();
+    g.sandbox.reset().await;
+    g.gw.namecom.as_ref().unwrap().scan().await.unwrap();
+    assert_eq!(status().await, Status::Pending);
+    assert_eq!(deliver("verified", now() + 5).await.unwrap().status(), 204);
+    assert_eq!(status().await, Status::Pending, "a replay changes nothing");
+    let metrics = g.client.get(g.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("gateway_webhooks_replayed_total 1"), "{metrics}");
+    // A megabyte is refused before anything is read.
+    let big = "x".repeat(1024 * 1024);
+    let res = g
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+}

@@ -18,6 +18,7 @@ pub struct Metrics {
     status_reads: Mutex<BTreeMap<&'static str, u64>>,
     own_emails: Mutex<BTreeMap<&'static str, u64>>,
     webhooks: AtomicU64,
+    webhooks_replayed: AtomicU64,
     failing: [AtomicBool; 3],
 }
 
@@ -68,6 +69,12 @@ impl Metrics {
         *self.own_emails.lock().unwrap_or_else(|e| e.into_inner()).entry(event).or_default() += 1;
     }
 
+    /// A signed webhook delivery that was applied before (answered 2xx,
+    /// no effect).
+    pub fn webhook_replayed(&self) {
+        self.webhooks_replayed.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// An accepted webhook.
     pub fn webhook(&self) {
         self.webhooks.fetch_add(1, Ordering::Relaxed);
@@ -109,6 +116,12 @@ impl Metrics {
         out.push_str(&format!(
             "gateway_webhooks_total {}\n",
             self.webhooks.load(Ordering::Relaxed)
+        ));
+        out.push_str("# HELP gateway_webhooks_replayed_total Signed deliveries seen before, answered without effect.\n");
+        out.push_str("# TYPE gateway_webhooks_replayed_total counter\n");
+        out.push_str(&format!(
+            "gateway_webhooks_replayed_total {}\n",
+            self.webhooks_replayed.load(Ordering::Relaxed)
         ));
         out
     }

@@ -64,6 +64,9 @@ use store::{Claim, LogEntry, Store};
 use token::{Claims, ContactClaim, Role, Verifier};
 use upstream::{Answer, Failure};
 
+/// The largest webhook body accepted (413 above).
+pub const WEBHOOK_BODY_LIMIT: usize = 64 * 1024;
+
 /// The highest page of the staff list's name.com mirror that may be asked
 /// for.
 const MAX_PAGE: i64 = 1_000_000;
@@ -229,6 +232,7 @@ impl Gateway {
                     let _ = gw.store.purge_queue(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_events(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_reservations(now - TimeDelta::days(1)).await;
+                    let _ = gw.store.purge_webhook_deliveries(now - TimeDelta::days(7)).await;
                     if let Some(own) = &gw.own {
                         let keep = TimeDelta::days(i64::from(own.config.retention_days));
                         match gw.store.own_purge(now, now - keep).await {
@@ -343,7 +347,12 @@ pub fn router(gw: Shared) -> Router {
         .layer(cors);
     let mut app = Router::new()
         .nest("/api", api)
-        .route("/webhooks/namecom", post(webhook))
+        // name.com's deliveries are a few hundred bytes: 64 KB is plenty,
+        // and the route is reached before any signature is checked.
+        .route(
+            "/webhooks/namecom",
+            post(webhook).layer(axum::extract::DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
+        )
         .route("/verify/{vid}/{token}", get(own::link::show).post(own::link::confirm))
         .route("/verify/{vid}/{token}/new", post(own::link::new_email))
         .route("/healthz", get(healthz))
@@ -1456,6 +1465,22 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
         }
     };
     let (id, r, compact) = (hook.verification_id, hook.record, hook.json);
+    // name.com signs the body, not its timestamp or nonce: the same signed
+    // body again is a replay (or a redelivery), answered without effect.
+    let digest = {
+        use sha2::Digest as _;
+        let d = sha2::Sha256::digest(compact.as_bytes());
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    match gw.store.webhook_first(&digest, Utc::now()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            gw.metrics.webhook_replayed();
+            tracing::info!(verification_id = id, "name.com webhook seen before: no effect");
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        Err(e) => return store_unreachable(&e, "; name.com may deliver it again"),
+    }
     let verify_by = r.deadline.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     if r.status != Status::Unknown {
         if let Err(e) = gw
@@ -1464,6 +1489,7 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             .await
         {
             tracing::error!(error = %e, "webhook not stored");
+            gw.store.webhook_forget(&digest).await;
             return unavailable(
                 5,
                 "store_unavailable",
@@ -1473,6 +1499,7 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     }
     if let Err(e) = publish(&gw, id, &compact).await {
         tracing::error!(error = %e, "webhook not published");
+        gw.store.webhook_forget(&digest).await;
         return unavailable(
             5,
             "store_unavailable",

@@ -917,6 +917,50 @@ impl Store {
         Ok(r.rows_affected())
     }
 
+    /// Records webhook delivery `digest`: `true` the first time, `false`
+    /// when it was recorded before (a replay, or a redelivery).
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn webhook_first(
+        &self,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO webhook_deliveries (digest, received_at) VALUES ($1, $2)
+             ON CONFLICT (digest) DO NOTHING",
+        )
+        .bind(digest)
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Forgets delivery `digest` (it could not be applied: name.com's
+    /// retry must be).
+    pub async fn webhook_forget(&self, digest: &str) {
+        let _ = sqlx::query("DELETE FROM webhook_deliveries WHERE digest = $1")
+            .bind(digest)
+            .execute(&self.pool)
+            .await;
+    }
+
+    /// Forgets deliveries received before `before`.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn purge_webhook_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < $1")
+            .bind(stamp(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(r.rows_affected())
+    }
+
     /// Gives the lease `name` up, if `holder` has it.
     pub async fn release_lease(&self, name: &str, holder: &str) {
         let _ = sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
