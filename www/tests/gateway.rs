@@ -340,7 +340,8 @@ async fn a_registrar_left_out_is_not_served() {
 
 #[tokio::test]
 async fn openprovider_token_expiry_in_each_form_costs_one_login_and_no_failure() {
-    let g = start().await;
+    // Every read goes to the registrar here (no answer reused).
+    let g = start_with(|t| t.replace("cooldown_seconds = 900", "status_reuse_seconds = 0")).await;
     let t = token_for(&["openprovider-pending"]);
     let path = "/api/openprovider/status?contact=openprovider-pending";
     assert_eq!(g.get(path, Some(&t)).await.status(), 200);
@@ -1221,4 +1222,42 @@ async fn a_replayed_signed_webhook_has_no_effect_and_a_large_body_is_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_hundred_reads_of_one_contact_make_one_registrar_call() {
+    let g = Arc::new(start().await);
+    let path = "/sandbox/openprovider/v1beta/customers/verifications/emails/domains";
+    let before = g.requests(path).await;
+    let mut all = Vec::new();
+    for i in 0..500 {
+        let g = g.clone();
+        all.push(tokio::spawn(async move {
+            // Fifty panel users, ten reads each, all of one contact.
+            let c = scenarios::contact("openprovider-pending").unwrap();
+            let t = token_with(json!([{"id": format!("c{}", i % 50), "provider": "openprovider",
+                                       "email": c.email, "handle": c.handle}]));
+            g.get(&format!("/api/openprovider/status?contact=c{}", i % 50), Some(&t)).await.status()
+        }));
+    }
+    for h in all {
+        assert_eq!(h.await.unwrap(), 200);
+    }
+    assert_eq!(g.requests(path).await - before, 1, "one call in flight, its answer reused");
+    // A resend forgets it: the next read is the registrar's.
+    let t = token_for(&["openprovider-pending"]);
+    let res = g
+        .post(
+            "/api/openprovider/resend?contact=openprovider-pending",
+            &t,
+            json!({"operation": "restart"}),
+            Some("r"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await.status(),
+        200
+    );
+    assert_eq!(g.requests(path).await - before, 2);
 }

@@ -83,6 +83,9 @@ pub struct GatewayConfig {
     pub upstream_timeout: Duration,
     /// How often each registrar is probed for `/readyz` (default 30 s).
     pub probe_interval: Duration,
+    /// How long an Openprovider or DNA status answer is reused for the
+    /// same contact (default 60 s; 0: reads are only coalesced).
+    pub status_reuse: Duration,
     /// Failed probes in a row before a registrar is not ready (default 3).
     pub probe_failures: u32,
     /// Who may ask.
@@ -256,6 +259,7 @@ struct File {
     upstream_timeout_seconds: Option<u64>,
     probe_interval_seconds: Option<u64>,
     probe_failures: Option<u32>,
+    status_reuse_seconds: Option<u64>,
     tokens: Option<TokensFile>,
     namecom: Option<NamecomFile>,
     openprovider: Option<OpenproviderFile>,
@@ -527,6 +531,8 @@ impl GatewayConfig {
         }
         let probe_interval =
             within(file.probe_interval_seconds, 30, 1..=3600, "probe_interval_seconds", "s")?;
+        let status_reuse =
+            within(file.status_reuse_seconds, 60, 0..=3600, "status_reuse_seconds", "s")?;
         let probe_failures =
             within(file.probe_failures.map(u64::from), 3, 1..=100, "probe_failures", "probes")?
                 as u32;
@@ -559,6 +565,7 @@ impl GatewayConfig {
             cooldown: Duration::from_secs(cooldown),
             upstream_timeout: Duration::from_secs(upstream_timeout),
             probe_interval: Duration::from_secs(probe_interval),
+            status_reuse: Duration::from_secs(status_reuse),
             probe_failures,
             tokens,
             namecom,

@@ -30,6 +30,7 @@ pub mod config;
 pub mod metrics;
 pub mod own;
 mod queue;
+pub mod reads;
 pub mod ready;
 pub mod secret;
 pub mod store;
@@ -113,6 +114,8 @@ pub struct Gateway {
     refusals: Refusals,
     /// Each registrar's readiness, from the background probes.
     pub readiness: ready::Readiness,
+    /// Registrar status reads per contact: coalesced and reused.
+    pub reads: reads::Reads,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -187,6 +190,7 @@ impl Gateway {
         });
         let dna = config.dna.clone().map(|c| upstream::dna::Dna::new(c, client.clone()));
         let (events, _) = broadcast::channel(CHANNEL_CAPACITY);
+        let config_status_reuse = config.status_reuse;
         Ok(Arc::new(Gateway {
             config,
             store,
@@ -203,6 +207,7 @@ impl Gateway {
             clock,
             refusals: Refusals::default(),
             readiness: ready::Readiness::default(),
+            reads: reads::Reads::new(config_status_reuse),
         }))
     }
 
@@ -675,20 +680,31 @@ async fn status(
             "The token's contact has no email",
         );
     };
+    // One call in flight per contact, its answer reused a short while
+    // (`status_reuse_seconds`); each token then sees its own rows of it.
+    let key = read_key(p, email);
+    let (gw2, address) = (gw.clone(), email.to_owned());
     let answer = match p {
-        Provider::Openprovider => gw
-            .openprovider
-            .as_ref()
-            .expect("served")
-            .status(email)
-            .await
-            .map(|a| own_openprovider_rows(a, &contact)),
-        _ => {
-            let details = gw.dna.as_ref().expect("served").details(email).await;
-            details.map(|a| with_domains(a, &contact.domains))
+        Provider::Openprovider => {
+            gw.reads
+                .get(&key, async move {
+                    gw2.openprovider.as_ref().expect("served").status(&address).await
+                })
+                .await
+                .map(|a| own_openprovider_rows(a, &contact))
         }
+        _ => gw
+            .reads
+            .get(&key, async move { gw2.dna.as_ref().expect("served").details(&address).await })
+            .await
+            .map(|a| with_domains(a, &contact.domains)),
     };
     answered(&gw, p, answer)
+}
+
+/// The key of a contact's registrar status read (see [`reads`]).
+fn read_key(p: Provider, email: &str) -> String {
+    format!("{}:{}", p.as_str(), normal_email(email))
 }
 
 /// Domain Name API's `GetDetails` names no domains: the gateway adds the
@@ -1203,6 +1219,10 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
     };
     gw.store.log_finish(row, Ok((answer.status, &answer.body)), Utc::now()).await;
     gw.metrics.upstream(p, &answer.status.to_string());
+    // What the registrar says of the contact may have changed.
+    if !r.email.is_empty() {
+        gw.reads.forget(&read_key(p, &r.email));
+    }
     // The contact's id (the panel's), never its email or the token.
     tracing::info!(
         registrar = p.as_str(),
