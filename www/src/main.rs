@@ -216,6 +216,8 @@ async fn serve(path: PathBuf) -> Result<()> {
     tracing::info!(%addr, "gateway listening");
     println!("Gateway listening on http://{addr}");
     std::io::stdout().flush()?;
+    // The peer's address reaches the per-address limit.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -383,7 +383,8 @@ async fn twenty_concurrent_requests_without_a_token_make_one_login() {
 
 #[tokio::test]
 async fn namecom_reads_come_from_the_mirror_and_unproven_absence_is_503() {
-    let g = start().await;
+    // A hundred reads of one token below: no per-token limit here.
+    let g = start_with(|t| t.replace("cooldown_seconds = 900", "status_reads_per_minute = 0")).await;
     // A second gateway whose first scan the sandbox holds back: its reads
     // answer 503, never "verified".
     g.sandbox
@@ -1260,4 +1261,26 @@ async fn five_hundred_reads_of_one_contact_make_one_registrar_call() {
         200
     );
     assert_eq!(g.requests(path).await - before, 2);
+}
+
+#[tokio::test]
+async fn one_token_reading_in_a_loop_is_slowed_down_with_a_time_to_wait() {
+    let g = start().await;
+    let t = token_for(&["openprovider-pending"]);
+    let mut codes = Vec::new();
+    let mut retry = None;
+    for _ in 0..100 {
+        let res = g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await;
+        if res.status() == 429 {
+            retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        }
+        codes.push(res.status().as_u16());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 60, "the first 60 of a minute");
+    assert_eq!(codes.iter().filter(|c| **c == 429).count(), 40);
+    assert_eq!(retry.as_deref(), Some("1"), "one more read a second");
+    // Another token is not slowed by this one.
+    let other = token_for(&["openprovider-pending", "dna-pending"]);
+    let res = g.get("/api/openprovider/status?contact=openprovider-pending", Some(&other)).await;
+    assert_eq!(res.status(), 200);
 }

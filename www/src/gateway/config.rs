@@ -86,6 +86,11 @@ pub struct GatewayConfig {
     /// How long an Openprovider or DNA status answer is reused for the
     /// same contact (default 60 s; 0: reads are only coalesced).
     pub status_reuse: Duration,
+    /// Status reads a minute per token, per instance (default 60; 0: none).
+    pub status_reads_per_minute: u32,
+    /// API requests a minute per client address, per instance (default
+    /// 600; 0: none).
+    pub requests_per_minute_per_ip: u32,
     /// Failed probes in a row before a registrar is not ready (default 3).
     pub probe_failures: u32,
     /// Who may ask.
@@ -260,6 +265,8 @@ struct File {
     probe_interval_seconds: Option<u64>,
     probe_failures: Option<u32>,
     status_reuse_seconds: Option<u64>,
+    status_reads_per_minute: Option<u32>,
+    requests_per_minute_per_ip: Option<u32>,
     tokens: Option<TokensFile>,
     namecom: Option<NamecomFile>,
     openprovider: Option<OpenproviderFile>,
@@ -533,6 +540,13 @@ impl GatewayConfig {
             within(file.probe_interval_seconds, 30, 1..=3600, "probe_interval_seconds", "s")?;
         let status_reuse =
             within(file.status_reuse_seconds, 60, 0..=3600, "status_reuse_seconds", "s")?;
+        let per_minute = |v: Option<u32>, d: u64, name: &str| {
+            within(v.map(u64::from), d, 0..=1_000_000, name, "requests").map(|n| n as u32)
+        };
+        let status_reads_per_minute =
+            per_minute(file.status_reads_per_minute, 60, "status_reads_per_minute")?;
+        let requests_per_minute_per_ip =
+            per_minute(file.requests_per_minute_per_ip, 600, "requests_per_minute_per_ip")?;
         let probe_failures =
             within(file.probe_failures.map(u64::from), 3, 1..=100, "probe_failures", "probes")?
                 as u32;
@@ -566,6 +580,8 @@ impl GatewayConfig {
             upstream_timeout: Duration::from_secs(upstream_timeout),
             probe_interval: Duration::from_secs(probe_interval),
             status_reuse: Duration::from_secs(status_reuse),
+            status_reads_per_minute,
+            requests_per_minute_per_ip,
             probe_failures,
             tokens,
             namecom,

@@ -27,6 +27,7 @@
 //! never appears in a URL, a log line or an error body.
 
 pub mod config;
+pub mod limits;
 pub mod metrics;
 pub mod own;
 mod queue;
@@ -116,6 +117,10 @@ pub struct Gateway {
     pub readiness: ready::Readiness,
     /// Registrar status reads per contact: coalesced and reused.
     pub reads: reads::Reads,
+    /// Status reads per token.
+    token_reads: limits::Buckets,
+    /// API requests per client address.
+    ip_requests: limits::Buckets,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -191,6 +196,8 @@ impl Gateway {
         let dna = config.dna.clone().map(|c| upstream::dna::Dna::new(c, client.clone()));
         let (events, _) = broadcast::channel(CHANNEL_CAPACITY);
         let config_status_reuse = config.status_reuse;
+        let (config_token_reads, config_ip_requests) =
+            (config.status_reads_per_minute, config.requests_per_minute_per_ip);
         Ok(Arc::new(Gateway {
             config,
             store,
@@ -208,6 +215,8 @@ impl Gateway {
             refusals: Refusals::default(),
             readiness: ready::Readiness::default(),
             reads: reads::Reads::new(config_status_reuse),
+            token_reads: limits::Buckets::new(config_token_reads),
+            ip_requests: limits::Buckets::new(config_ip_requests),
         }))
     }
 
@@ -349,6 +358,7 @@ pub fn router(gw: Shared) -> Router {
         .route("/{provider}/list", get(list))
         .route("/{provider}/support/resend", post(support_resend))
         .route("/{provider}/support/queue", get(queue::list).post(queue::add).delete(queue::cancel))
+        .layer(axum::middleware::from_fn_with_state(gw.clone(), per_address))
         .layer(cors);
     let mut app = Router::new()
         .nest("/api", api)
@@ -510,6 +520,32 @@ fn too_many(until: DateTime<Utc>, now: DateTime<Utc>, message: &str) -> Response
     res
 }
 
+/// 429 `rate_limited` with `Retry-After` (a client over its limit).
+fn slow_down(wait: Duration, message: &str) -> Response {
+    let mut res = api_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    res
+}
+
+/// Limits API requests per client address (the socket's peer; a reverse
+/// proxy's address when one is in front).
+async fn per_address(
+    State(gw): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = peer {
+        if let Err(wait) = gw.ip_requests.take(&ip.to_string(), std::time::Instant::now()) {
+            return slow_down(wait, "Too many requests from this address: slow down");
+        }
+    }
+    next.run(req).await
+}
+
 fn unavailable(retry_after: u64, code: &str, message: &str) -> Response {
     let mut res = api_error(StatusCode::SERVICE_UNAVAILABLE, code, message);
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
@@ -658,6 +694,11 @@ async fn status(
         Ok(v) => v,
         Err(r) => return r,
     };
+    // One token's reads, before anything is read for it.
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if let Err(wait) = gw.token_reads.take(&limits::token_key(token), std::time::Instant::now()) {
+        return slow_down(wait, "Too many status reads with this token: slow down");
+    }
     gw.metrics.status_read(p);
     tracing::debug!(registrar = p.as_str(), contact = %contact.id, "status read");
     if p == Provider::Namecom {
