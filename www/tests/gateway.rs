@@ -384,7 +384,8 @@ async fn twenty_concurrent_requests_without_a_token_make_one_login() {
 #[tokio::test]
 async fn namecom_reads_come_from_the_mirror_and_unproven_absence_is_503() {
     // A hundred reads of one token below: no per-token limit here.
-    let g = start_with(|t| t.replace("cooldown_seconds = 900", "status_reads_per_minute = 0")).await;
+    let g =
+        start_with(|t| t.replace("cooldown_seconds = 900", "status_reads_per_minute = 0")).await;
     // A second gateway whose first scan the sandbox holds back: its reads
     // answer 503, never "verified".
     g.sandbox
@@ -1283,4 +1284,58 @@ async fn one_token_reading_in_a_loop_is_slowed_down_with_a_time_to_wait() {
     let other = token_for(&["openprovider-pending", "dna-pending"]);
     let res = g.get("/api/openprovider/status?contact=openprovider-pending", Some(&other)).await;
     assert_eq!(res.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn event_streams_are_capped_per_token_and_in_all_and_end_with_their_token() {
+    let g = start_with(|t| {
+        t.replace("cooldown_seconds = 900", "event_streams_per_token = 5\nevent_streams_max = 8")
+    })
+    .await;
+    let t = token_for(&["namecom-pending"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let open = |token: String| {
+        let g = &g;
+        async move { g.get("/api/namecom/events?contact=namecom-pending", Some(&token)).await }
+    };
+    // Twelve streams of one token: the newest five stay open.
+    let mut streams = Vec::new();
+    for _ in 0..12 {
+        let res = open(t.clone()).await;
+        assert_eq!(res.status(), 200);
+        streams.push(res);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(g.gw.streams.total(), 5);
+    // An older one has ended: its body finishes.
+    let first = streams.remove(0);
+    let body = tokio::time::timeout(Duration::from_secs(5), first.text()).await;
+    assert!(body.is_ok(), "the oldest stream was closed");
+    // Other tokens fill the instance to its maximum, then 503.
+    let others: Vec<String> = (0..3).map(|i| {
+        let c = scenarios::contact("namecom-pending").unwrap();
+        token_with(json!([{"id": "namecom-pending", "provider": "namecom", "email": c.email,
+                           "verificationId": c.verification_id, "domains": c.domains, "language": format!("x{i}")}]))
+    }).collect();
+    let mut held = Vec::new();
+    for o in &others {
+        held.push(open(o.clone()).await);
+    }
+    assert_eq!(held.iter().filter(|r| r.status() == 200).count(), 3);
+    let res = open(token_for(&["namecom-pending", "namecom-verified"])).await;
+    assert_eq!(res.status(), 503, "eight open: the instance's maximum");
+    drop(held);
+    drop(streams);
+    // A stream ends when its token does.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let short = sign(
+        json!({"aud": "registrant-verification", "sub": "client-42", "role": "registrant",
+        "iat": now(), "exp": now() + 2, "contacts": [{"id": "namecom-pending", "provider": "namecom",
+        "email": "pending@namecom.example", "verificationId": scenarios::contact("namecom-pending").unwrap().verification_id,
+        "domains": ["namecom-pending-shop.com"]}]}),
+    );
+    let res = open(short).await;
+    assert_eq!(res.status(), 200);
+    let ended = tokio::time::timeout(Duration::from_secs(40), res.text()).await;
+    assert!(ended.is_ok(), "the stream ended at the token's exp (with the leeway at most)");
 }

@@ -91,6 +91,11 @@ pub struct GatewayConfig {
     /// API requests a minute per client address, per instance (default
     /// 600; 0: none).
     pub requests_per_minute_per_ip: u32,
+    /// Open event streams per token (default 5; a new one closes the
+    /// oldest) and per instance (default 10,000).
+    pub event_streams_per_token: u32,
+    /// See `event_streams_per_token`.
+    pub event_streams_max: u32,
     /// Failed probes in a row before a registrar is not ready (default 3).
     pub probe_failures: u32,
     /// Who may ask.
@@ -267,6 +272,8 @@ struct File {
     status_reuse_seconds: Option<u64>,
     status_reads_per_minute: Option<u32>,
     requests_per_minute_per_ip: Option<u32>,
+    event_streams_per_token: Option<u32>,
+    event_streams_max: Option<u32>,
     tokens: Option<TokensFile>,
     namecom: Option<NamecomFile>,
     openprovider: Option<OpenproviderFile>,
@@ -547,6 +554,20 @@ impl GatewayConfig {
             per_minute(file.status_reads_per_minute, 60, "status_reads_per_minute")?;
         let requests_per_minute_per_ip =
             per_minute(file.requests_per_minute_per_ip, 600, "requests_per_minute_per_ip")?;
+        let event_streams_per_token = within(
+            file.event_streams_per_token.map(u64::from),
+            5,
+            1..=100,
+            "event_streams_per_token",
+            "streams",
+        )? as u32;
+        let event_streams_max = within(
+            file.event_streams_max.map(u64::from),
+            10_000,
+            1..=1_000_000,
+            "event_streams_max",
+            "streams",
+        )? as u32;
         let probe_failures =
             within(file.probe_failures.map(u64::from), 3, 1..=100, "probe_failures", "probes")?
                 as u32;
@@ -582,6 +603,8 @@ impl GatewayConfig {
             status_reuse: Duration::from_secs(status_reuse),
             status_reads_per_minute,
             requests_per_minute_per_ip,
+            event_streams_per_token,
+            event_streams_max,
             probe_failures,
             tokens,
             namecom,

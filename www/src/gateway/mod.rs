@@ -35,6 +35,7 @@ pub mod reads;
 pub mod ready;
 pub mod secret;
 pub mod store;
+pub mod streams;
 #[doc(hidden)]
 pub mod testing;
 pub mod token;
@@ -121,6 +122,8 @@ pub struct Gateway {
     token_reads: limits::Buckets,
     /// API requests per client address.
     ip_requests: limits::Buckets,
+    /// Open event streams.
+    pub streams: Arc<streams::Streams>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -198,6 +201,10 @@ impl Gateway {
         let config_status_reuse = config.status_reuse;
         let (config_token_reads, config_ip_requests) =
             (config.status_reads_per_minute, config.requests_per_minute_per_ip);
+        let config_streams = streams::Streams::new(
+            config.event_streams_per_token as usize,
+            config.event_streams_max as usize,
+        );
         Ok(Arc::new(Gateway {
             config,
             store,
@@ -217,6 +224,7 @@ impl Gateway {
             reads: reads::Reads::new(config_status_reuse),
             token_reads: limits::Buckets::new(config_token_reads),
             ip_requests: limits::Buckets::new(config_ip_requests),
+            streams: config_streams,
         }))
     }
 
@@ -1468,10 +1476,22 @@ async fn events(
     Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Response {
-    let (_, _, contact) = match registrant_contact(&gw, &headers, "namecom", &query) {
+    let (_, claims, contact) = match registrant_contact(&gw, &headers, "namecom", &query) {
         Ok(v) => v,
         Err(r) => return r,
     };
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(ticket) = gw.streams.open(&limits::token_key(token)) else {
+        return unavailable(
+            30,
+            "too_many_streams",
+            "The gateway has as many live-update streams open as it allows; try again shortly",
+        );
+    };
+    // The stream ends when its token does: the widget reconnects with a
+    // new one.
+    let left = claims.exp.saturating_sub(Utc::now().timestamp()).clamp(0, 86_400 * 30);
+    let expiry = tokio::time::Instant::now() + Duration::from_secs(left.unsigned_abs());
     // The contact's current verification ids: the token's, and the
     // mirror's for its email.
     let mut ids: Vec<i64> =
@@ -1482,7 +1502,8 @@ async fn events(
     }
     let rx = gw.events.subscribe();
     let stop = gw.shutdown.clone();
-    let stream = futures_util::stream::unfold((rx, stop), move |(mut rx, mut stop)| {
+    let state = (rx, stop, ticket);
+    let stream = futures_util::stream::unfold(state, move |(mut rx, mut stop, mut ticket)| {
         let ids = ids.clone();
         async move {
             loop {
@@ -1490,13 +1511,16 @@ async fn events(
                     got = rx.recv() => match got {
                         Ok(ev) if ids.contains(&ev.verification_id) => {
                             let event = Event::default().event("verification").data(&*ev.json);
-                            return Some((Ok::<_, Infallible>(event), (rx, stop)));
+                            return Some((Ok::<_, Infallible>(event), (rx, stop, ticket)));
                         }
                         Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                         Err(broadcast::error::RecvError::Closed) => return None,
                     },
                     // SIGTERM: the stream ends, the widget reconnects elsewhere.
                     _ = stop.changed() => return None,
+                    // The token opened a newer stream (a reloaded page).
+                    _ = ticket.closed.changed() => return None,
+                    () = tokio::time::sleep_until(expiry) => return None,
                 }
             }
         }
