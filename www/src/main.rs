@@ -205,9 +205,22 @@ async fn serve(path: PathBuf) -> Result<()> {
         }
     }
     let listen = config.listen;
+    let ops_listen = config.ops_listen;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gw = gateway::Gateway::new(config, stop_rx).await?;
     gw.start();
+    if let Some(ops) = ops_listen {
+        let listener = tokio::net::TcpListener::bind(ops)
+            .await
+            .with_context(|| format!("`ops_listen`: cannot listen on {ops}"))?;
+        let app = gateway::ops_router(gw.clone());
+        tracing::info!(addr = %ops, "operations listening (/healthz, /readyz, /metrics)");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "the operations listener stopped");
+            }
+        });
+    }
     let app = gateway::router(gw);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -1339,3 +1339,31 @@ async fn event_streams_are_capped_per_token_and_in_all_and_end_with_their_token(
     let ended = tokio::time::timeout(Duration::from_secs(40), res.text()).await;
     assert!(ended.is_ok(), "the stream ended at the token's exp (with the leeway at most)");
 }
+
+#[tokio::test]
+async fn readyz_and_metrics_take_the_operations_token_when_one_is_set() {
+    let g = start_with(|t| {
+        t.replace("cooldown_seconds = 900", "ops_token = \"ops-token-of-16-bytes-or-more\"")
+    })
+    .await;
+    for path in ["/readyz", "/metrics"] {
+        let res = g.client.get(g.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+        let res = g.client.get(g.url(path)).bearer_auth("wrong").send().await.unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+        let res = g
+            .client
+            .get(g.url(path))
+            .bearer_auth("ops-token-of-16-bytes-or-more")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(res.status(), 401, "{path}");
+    }
+    assert_eq!(g.client.get(g.url("/healthz")).send().await.unwrap().status(), 200);
+    // With `ops_listen`, the main address no longer serves them.
+    let g2 =
+        start_with(|t| t.replace("cooldown_seconds = 900", "ops_listen = \"127.0.0.1:0\"")).await;
+    assert_eq!(g2.client.get(g2.url("/metrics")).send().await.unwrap().status(), 404);
+    assert_eq!(g2.client.get(g2.url("/healthz")).send().await.unwrap().status(), 200);
+}

@@ -91,6 +91,11 @@ pub struct GatewayConfig {
     /// API requests a minute per client address, per instance (default
     /// 600; 0: none).
     pub requests_per_minute_per_ip: u32,
+    /// Where `/healthz`, `/readyz` and `/metrics` are served instead of
+    /// `listen`, when set.
+    pub ops_listen: Option<SocketAddr>,
+    /// The bearer `/readyz` and `/metrics` require, when set.
+    pub ops_token: Option<Secret>,
     /// Open event streams per token (default 5; a new one closes the
     /// oldest) and per instance (default 10,000).
     pub event_streams_per_token: u32,
@@ -274,6 +279,8 @@ struct File {
     requests_per_minute_per_ip: Option<u32>,
     event_streams_per_token: Option<u32>,
     event_streams_max: Option<u32>,
+    ops_listen: Option<String>,
+    ops_token: Option<String>,
     tokens: Option<TokensFile>,
     namecom: Option<NamecomFile>,
     openprovider: Option<OpenproviderFile>,
@@ -554,6 +561,21 @@ impl GatewayConfig {
             per_minute(file.status_reads_per_minute, 60, "status_reads_per_minute")?;
         let requests_per_minute_per_ip =
             per_minute(file.requests_per_minute_per_ip, 600, "requests_per_minute_per_ip")?;
+        let ops_listen = file
+            .ops_listen
+            .as_deref()
+            .map(|a| {
+                a.parse::<SocketAddr>().or_else(|_| {
+                    err(format!(
+                        "`ops_listen`: `{a}` is not an address and port (e.g. 127.0.0.1:9090)"
+                    ))
+                })
+            })
+            .transpose()?;
+        let ops_token = file.ops_token.filter(|t| !t.trim().is_empty()).map(Secret::new);
+        if ops_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
+            return err("`ops_token` must be 16 bytes or more");
+        }
         let event_streams_per_token = within(
             file.event_streams_per_token.map(u64::from),
             5,
@@ -605,6 +627,8 @@ impl GatewayConfig {
             requests_per_minute_per_ip,
             event_streams_per_token,
             event_streams_max,
+            ops_listen,
+            ops_token,
             probe_failures,
             tokens,
             namecom,
@@ -630,6 +654,9 @@ impl GatewayConfig {
             out.extend([d.username.expose().to_owned(), d.password.expose().to_owned()]);
         }
         if let Some(s) = &self.tokens.hs256_secret {
+            out.push(s.expose().to_owned());
+        }
+        if let Some(s) = &self.ops_token {
             out.push(s.expose().to_owned());
         }
         out.retain(|s| s.len() >= 4);

@@ -379,8 +379,7 @@ pub fn router(gw: Shared) -> Router {
         .route("/verify/{vid}/{token}", get(own::link::show).post(own::link::confirm))
         .route("/verify/{vid}/{token}/new", post(own::link::new_email))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+        .merge(if gw.config.ops_listen.is_none() { ops_routes() } else { Router::new() })
         .fallback(not_found)
         .with_state(gw.clone());
     if let Some(dir) = &gw.config.widget_dir {
@@ -1617,7 +1616,10 @@ async fn healthz() -> Response {
 /// {"ready", "reason", "failures", "checkedAt"}}}`, 503 with `Retry-After`
 /// when not. The registrars' states come from memory: a scrape makes no
 /// registrar call.
-async fn readyz(State(gw): State<Shared>) -> Response {
+async fn readyz(State(gw): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = ops_allowed(&gw, &headers) {
+        return r;
+    }
     let mut checks = serde_json::Map::new();
     let store = gw.store.ping().await;
     checks.insert("store".into(), json!(store));
@@ -1638,20 +1640,27 @@ async fn readyz(State(gw): State<Shared>) -> Response {
     res
 }
 
-async fn metrics_text(State(gw): State<Shared>) -> Response {
+/// Prometheus counters. Cheap to scrape: counters kept in memory and one
+/// `MAX` over the scans table, never a count of the mirror.
+async fn metrics_text(State(gw): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = ops_allowed(&gw, &headers) {
+        return r;
+    }
     let mut text = gw.metrics.render();
     if let Some(nc) = &gw.namecom {
-        if let Ok(state) = gw.store.mirror_state().await {
-            let age = state
-                .completed_at
-                .map_or(-1.0, |at| (Utc::now() - at).num_milliseconds() as f64 / 1000.0);
+        if let Ok(completed) = gw.store.mirror_completed_at().await {
+            let age =
+                completed.map_or(-1.0, |at| (Utc::now() - at).num_milliseconds() as f64 / 1000.0);
             text.push_str("# HELP gateway_namecom_mirror_age_seconds Seconds since the last complete scan (-1: none yet).\n");
             text.push_str("# TYPE gateway_namecom_mirror_age_seconds gauge\n");
             text.push_str(&format!("gateway_namecom_mirror_age_seconds {age}\n"));
-            text.push_str("# HELP gateway_namecom_mirror_contacts Contacts in the mirror.\n");
-            text.push_str("# TYPE gateway_namecom_mirror_contacts gauge\n");
-            text.push_str(&format!("gateway_namecom_mirror_contacts {}\n", state.contacts));
         }
+        text.push_str("# HELP gateway_namecom_mirror_contacts Contacts this instance's last complete scan listed.\n");
+        text.push_str("# TYPE gateway_namecom_mirror_contacts gauge\n");
+        text.push_str(&format!(
+            "gateway_namecom_mirror_contacts {}\n",
+            nc.listed.load(std::sync::atomic::Ordering::Relaxed)
+        ));
         text.push_str("# HELP gateway_namecom_scans_total Complete scans of name.com's list.\n");
         text.push_str("# TYPE gateway_namecom_scans_total counter\n");
         text.push_str(&format!(
@@ -1667,7 +1676,52 @@ async fn metrics_text(State(gw): State<Shared>) -> Response {
             op.logins.load(std::sync::atomic::Ordering::Relaxed)
         ));
     }
+    text.push_str("# HELP gateway_event_streams Live-update streams open on this instance.\n");
+    text.push_str("# TYPE gateway_event_streams gauge\n");
+    text.push_str(&format!("gateway_event_streams {}\n", gw.streams.total()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// `/metrics` and `/readyz` with `ops_token` set: its bearer only
+/// (compared in constant time); 401 otherwise.
+fn ops_allowed(gw: &Gateway, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(expected) = &gw.config.ops_token else { return Ok(()) };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    use sha2::Digest as _;
+    let (a, b) = (
+        sha2::Sha256::digest(given.as_bytes()),
+        sha2::Sha256::digest(expected.expose().as_bytes()),
+    );
+    let same = a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same {
+        Ok(())
+    } else {
+        let mut res = api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "The operations token is required",
+        );
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        Err(res)
+    }
+}
+
+/// `/healthz`, `/readyz` and `/metrics`, for `ops_listen` (when set, the
+/// main address no longer serves `/readyz` and `/metrics`).
+pub fn ops_router(gw: Shared) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(ops_routes())
+        .fallback(not_found)
+        .with_state(gw)
+}
+
+fn ops_routes() -> Router<Shared> {
+    Router::new().route("/readyz", get(readyz)).route("/metrics", get(metrics_text))
 }
 
 #[cfg(test)]

@@ -38,6 +38,9 @@ pub struct Namecom {
     store: Store,
     /// Scans completed by this process.
     pub scans: AtomicU64,
+    /// Contacts the last complete scan of this instance listed (what
+    /// `/metrics` shows, without counting the mirror).
+    pub listed: AtomicU64,
     /// Pages requested by this process's scans.
     pub pages: AtomicU64,
 }
@@ -65,7 +68,14 @@ fn contact(row: &Value) -> Option<MirrorContact> {
 impl Namecom {
     /// A client for `config`, mirroring into `store`.
     pub fn new(config: NamecomConfig, client: reqwest::Client, store: Store) -> Self {
-        Namecom { config, client, store, scans: AtomicU64::new(0), pages: AtomicU64::new(0) }
+        Namecom {
+            config,
+            client,
+            store,
+            scans: AtomicU64::new(0),
+            listed: AtomicU64::new(0),
+            pages: AtomicU64::new(0),
+        }
     }
 
     fn auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -93,8 +103,9 @@ impl Namecom {
         let result = self.read_pages(scan).await;
         let end = result.as_ref().map(|_| ()).map_err(String::as_str);
         self.store.scan_end(scan, end, Utc::now()).await?;
-        if result.is_ok() {
+        if let Ok(n) = &result {
             self.scans.fetch_add(1, Ordering::Relaxed);
+            self.listed.store(*n as u64, Ordering::Relaxed);
         }
         result
     }
