@@ -206,6 +206,10 @@ async fn serve(path: PathBuf) -> Result<()> {
     }
     let listen = config.listen;
     let ops_listen = config.ops_listen;
+    let bounds = gateway::server::Bounds {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections as usize,
+    };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let gw = gateway::Gateway::new(config, stop_rx).await?;
     gw.start();
@@ -229,17 +233,15 @@ async fn serve(path: PathBuf) -> Result<()> {
     tracing::info!(%addr, "gateway listening");
     println!("Gateway listening on http://{addr}");
     std::io::stdout().flush()?;
-    // The peer's address reaches the per-address limit.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: draining open streams");
-            // Ends the event streams and the scanner, so the drain ends.
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .context("server failed")
+    // The peer's address reaches the per-address limit (ConnectInfo).
+    gateway::server::serve(listener, app, bounds, async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: draining open streams");
+        // Ends the event streams and the scanner, so the drain ends.
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .context("server failed")
 }
 
 async fn export(

@@ -1367,3 +1367,46 @@ async fn readyz_and_metrics_take_the_operations_token_when_one_is_set() {
     assert_eq!(g2.client.get(g2.url("/metrics")).send().await.unwrap().status(), 404);
     assert_eq!(g2.client.get(g2.url("/healthz")).send().await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_client_that_stalls_in_its_headers_is_dropped_and_connections_are_bounded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sandbox = Arc::new(common::start().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let text = config_text(&sandbox.base, &format!("http://{addr}"), "sqlite::memory:");
+    let config = GatewayConfig::parse(&text, std::path::Path::new("."), env).unwrap();
+    let (_stop, rx) = tokio::sync::watch::channel(false);
+    let gw = gateway::Gateway::new(config, rx).await.unwrap();
+    let bounds =
+        gateway::server::Bounds { header_read_timeout: Duration::from_secs(1), max_connections: 3 };
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(gateway::server::serve(listener, gateway::router(gw), bounds, async move {
+        let _ = done_rx.await;
+    }));
+    // Half the headers, then nothing: closed within the timeout.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the stalled connection was not closed");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    // Three held connections fill the listener: the fourth is closed at once.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut extra = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut buf = Vec::new();
+    let n = tokio::time::timeout(Duration::from_millis(900), extra.read_to_end(&mut buf)).await;
+    assert!(matches!(n, Ok(Ok(0)) | Ok(Err(_))), "closed without an answer: {n:?} {buf:?}");
+    // Once they go (the header timeout), a new one is served.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let res = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let _ = done_tx.send(());
+}

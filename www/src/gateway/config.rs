@@ -91,6 +91,14 @@ pub struct GatewayConfig {
     /// API requests a minute per client address, per instance (default
     /// 600; 0: none).
     pub requests_per_minute_per_ip: u32,
+    /// The listener's bounds (see [`super::server`]): time for a request's
+    /// headers (default 10 s), for its answer (default 60 s), and
+    /// connections at once (default 10,000).
+    pub header_read_timeout: Duration,
+    /// See `header_read_timeout`.
+    pub request_timeout: Duration,
+    /// See `header_read_timeout`.
+    pub max_connections: u32,
     /// Where `/healthz`, `/readyz` and `/metrics` are served instead of
     /// `listen`, when set.
     pub ops_listen: Option<SocketAddr>,
@@ -281,6 +289,9 @@ struct File {
     event_streams_max: Option<u32>,
     ops_listen: Option<String>,
     ops_token: Option<String>,
+    header_read_timeout_seconds: Option<u64>,
+    request_timeout_seconds: Option<u64>,
+    max_connections: Option<u32>,
     tokens: Option<TokensFile>,
     namecom: Option<NamecomFile>,
     openprovider: Option<OpenproviderFile>,
@@ -572,6 +583,22 @@ impl GatewayConfig {
                 })
             })
             .transpose()?;
+        let header_read_timeout = within(
+            file.header_read_timeout_seconds,
+            10,
+            1..=300,
+            "header_read_timeout_seconds",
+            "s",
+        )?;
+        let request_timeout =
+            within(file.request_timeout_seconds, 60, 1..=3600, "request_timeout_seconds", "s")?;
+        let max_connections = within(
+            file.max_connections.map(u64::from),
+            10_000,
+            1..=1_000_000,
+            "max_connections",
+            "connections",
+        )? as u32;
         let ops_token = file.ops_token.filter(|t| !t.trim().is_empty()).map(Secret::new);
         if ops_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
             return err("`ops_token` must be 16 bytes or more");
@@ -629,6 +656,9 @@ impl GatewayConfig {
             event_streams_max,
             ops_listen,
             ops_token,
+            header_read_timeout: Duration::from_secs(header_read_timeout),
+            request_timeout: Duration::from_secs(request_timeout),
+            max_connections,
             probe_failures,
             tokens,
             namecom,

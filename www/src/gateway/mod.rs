@@ -34,6 +34,7 @@ mod queue;
 pub mod reads;
 pub mod ready;
 pub mod secret;
+pub mod server;
 pub mod store;
 pub mod streams;
 #[doc(hidden)]
@@ -385,10 +386,16 @@ pub fn router(gw: Shared) -> Router {
     if let Some(dir) = &gw.config.widget_dir {
         app = app.nest_service("/widget", widget::service(dir, &gw.config.allowed_origins));
     }
-    app.layer(axum::middleware::from_fn_with_state(gw, refused_origin))
+    app.layer(axum::middleware::from_fn_with_state(gw.clone(), refused_origin))
         // A panic in one request is a 500 for it and a log line; the
         // process and every other request go on (the binary unwinds).
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        // Every answer starts within `request_timeout_seconds` (an event
+        // stream's headers come at once; the stream runs on).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            gw.config.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(request_log))
 }
 
