@@ -37,9 +37,10 @@ let tokenRequests = 0;
 /** The demo registrant's contacts, as the panel's token names them. */
 const CONTACTS = {
   'c-op': { id: 'c-op', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
-  // The same contact under other ids: their own cooldowns in the gateway.
-  'c-op2': { id: 'c-op2', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
-  'c-op3': { id: 'c-op3', provider: 'openprovider', email: 'pending@openprovider.example', handle: 'XX100002-XX', domains: ['openprovider-pending-shop.com'] },
+  // Other contacts of the same registrant: each its own cooldown (the
+  // gateway keys a cooldown by the registrar's contact, not by an id).
+  'c-op2': { id: 'c-op2', provider: 'openprovider', email: 'due-soon@openprovider.example', handle: 'XX100003-XX', domains: ['openprovider-due-soon-shop.com'] },
+  'c-op3': { id: 'c-op3', provider: 'openprovider', email: 'overdue@openprovider.example', handle: 'XX100004-XX', domains: ['openprovider-overdue-shop.com'] },
   'c-nc': { id: 'c-nc', provider: 'namecom', email: 'pending@namecom.example', domains: ['namecom-pending-shop.com'] },
   'c-dna': { id: 'c-dna', provider: 'dna', email: 'pending@dna.example', handle: 'DNA-102' },
 };
