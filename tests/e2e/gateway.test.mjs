@@ -405,7 +405,7 @@ describe('the gateway (serve), with the widget on another origin', () => {
     }
   });
 
-  for (const [scheme, width] of [['light', 1280], ['dark', 390]]) {
+  for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], ['dark', 390]]) {
     it(`a failed re-check keeps the status, deadline, domains and Resend, and says why (${scheme}, ${width} px)`, async () => {
       await sandbox.resetAt(h.T0);
       const page = await h.newPage(browser, { colorScheme: scheme });

@@ -126,4 +126,40 @@ describe('own verification in the demo', () => {
       await page.context().close();
     }
   });
+
+  it('after an address change the old link confirms nothing and offers a new email (light and dark, desktop and 390 px)', async () => {
+    const { ownNewcomer: id } = await server.resetAt(T0);
+    const page = await h.newPage(browser);
+    await openEmailTo(page, id);
+    const old = await page.locator('pre.email-text a').first().getAttribute('href');
+    // The registrant changes the address; name.com keeps the verification.
+    await server.post('/sandbox/control/namecom/email', { verificationId: id, email: 'moved@example.com' });
+    // The next scan: the new address gets its own initial email.
+    const until = Date.now() + 30_000;
+    let found = false;
+    while (!found && Date.now() < until) {
+      for (let n = 1; ; n += 1) {
+        const res = await fetch(`${server.url}/mailbox/${n}`);
+        if (res.status === 404) break;
+        const text = await res.text();
+        if (text.includes('moved@example.com') && text.includes(`/verify/${id}/`)) found = true;
+      }
+      if (!found) await sleep(500);
+    }
+    assert.ok(found, 'the new address got its initial email');
+    await page.context().close();
+    for (const [colorScheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], ['dark', 390]]) {
+      const p = await h.newPage(browser, { colorScheme });
+      await p.setViewportSize({ width, height: 844 });
+      const res = await p.goto(old);
+      assert.equal(res.status(), 409);
+      await p.getByRole('heading', { name: /earlier address/ }).waitFor();
+      assert.equal(await p.getByRole('button', { name: /Confirm my email/ }).count(), 0, 'nothing to confirm');
+      await p.getByRole('button', { name: /new email to the current address/ }).waitFor();
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      assert.ok(overflow <= 0, `overflows by ${overflow} px`);
+      await h.screenshot(p.locator('body'), `own-link-moved-${colorScheme}-${width}`);
+      await p.context().close();
+    }
+  });
 });
