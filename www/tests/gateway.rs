@@ -1410,3 +1410,53 @@ async fn a_client_that_stalls_in_its_headers_is_dropped_and_connections_are_boun
     assert_eq!(res.status(), 200);
     let _ = done_tx.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_queue_and_registrants_resending_one_contact_at_once_send_one_email() {
+    let g = Arc::new(start().await);
+    let t = token_for(&["namecom-pending"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let c = scenarios::contact("namecom-pending").unwrap();
+    let id = c.verification_id.unwrap();
+    let before = g.sandbox.emails_to(&c.email).await;
+    // The staff queue takes the contact while twenty registrant requests
+    // (each its own key) arrive.
+    let queued = {
+        let g = g.clone();
+        tokio::spawn(async move {
+            let body = json!({"items": [{"contact": id.to_string(), "operation": "resend"}]});
+            g.post("/api/namecom/support/queue", &staff_token(), body, None).await.status()
+        })
+    };
+    let mut all = Vec::new();
+    for i in 0..20 {
+        let (g, t) = (g.clone(), t.clone());
+        all.push(tokio::spawn(async move {
+            let key = format!("q-{i}");
+            g.post(
+                "/api/namecom/resend?contact=namecom-pending",
+                &t,
+                json!({"operation": "resend"}),
+                Some(&key),
+            )
+            .await
+            .status()
+            .as_u16()
+        }));
+    }
+    assert_eq!(queued.await.unwrap(), 200);
+    for h in all {
+        assert!([200, 429].contains(&h.await.unwrap()));
+    }
+    // The queue's row is worked (sent, or waiting for the contact's cooldown).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let q = g.queue("namecom").await;
+        if q.iter().all(|(_, s, _)| s == "sent" || s == "waiting") && !q.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{q:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(g.sandbox.emails_to(&c.email).await - before, 1, "one email in all");
+}
