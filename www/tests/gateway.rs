@@ -1460,3 +1460,82 @@ async fn the_queue_and_registrants_resending_one_contact_at_once_send_one_email(
     }
     assert_eq!(g.sandbox.emails_to(&c.email).await - before, 1, "one email in all");
 }
+
+#[tokio::test]
+async fn a_refused_openprovider_login_in_each_form_backs_off_instead_of_trying_on_every_read() {
+    for answer in [401, 500, 200] {
+        let g = start_with(|t| {
+            t.replace(
+                &format!("password = \"{}\"", sandbox::OPENPROVIDER_PASSWORD),
+                "password = \"a-rotated-password\"",
+            )
+            .replace(
+                "cooldown_seconds = 900",
+                "status_reuse_seconds = 0\nprobe_interval_seconds = 3600",
+            )
+        })
+        .await;
+        g.sandbox
+            .client
+            .post(g.sandbox.url("/sandbox/control/openprovider/tokens"))
+            .json(&json!({"loginAnswer": answer}))
+            .send()
+            .await
+            .unwrap();
+        let t = token_for(&["openprovider-pending"]);
+        let mut codes = Vec::new();
+        for _ in 0..5 {
+            let res =
+                g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await;
+            codes.push((res.status().as_u16(), res.headers().get("retry-after").is_some()));
+        }
+        // One login (the readiness probe's, at start, or the first read's):
+        // then no more for a minute, each read answered 503 with a time.
+        assert_eq!(g.logins().await, 1, "{answer}: {codes:?}");
+        assert!(codes.iter().skip(1).all(|c| *c == (503, true)), "{answer}: {codes:?}");
+        let ready: Value =
+            g.client.get(g.url("/readyz")).send().await.unwrap().json().await.unwrap();
+        let reason = ready["checks"]["openprovider"]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("refused the login") || reason.contains("not calling"), "{ready}");
+    }
+}
+
+#[tokio::test]
+async fn openproviders_access_denied_stops_the_gateway_calling_and_says_why() {
+    let g = start_with(|t| {
+        t.replace(
+            "cooldown_seconds = 900",
+            "status_reuse_seconds = 0\nstatus_reads_per_minute = 0\nprobe_interval_seconds = 1",
+        )
+    })
+    .await;
+    let t = token_for(&["openprovider-pending"]);
+    let list = "/sandbox/openprovider/v1beta/customers/verifications/emails/domains";
+    // Identical reads past Openprovider's published 300 in 300 s.
+    let mut last = 200;
+    for _ in 0..320 {
+        last = g
+            .get("/api/openprovider/status?contact=openprovider-pending", Some(&t))
+            .await
+            .status()
+            .as_u16();
+        if last == 503 {
+            break;
+        }
+    }
+    assert_eq!(last, 503, "the block is answered 503");
+    let calls = g.requests(list).await;
+    for _ in 0..20 {
+        let res = g.get("/api/openprovider/status?contact=openprovider-pending", Some(&t)).await;
+        assert_eq!(res.status(), 503);
+        assert!(res.headers().contains_key("retry-after"));
+    }
+    assert_eq!(g.requests(list).await, calls, "no call while blocked");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let ready: Value = g.client.get(g.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["checks"]["openprovider"]["ready"], false, "{ready}");
+    assert!(
+        ready["checks"]["openprovider"]["reason"].as_str().unwrap().contains("10005"),
+        "{ready}"
+    );
+}

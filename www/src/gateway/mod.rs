@@ -580,6 +580,15 @@ async fn not_found() -> Response {
 fn upstream_failed(gw: &Gateway, provider: Provider, f: &Failure) -> Response {
     gw.metrics.upstream(provider, "failed");
     tracing::warn!(registrar = provider.as_str(), failure = %f.describe(), "registrar call failed");
+    if let Failure::Paused { retry_after, .. } = f {
+        // Nothing went to the registrar: it is paused (a refused login's
+        // backoff, or the registrar blocked this address).
+        return unavailable(
+            *retry_after,
+            "upstream_paused",
+            "The gateway is not calling the registrar for a while; try again later",
+        );
+    }
     api_error(StatusCode::BAD_GATEWAY, "upstream_unavailable", "Could not reach the registrar API")
 }
 

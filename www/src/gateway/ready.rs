@@ -35,6 +35,10 @@ use super::Gateway;
 /// so no contact has it.
 pub const DNA_PROBE_EMAIL: &str = "readiness-probe@gateway.invalid";
 
+/// The start of a probe's reason when the gateway has stopped calling the
+/// registrar on purpose: not ready at once, whatever `probe_failures` says.
+const PAUSED: &str = "paused: ";
+
 /// One registrar's readiness, as `/readyz` shows it.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -141,6 +145,11 @@ async fn probe(gw: &Gateway, p: Provider) -> Result<String, String> {
                     Ok("a list call with the shared token answered".into())
                 }
                 Ok(a) => Err(format!("a list call answered HTTP {}", a.status)),
+                // Paused (a refused login's backoff, or the address
+                // blocked): known, not a passing failure.
+                Err(f @ super::upstream::Failure::Paused { .. }) => {
+                    Err(format!("{PAUSED}{}", f.describe()))
+                }
                 Err(f) => Err(f.describe()),
             }
         }
@@ -172,7 +181,9 @@ pub fn spawn(gw: &Arc<Gateway>, stop: &watch::Receiver<bool>) {
                     o = probe(&gw, p) => o,
                     _ = stop.changed() => return,
                 };
-                gw.readiness.record(p, outcome, gw.config.probe_failures);
+                let paused = matches!(&outcome, Err(why) if why.starts_with(PAUSED));
+                let limit = if paused { 1 } else { gw.config.probe_failures };
+                gw.readiness.record(p, outcome, limit);
                 // name.com's probe reads the store only: check it often, so
                 // the first scan's end is seen at once.
                 let wait =

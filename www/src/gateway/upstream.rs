@@ -136,6 +136,15 @@ pub enum Failure {
     /// A login to the registrar failed (Openprovider), with the
     /// registrar's words.
     Login(String),
+    /// The gateway does not call the registrar until `retry_after` seconds
+    /// have passed (a refused login's backoff, or the registrar blocked
+    /// this address), and says why.
+    Paused {
+        /// Why, in the registrar's words.
+        why: String,
+        /// Seconds until the next call may go.
+        retry_after: u64,
+    },
 }
 
 impl Failure {
@@ -147,6 +156,9 @@ impl Failure {
             Failure::Body => "bad response body".into(),
             Failure::Request => "request error".into(),
             Failure::Login(why) => format!("login failed: {why}"),
+            Failure::Paused { why, retry_after } => {
+                format!("not calling for {retry_after} s: {why}")
+            }
         }
     }
 }

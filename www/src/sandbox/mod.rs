@@ -319,7 +319,7 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
     let registrars = Router::new()
         .nest("/dna", dna::router())
         .nest("/namecom", namecom::router())
-        .nest("/openprovider", openprovider::router())
+        .nest("/openprovider", openprovider::router(sandbox.clone()))
         .layer(middleware::from_fn_with_state(sandbox.clone(), apply_faults))
         .layer(middleware::from_fn_with_state(sandbox.clone(), count_requests));
     let control = Router::new()

@@ -115,7 +115,19 @@ pub(crate) struct OpenproviderState {
     tokens: HashMap<String, DateTime<Utc>>,
     /// How an expired or unknown token is answered: 401, 500 or 200.
     expired_answer: u16,
+    /// How a login with wrong credentials is answered: 401, 500 or 200
+    /// (each with code 196, as seen in the wild).
+    login_answer: u16,
+    /// Identical requests (method, path, query, body) in the last 300
+    /// seconds of real time, and whether this address is blocked (code
+    /// 10005 until the control unblocks it, as Openprovider's support does).
+    seen: HashMap<String, std::collections::VecDeque<std::time::Instant>>,
+    blocked: bool,
 }
+
+/// Openprovider's published limit (help-centre article 218390187): 300
+/// identical requests in 300 seconds block the calling address.
+pub const IDENTICAL_LIMIT: usize = 300;
 
 /// How long an Openprovider token lives.
 pub const TOKEN_LIFETIME: Duration = Duration::days(2);
@@ -157,6 +169,9 @@ impl OpenproviderState {
             synthetic: 0,
             tokens: HashMap::new(),
             expired_answer: 401,
+            login_answer: 401,
+            seen: HashMap::new(),
+            blocked: false,
         }
     }
 
@@ -189,12 +204,43 @@ impl OpenproviderState {
     }
 }
 
-pub(crate) fn router() -> Router<Arc<Sandbox>> {
+pub(crate) fn router(sandbox: Arc<Sandbox>) -> Router<Arc<Sandbox>> {
     Router::new()
         .route("/v1beta/customers/verifications/emails/domains", get(list))
         .route("/v1beta/customers/verifications/emails/start", post(start))
         .route("/v1beta/customers/verifications/emails/restart", post(restart))
         .route("/v1beta/auth/login", post(login))
+        .layer(axum::middleware::from_fn_with_state(sandbox, identical_limit))
+}
+
+/// Code 10005 "Access denied" once the same request came more than 300
+/// times in 300 seconds, and for every request after that until unblocked.
+async fn identical_limit(
+    State(sb): State<Arc<Sandbox>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return error(StatusCode::BAD_REQUEST, 0, "body too large");
+    };
+    let key = format!("{} {} {}", parts.method, parts.uri, String::from_utf8_lossy(&bytes));
+    {
+        let mut st = sb.lock();
+        let op = &mut st.openprovider;
+        let now = std::time::Instant::now();
+        let window = std::time::Duration::from_secs(300);
+        let seen = op.seen.entry(key).or_default();
+        seen.retain(|t| now.duration_since(*t) < window);
+        seen.push_back(now);
+        if seen.len() > IDENTICAL_LIMIT {
+            op.blocked = true;
+        }
+        if op.blocked {
+            return error(StatusCode::FORBIDDEN, 10005, "Access denied");
+        }
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
 
 async fn login(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
@@ -203,7 +249,9 @@ async fn login(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
     if field("username") != super::OPENPROVIDER_USERNAME
         || field("password") != super::OPENPROVIDER_PASSWORD
     {
-        return error(StatusCode::UNAUTHORIZED, 196, "Authentication/Authorization Failed");
+        let answer = sb.lock().openprovider.login_answer;
+        let status = StatusCode::from_u16(answer).unwrap_or(StatusCode::UNAUTHORIZED);
+        return error(status, 196, "Authentication/Authorization Failed");
     }
     let mut bytes = [0u8; 16];
     let _ = getrandom::fill(&mut bytes);
@@ -231,8 +279,23 @@ pub(crate) fn tokens_control(sb: &Sandbox, body: Option<&Value>) -> Result<Value
         if b.get("expire").and_then(Value::as_bool) == Some(true) {
             st.openprovider.tokens.clear();
         }
+        if let Some(a) = b.get("loginAnswer") {
+            match a.as_u64() {
+                Some(code @ (200 | 401 | 500)) => st.openprovider.login_answer = code as u16,
+                _ => return Err("`loginAnswer` must be 401, 500 or 200".into()),
+            }
+        }
+        if b.get("unblock").and_then(Value::as_bool) == Some(true) {
+            st.openprovider.blocked = false;
+            st.openprovider.seen.clear();
+        }
     }
-    Ok(json!({ "issued": st.openprovider.tokens.len(), "answer": st.openprovider.expired_answer }))
+    Ok(json!({
+        "issued": st.openprovider.tokens.len(),
+        "answer": st.openprovider.expired_answer,
+        "loginAnswer": st.openprovider.login_answer,
+        "blocked": st.openprovider.blocked,
+    }))
 }
 
 fn error(status: StatusCode, code: u32, desc: &str) -> Response {

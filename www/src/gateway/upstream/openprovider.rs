@@ -31,6 +31,33 @@ const LOGIN_LEASE_NAME: &str = "openprovider.login";
 /// Openprovider's code for an expired token or bad credentials.
 pub const CODE_AUTH: i64 = 196;
 
+/// Openprovider's code when it blocked the calling address ("Access
+/// denied": 300 identical requests in 300 seconds; a person unblocks it).
+pub const CODE_BLOCKED: i64 = 10005;
+
+/// Openprovider's published limits on logins (help-centre article
+/// 218390187: 100 failed logins an hour block the account for 20 minutes;
+/// at most 30 logins a minute), kept well inside: after a refused login no
+/// new one for a minute, doubling to 15 minutes, and never more than 10
+/// refused in an hour.
+pub const LOGIN_BACKOFF_FIRST: std::time::Duration = std::time::Duration::from_secs(60);
+/// See [`LOGIN_BACKOFF_FIRST`].
+pub const LOGIN_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// See [`LOGIN_BACKOFF_FIRST`].
+pub const MAX_REFUSED_LOGINS_PER_HOUR: usize = 10;
+/// How long the gateway stops calling after code 10005 before one call
+/// tries again (the readiness probe's, usually).
+pub const BLOCKED_PAUSE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// When this instance may call Openprovider again, and why not now.
+#[derive(Debug, Default)]
+struct Pause {
+    until: Option<std::time::Instant>,
+    why: String,
+    backoff: Option<std::time::Duration>,
+    refused: std::collections::VecDeque<std::time::Instant>,
+}
+
 const TOKEN_KEY: &str = "openprovider.token";
 
 /// Openprovider's token as the store keeps it: sealed (AES-256-GCM) with a
@@ -97,6 +124,14 @@ mod sealed {
     }
 }
 
+/// What the gateway says when Openprovider blocked its address.
+fn blocked_words(desc: &str) -> String {
+    format!(
+        "Openprovider blocked this address (code {CODE_BLOCKED}: {desc}); it stays blocked until \
+         Openprovider's support unblocks it"
+    )
+}
+
 /// The client.
 #[derive(Debug)]
 pub struct Openprovider {
@@ -108,6 +143,7 @@ pub struct Openprovider {
     holder: String,
     /// Logins made by this process (for metrics and tests).
     pub logins: std::sync::atomic::AtomicU64,
+    pause: std::sync::Mutex<Pause>,
 }
 
 /// `true` when an answer says the token is not (or no longer) good.
@@ -125,7 +161,15 @@ impl Openprovider {
         store: Store,
         holder: String,
     ) -> Self {
-        Openprovider { config, client, store, login: Mutex::new(()), holder, logins: 0.into() }
+        Openprovider {
+            config,
+            client,
+            store,
+            login: Mutex::new(()),
+            holder,
+            logins: 0.into(),
+            pause: std::sync::Mutex::new(Pause::default()),
+        }
     }
 
     /// A token to use: the stored one while fresh and not `rejected`, else
@@ -173,8 +217,57 @@ impl Openprovider {
         result
     }
 
+    /// `Err(Paused)` while the gateway is not calling Openprovider.
+    fn paused(&self) -> Result<(), Failure> {
+        let p = self.pause.lock().unwrap_or_else(|e| e.into_inner());
+        match p.until {
+            Some(until) if until > std::time::Instant::now() => Err(Failure::Paused {
+                why: p.why.clone(),
+                retry_after: until
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_secs()
+                    .max(1),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Stops calling for `pause`, saying `why` (logged once, at warn).
+    fn pause_for(&self, pause: std::time::Duration, why: String) {
+        tracing::warn!(pause_seconds = pause.as_secs(), reason = %why, "openprovider: not calling for a while");
+        let mut p = self.pause.lock().unwrap_or_else(|e| e.into_inner());
+        p.until = Some(std::time::Instant::now() + pause);
+        p.why = why;
+    }
+
+    /// A refused login: the next waits a minute, doubling to 15 minutes;
+    /// after 10 refused in an hour, until the oldest is an hour old.
+    fn login_refused(&self, why: &str) {
+        let now = std::time::Instant::now();
+        let (pause, detail) = {
+            let mut p = self.pause.lock().unwrap_or_else(|e| e.into_inner());
+            let hour = std::time::Duration::from_secs(3600);
+            p.refused.retain(|t| now.duration_since(*t) < hour);
+            p.refused.push_back(now);
+            let backoff = p.backoff.map_or(LOGIN_BACKOFF_FIRST, |b| (b * 2).min(LOGIN_BACKOFF_MAX));
+            p.backoff = Some(backoff);
+            let pause = if p.refused.len() >= MAX_REFUSED_LOGINS_PER_HOUR {
+                let oldest = p.refused.front().copied().unwrap_or(now);
+                hour.saturating_sub(now.duration_since(oldest)).max(backoff)
+            } else {
+                backoff
+            };
+            (pause, p.refused.len())
+        };
+        self.pause_for(
+            pause,
+            format!("Openprovider refused the login ({why}); {detail} refused in the last hour: check `openprovider.username` and `password`"),
+        );
+    }
+
     /// Logs in; `probe`: for the readiness probe (its `User-Agent`).
     async fn login_now(&self, probe: bool) -> Result<String, Failure> {
+        self.paused()?;
         let c = &self.config;
         let mut req = self.client.post(format!("{}/v1beta/auth/login", c.base_url)).json(&json!({
             "username": c.username.expose(),
@@ -201,11 +294,17 @@ impl Openprovider {
                     None => tracing::warn!("openprovider token not sealed: kept for this call"),
                 }
                 tracing::info!("openprovider: logged in");
+                self.pause.lock().unwrap_or_else(|e| e.into_inner()).backoff = None;
                 Ok(t.to_owned())
             }
             _ => {
                 let desc = body.get("desc").and_then(Value::as_str).unwrap_or("no token");
                 tracing::warn!(status = answer.status, code, "openprovider login refused");
+                if code == CODE_BLOCKED {
+                    self.pause_for(BLOCKED_PAUSE, blocked_words(desc));
+                } else {
+                    self.login_refused(&format!("HTTP {}, code {code}: {desc}", answer.status));
+                }
                 Err(Failure::Login(format!("Openprovider refused the login (code {code}: {desc})")))
             }
         }
@@ -226,14 +325,32 @@ impl Openprovider {
         build: impl Fn(&str) -> reqwest::RequestBuilder,
         probe: bool,
     ) -> Result<Answer, Failure> {
+        self.paused()?;
         let token = self.token(None, probe).await?;
-        let answer = send(build(&token)).await?;
+        let answer = self.checked(send(build(&token)).await?)?;
         if !auth_expired(&answer) {
             return Ok(answer);
         }
         let _ = self.store.kv_delete(TOKEN_KEY).await;
         let token = self.token(Some(&token), probe).await?;
-        send(build(&token)).await
+        self.checked(send(build(&token)).await?)
+    }
+
+    /// `a`, unless Openprovider says it blocked this address (code 10005):
+    /// then the gateway stops calling for a while and says why.
+    fn checked(&self, a: Answer) -> Result<Answer, Failure> {
+        let body = a.body_json();
+        let code = body.as_ref().and_then(|v| v.get("code").and_then(Value::as_i64));
+        if code != Some(CODE_BLOCKED) {
+            return Ok(a);
+        }
+        let desc = body
+            .as_ref()
+            .and_then(|v| v.get("desc").and_then(Value::as_str))
+            .unwrap_or("Access denied")
+            .to_owned();
+        self.pause_for(BLOCKED_PAUSE, blocked_words(&desc));
+        Err(Failure::Paused { why: blocked_words(&desc), retry_after: BLOCKED_PAUSE.as_secs() })
     }
 
     /// One contact's rows: `GET .../emails/domains?email=`.
@@ -288,10 +405,11 @@ impl Openprovider {
         email: &str,
         handle: Option<&str>,
     ) -> Result<Answer, Failure> {
-        let body = if op == ResendOperation::OpenproviderStart {
-            json!({ "email": email, "handle": handle })
-        } else {
-            json!({ "email": email })
+        // The description types `handle` as a string: left out when unknown,
+        // never `null`.
+        let body = match (op, handle) {
+            (ResendOperation::OpenproviderStart, Some(h)) => json!({ "email": email, "handle": h }),
+            _ => json!({ "email": email }),
         };
         let url = format!(
             "{}/v1beta/customers/verifications/emails/{}",
