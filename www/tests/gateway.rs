@@ -1539,3 +1539,57 @@ async fn openproviders_access_denied_stops_the_gateway_calling_and_says_why() {
         "{ready}"
     );
 }
+
+#[tokio::test]
+async fn namecoms_throttle_as_200_sent_false_is_a_cooldown_like_a_429() {
+    let g = start().await;
+    let t = token_for(&["namecom-pending"]);
+    g.mirror_ready(&t, "namecom-pending").await;
+    let id = scenarios::contact("namecom-pending").unwrap().verification_id.unwrap();
+    // name.com's clock is the gateway's here (its times are compared).
+    g.sandbox.set_clock(&chrono::Utc::now().to_rfc3339()).await;
+    // Someone resent it a moment ago (straight at name.com).
+    assert_eq!(g.sandbox.namecom_resend(id, None).await.status(), 200);
+    g.sandbox
+        .client
+        .post(g.sandbox.url("/sandbox/control/faults"))
+        .json(&json!({"namecom_throttle_as_not_sent": true}))
+        .send()
+        .await
+        .unwrap();
+    let res = g
+        .post(
+            "/api/namecom/resend?contact=namecom-pending",
+            &t,
+            json!({"operation": "resend"}),
+            Some("a"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["sent"], false, "{body}");
+    let next = body["nextEligibleAt"].as_str().unwrap().to_owned();
+    // The core reads it as a cooldown, as the widget will.
+    let ctx = Context::new(chrono::Utc::now());
+    let text = body.to_string();
+    let answer = verification_core::Response::new(200, &text);
+    let o = verification_core::resend::interpret_resend(Provider::Namecom, &answer, &ctx).unwrap();
+    assert_eq!(o.outcome, verification_core::resend::ResendKind::Throttled);
+    // And the gateway holds the contact until then: nothing more upstream.
+    let calls = g.requests(&format!("/sandbox/namecom/core/v1/contacts/verify/{id}:resend")).await;
+    let res = g
+        .post(
+            "/api/namecom/resend?contact=namecom-pending",
+            &t,
+            json!({"operation": "resend"}),
+            Some("b"),
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["details"].as_str().unwrap().contains(&next[..16]), "{body} {next}");
+    assert_eq!(
+        g.requests(&format!("/sandbox/namecom/core/v1/contacts/verify/{id}:resend")).await,
+        calls
+    );
+}

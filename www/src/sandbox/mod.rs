@@ -36,7 +36,8 @@
 //!  "html": {"dna.GetDetails": 502},
 //!  "hang": ["openprovider.restart"],
 //!  "delay_ms": {"namecom.list": 250},
-//!  "invalid_json": ["namecom.resend"]}
+//!  "invalid_json": ["namecom.resend"],
+//!  "namecom_throttle_as_not_sent": true}
 //! ```
 //!
 //! replaces every switch (each field optional; `{}` clears them) and answers
@@ -188,6 +189,11 @@ struct Faults {
     delay_ms: BTreeMap<String, u64>,
     #[serde(default)]
     invalid_json: BTreeSet<String>,
+    /// name.com answers a throttled resend `200 {"sent": false,
+    /// "nextEligibleAt"}` (as public clients see the live API do) instead
+    /// of 429.
+    #[serde(default)]
+    pub(crate) namecom_throttle_as_not_sent: bool,
 }
 
 impl Faults {

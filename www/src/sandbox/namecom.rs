@@ -455,8 +455,12 @@ async fn verify_or_resend(
         Action::Resend => resend(st, account, id, now),
         Action::Verify => verify(st, account, id),
     };
-    let cacheable =
-        reply.status != StatusCode::TOO_MANY_REQUESTS && !reply.status.is_server_error();
+    // A throttled answer (429, or 200 `sent: false`) is not kept for the
+    // key: the same key later is answered anew.
+    let not_sent = reply.body.as_ref().and_then(|b| b.get("sent")) == Some(&json!(false));
+    let cacheable = reply.status != StatusCode::TOO_MANY_REQUESTS
+        && !reply.status.is_server_error()
+        && !not_sent;
     if let (Some(key), true) = (key, cacheable) {
         st.namecom.idempotency.insert(key, Stored { fingerprint, at: now, reply: reply.clone() });
     }
@@ -530,6 +534,12 @@ fn resend(st: &mut SandboxState, account: Account, id: i64, now: DateTime<Utc>) 
         next = Some(next.map_or(eligible, |n| n.max(eligible)));
     }
     if let Some(next) = next.map(ceil_second) {
+        if st.faults.namecom_throttle_as_not_sent {
+            return Reply::json(
+                StatusCode::OK,
+                json!({ "sent": false, "verificationId": id, "nextEligibleAt": rfc3339_z(next) }),
+            );
+        }
         let mut reply = error(
             StatusCode::TOO_MANY_REQUESTS,
             "Resend throttled",
