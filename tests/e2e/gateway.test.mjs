@@ -54,10 +54,7 @@ async function startGateway(panelOrigin, { wait = true, database = null, extraOr
   const [du, dp] = CREDENTIALS.dna;
   // The webhook URL must be the one name.com signs: the gateway's own,
   // known only once it listens. Port 0 is taken first, then reused.
-  const probe = http.createServer();
-  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-  const port = probe.address().port;
-  await new Promise((r) => probe.close(r));
+  const port = await h.freePort();
   const base = `http://127.0.0.1:${port}`;
   const config = `
 listen = "127.0.0.1:${port}"
@@ -215,15 +212,6 @@ async function startPanel() {
   return { server, url: `http://127.0.0.1:${server.address().port}` };
 }
 
-/** A free port on 127.0.0.1. */
-async function freePort() {
-  const probe = http.createServer();
-  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address();
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
 /**
  * WHMCS's client area in miniature (tests/e2e/whmcs-panel.php under
  * `php -S`), running the hook and the token endpoint of www/examples/tokens/.
@@ -260,7 +248,7 @@ describe('the gateway (serve), with the widget on another origin', () => {
     await sandbox.resetAt(h.T0);
     browser = await h.launchBrowser();
     panel = await startPanel();
-    const whmcsPort = await freePort();
+    const whmcsPort = await h.freePort();
     gateway = await startGateway(panel.url, { extraOrigins: [`http://127.0.0.1:${whmcsPort}`] });
     whmcs = await startWhmcs(whmcsPort, gateway.base);
   });
@@ -321,7 +309,10 @@ describe('the gateway (serve), with the widget on another origin', () => {
         assert.notEqual(status, 401, u);
       }
       const before = (await sandbox.emails()).total;
+      // The gateway's answer, then the count (the card's words may come first).
+      const answered = page.waitForResponse((r) => r.url().startsWith(`${gateway.base}/api/openprovider/resend`) && r.request().method() === 'POST');
       await h.widget(page, 'x-op').getByRole('button', { name: /resend/i }).click();
+      assert.equal((await answered).status(), 200);
       await page.waitForFunction(() => /You can send another/.test(document.querySelector('[data-scenario="x-op"]').shadowRoot.textContent));
       assert.equal((await sandbox.emails()).total, before + 1, 'one email went out');
       await h.screenshot(page.locator('main'), 'gateway-cross-origin-light');

@@ -47,6 +47,16 @@ export const CHROMIUM_ARGS = [
 
 // ------------------------------------------------------------------ server
 
+/** A free port on 127.0.0.1 (taken, then let go for the caller to use). */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address();
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
 /**
  * Starts `target/debug/verification-www demo --port 0 --widget-dir widget/pkg`
  * and resolves once it prints its URL. `env` adds environment variables

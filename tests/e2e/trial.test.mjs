@@ -5,18 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { join } from 'node:path';
 
 import * as h from './harness.mjs';
-
-async function freePort() {
-  const probe = http.createServer();
-  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address();
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 let trial;
 let browser;
@@ -24,7 +15,7 @@ let panel;
 
 describe('make gateway-demo', () => {
   before(async () => {
-    const [demo, gateway, panelPort] = [await freePort(), await freePort(), await freePort()];
+    const [demo, gateway, panelPort] = [await h.freePort(), await h.freePort(), await h.freePort()];
     trial = spawn('node', [join(h.ROOT, 'www', 'examples', 'panel', 'try-gateway.mjs')], {
       env: { ...process.env, DEMO_PORT: String(demo), GATEWAY_PORT: String(gateway), PANEL_PORT: String(panelPort) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -55,9 +55,7 @@ impl Buckets {
 
 /// The key of a token: its SHA-256 (the token itself is not kept).
 pub fn token_key(token: &str) -> String {
-    use sha2::Digest as _;
-    let d = sha2::Sha256::digest(token.as_bytes());
-    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    super::secret::sha256_hex(token.as_bytes())[..32].to_owned()
 }
 
 #[cfg(test)]

@@ -431,7 +431,9 @@ async fn refused_origin(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    // An origin is short; a longer header is no page's, and is not kept.
+    let origin =
+        req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).filter(|o| o.len() <= 256);
     let path = req.uri().path();
     let watched = path.starts_with("/api/") || path.starts_with("/widget/");
     if let Some(origin) = origin.filter(|_| watched) {
@@ -974,17 +976,8 @@ pub(crate) fn contact_identity(
     }
 }
 
-/// The contact's cooldown reservation ([`store::Store::reserve`]).
-pub(crate) fn contact_slot(
-    p: Provider,
-    namecom_id: Option<i64>,
-    email: &str,
-    handle: Option<&str>,
-) -> String {
-    format!("resend:contact:{}:{}", p.as_str(), contact_identity(p, namecom_id, email, handle))
-}
-
-/// The contact's row in the history of sends (what the staff queue plans by).
+/// The contact's row in the history of sends (what the staff queue plans
+/// by): `contact:{provider}:{identity}`.
 pub(crate) fn rate_bucket(
     p: Provider,
     namecom_id: Option<i64>,
@@ -992,6 +985,17 @@ pub(crate) fn rate_bucket(
     handle: Option<&str>,
 ) -> String {
     format!("contact:{}:{}", p.as_str(), contact_identity(p, namecom_id, email, handle))
+}
+
+/// The contact's cooldown reservation ([`store::Store::reserve`]): its
+/// history bucket, under `resend:`.
+pub(crate) fn contact_slot(
+    p: Provider,
+    namecom_id: Option<i64>,
+    email: &str,
+    handle: Option<&str>,
+) -> String {
+    format!("resend:{}", rate_bucket(p, namecom_id, email, handle))
 }
 
 fn operation(p: Provider, body: &Bytes) -> Result<ResendOperation, Response> {
@@ -1089,7 +1093,7 @@ async fn resend(
             Ok((n, _, _)) if gw.own.is_some() => {
                 let own = gw.own.as_ref().expect("checked");
                 let key = idempotency_key(&headers);
-                return own::resend(&gw, own, &contact.id, i64::from(n), key).await;
+                return own::resend(&gw, own, i64::from(n), key).await;
             }
             Ok((n, domains, email)) => {
                 r.namecom_id = Some(n);
@@ -1299,7 +1303,7 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
     // 5. What the registrar said: the core reads it, as the widget will.
     // Where the registrar gives no time, the core applies the cooldown.
     let mut ctx = Context::new(Utc::now());
-    ctx.policy.cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+    ctx.policy.cooldown = cooldown;
     let resp = verification_core::Response::new(
         answer.status,
         std::str::from_utf8(&answer.body).unwrap_or(""),
@@ -1567,11 +1571,7 @@ async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     let (id, r, compact) = (hook.verification_id, hook.record, hook.json);
     // name.com signs the body, not its timestamp or nonce: the same signed
     // body again is a replay (or a redelivery), answered without effect.
-    let digest = {
-        use sha2::Digest as _;
-        let d = sha2::Sha256::digest(compact.as_bytes());
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let digest = secret::sha256_hex(compact.as_bytes());
     match gw.store.webhook_first(&digest, Utc::now()).await {
         Ok(true) => {}
         Ok(false) => {

@@ -35,10 +35,6 @@ use super::Gateway;
 /// so no contact has it.
 pub const DNA_PROBE_EMAIL: &str = "readiness-probe@gateway.invalid";
 
-/// The start of a probe's reason when the gateway has stopped calling the
-/// registrar on purpose: not ready at once, whatever `probe_failures` says.
-const PAUSED: &str = "paused: ";
-
 /// One registrar's readiness, as `/readyz` shows it.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,13 +113,30 @@ impl Readiness {
     }
 }
 
-/// What one probe of `p` found: `Ok(words)` when usable.
-async fn probe(gw: &Gateway, p: Provider) -> Result<String, String> {
-    match p {
+/// What one probe of `p` found: `Ok(words)` when usable; else why, and
+/// whether the gateway itself stopped calling the registrar (a refused
+/// login's backoff, a blocked address): not ready at once then, whatever
+/// `probe_failures` says.
+async fn probe(gw: &Gateway, p: Provider) -> (Result<String, String>, bool) {
+    match probe_failure(gw, p).await {
+        Err(f @ super::upstream::Failure::Paused { .. }) => (Err(f.describe()), true),
+        Err(f) => (Err(f.describe()), false),
+        Ok(outcome) => (outcome, false),
+    }
+}
+
+/// [`probe`], with the registrar call's own failure apart.
+async fn probe_failure(
+    gw: &Gateway,
+    p: Provider,
+) -> Result<Result<String, String>, super::upstream::Failure> {
+    Ok(match p {
         Provider::Namecom => {
-            let Some(nc) = &gw.namecom else { return Err("not served".into()) };
-            let completed =
-                gw.store.mirror_completed_at().await.map_err(|e| format!("store: {e}"))?;
+            let Some(nc) = &gw.namecom else { return Ok(Err("not served".into())) };
+            let completed = match gw.store.mirror_completed_at().await {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(format!("store: {e}"))),
+            };
             let max = TimeDelta::from_std(nc.max_age()).unwrap_or(TimeDelta::MAX);
             match completed {
                 None => Err("the first scan of the unverified list has not completed".into()),
@@ -139,22 +152,17 @@ async fn probe(gw: &Gateway, p: Provider) -> Result<String, String> {
             }
         }
         Provider::Openprovider => {
-            let Some(op) = &gw.openprovider else { return Err("not served".into()) };
+            let Some(op) = &gw.openprovider else { return Ok(Err("not served".into())) };
             match op.probe().await {
                 Ok(a) if (200..300).contains(&a.status) => {
                     Ok("a list call with the shared token answered".into())
                 }
                 Ok(a) => Err(format!("a list call answered HTTP {}", a.status)),
-                // Paused (a refused login's backoff, or the address
-                // blocked): known, not a passing failure.
-                Err(f @ super::upstream::Failure::Paused { .. }) => {
-                    Err(format!("{PAUSED}{}", f.describe()))
-                }
-                Err(f) => Err(f.describe()),
+                Err(f) => return Err(f),
             }
         }
         Provider::Dna => {
-            let Some(dna) = &gw.dna else { return Err("not served".into()) };
+            let Some(dna) = &gw.dna else { return Ok(Err("not served".into())) };
             match dna.probe().await {
                 Ok(a) if a.status < 500 && a.body_json().is_some() => {
                     Ok("GetDetails answered over SOAP".into())
@@ -162,10 +170,10 @@ async fn probe(gw: &Gateway, p: Provider) -> Result<String, String> {
                 Ok(a) => {
                     Err(format!("GetDetails answered HTTP {} without a SOAP answer", a.status))
                 }
-                Err(f) => Err(f.describe()),
+                Err(f) => return Err(f),
             }
         }
-    }
+    })
 }
 
 /// Starts one probe task per served registrar; each ends when `stop`
@@ -181,13 +189,13 @@ pub fn spawn(gw: &Arc<Gateway>, stop: &watch::Receiver<bool>) {
                     o = probe(&gw, p) => o,
                     _ = stop.changed() => return,
                 };
-                let paused = matches!(&outcome, Err(why) if why.starts_with(PAUSED));
+                let (outcome, paused) = outcome;
                 let limit = if paused { 1 } else { gw.config.probe_failures };
                 gw.readiness.record(p, outcome, limit);
-                // name.com's probe reads the store only: check it often, so
-                // the first scan's end is seen at once.
-                let wait =
-                    if p == Provider::Namecom { every.min(Duration::from_secs(1)) } else { every };
+                // name.com's probe reads the store only: until it is ready,
+                // every second, so the first scan's end is seen at once.
+                let starting = p == Provider::Namecom && !gw.readiness.get(p).ready;
+                let wait = if starting { every.min(Duration::from_secs(1)) } else { every };
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
                     _ = stop.changed() => return,

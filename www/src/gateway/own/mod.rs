@@ -109,9 +109,7 @@ impl Own {
     /// Whether `mac` is email `email_id`'s to `verification_id`
     /// (constant time).
     pub fn mac_matches(&self, verification_id: i64, email_id: i64, mac: &str) -> bool {
-        let want = self.mac(verification_id, email_id);
-        want.len() == mac.len()
-            && want.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        super::secret::same(self.mac(verification_id, email_id).as_bytes(), mac.as_bytes())
     }
 }
 
@@ -120,7 +118,7 @@ impl Own {
 /// name.com suggests).
 pub fn verify_key(verification_id: i64) -> String {
     let h = Sha256::digest(format!("own-verification:verify:{verification_id}").as_bytes());
-    let x: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let x = super::secret::hex(&h[..16]);
     format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }
 
@@ -322,7 +320,7 @@ pub async fn pass(gw: &Gateway, own: &Own) -> Result<usize, String> {
 /// A short tag of an address (8 hex digits of its SHA-256, lower case),
 /// for stage names: never the address itself.
 pub fn address_tag(address: &str) -> String {
-    hex(&Sha256::digest(super::normal_email(address).as_bytes()))[..8].to_owned()
+    super::secret::sha256_hex(super::normal_email(address).as_bytes())[..8].to_owned()
 }
 
 /// Calls Verify Contact for `v` once and records the outcome: verified
@@ -378,7 +376,6 @@ pub async fn call_verify(gw: &Gateway, v: &store::VerificationRow) -> Result<Str
 pub async fn resend(
     gw: &Gateway,
     own: &Own,
-    contact_id: &str,
     verification_id: i64,
     key: Option<&str>,
 ) -> axum::response::Response {
@@ -396,9 +393,8 @@ pub async fn resend(
             "name.com lists no verification to resend for this contact",
         );
     };
-    let _ = contact_id;
     let stage = match key {
-        Some(k) => format!("resend-{}", &hex(&Sha256::digest(k.as_bytes()))[..16]),
+        Some(k) => format!("resend-{}", &super::secret::sha256_hex(k.as_bytes())[..16]),
         None => format!("resend-{}", now.timestamp_millis()),
     };
     let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
@@ -501,10 +497,6 @@ pub async fn reserve(
 pub async fn listed(gw: &Gateway, id: i64) -> Result<Option<MirrorContact>, String> {
     let rows = gw.store.mirror_find(Some(id), None).await?;
     Ok(rows.into_iter().find(|r| r.verification_id == id && r.email.is_some()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The background work, until shutdown: the passes in one task; the
