@@ -780,7 +780,7 @@ async fn sandbox_fault_switches_apply_per_endpoint_and_reset() {
     assert_eq!(
         s.get_json("/sandbox/control/faults").await,
         json!({"status": {}, "html": {}, "hang": [], "delay_ms": {}, "invalid_json": [],
-               "namecom_throttle_as_not_sent": false})
+               "namecom_throttle_as_not_sent": false, "dna_flat": false, "zones": {}})
     );
     let res = get(&s, &cookie, "/api/openprovider/status?contact=openprovider-pending").await;
     assert_eq!(res.status(), 200);

@@ -27,17 +27,23 @@
 //! base_url = "https://api.openprovider.eu"
 //! username = "..."
 //! password = "env:OPENPROVIDER_PASSWORD"
+//! # timezone = "Europe/Amsterdam"   # offset-less timestamps; default UTC
 //!
 //! [dna]
 //! base_url = "https://..."
 //! username = "..."
 //! password = "env:DNA_PASSWORD"
+//! # timezone = "Europe/Istanbul"
+//! # The contract comes from {base_url}/{service_path}?singleWsdl; these
+//! # override it: service_path, action_prefix, method_namespace,
+//! # credentials_namespace, fields_namespace.
 //! ```
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::secret::Secret;
@@ -157,6 +163,9 @@ pub struct NamecomConfig {
     /// The reseller sends the ICANN emails itself and calls Verify Contact
     /// (`[namecom.own_verification] enabled = true`).
     pub own_verification: Option<OwnVerificationConfig>,
+    /// The zone of name.com's timestamps that carry no offset (`timezone`,
+    /// an IANA name; default UTC).
+    pub timezone: Tz,
 }
 
 /// `[namecom.own_verification]`: the reseller's own ICANN verification
@@ -221,11 +230,15 @@ pub struct OpenproviderConfig {
     pub username: Secret,
     /// Login password.
     pub password: Secret,
+    /// The zone of Openprovider's offset-less `expiration_date`
+    /// (`timezone`, an IANA name; default UTC).
+    pub timezone: Tz,
 }
 
-/// Domain Name API over SOAP 1.1. `ContactApi.svc`'s WSDL is not public, so
-/// every name of the contract is a setting, with the defaults of DNA's
-/// public `DomainApi.svc` family.
+/// Domain Name API over SOAP 1.1. `ContactApi.svc`'s contract is read from
+/// its WSDL at start ([`crate::gateway::upstream::dna`]); a name set here
+/// overrides the WSDL, and without the WSDL the defaults follow DNA's
+/// public `DomainApi.svc` conventions.
 #[derive(Clone, Debug)]
 pub struct DnaConfig {
     /// The host, up to the service (e.g. `https://whmcs.domainnameapi.com`).
@@ -234,33 +247,39 @@ pub struct DnaConfig {
     pub username: Secret,
     /// `Password`.
     pub password: Secret,
-    /// The service path (default `ContactApi.svc`).
+    /// The service path (default `ContactApi.svc`); its WSDL is at
+    /// `{base_url}/{service_path}?singleWsdl`.
     pub service_path: String,
-    /// `SOAPAction` is this prefix and the method name (default
+    /// `SOAPAction` is this prefix and the method name (WSDL, else
     /// `http://tempuri.org/IContactApi/`).
-    pub action_prefix: String,
-    /// The namespace of the method element (default `http://tempuri.org/`).
-    pub method_namespace: String,
-    /// The namespace of `UserName`/`Password` (default
-    /// `http://schemas.datacontract.org/2004/07/Olipso.Core.DataContracts`).
-    pub credentials_namespace: String,
-    /// The namespace of the method's own fields (default: the
-    /// credentials' namespace).
-    pub fields_namespace: String,
+    pub action_prefix: Option<String>,
+    /// The namespace of the method element and its `request` (WSDL, else
+    /// `http://tempuri.org/`).
+    pub method_namespace: Option<String>,
+    /// The namespace of `UserName`/`Password` (WSDL, else
+    /// [`DNA_CREDENTIALS_NS`]).
+    pub credentials_namespace: Option<String>,
+    /// The namespace of the method's own fields, `ContactEmail` and
+    /// `ExternalId` (WSDL, else [`DNA_FIELDS_NS`]).
+    pub fields_namespace: Option<String>,
+    /// The zone of DNA's timestamps that carry no offset (`timezone`, an
+    /// IANA name; default UTC).
+    pub timezone: Tz,
 }
 
 impl DnaConfig {
-    /// DNA at `base_url` with the contract's default names.
+    /// DNA at `base_url`, its contract from the WSDL (or the conventions).
     pub fn with_defaults(base_url: String, username: Secret, password: Secret) -> Self {
         DnaConfig {
             base_url,
             username,
             password,
             service_path: "ContactApi.svc".into(),
-            action_prefix: "http://tempuri.org/IContactApi/".into(),
-            method_namespace: "http://tempuri.org/".into(),
-            credentials_namespace: DNA_CREDENTIALS_NS.into(),
-            fields_namespace: DNA_CREDENTIALS_NS.into(),
+            action_prefix: None,
+            method_namespace: None,
+            credentials_namespace: None,
+            fields_namespace: None,
+            timezone: Tz::UTC,
         }
     }
 }
@@ -318,6 +337,7 @@ struct NamecomFile {
     webhook_url: Option<String>,
     scan_interval_seconds: Option<u64>,
     per_page: Option<u32>,
+    timezone: Option<String>,
     own_verification: Option<OwnVerificationFile>,
 }
 
@@ -345,6 +365,7 @@ struct OpenproviderFile {
     base_url: Option<String>,
     username: Option<String>,
     password: Option<String>,
+    timezone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -358,11 +379,30 @@ struct DnaFile {
     method_namespace: Option<String>,
     credentials_namespace: Option<String>,
     fields_namespace: Option<String>,
+    timezone: Option<String>,
 }
 
 /// DNA's credentials namespace in the public `DomainApi.svc` contract.
 pub const DNA_CREDENTIALS_NS: &str =
     "http://schemas.datacontract.org/2004/07/Olipso.Core.DataContracts";
+
+/// The default namespace of `ContactApi.svc`'s own fields: the contract's
+/// own DataContracts namespace, as `DomainApi.svc` puts `DomainName` in
+/// `…Olipso.ExternalApi.Core.DataContracts.DomainApiContracts`.
+pub const DNA_FIELDS_NS: &str =
+    "http://schemas.datacontract.org/2004/07/Olipso.ExternalApi.Core.DataContracts.ContactApiContracts";
+
+/// A registrar section's `timezone`: an IANA name, UTC when left out.
+fn timezone(value: Option<String>, key: &str) -> Result<Tz, ConfigError> {
+    match value {
+        None => Ok(Tz::UTC),
+        Some(v) => v.trim().parse::<Tz>().map_err(|_| {
+            ConfigError(format!(
+                "`{key}`: `{v}` is not an IANA time zone name (e.g. `Europe/Istanbul`, `UTC`)"
+            ))
+        }),
+    }
+}
 
 impl GatewayConfig {
     /// Reads and checks the file at `path`, taking `env:` values from the
@@ -477,6 +517,7 @@ impl GatewayConfig {
                         webhook_url: url(n.webhook_url, "namecom.webhook_url")?,
                         scan_interval: Duration::from_secs(scan),
                         per_page,
+                        timezone: timezone(n.timezone, "namecom.timezone")?,
                         own_verification: match n.own_verification {
                             Some(o) if o.enabled == Some(true) => Some(own_verification(o, &path)?),
                             Some(o) if o.enabled.is_none() => return err(
@@ -494,6 +535,7 @@ impl GatewayConfig {
                     base_url: url(o.base_url, "openprovider.base_url")?,
                     username: Secret::new(required(o.username, "openprovider.username")?),
                     password: Secret::new(required(o.password, "openprovider.password")?),
+                    timezone: timezone(o.timezone, "openprovider.timezone")?,
                 })
             })
             .transpose()?;
@@ -508,19 +550,11 @@ impl GatewayConfig {
                 if let Some(p) = d.service_path {
                     c.service_path = p.trim_matches('/').to_owned();
                 }
-                if let Some(a) = d.action_prefix {
-                    c.action_prefix = a;
-                }
-                if let Some(m) = d.method_namespace {
-                    c.method_namespace = m;
-                }
-                if let Some(n) = d.credentials_namespace {
-                    c.fields_namespace = n.clone();
-                    c.credentials_namespace = n;
-                }
-                if let Some(f) = d.fields_namespace {
-                    c.fields_namespace = f;
-                }
+                c.action_prefix = d.action_prefix;
+                c.method_namespace = d.method_namespace;
+                c.credentials_namespace = d.credentials_namespace;
+                c.fields_namespace = d.fields_namespace;
+                c.timezone = timezone(d.timezone, "dna.timezone")?;
                 Ok(c)
             })
             .transpose()?;
@@ -1164,5 +1198,23 @@ password = "env:OPENPROVIDER_PASSWORD"
             GatewayConfig::load_with(Path::new("examples/gateway-sandbox.toml"), secret).unwrap();
         let db = c.database.strip_prefix("sqlite://").unwrap();
         assert!(db.starts_with('/') && db.ends_with("target/gateway-sandbox.db"), "{db}");
+    }
+
+    #[test]
+    fn timezone_is_an_iana_name_per_registrar_utc_when_left_out() {
+        let dna =
+            "\n[dna]\nbase_url = \"https://dna.example\"\nusername = \"u\"\npassword = \"p\"\n";
+        let c = GatewayConfig::parse(&format!("{FULL}{dna}"), Path::new("/etc/gw"), env).unwrap();
+        assert_eq!(c.dna.as_ref().unwrap().timezone, Tz::UTC);
+        assert_eq!(c.openprovider.as_ref().unwrap().timezone, Tz::UTC);
+        let text = format!("{FULL}{dna}timezone = \"Europe/Istanbul\"\n");
+        let c = GatewayConfig::parse(&text, Path::new("/etc/gw"), env).unwrap();
+        assert_eq!(c.dna.unwrap().timezone, chrono_tz::Europe::Istanbul);
+        let text = format!("{FULL}{dna}timezone = \"Turkey/Ankara\"\n");
+        let e = GatewayConfig::parse(&text, Path::new("/etc/gw"), env).unwrap_err();
+        assert!(e.0.starts_with("`dna.timezone`: `Turkey/Ankara` is not an IANA"), "{e}");
+        let text = format!("{FULL}timezone = \"Europe/Amsterdam\"\n");
+        let c = GatewayConfig::parse(&text, Path::new("/etc/gw"), env).unwrap();
+        assert_eq!(c.openprovider.unwrap().timezone, chrono_tz::Europe::Amsterdam);
     }
 }

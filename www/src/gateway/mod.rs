@@ -26,6 +26,7 @@
 //! `upstream_unavailable`, 503 `not_ready` / `store_unavailable`. A token
 //! never appears in a URL, a log line or an error body.
 
+pub mod check;
 pub mod config;
 pub mod limits;
 pub mod metrics;
@@ -1644,7 +1645,16 @@ async fn readyz(State(gw): State<Shared>, headers: HeaderMap) -> Response {
         if gw.served(p) {
             let state = gw.readiness.get(p);
             ready &= state.ready;
-            checks.insert(p.as_str().into(), json!(state));
+            let mut check = json!(state);
+            // DNA's contract: from the WSDL, or unconfirmed and why.
+            if let (Provider::Dna, Some(dna)) = (p, &gw.dna) {
+                let c = dna.contract();
+                check["contract"] = json!({
+                    "confirmed": c.confirmed.is_ok(),
+                    "detail": c.describe(),
+                });
+            }
+            checks.insert(p.as_str().into(), check);
         }
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

@@ -163,9 +163,14 @@ async fn probe_failure(
         }
         Provider::Dna => {
             let Some(dna) = &gw.dna else { return Ok(Err("not served".into())) };
+            // The WSDL, until it has been read once.
+            let contract = match dna.contract() {
+                c if c.confirmed.is_ok() => c,
+                _ => dna.load_contract().await,
+            };
             match dna.probe().await {
                 Ok(a) if a.status < 500 && a.body_json().is_some() => {
-                    Ok("GetDetails answered over SOAP".into())
+                    Ok(format!("GetDetails answered over SOAP; {}", contract.describe()))
                 }
                 Ok(a) => {
                     Err(format!("GetDetails answered HTTP {} without a SOAP answer", a.status))

@@ -9,6 +9,8 @@
 pub mod dna;
 pub mod namecom;
 pub mod openprovider;
+pub mod wsdl;
+pub mod zone;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -8,14 +8,22 @@
 //!   `DomainApi.svc`): the same methods and rules as below, answered as
 //!   `<GetDetailsResponse><GetDetailsResult>` with `ErrorCode`,
 //!   `OperationMessage`, `OperationResult` and the seed's fields (`i:nil`
-//!   for absent dates). Bad credentials or an unreadable envelope are a
+//!   for absent dates), inside `ContactInfo` or beside them (`dna_flat` in
+//!   the fault switches). Bad credentials or an unreadable envelope are a
 //!   SOAP fault (`s:Client`, HTTP 401 or 400 as below); other errors are an
-//!   `ERROR` result.
+//!   `ERROR` result. As strict as WCF: the method element and `request` in
+//!   `http://tempuri.org/` (else a 500 fault), `UserName`/`Password` in
+//!   [`CREDENTIALS_NS`], `ContactEmail`/`ExternalId` in [`CONTRACT_NS`]; a
+//!   field in another namespace is ignored (a missing credential is then
+//!   401, a missing contact `2003`).
+//! - `GET /sandbox/dna/ContactApi.svc?singleWsdl`: the WSDL, in WCF's
+//!   single-file shape, describing the layout in force.
 //!
 //! - `POST /sandbox/dna/ContactApi.svc/GetDetails`
 //!   `{"UserName","Password","ContactEmail"}` or `{..,"ExternalId"}` → 200
 //!   `{"VerificationStatus","ExpirationDate","LastNotificationDate","ContactEmail","ExternalId"}`.
-//!   Dates carry no offset and are UTC; `null` when absent.
+//!   Dates carry no offset and are in the sandbox's zone for DNA (`zones`
+//!   in the fault switches; UTC unless set); `null` when absent.
 //! - `POST /sandbox/dna/ContactApi.svc/ResendContactVerificationNotice` (same
 //!   body) → 200 `{"OperationResult":"SUCCESS","ErrorCode":0,"OperationMessage":"Verification notice sent"}`.
 //!
@@ -131,14 +139,17 @@ impl DnaState {
 
 pub(crate) fn router() -> Router<Arc<Sandbox>> {
     Router::new()
-        .route("/ContactApi.svc", post(soap))
+        .route("/ContactApi.svc", post(soap).get(get_wsdl))
         .route("/ContactApi.svc/GetDetails", post(get_details))
         .route("/ContactApi.svc/ResendContactVerificationNotice", post(resend))
 }
 
-/// DNA's zone-less timestamp format; the sandbox writes UTC.
-fn fmt_date(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.format("%Y-%m-%dT%H:%M:%S").to_string()))
+/// DNA's zone-less timestamp format, written in the sandbox's zone for DNA
+/// (`zones` in the fault switches; UTC unless set).
+fn fmt_date(t: Option<DateTime<Utc>>, zone: chrono_tz::Tz) -> Value {
+    t.map_or(Value::Null, |t| {
+        Value::String(t.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S").to_string())
+    })
 }
 
 fn envelope(status: StatusCode, code: u32, message: &str) -> Response {
@@ -199,6 +210,7 @@ async fn get_details(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
         Err(r) => return r,
     };
     let mut st = sb.lock();
+    let zone = st.zone("dna");
     let Some(c) = st.dna.find_mut(t.email.as_deref(), t.external_id.as_deref()) else {
         return not_found();
     };
@@ -206,8 +218,8 @@ async fn get_details(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
         StatusCode::OK,
         json!({
             "VerificationStatus": c.status,
-            "ExpirationDate": fmt_date(c.expiration),
-            "LastNotificationDate": fmt_date(c.last_notification),
+            "ExpirationDate": fmt_date(c.expiration, zone),
+            "LastNotificationDate": fmt_date(c.last_notification, zone),
             "ContactEmail": c.email,
             "ExternalId": c.external_id,
         }),
@@ -253,45 +265,141 @@ pub(crate) fn soap_method(headers: &axum::http::HeaderMap) -> Option<&'static st
     }
 }
 
-/// The request's fields by local name (`UserName`, `Password`,
-/// `ContactEmail`, `ExternalId`), read with quick-xml.
-fn soap_fields(xml: &str) -> Option<serde_json::Map<String, Value>> {
+/// The contract's own namespace (its request and result types), by
+/// analogy with `DomainApi.svc`'s `…DomainApiContracts`.
+pub const CONTRACT_NS: &str =
+    "http://schemas.datacontract.org/2004/07/Olipso.ExternalApi.Core.DataContracts.ContactApiContracts";
+/// The credentials' and the base response's namespace.
+pub const CREDENTIALS_NS: &str =
+    "http://schemas.datacontract.org/2004/07/Olipso.Core.DataContracts";
+const METHOD_NS: &str = "http://tempuri.org/";
+const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+/// How `GetDetailsResult` carries the contact: inside `ContactInfo` (as
+/// DomainApi nests `DomainInfo`), or beside the envelope's fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// `GetDetailsResult/ContactInfo/VerificationStatus`.
+    #[default]
+    Nested,
+    /// `GetDetailsResult/VerificationStatus`.
+    Flat,
+}
+
+/// The service's WSDL in WCF's single-file shape, for `layout`.
+pub fn wsdl(layout: Layout) -> String {
+    let contact =
+        r#"<xs:element minOccurs="0" name="ContactInfo" nillable="true" type="tns:ContactInfo"/>"#;
+    let flat = [
+        r#"<xs:element minOccurs="0" name="ContactEmail" nillable="true" type="xs:string"/>"#,
+        r#"<xs:element minOccurs="0" name="ExpirationDate" nillable="true" type="xs:dateTime"/>"#,
+        r#"<xs:element minOccurs="0" name="ExternalId" nillable="true" type="xs:string"/>"#,
+        r#"<xs:element minOccurs="0" name="LastNotificationDate" nillable="true" type="xs:dateTime"/>"#,
+        r#"<xs:element minOccurs="0" name="VerificationStatus" nillable="true" type="xs:string"/>"#,
+    ]
+    .join("\n");
+    include_str!("ContactApi.wsdl").replace(
+        "{details}",
+        match layout {
+            Layout::Nested => contact,
+            Layout::Flat => &flat,
+        },
+    )
+}
+
+/// `GET /sandbox/dna/ContactApi.svc?singleWsdl` (WCF takes the query in
+/// any case; `?wsdl` too).
+async fn get_wsdl(
+    State(sb): State<Arc<Sandbox>>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    use axum::response::IntoResponse;
+    let q = q.unwrap_or_default().to_ascii_lowercase();
+    if q != "singlewsdl" && q != "wsdl" {
+        return (StatusCode::BAD_REQUEST, "Metadata publishing: ask for ?singleWsdl")
+            .into_response();
+    }
+    let layout = sb.lock().dna_layout();
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let body =
+        wsdl(layout).replace("{address}", &format!("http://{host}/sandbox/dna/ContactApi.svc"));
+    (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "text/xml; charset=UTF-8")], body)
+        .into_response()
+}
+
+/// The request's fields, read as WCF reads them: the method element in
+/// `http://tempuri.org/`, its `request` there too, `UserName`/`Password`
+/// in the credentials' namespace, `ContactEmail`/`ExternalId` in the
+/// contract's. An element in another namespace is ignored, silently, as
+/// WCF's DataContract serializer does. `Err` says why the body is not the
+/// method's envelope.
+fn soap_fields(xml: &str, method: &str) -> Result<serde_json::Map<String, Value>, String> {
     use quick_xml::events::Event;
-    let mut r = quick_xml::Reader::from_str(xml);
+    use quick_xml::name::{Namespace, ResolveResult};
+    let mut r = quick_xml::NsReader::from_str(xml);
     r.config_mut().trim_text(true);
+    let mut path: Vec<(String, String)> = Vec::new();
     let mut fields = serde_json::Map::new();
-    let mut current: Option<String> = None;
-    let mut envelope = false;
+    let mut text = String::new();
+    let mut saw_method = false;
     loop {
-        match r.read_event().ok()? {
+        let (ns, ev) = r.read_resolved_event().map_err(|e| format!("not XML: {e}"))?;
+        let ns = match ns {
+            ResolveResult::Bound(Namespace(n)) => String::from_utf8_lossy(n).into_owned(),
+            _ => String::new(),
+        };
+        match ev {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                envelope |= name == "Envelope";
-                current = Some(name);
-            }
-            Event::Text(t) => {
-                if let Some(name) = &current {
-                    let text = t.unescape().ok()?.into_owned();
-                    if ["UserName", "Password", "ContactEmail", "ExternalId"]
-                        .contains(&name.as_str())
-                    {
-                        fields.insert(name.clone(), Value::String(text));
+                let expected: &[(&str, &str)] =
+                    &[(SOAP_ENV, "Envelope"), (SOAP_ENV, "Body"), (METHOD_NS, method)];
+                if path.len() == 2
+                    && path.iter().zip(expected).all(|((pn, pl), (en, el))| pn == en && pl == el)
+                {
+                    // The Body's child must be the method, in its namespace.
+                    if ns != METHOD_NS || name != method {
+                        return Err(format!(
+                            "OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with name '{method}' and namespace '{METHOD_NS}'. Found node type 'Element' with name '{name}' and namespace '{ns}'"
+                        ));
                     }
+                    saw_method = true;
                 }
+                path.push((ns, name));
+                text.clear();
             }
-            Event::End(_) => current = None,
+            Event::Text(t) => text.push_str(&t.unescape().map_err(|e| e.to_string())?),
+            Event::End(_) => {
+                let (ns, name) = path.pop().unwrap_or_default();
+                let under_request = path.len() == 4
+                    && path[2] == (METHOD_NS.to_owned(), method.to_owned())
+                    && path[3] == (METHOD_NS.to_owned(), "request".to_owned());
+                let wanted = match name.as_str() {
+                    "UserName" | "Password" => CREDENTIALS_NS,
+                    "ContactEmail" | "ExternalId" => CONTRACT_NS,
+                    _ => "",
+                };
+                if under_request && !wanted.is_empty() && ns == wanted {
+                    fields.insert(name, Value::String(std::mem::take(&mut text)));
+                }
+                text.clear();
+            }
             Event::Eof => break,
             _ => {}
         }
     }
-    envelope.then_some(fields)
+    if saw_method {
+        Ok(fields)
+    } else {
+        Err("The request is not a SOAP envelope".into())
+    }
 }
 
 fn soap_fault(status: StatusCode, message: &str) -> Response {
     use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
     let mut w = quick_xml::Writer::new(Vec::new());
     let mut env = BytesStart::new("s:Envelope");
-    env.push_attribute(("xmlns:s", "http://schemas.xmlsoap.org/soap/envelope/"));
+    env.push_attribute(("xmlns:s", SOAP_ENV));
     let _ = w.write_event(Event::Start(env));
     let _ = w.write_event(Event::Start(BytesStart::new("s:Body")));
     let _ = w.write_event(Event::Start(BytesStart::new("s:Fault")));
@@ -308,6 +416,11 @@ fn xml_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
+/// The contact's fields of a `GetDetails` answer (WCF orders a type's
+/// members by name).
+const CONTACT_FIELDS: [&str; 5] =
+    ["ContactEmail", "ExpirationDate", "ExternalId", "LastNotificationDate", "VerificationStatus"];
+
 /// `POST /sandbox/dna/ContactApi.svc`: the JSON flavour's rules, in SOAP.
 async fn soap(
     State(sb): State<Arc<Sandbox>>,
@@ -318,10 +431,18 @@ async fn soap(
     let Some(method) = soap_method(&headers) else {
         return soap_fault(StatusCode::INTERNAL_SERVER_ERROR, "Unknown SOAPAction");
     };
-    let Some(fields) = std::str::from_utf8(&body).ok().and_then(soap_fields) else {
-        return soap_fault(StatusCode::BAD_REQUEST, "The request is not a SOAP envelope");
+    let fields = match std::str::from_utf8(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|x| soap_fields(x, method))
+    {
+        Ok(f) => f,
+        Err(why) if why.starts_with("OperationFormatter") => {
+            return soap_fault(StatusCode::INTERNAL_SERVER_ERROR, &why)
+        }
+        Err(_) => return soap_fault(StatusCode::BAD_REQUEST, "The request is not a SOAP envelope"),
     };
     let json_body = Bytes::from(Value::Object(fields).to_string());
+    let layout = sb.lock().dna_layout();
     let answer = match method {
         "GetDetails" => get_details(State(sb), json_body).await,
         _ => resend(State(sb), json_body).await,
@@ -338,45 +459,56 @@ async fn soap(
         let message = map.get("OperationMessage").and_then(Value::as_str).unwrap_or("Error");
         return soap_fault(status, message);
     }
-    let mut fields = serde_json::Map::new();
-    fields.insert("ErrorCode".into(), map.get("ErrorCode").cloned().unwrap_or(json!(0)));
-    fields.insert(
-        "OperationMessage".into(),
-        map.get("OperationMessage").cloned().unwrap_or(json!("")),
-    );
-    fields.insert(
-        "OperationResult".into(),
-        map.get("OperationResult").cloned().unwrap_or(json!("SUCCESS")),
-    );
-    for (k, v) in map {
-        fields.entry(k.clone()).or_insert_with(|| v.clone());
-    }
+    let base = [
+        ("ErrorCode", map.get("ErrorCode").cloned().unwrap_or(json!(0))),
+        ("OperationMessage", map.get("OperationMessage").cloned().unwrap_or(json!(""))),
+        ("OperationResult", map.get("OperationResult").cloned().unwrap_or(json!("SUCCESS"))),
+    ];
+    let contact: Vec<(&str, Value)> =
+        CONTACT_FIELDS.iter().filter_map(|k| Some((*k, map.get(*k)?.clone()))).collect();
     let mut w = quick_xml::Writer::new(Vec::new());
+    let write = |w: &mut quick_xml::Writer<Vec<u8>>, name: String, v: &Value| match v {
+        Value::Null => {
+            let mut el = BytesStart::new(name);
+            el.push_attribute(("i:nil", "true"));
+            let _ = w.write_event(Event::Empty(el));
+        }
+        Value::String(s) => {
+            let _ = w.create_element(name.as_str()).write_text_content(BytesText::new(s));
+        }
+        other => {
+            let text = other.to_string();
+            let _ = w.create_element(name.as_str()).write_text_content(BytesText::new(&text));
+        }
+    };
     let mut env = BytesStart::new("s:Envelope");
-    env.push_attribute(("xmlns:s", "http://schemas.xmlsoap.org/soap/envelope/"));
+    env.push_attribute(("xmlns:s", SOAP_ENV));
     let _ = w.write_event(Event::Start(env));
     let _ = w.write_event(Event::Start(BytesStart::new("s:Body")));
     let mut response = BytesStart::new(format!("{method}Response"));
-    response.push_attribute(("xmlns", "http://tempuri.org/"));
+    response.push_attribute(("xmlns", METHOD_NS));
     let _ = w.write_event(Event::Start(response));
     let mut result = BytesStart::new(format!("{method}Result"));
-    result.push_attribute(("xmlns:a", crate::gateway::config::DNA_CREDENTIALS_NS));
+    result.push_attribute(("xmlns:a", CREDENTIALS_NS));
+    result.push_attribute(("xmlns:b", CONTRACT_NS));
     result.push_attribute(("xmlns:i", "http://www.w3.org/2001/XMLSchema-instance"));
     let _ = w.write_event(Event::Start(result));
-    for (k, v) in &fields {
-        let name = format!("a:{k}");
-        match v {
-            Value::Null => {
-                let mut el = BytesStart::new(name);
-                el.push_attribute(("i:nil", "true"));
-                let _ = w.write_event(Event::Empty(el));
+    for (k, v) in &base {
+        write(&mut w, format!("a:{k}"), v);
+    }
+    if !contact.is_empty() {
+        match layout {
+            Layout::Nested => {
+                let _ = w.write_event(Event::Start(BytesStart::new("b:ContactInfo")));
+                for (k, v) in &contact {
+                    write(&mut w, format!("b:{k}"), v);
+                }
+                let _ = w.write_event(Event::End(BytesEnd::new("b:ContactInfo")));
             }
-            Value::String(s) => {
-                let _ = w.create_element(name.as_str()).write_text_content(BytesText::new(s));
-            }
-            other => {
-                let text = other.to_string();
-                let _ = w.create_element(name.as_str()).write_text_content(BytesText::new(&text));
+            Layout::Flat => {
+                for (k, v) in &contact {
+                    write(&mut w, format!("b:{k}"), v);
+                }
             }
         }
     }
@@ -385,4 +517,112 @@ async fn soap(
     let _ = w.write_event(Event::End(BytesEnd::new("s:Body")));
     let _ = w.write_event(Event::End(BytesEnd::new("s:Envelope")));
     xml_response(StatusCode::OK, w.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::config::{DnaConfig, DNA_CREDENTIALS_NS};
+    use crate::gateway::secret::Secret;
+    use crate::gateway::upstream::dna::{Origin, Resolved, Sourced};
+    use crate::gateway::upstream::wsdl::{self, QName};
+
+    #[test]
+    fn the_contract_namespace_is_the_gateways_default() {
+        assert_eq!(CONTRACT_NS, crate::gateway::config::DNA_FIELDS_NS);
+        assert_eq!(CREDENTIALS_NS, DNA_CREDENTIALS_NS);
+    }
+
+    #[test]
+    fn the_sandbox_wsdl_in_wcf_shape() {
+        for layout in [Layout::Nested, Layout::Flat] {
+            let c = wsdl::read(&wsdl(layout)).unwrap();
+            let op = &c.operations["GetDetails"];
+            assert_eq!(op.soap_action, "http://tempuri.org/IContactApi/GetDetails");
+            assert_eq!(
+                op.method,
+                QName { ns: "http://tempuri.org/".into(), name: "GetDetails".into() }
+            );
+            assert_eq!(
+                op.request,
+                QName { ns: "http://tempuri.org/".into(), name: "request".into() }
+            );
+            assert_eq!(op.field_ns("UserName"), Some(CREDENTIALS_NS));
+            assert_eq!(op.field_ns("Password"), Some(CREDENTIALS_NS));
+            assert_eq!(op.field_ns("ContactEmail"), Some(CONTRACT_NS));
+            assert_eq!(op.field_ns("ExternalId"), Some(CONTRACT_NS));
+            assert_eq!(op.result.name, "GetDetailsResult");
+            let paths: Vec<&str> = op.result_fields.iter().map(|f| f.path.as_str()).collect();
+            assert!(paths.contains(&"ErrorCode"), "{paths:?}");
+            let status = match layout {
+                Layout::Nested => "ContactInfo/VerificationStatus",
+                Layout::Flat => "VerificationStatus",
+            };
+            assert!(paths.contains(&status), "{paths:?}");
+            let resend = &c.operations["ResendContactVerificationNotice"];
+            assert_eq!(resend.field_ns("ExternalId"), Some(CONTRACT_NS));
+        }
+    }
+
+    #[test]
+    fn prefixes_are_resolved_not_compared() {
+        // The same contract with other prefixes (and a default namespace)
+        // reads the same.
+        let xml = wsdl(Layout::Flat)
+            .replace("xs:", "xsd:")
+            .replace("xmlns:xs=", "xmlns:xsd=")
+            .replace("wsdl:", "w:")
+            .replace("xmlns:wsdl=", "xmlns:w=");
+        let c = wsdl::read(&xml).unwrap();
+        assert_eq!(c.operations["GetDetails"].field_ns("ContactEmail"), Some(CONTRACT_NS));
+    }
+    #[test]
+    fn the_wsdl_gives_every_name_and_a_setting_that_disagrees_is_named() {
+        let w = wsdl::read(&wsdl(Layout::Nested)).unwrap();
+        let mut c = DnaConfig::with_defaults(
+            "http://127.0.0.1:1".into(),
+            Secret::new("u"),
+            Secret::new("p"),
+        );
+        let r = Resolved::new(&c, Ok(&w));
+        assert!(r.confirmed.is_ok() && r.problems.is_empty(), "{r:?}");
+        let call = &r.calls["ResendContactVerificationNotice"];
+        assert_eq!(
+            call.fields["ExternalId"],
+            Sourced { value: CONTRACT_NS.into(), origin: Origin::Wsdl }
+        );
+        assert_eq!(call.soap_action.origin, Origin::Wsdl);
+        // The old default: the fields in the credentials' namespace.
+        c.fields_namespace = Some(DNA_CREDENTIALS_NS.into());
+        let r = Resolved::new(&c, Ok(&w));
+        assert_eq!(r.calls["GetDetails"].fields["ContactEmail"].origin, Origin::Config);
+        assert!(
+            r.problems.iter().any(|p| p.starts_with("field `ContactEmail`'s namespace is `http://schemas.datacontract.org/2004/07/Olipso.Core.DataContracts` (from `fields_namespace`), the WSDL says `")
+                && p.ends_with("remove `fields_namespace` from the config")),
+            "{:?}",
+            r.problems
+        );
+        // A setting that agrees is no problem.
+        c.fields_namespace = Some(CONTRACT_NS.into());
+        assert!(Resolved::new(&c, Ok(&w)).problems.is_empty());
+    }
+
+    fn envelope(fields_ns: &str, method_ns: &str) -> String {
+        format!(
+            r#"<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:tem="{method_ns}" xmlns:a="{CREDENTIALS_NS}" xmlns:b="{fields_ns}"><soapenv:Body><tem:GetDetails><tem:request><a:Password>p</a:Password><a:UserName>u</a:UserName><b:ContactEmail>x@y.z</b:ContactEmail></tem:request></tem:GetDetails></soapenv:Body></soapenv:Envelope>"#
+        )
+    }
+
+    #[test]
+    fn fields_in_another_namespace_are_ignored_as_wcf_does() {
+        let ok = soap_fields(&envelope(CONTRACT_NS, METHOD_NS), "GetDetails").unwrap();
+        assert_eq!(ok["ContactEmail"], "x@y.z");
+        assert_eq!(ok["UserName"], "u");
+        let wrong = soap_fields(&envelope(CREDENTIALS_NS, METHOD_NS), "GetDetails").unwrap();
+        assert!(!wrong.contains_key("ContactEmail"), "{wrong:?}");
+        assert_eq!(wrong["Password"], "p");
+        let method = soap_fields(&envelope(CONTRACT_NS, "urn:other"), "GetDetails").unwrap_err();
+        assert!(method.contains("Expected to find node type 'Element' with name 'GetDetails'"));
+        assert!(soap_fields("<html/>", "GetDetails").is_err());
+    }
 }

@@ -37,12 +37,14 @@
 //!  "hang": ["openprovider.restart"],
 //!  "delay_ms": {"namecom.list": 250},
 //!  "invalid_json": ["namecom.resend"],
-//!  "namecom_throttle_as_not_sent": true}
+//!  "namecom_throttle_as_not_sent": true,
+//!  "dna_flat": true,
+//!  "zones": {"dna": "Europe/Istanbul", "openprovider": "Europe/Amsterdam"}}
 //! ```
 //!
 //! replaces every switch (each field optional; `{}` clears them) and answers
 //! the switches in force. They apply per registrar endpoint, named
-//! `dna.GetDetails`, `dna.ResendContactVerificationNotice`, `namecom.list`,
+//! `dna.wsdl` (the WSDL's `GET`), `dna.GetDetails`, `dna.ResendContactVerificationNotice`, `namecom.list`,
 //! `namecom.resend`, `namecom.verify`, `openprovider.list`,
 //! `openprovider.start`, `openprovider.restart`; an unknown name is 400.
 //! The request is still counted; then, in this order: `delay_ms` waits and
@@ -164,7 +166,8 @@ pub(crate) struct SandboxState {
 }
 
 /// Registrar endpoint names the fault switches accept.
-pub const FAULT_ENDPOINTS: [&str; 8] = [
+pub const FAULT_ENDPOINTS: [&str; 9] = [
+    "dna.wsdl",
     "dna.GetDetails",
     "dna.ResendContactVerificationNotice",
     "namecom.list",
@@ -194,6 +197,15 @@ struct Faults {
     /// of 429.
     #[serde(default)]
     pub(crate) namecom_throttle_as_not_sent: bool,
+    /// DNA's `GetDetailsResult` carries the contact's fields beside the
+    /// envelope's instead of inside `ContactInfo`; the WSDL says so too.
+    #[serde(default)]
+    dna_flat: bool,
+    /// The zone each registrar writes its offset-less timestamps in
+    /// (`{"dna": "Europe/Istanbul", "openprovider": "Europe/Amsterdam"}`);
+    /// UTC unless set.
+    #[serde(default)]
+    zones: BTreeMap<String, chrono_tz::Tz>,
 }
 
 impl Faults {
@@ -244,6 +256,20 @@ impl SandboxState {
             requests: Counter::default(),
             probes: Counter::default(),
             faults: Faults::default(),
+        }
+    }
+
+    /// The zone `registrar` writes offset-less timestamps in.
+    pub(crate) fn zone(&self, registrar: &str) -> chrono_tz::Tz {
+        self.faults.zones.get(registrar).copied().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// DNA's answer layout.
+    pub(crate) fn dna_layout(&self) -> dna::Layout {
+        if self.faults.dna_flat {
+            dna::Layout::Flat
+        } else {
+            dna::Layout::Nested
         }
     }
 
@@ -384,7 +410,9 @@ async fn apply_faults(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) 
                 "dna.ResendContactVerificationNotice"
             }
         });
-    let Some(name) = soap.or_else(|| endpoint_name(&path)) else {
+    let wsdl = (path == "/sandbox/dna/ContactApi.svc" && req.method() == axum::http::Method::GET)
+        .then_some("dna.wsdl");
+    let Some(name) = wsdl.or(soap).or_else(|| endpoint_name(&path)) else {
         return next.run(req).await;
     };
     let (delay, hang, status, html, invalid) = {

@@ -12,6 +12,14 @@
 //! `{"expire": true, "answer": 401|500|200}` sets (it also expires every
 //! token issued so far).
 //!
+//! The published limits are enforced (help-centre article 218390187): 300
+//! identical requests in 300 s block this address with code 10005 "Access
+//! denied" until `{"unblock": true}` (as support would); more than 30
+//! logins in 60 s, and any login for 20 minutes after 100 failed ones in an
+//! hour (the account block), are refused with code 196 and HTTP 401.
+//! `{"clearLoginRate": true}` forgets the last minute's logins (as a minute
+//! passing would).
+//!
 //! - `GET /sandbox/openprovider/v1beta/customers/verifications/emails/domains`
 //!   with the documented filters `domain`, `email`, `handle`, `status`,
 //!   `description` (exact, case-insensitive), `is_suspended` (`true`/`false`),
@@ -21,7 +29,8 @@
 //!   `{"code":0,"desc":"","data":{"results":[..],"total":N}}`, `total`
 //!   counting every match before `limit`/`offset`. One row per
 //!   (email, domain). `expiration_date` is `YYYY-MM-DD HH:MM:SS` without a
-//!   zone (the sandbox writes UTC) while in progress, and otherwise
+//!   zone (the sandbox writes UTC, or its `zones` switch's zone for
+//!   `openprovider`) while in progress, and otherwise
 //!   `0000-00-00 00:00:00` or `""`, as real rows do. One row omits its zero
 //!   values (`description`, `is_suspended`) the way grpc-gateway JSON may.
 //!   A non-numeric `limit`/`offset`/`is_suspended` is **400**
@@ -83,9 +92,11 @@ pub(crate) struct OpRow {
 }
 
 impl OpRow {
-    fn to_json(&self) -> Value {
+    fn to_json(&self, zone: chrono_tz::Tz) -> Value {
         let expiration = match (self.status, self.expiration) {
-            ("in progress", Some(t)) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            ("in progress", Some(t)) => {
+                t.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S").to_string()
+            }
             _ => self.empty_expiration.to_owned(),
         };
         let mut m = Map::new();
@@ -123,7 +134,21 @@ pub(crate) struct OpenproviderState {
     /// 10005 until the control unblocks it, as Openprovider's support does).
     seen: HashMap<String, std::collections::VecDeque<std::time::Instant>>,
     blocked: bool,
+    /// Logins in the last 60 seconds, failed logins in the last hour (real
+    /// time), and until when the account is blocked.
+    logins: std::collections::VecDeque<std::time::Instant>,
+    failed_logins: std::collections::VecDeque<std::time::Instant>,
+    account_blocked_until: Option<std::time::Instant>,
 }
+
+/// Openprovider's published login limits (help-centre article 218390187):
+/// at most 30 logins in 60 seconds; 100 failed logins in an hour block the
+/// account for 20 minutes.
+pub const LOGINS_PER_MINUTE: usize = 30;
+/// See [`LOGINS_PER_MINUTE`].
+pub const FAILED_LOGINS_PER_HOUR: usize = 100;
+/// See [`LOGINS_PER_MINUTE`].
+pub const ACCOUNT_BLOCK: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 /// Openprovider's published limit (help-centre article 218390187): 300
 /// identical requests in 300 seconds block the calling address.
@@ -172,6 +197,7 @@ impl OpenproviderState {
             login_answer: 401,
             seen: HashMap::new(),
             blocked: false,
+            ..Self::default()
         }
     }
 
@@ -246,9 +272,45 @@ async fn identical_limit(
 async fn login(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Response {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
-    if field("username") != super::OPENPROVIDER_USERNAME
-        || field("password") != super::OPENPROVIDER_PASSWORD
+    let good = field("username") == super::OPENPROVIDER_USERNAME
+        && field("password") == super::OPENPROVIDER_PASSWORD;
     {
+        // The published limits. Openprovider documents the limits, not
+        // their answer: the sandbox answers each as a refused login (code
+        // 196, HTTP 401), which a client must back off from anyway.
+        let real = std::time::Instant::now();
+        let mut st = sb.lock();
+        let op = &mut st.openprovider;
+        while op.logins.front().is_some_and(|t| real.duration_since(*t).as_secs() >= 60) {
+            op.logins.pop_front();
+        }
+        while op.failed_logins.front().is_some_and(|t| real.duration_since(*t).as_secs() >= 3600) {
+            op.failed_logins.pop_front();
+        }
+        if op.account_blocked_until.is_some_and(|until| real < until) {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                196,
+                "Authentication/Authorization Failed: the account is blocked for 20 minutes after 100 failed logins in an hour",
+            );
+        }
+        if op.logins.len() >= LOGINS_PER_MINUTE {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                196,
+                "Authentication/Authorization Failed: more than 30 logins in a minute",
+            );
+        }
+        op.logins.push_back(real);
+        if !good {
+            op.failed_logins.push_back(real);
+            if op.failed_logins.len() >= FAILED_LOGINS_PER_HOUR {
+                op.account_blocked_until = Some(real + ACCOUNT_BLOCK);
+                op.failed_logins.clear();
+            }
+        }
+    }
+    if !good {
         let answer = sb.lock().openprovider.login_answer;
         let status = StatusCode::from_u16(answer).unwrap_or(StatusCode::UNAUTHORIZED);
         return error(status, 196, "Authentication/Authorization Failed");
@@ -285,9 +347,16 @@ pub(crate) fn tokens_control(sb: &Sandbox, body: Option<&Value>) -> Result<Value
                 _ => return Err("`loginAnswer` must be 401, 500 or 200".into()),
             }
         }
+        if b.get("clearLoginRate").and_then(Value::as_bool) == Some(true) {
+            // As if a minute had passed: the login rate's window only.
+            st.openprovider.logins.clear();
+        }
         if b.get("unblock").and_then(Value::as_bool) == Some(true) {
             st.openprovider.blocked = false;
             st.openprovider.seen.clear();
+            st.openprovider.account_blocked_until = None;
+            st.openprovider.logins.clear();
+            st.openprovider.failed_logins.clear();
         }
     }
     Ok(json!({
@@ -295,6 +364,10 @@ pub(crate) fn tokens_control(sb: &Sandbox, body: Option<&Value>) -> Result<Value
         "answer": st.openprovider.expired_answer,
         "loginAnswer": st.openprovider.login_answer,
         "blocked": st.openprovider.blocked,
+        "accountBlocked": st
+            .openprovider
+            .account_blocked_until
+            .is_some_and(|until| std::time::Instant::now() < until),
     }))
 }
 
@@ -381,8 +454,9 @@ async fn list(
         })
         .collect();
     let total = matches.len();
+    let zone = st.zone("openprovider");
     let results: Vec<Value> =
-        matches.iter().skip(offset).take(limit).map(|r| r.to_json()).collect();
+        matches.iter().skip(offset).take(limit).map(|r| r.to_json(zone)).collect();
     json_response(
         StatusCode::OK,
         json!({ "code": 0, "desc": "", "data": { "results": results, "total": total } }),

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod gw;
+
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{json, Value};
 use verification_www::sandbox;

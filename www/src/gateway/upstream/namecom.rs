@@ -86,12 +86,12 @@ impl Namecom {
     async fn page(&self, page: u32) -> Result<Answer, Failure> {
         self.pages.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}/core/v1/contacts/unverified", self.config.base_url);
-        send(
-            self.auth(
-                self.client.get(url).query(&[("page", page), ("perPage", self.config.per_page)]),
-            ),
-        )
-        .await
+        let a = send(self.auth(
+            self.client.get(url).query(&[("page", page), ("perPage", self.config.per_page)]),
+        ))
+        .await?;
+        // name.com writes offsets; a value without one is read in `timezone`.
+        Ok(super::zone::localize(a, self.config.timezone, &["createDate", "verifyBy"]))
     }
 
     /// Reads the whole list into the mirror.
@@ -193,7 +193,10 @@ impl Namecom {
     /// The transport failed.
     pub async fn resend(&self, id: i32, key: Option<&str>) -> Result<Answer, Failure> {
         let url = format!("{}/core/v1/contacts/verify/{id}:resend", self.config.base_url);
-        let mut req = self.auth(self.client.post(url)).json(&json!({}));
+        // name.com answers 415 without a JSON content type, and v1.27.1
+        // declares no body: the type and no body, as name.com's PHP client
+        // sends (www/contracts/namecom.yaml).
+        let mut req = self.auth(self.client.post(url)).header("content-type", "application/json");
         if let Some(key) = key {
             req = req.header("x-idempotency-key", key);
         }
@@ -203,15 +206,18 @@ impl Namecom {
 
 impl Namecom {
     /// `POST /core/v1/contacts/verify/{id}` (Verify Contact, for resellers
-    /// approved to verify their registrants themselves) with `{}` and `key`.
+    /// approved to verify their registrants themselves) with `key`, a JSON
+    /// content type and no body (as the resend).
     /// name.com answers 204 with no body when done.
     ///
     /// # Errors
     /// The transport failed.
     pub async fn verify(&self, id: i32, key: &str) -> Result<Answer, Failure> {
         let url = format!("{}/core/v1/contacts/verify/{id}", self.config.base_url);
-        let req =
-            self.auth(self.client.post(url)).json(&json!({})).header("x-idempotency-key", key);
+        let req = self
+            .auth(self.client.post(url))
+            .header("content-type", "application/json")
+            .header("x-idempotency-key", key);
         send(req).await
     }
 }

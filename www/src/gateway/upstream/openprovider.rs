@@ -19,6 +19,9 @@ use super::{send, Answer, Failure};
 use crate::gateway::config::OpenproviderConfig;
 use crate::gateway::store::Store;
 
+/// The offset-less timestamps of a list row, read in `timezone`.
+pub const DATE_FIELDS: [&str; 1] = ["expiration_date"];
+
 /// How long a token is re-used before a fresh login (tokens live 2 days).
 pub const TOKEN_REUSE: TimeDelta = TimeDelta::hours(12);
 
@@ -359,10 +362,12 @@ impl Openprovider {
     /// The transport or the login failed.
     pub async fn status(&self, email: &str) -> Result<Answer, Failure> {
         let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
-        self.call(|t| {
-            self.client.get(&url).query(&[("email", email), ("limit", "1000")]).bearer_auth(t)
-        })
-        .await
+        let a = self
+            .call(|t| {
+                self.client.get(&url).query(&[("email", email), ("limit", "1000")]).bearer_auth(t)
+            })
+            .await?;
+        Ok(super::zone::localize(a, self.config.timezone, &DATE_FIELDS))
     }
 
     /// A page of the account's rows (`limit`/`offset` and the filters the
@@ -372,7 +377,25 @@ impl Openprovider {
     /// The transport or the login failed.
     pub async fn list(&self, query: &[(String, String)]) -> Result<Answer, Failure> {
         let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
-        self.call(|t| self.client.get(&url).query(query).bearer_auth(t)).await
+        let a = self.call(|t| self.client.get(&url).query(query).bearer_auth(t)).await?;
+        Ok(super::zone::localize(a, self.config.timezone, &DATE_FIELDS))
+    }
+
+    /// For `check`: one login (never a stored token: it proves the
+    /// password), counted against the refused-login limit, then one list
+    /// call (`email=` when given, else `limit=1`) with that token.
+    ///
+    /// # Errors
+    /// The transport failed or the login was refused.
+    pub async fn check(&self, email: Option<&str>) -> Result<Answer, Failure> {
+        let token = self.login_now(false).await?;
+        let url = format!("{}/v1beta/customers/verifications/emails/domains", self.config.base_url);
+        let query: Vec<(&str, &str)> = match email {
+            Some(e) => vec![("email", e), ("limit", "1000")],
+            None => vec![("limit", "1")],
+        };
+        let a = send(self.client.get(&url).query(&query).bearer_auth(&token)).await?;
+        Ok(super::zone::localize(a, self.config.timezone, &DATE_FIELDS))
     }
 
     /// One row of the account's list, marked as the readiness probe
