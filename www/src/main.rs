@@ -3,6 +3,7 @@
 //! ```text
 //! verification-www demo [--port N] [--widget-dir DIR] [--static-dir DIR]
 //! verification-www serve --config FILE
+//! verification-www check --config FILE [--email ADDRESS] [--format text|json]
 //! verification-www log export --config FILE [--since DATE] [--format csv|jsonl]
 //! ```
 
@@ -51,6 +52,22 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Checks a configuration before going live, read-only: each
+    /// registrar's host, clock, credentials and contract (DNA's WSDL), the
+    /// store, own verification's relay and templates, the secrets. Exits 0
+    /// only when every check passes. Never resends, sends an email or
+    /// confirms a verification.
+    Check {
+        /// The TOML configuration `serve` would use.
+        #[arg(long)]
+        config: PathBuf,
+        /// An address to look up at Openprovider and DNA.
+        #[arg(long)]
+        email: Option<String>,
+        /// `text` (one line a check) or `json` (for automation).
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// An SMTP server that keeps what it is sent, on 127.0.0.1, for trying
     /// own verification's emails locally (the demo runs one in process).
     Mailcatcher {
@@ -92,6 +109,12 @@ enum LogCommand {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -244,6 +267,28 @@ async fn serve(path: PathBuf) -> Result<()> {
     .context("server failed")
 }
 
+/// `check`: `Ok(false)` when a check failed (each said on stdout).
+async fn check(path: PathBuf, email: Option<String>, format: CheckFormat) -> Result<bool> {
+    let lines = match GatewayConfig::load(&path) {
+        Ok(config) => gateway::check::run(&config, email.as_deref()).await,
+        Err(e) => vec![gateway::check::Line {
+            area: "config",
+            check: "load",
+            ok: false,
+            detail: e.to_string(),
+            fix: Some(format!("fix {}", path.display())),
+        }],
+    };
+    let out = match format {
+        CheckFormat::Text => gateway::check::text(&lines),
+        CheckFormat::Json => format!("{}\n", gateway::check::json(&lines)),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(lines.iter().all(|l| l.ok))
+}
+
 async fn export(
     path: PathBuf,
     kind: Kind,
@@ -346,17 +391,20 @@ fn main() -> std::process::ExitCode {
     let result = rt.block_on(async {
         match cli.command {
             Command::Demo { port, widget_dir, static_dir } => {
-                demo(port, widget_dir, static_dir).await
+                demo(port, widget_dir, static_dir).await.map(|()| true)
             }
-            Command::Serve { config } => serve(config).await,
-            Command::Mailcatcher { port, dir } => mailcatcher(port, dir).await,
+            Command::Serve { config } => serve(config).await.map(|()| true),
+            Command::Check { config, email, format } => check(config, email, format).await,
+            Command::Mailcatcher { port, dir } => mailcatcher(port, dir).await.map(|()| true),
             Command::Log { command: LogCommand::Export { config, kind, since, format } } => {
-                export(config, kind, since, format).await
+                export(config, kind, since, format).await.map(|()| true)
             }
         }
     });
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        // `check`: a check failed, as its output says.
+        Ok(false) => std::process::ExitCode::FAILURE,
         // `log export | head`: the reader has what it wanted.
         Err(e) if broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -225,6 +225,25 @@ pub struct MirrorState {
     pub contacts: i64,
 }
 
+/// What [`Store::inspect`] found.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// The database exists (`false`: a SQLite file `serve` will create).
+    pub created: bool,
+    /// Migrations applied.
+    pub applied: usize,
+    /// Migrations this binary has that are not applied (`serve` applies
+    /// them at start).
+    pub pending: usize,
+    /// Migrations applied that this binary does not know (a newer one ran
+    /// here).
+    pub unknown: Vec<i64>,
+    /// A write in a transaction (rolled back) went through.
+    pub writable: Result<(), String>,
+    /// name.com's hour budget: slots held now, of all.
+    pub budget_in_use: Option<(i64, i64)>,
+}
+
 impl Store {
     /// Opens (creating) the database at `url` (`sqlite://PATH`,
     /// `sqlite::memory:` or `postgres://…`) and applies the migrations.
@@ -299,6 +318,98 @@ impl Store {
         .map_err(|e| e.to_string())?;
         let secrets = secrets.into_iter().filter(|s| s.len() >= 4).collect();
         Ok(Store { pool, backend, secrets: Arc::new(secrets) })
+    }
+
+    /// What `check` reports about the database at `url`, without
+    /// migrating it or writing anything that stays: reachable, migrations
+    /// applied and pending, writable (a table created and rolled back), and
+    /// the name.com hour budget in use. A SQLite file that does not exist
+    /// yet is not created (its folder must be writable).
+    ///
+    /// # Errors
+    /// The database cannot be reached.
+    pub async fn inspect(url: &str, budget: &str) -> Result<Inspection, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend =
+            Backend::of(url).ok_or_else(|| "not a sqlite: or postgres:// URL".to_owned())?;
+        let known: Vec<i64> = match backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).collect()
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres").iter().map(|m| m.version).collect()
+            }
+        };
+        let mut url = url.to_owned();
+        if backend == Backend::Sqlite && !url.contains(":memory:") {
+            let path = url.strip_prefix("sqlite://").unwrap_or(&url);
+            let path = std::path::PathBuf::from(path.split('?').next().unwrap_or(path));
+            if !path.exists() {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+                let dir =
+                    dir.map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_path_buf);
+                let probe = dir.join(format!(".verification-check-{}", std::process::id()));
+                let writable = std::fs::write(&probe, b"")
+                    .and_then(|()| std::fs::remove_file(&probe))
+                    .map_err(|e| format!("cannot create files in {}: {e}", dir.display()));
+                return Ok(Inspection {
+                    created: false,
+                    applied: 0,
+                    pending: known.len(),
+                    unknown: Vec::new(),
+                    writable,
+                    budget_in_use: None,
+                });
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rw" } else { "?mode=rw" });
+            }
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&url)
+            .await
+            .map_err(db)?;
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_default();
+        let unknown: Vec<i64> = applied.iter().filter(|v| !known.contains(v)).copied().collect();
+        let pending = known.iter().filter(|v| !applied.contains(v)).count();
+        let writable = async {
+            let mut tx = pool.begin().await?;
+            tx.execute("CREATE TABLE verification_check_write (x INTEGER)").await?;
+            tx.execute("INSERT INTO verification_check_write (x) VALUES (1)").await?;
+            tx.rollback().await
+        }
+        .await
+        .map_err(|e| db(e).to_string());
+        let (from, to) = (format!("{budget}:"), format!("{budget};"));
+        let budget_in_use: Option<(i64, i64)> = sqlx::query(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN until > $3 THEN 1 ELSE 0 END), 0)
+             FROM leases WHERE name > $1 AND name < $2",
+        )
+        .bind(&from)
+        .bind(&to)
+        .bind(stamp(Utc::now()))
+        .fetch_one(&pool)
+        .await
+        .ok()
+        .and_then(|row: AnyRow| {
+            Some((row.try_get::<i64, _>(1).ok()?, row.try_get::<i64, _>(0).ok()?))
+        })
+        .filter(|(_, total)| *total > 0);
+        pool.close().await;
+        Ok(Inspection {
+            created: true,
+            applied: applied.len(),
+            pending,
+            unknown,
+            writable,
+            budget_in_use,
+        })
     }
 
     /// Which database this is.

@@ -56,6 +56,21 @@ impl Mailer {
         Ok(Mailer { transport, from, timeout })
     }
 
+    /// Connects to the relay as a send would (TLS or STARTTLS as the URL
+    /// says, EHLO, AUTH with the URL's credentials) and says NOOP, sending
+    /// nothing: for `check`.
+    ///
+    /// # Errors
+    /// What failed, without the password.
+    pub async fn test(&self) -> Result<(), String> {
+        match tokio::time::timeout(self.timeout, self.transport.test_connection()).await {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err("the relay did not answer NOOP".into()),
+            Ok(Err(e)) => Err(without_password(&e.to_string())),
+            Err(_) => Err(format!("no answer within {} s", self.timeout.as_secs())),
+        }
+    }
+
     /// The sender's display name, or its address.
     pub fn sender_name(&self) -> String {
         self.from.name.clone().unwrap_or_else(|| self.from.email.to_string())

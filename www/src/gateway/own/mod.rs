@@ -83,6 +83,19 @@ impl Own {
         Ok(Own { config, templates, mailer })
     }
 
+    /// The relay reached and logged in to, without sending (`check`).
+    ///
+    /// # Errors
+    /// What failed, without the password.
+    pub async fn test_relay(&self) -> Result<(), String> {
+        self.mailer.test().await
+    }
+
+    /// The languages the templates are in.
+    pub fn languages(&self) -> &[String] {
+        self.templates.languages()
+    }
+
     fn mac(&self, verification_id: i64, email_id: i64) -> String {
         use base64::Engine as _;
         let mut mac = Hmac::<Sha256>::new_from_slice(self.config.link_secret.expose().as_bytes())
