@@ -1480,6 +1480,44 @@ mod tests {
     }
 
     #[test]
+    fn a_throttled_resend_answered_200_sent_false_shows_the_same_cooldown_as_a_429() {
+        // name.com answers a throttled resend either way (public clients
+        // see both): the registrant reads the same line and waits as long.
+        use verification_core::resend::interpret_resend;
+        use verification_core::Response;
+        let r = namecom("2026-03-12T12:00:00Z");
+        let ctx = Context::new(now());
+        let as_429 = interpret_resend(
+            Provider::Namecom,
+            &Response::new(
+                429,
+                r#"{"message":"Resend throttled","details":"Next eligible at: 2026-03-01T21:49:58Z"}"#,
+            ),
+            &ctx,
+        )
+        .unwrap();
+        let as_200 = interpret_resend(
+            Provider::Namecom,
+            &Response::new(
+                200,
+                r#"{"sent":false,"verificationId":1001,"nextEligibleAt":"2026-03-01T21:49:58Z"}"#,
+            ),
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(as_200.outcome, ResendKind::Throttled);
+        let (a, b) = (ResendPhase::Done(as_429), ResendPhase::Done(as_200));
+        let note = resend_note(Some(&r), &a, now(), &Utc24, &en()).unwrap();
+        assert_eq!(note, "The registrar allows another email at 21:49.");
+        assert_eq!(resend_note(Some(&r), &b, now(), &Utc24, &en()).unwrap(), note);
+        assert_eq!(resend_wait(&r, &b, now()), resend_wait(&r, &a, now()));
+        assert_eq!(
+            resend_wait(&r, &b, now()),
+            Some(Utc.with_ymd_and_hms(2026, 3, 1, 21, 49, 58).unwrap())
+        );
+    }
+
+    #[test]
     fn sending_is_busy_and_failed_retries() {
         let r = namecom("2026-03-12T12:00:00Z");
         let a = primary_action(
