@@ -616,16 +616,17 @@ fn secrets(config: &GatewayConfig) -> Vec<Line> {
 // ------------------------------------------------------- own verification
 
 async fn own(o: &super::config::OwnVerificationConfig) -> Vec<Line> {
-    let own =
-        match super::own::Own::new(o.clone()) {
-            Ok(own) => own,
-            Err(e) => return vec![fail(
+    let own = match super::own::Own::new(o.clone()) {
+        Ok(own) => own,
+        Err(e) => {
+            return vec![fail(
                 "own_verification",
                 "templates",
                 e,
                 "fix the templates in `namecom.own_verification.template_dir`, or the relay's URL",
-            )],
-        };
+            )]
+        }
+    };
     let mut lines = vec![ok(
         "own_verification",
         "templates",
