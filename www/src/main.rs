@@ -5,6 +5,7 @@
 //! verification-www serve --config FILE
 //! verification-www check --config FILE [--email ADDRESS] [--format text|json]
 //! verification-www log export --config FILE [--since DATE] [--format csv|jsonl]
+//! verification-www log retention --config FILE
 //! ```
 
 use std::io::Write as _;
@@ -90,6 +91,15 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum LogCommand {
+    /// How many own-verification rows are held and why (a domain still
+    /// registered, within two years of its end, its end unknown), and when
+    /// the next becomes eligible.
+    Retention {
+        /// The gateway's configuration (its `database` and
+        /// `[namecom.own_verification]`'s retention).
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Prints a log's rows from a date on.
     Export {
         /// The gateway's configuration (its `database`).
@@ -309,14 +319,78 @@ async fn export(
             write_rows(out, &rows, format, RESEND_COLUMNS)
         }
         Kind::Emails => {
-            let rows = store.own_email_log(since).await.map_err(anyhow::Error::msg)?;
+            let mut rows = store.own_email_log(since).await.map_err(anyhow::Error::msg)?;
+            let ends = registration_ends(&store, &path).await?;
+            for r in &mut rows {
+                (r.registration_ends_at, r.registration_ended_at) = ends(&r.domains);
+            }
             write_rows(out, &rows, format, EMAIL_COLUMNS)
         }
         Kind::Verifications => {
-            let rows = store.own_verification_log(since).await.map_err(anyhow::Error::msg)?;
+            let mut rows = store.own_verification_log(since).await.map_err(anyhow::Error::msg)?;
+            let ends = registration_ends(&store, &path).await?;
+            for r in &mut rows {
+                (r.registration_ends_at, r.registration_ended_at) = ends(&r.domains);
+            }
             write_rows(out, &rows, format, VERIFICATION_COLUMNS)
         }
     }
+}
+
+/// `registrationEndsAt` and `registrationEndedAt` of a row's domains.
+async fn registration_ends(
+    store: &gateway::store::Store,
+    path: &std::path::Path,
+) -> Result<impl Fn(&str) -> (String, String)> {
+    let (_, grace_days) = gateway::config::load_own_retention(path)?;
+    let grace = chrono::TimeDelta::days(i64::from(grace_days));
+    let rows: std::collections::HashMap<String, _> = store
+        .own_domains()
+        .await
+        .map_err(anyhow::Error::msg)?
+        .into_iter()
+        .map(|d| (d.domain.clone(), d))
+        .collect();
+    let now = Utc::now();
+    Ok(move |domains: &str| gateway::own::retention::export_columns(domains, &rows, grace, now))
+}
+
+/// `log retention`: the own-verification rows held, and why.
+async fn retention(path: PathBuf) -> Result<()> {
+    let database = gateway::config::load_database(&path)?;
+    let (days, grace_days) = gateway::config::load_own_retention(&path)?;
+    let store = gateway::store::Store::open(&database, Vec::new())
+        .await
+        .map_err(|e| anyhow::anyhow!("`database`: cannot open the store: {e}"))?;
+    let r = gateway::own::retention::report(
+        &store,
+        chrono::TimeDelta::days(i64::from(grace_days)),
+        chrono::TimeDelta::days(i64::from(days)),
+        Utc::now(),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Own verification logs, kept for the registration of every domain they name and {days} days after (name.com: \"for the duration of the domain registration and for at least two (2) years thereafter\")."
+    )?;
+    writeln!(out, "{} emails and {} verifications held:", r.emails, r.verifications)?;
+    writeln!(out, "  {:>6}  while a domain they name is registered", r.registered)?;
+    writeln!(out, "  {:>6}  within {days} days of their domains' end", r.retained)?;
+    writeln!(out, "  {:>6}  a domain's end unknown (never seen in a domain scan, or a miss not yet confirmed): kept", r.unknown)?;
+    writeln!(out, "  {:>6}  eligible: the next purge deletes them", r.eligible)?;
+    match r.next_eligible_at {
+        Some(t) => writeln!(
+            out,
+            "The next held row becomes eligible at {} at the earliest (if not renewed).",
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )?,
+        None => writeln!(out, "No held row has a known end.")?,
+    }
+    writeln!(out, "Domain scan: {}.", r.last_scan)?;
+    out.flush()?;
+    Ok(())
 }
 
 const RESEND_COLUMNS: &[&str] = &[
@@ -346,10 +420,19 @@ const EMAIL_COLUMNS: &[&str] = &[
     "stage",
     "template",
     "variables",
+    "registrationEndsAt",
+    "registrationEndedAt",
 ];
 
-const VERIFICATION_COLUMNS: &[&str] =
-    &["timestamp", "domains", "verification_id", "method", "address"];
+const VERIFICATION_COLUMNS: &[&str] = &[
+    "timestamp",
+    "domains",
+    "verification_id",
+    "method",
+    "address",
+    "registrationEndsAt",
+    "registrationEndedAt",
+];
 
 /// `rows` as CSV (a header line even when empty) or JSON lines.
 fn write_rows<T: serde::Serialize>(
@@ -398,6 +481,9 @@ fn main() -> std::process::ExitCode {
             Command::Mailcatcher { port, dir } => mailcatcher(port, dir).await.map(|()| true),
             Command::Log { command: LogCommand::Export { config, kind, since, format } } => {
                 export(config, kind, since, format).await.map(|()| true)
+            }
+            Command::Log { command: LogCommand::Retention { config } } => {
+                retention(config).await.map(|()| true)
             }
         }
     });

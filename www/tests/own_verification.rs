@@ -587,9 +587,15 @@ async fn the_link_verifies_once_on_post_only_and_says_why_it_does_not() {
     assert!(!emails.contains(&link.rsplit('.').next().unwrap().to_owned()), "the link's mac");
     let csv = w.export("verifications", "csv");
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("timestamp,domains,verification_id,method,address"));
+    assert_eq!(
+        lines.next(),
+        Some("timestamp,domains,verification_id,method,address,registrationEndsAt,registrationEndedAt")
+    );
     let row = lines.next().expect("one verification");
-    assert!(row.ends_with(&format!(",click.example,{id},email,clicker@example.com")), "{row}");
+    assert!(row.contains(&format!(",click.example,{id},email,clicker@example.com,")), "{row}");
+    // Each domain's registration, as far as the domain scans know it.
+    assert!(row.contains(",click.example="), "{row}");
+    assert!(first["registrationEndsAt"].as_str().unwrap().starts_with("click.example="), "{first}");
     assert_eq!(lines.next(), None);
 }
 

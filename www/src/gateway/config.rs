@@ -183,7 +183,8 @@ pub struct NamecomConfig {
 /// # language = "en"                  # when the panel's token names none
 /// # reminder_days = [7, 2]
 /// # grace_days = 30                  # links stay valid this long after verifyBy
-/// # retention_days = 760             # logs, after the contact leaves the list
+/// # retention_days = 760             # logs, after the domains' registration ends
+/// # expiry_grace_days = 45           # a registration ends this long after expireDate
 /// # smtp_timeout_seconds = 30
 /// # smtp_retry_seconds = 30          # first retry of a refused email, doubling to 1 h
 /// # pass_interval_seconds = 60       # due emails are looked for this often
@@ -208,9 +209,13 @@ pub struct OwnVerificationConfig {
     pub reminder_days: Vec<u32>,
     /// How long after `verifyBy` a link still verifies.
     pub grace: Duration,
-    /// Days the email and verification logs are kept after the contact
-    /// leaves name.com's unverified list.
+    /// Days the email and verification logs are kept after the
+    /// registration of every domain they name ended (730 or more: name.com
+    /// asks for the registration and two years after).
     pub retention_days: u32,
+    /// How long after its `expireDate` a domain not renewed still counts as
+    /// registered (the registry's auto-renew grace; default 45 days).
+    pub expiry_grace: Duration,
     /// The longest one SMTP exchange may take.
     pub smtp_timeout: Duration,
     /// The first wait before an email the relay did not take is tried
@@ -354,6 +359,7 @@ struct OwnVerificationFile {
     reminder_days: Option<Vec<u32>>,
     grace_days: Option<u32>,
     retention_days: Option<u32>,
+    expiry_grace_days: Option<u32>,
     smtp_timeout_seconds: Option<u64>,
     smtp_retry_seconds: Option<u64>,
     pass_interval_seconds: Option<u64>,
@@ -779,6 +785,15 @@ fn own_verification(
             &format!("{AT}.retention_days"),
             "days",
         )? as u32,
+        expiry_grace: Duration::from_secs(
+            within(
+                o.expiry_grace_days.map(u64::from),
+                45,
+                0..=365,
+                &format!("{AT}.expiry_grace_days"),
+                "days",
+            )? * 86_400,
+        ),
         smtp_timeout: Duration::from_secs(within(
             o.smtp_timeout_seconds,
             30,
@@ -865,6 +880,32 @@ pub fn load_database(path: &Path) -> Result<String, ConfigError> {
         Some(_) => return Err(at(ConfigError("`database`: expected a string".into()))),
     };
     database_url(database, &|p: PathBuf| if p.is_absolute() { p } else { base.join(p) }).map_err(at)
+}
+
+/// `[namecom.own_verification]`'s `retention_days` and `expiry_grace_days`
+/// (defaults 760 and 45) and nothing else: `log export` and `log
+/// retention` need no secret.
+///
+/// # Errors
+/// The file cannot be read, or a value is not a whole number of days.
+pub fn load_own_retention(path: &Path) -> Result<(u32, u32), ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    let table: toml::Table = toml::from_str(&text)
+        .map_err(|e| ConfigError(format!("{}: not valid TOML: {e}", path.display())))?;
+    let own = table
+        .get("namecom")
+        .and_then(|n| n.get("own_verification"))
+        .and_then(toml::Value::as_table);
+    let days = |key: &str, default: u32| -> Result<u32, ConfigError> {
+        match own.and_then(|o| o.get(key)) {
+            None => Ok(default),
+            Some(v) => v.as_integer().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                ConfigError(format!("`namecom.own_verification.{key}`: expected days"))
+            }),
+        }
+    };
+    Ok((days("retention_days", 760)?, days("expiry_grace_days", 45)?))
 }
 
 /// The absolute directory of the configuration file at `path`, which

@@ -230,8 +230,10 @@ impl Gateway {
         }))
     }
 
-    /// Starts the background work: the name.com scanner and the daily
-    /// purge of rows older than `retention_days`.
+    /// Starts the background work: the name.com scanner, the purge of rows
+    /// older than `retention_days` (own verification's by name.com's rule:
+    /// the registration and two years), own verification's daily scan of
+    /// the account's domains.
     pub fn start(self: &Arc<Self>) {
         if let Some(n) = &self.namecom {
             n.clone().spawn_scanner(self.instance.clone(), self.shutdown.clone());
@@ -258,14 +260,42 @@ impl Gateway {
                     let _ = gw.store.purge_reservations(now - TimeDelta::days(1)).await;
                     let _ = gw.store.purge_webhook_deliveries(now - TimeDelta::days(7)).await;
                     if let Some(own) = &gw.own {
+                        // name.com's rule: the registration, then two years.
                         let keep = TimeDelta::days(i64::from(own.config.retention_days));
-                        match gw.store.own_purge(now, now - keep).await {
+                        let grace = TimeDelta::from_std(own.config.expiry_grace)
+                            .unwrap_or(TimeDelta::days(45));
+                        match own::retention::purge(&gw.store, grace, keep, (gw.clock)()).await {
                             Ok(n) if n > 0 => {
                                 tracing::info!(rows = n, "own verification logs: old rows deleted")
                             }
                             Ok(_) => {}
                             Err(e) => {
-                                tracing::warn!(error = %e, "own verification log purge failed")
+                                tracing::info!(why = %e, "own verification logs: none deleted")
+                            }
+                        }
+                    }
+                }
+                // The account's domains once a day, by one instance, and
+                // soon after a new domain is logged; tried again at the
+                // next turn after a failure.
+                if gw.own.is_some() {
+                    let now = (gw.clock)();
+                    let turn = gw
+                        .store
+                        .take_due(
+                            "own-domain-scan",
+                            &gw.instance,
+                            now + own::retention::SCAN_SOON,
+                            now,
+                        )
+                        .await;
+                    if turn.unwrap_or(false) && own::retention::scan_due(&gw.store, now).await {
+                        match own::retention::scan(&gw, now).await {
+                            Ok(n) => {
+                                tracing::info!(domains = n, "own verification: domains scanned")
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "own verification: the domain scan failed")
                             }
                         }
                     }

@@ -19,8 +19,11 @@
 //! - `POST /sandbox/control/namecom/email`: an address change that keeps
 //!   the verification (`{"verificationId", "email"}`).
 //! - `POST /sandbox/control/namecom/register`: a new registration at
-//!   name.com (`{"email", "domains"}`): a verification due in 15 days,
-//!   listed at once; answers `{"verificationId"}`.
+//!   name.com (`{"email", "domains", "years"?, "account"?}`): a
+//!   verification due in 15 days, listed at once, its domains registered
+//!   for `years` (default 1); answers `{"verificationId"}`.
+//! - `POST /sandbox/control/namecom/domain`: `{"domain", "action":
+//!   "renew" (`"years"`, default 1) | "expire" | "transfer_out"}`.
 //! - `GET|POST /sandbox/control/faults`: read or replace the fault
 //!   switches (see below); `reset` clears them.
 //! - `GET|POST /sandbox/control/openprovider/tokens`: expire Openprovider's
@@ -44,7 +47,7 @@
 //!
 //! replaces every switch (each field optional; `{}` clears them) and answers
 //! the switches in force. They apply per registrar endpoint, named
-//! `dna.wsdl` (the WSDL's `GET`), `dna.GetDetails`, `dna.ResendContactVerificationNotice`, `namecom.list`,
+//! `dna.wsdl` (the WSDL's `GET`), `namecom.domains`, `dna.GetDetails`, `dna.ResendContactVerificationNotice`, `namecom.list`,
 //! `namecom.resend`, `namecom.verify`, `openprovider.list`,
 //! `openprovider.start`, `openprovider.restart`; an unknown name is 400.
 //! The request is still counted; then, in this order: `delay_ms` waits and
@@ -166,8 +169,9 @@ pub(crate) struct SandboxState {
 }
 
 /// Registrar endpoint names the fault switches accept.
-pub const FAULT_ENDPOINTS: [&str; 9] = [
+pub const FAULT_ENDPOINTS: [&str; 10] = [
     "dna.wsdl",
+    "namecom.domains",
     "dna.GetDetails",
     "dna.ResendContactVerificationNotice",
     "namecom.list",
@@ -228,6 +232,7 @@ fn endpoint_name(path: &str) -> Option<&'static str> {
             "dna.ResendContactVerificationNotice"
         }
         "namecom/core/v1/contacts/unverified" => "namecom.list",
+        "namecom/core/v1/domains" => "namecom.domains",
         p if p.starts_with("namecom/core/v1/contacts/verify/") => {
             if p.ends_with(":resend") {
                 "namecom.resend"
@@ -362,6 +367,7 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .route("/seed", post(seed))
         .route("/namecom/register", post(namecom_register))
         .route("/namecom/email", post(namecom_email))
+        .route("/namecom/domain", post(namecom_domain))
         .route("/faults", get(get_faults).post(set_faults))
         .route("/openprovider/tokens", get(op_tokens).post(op_tokens));
     Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
@@ -588,6 +594,9 @@ struct RegisterBody {
     /// `own` for the own-verification account.
     #[serde(default)]
     account: Option<String>,
+    /// Years the domains are registered for (default 1).
+    #[serde(default)]
+    years: Option<u32>,
 }
 
 async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
@@ -607,9 +616,22 @@ async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Byte
     let id = {
         let mut st = sb.lock();
         let now = st.now();
-        st.namecom.register(account, now, &body.email, &body.domains)
+        let years = body.years.unwrap_or(1).clamp(1, 10);
+        st.namecom.register_for(account, now, &body.email, &body.domains, years)
     };
     Json(json!({ "verificationId": id })).into_response()
+}
+
+/// `POST /sandbox/control/namecom/domain`: renew, expire or transfer out a
+/// name.com domain (see [`namecom::NamecomState::domain_control`]).
+async fn namecom_domain(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
+    let v = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+    let mut st = sb.lock();
+    let now = st.now();
+    match st.namecom.domain_control(&v, now) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => control_error(StatusCode::BAD_REQUEST, &e),
+    }
 }
 
 /// `POST /sandbox/control/namecom/email {"verificationId", "email"}`: the

@@ -21,6 +21,12 @@
 //!   `Content-Type: application/json`.
 //! - `POST /sandbox/namecom/core/v1/contacts/verify/{id}` → **204**, marks the
 //!   contact verified (account-restricted at name.com; open in the sandbox).
+//! - `GET /sandbox/namecom/core/v1/domains?page=&perPage=` → 200
+//!   `{"domains":[{domainName,createDate,expireDate,locked,autorenewEnabled}],"from","to","lastPage","nextPage","totalCount"}`
+//!   for the account (`perPage` default 1000, 1..=1000). Each scenario's
+//!   domains are registered for a year from the contact's `createDate`; a
+//!   registration (`control/namecom/register` with `years`) for its years;
+//!   `control/namecom/domain` renews, expires or transfers one out.
 //!
 //! `X-Idempotency-Key` (both POSTs): the same key with the same request
 //! replays the stored response with `X-Idempotent-Replay: 1` and does
@@ -137,6 +143,17 @@ pub(crate) struct NamecomState {
     idempotency: HashMap<String, Stored>,
     synthetic: usize,
     registered: usize,
+    /// The accounts' domains (`GET /core/v1/domains`).
+    domains: Vec<NcDomain>,
+}
+
+/// One domain registered in an account.
+#[derive(Clone, Debug)]
+pub(crate) struct NcDomain {
+    account: Account,
+    name: String,
+    create_date: DateTime<Utc>,
+    expire_date: DateTime<Utc>,
 }
 
 impl NamecomState {
@@ -179,8 +196,70 @@ impl NamecomState {
                 listed_from: now,
                 verified: false,
             }])
-            .collect();
-        NamecomState { contacts, ..Default::default() }
+            .collect::<Vec<NcContact>>();
+        let mut state = NamecomState { ..Default::default() };
+        for c in &contacts {
+            for d in &c.domains {
+                state.add_domain(c.account, d, c.create_date, 1);
+            }
+        }
+        state.contacts = contacts;
+        state
+    }
+
+    /// `name` registered in `account` at `at` for `years` (kept as it is
+    /// when already there).
+    fn add_domain(&mut self, account: Account, name: &str, at: DateTime<Utc>, years: u32) {
+        let name = name.to_ascii_lowercase();
+        if self.domains.iter().any(|d| d.account == account && d.name == name) {
+            return;
+        }
+        self.domains.push(NcDomain {
+            account,
+            name,
+            create_date: at,
+            expire_date: add_years(at, years),
+        });
+    }
+
+    /// `POST /sandbox/control/namecom/domain`: `{"domain", "action":
+    /// "renew" (with "years", default 1) | "expire" (expireDate now) |
+    /// "transfer_out" (gone from the account)}`; the domain after, or why
+    /// not.
+    pub(crate) fn domain_control(
+        &mut self,
+        body: &Value,
+        now: DateTime<Utc>,
+    ) -> Result<Value, String> {
+        let name = body
+            .get("domain")
+            .and_then(Value::as_str)
+            .ok_or("expected {\"domain\", \"action\": \"renew\"|\"expire\"|\"transfer_out\", \"years\"?}")?
+            .to_ascii_lowercase();
+        let at = self
+            .domains
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| format!("no domain `{name}` in the sandbox"))?;
+        match body.get("action").and_then(Value::as_str) {
+            Some("renew") => {
+                let years = body.get("years").and_then(Value::as_u64).unwrap_or(1);
+                let years = u32::try_from(years)
+                    .ok()
+                    .filter(|y| (1..=10).contains(y))
+                    .ok_or("`years` must be 1 to 10")?;
+                let d = &mut self.domains[at];
+                d.expire_date = add_years(d.expire_date, years);
+            }
+            Some("expire") => self.domains[at].expire_date = now,
+            Some("transfer_out") => {
+                self.domains.remove(at);
+                return Ok(json!({ "domain": name, "inAccount": false }));
+            }
+            _ => return Err("`action` must be renew, expire or transfer_out".into()),
+        }
+        let d = &self.domains[at];
+        Ok(json!({ "domain": d.name, "inAccount": true, "expireDate": rfc3339_z(d.expire_date) }))
     }
 
     /// A new registration at `now`: a verification for `email` over
@@ -192,6 +271,21 @@ impl NamecomState {
         email: &str,
         domains: &[String],
     ) -> i64 {
+        self.register_for(account, now, email, domains, 1)
+    }
+
+    /// [`Self::register`] for `years`.
+    pub(crate) fn register_for(
+        &mut self,
+        account: Account,
+        now: DateTime<Utc>,
+        email: &str,
+        domains: &[String],
+        years: u32,
+    ) -> i64 {
+        for d in domains {
+            self.add_domain(account, d, now, years);
+        }
         self.registered += 1;
         let id = 20_000_000 + self.registered as i64;
         self.contacts.push(NcContact {
@@ -244,6 +338,7 @@ impl NamecomState {
 pub(crate) fn router() -> Router<Arc<Sandbox>> {
     Router::new()
         .route("/core/v1/contacts/unverified", get(list))
+        .route("/core/v1/domains", get(list_domains))
         .route("/core/v1/contacts/verify/{tail}", post(verify_or_resend))
 }
 
@@ -365,6 +460,68 @@ async fn list(
         StatusCode::OK,
         json!({
             "unverifiedContacts": rows,
+            "from": from,
+            "to": to,
+            "lastPage": last_page,
+            "nextPage": next_page,
+            "totalCount": total,
+        }),
+    )
+    .into_response(false)
+}
+
+/// The same instant `years` later (29 February becomes 28 February).
+fn add_years(t: DateTime<Utc>, years: u32) -> DateTime<Utc> {
+    t.checked_add_months(chrono::Months::new(12 * years)).unwrap_or(t)
+}
+
+/// `GET /core/v1/domains?page=&perPage=`: the account's domains.
+async fn list_domains(
+    State(sb): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let Some(account) = authorized(&headers) else {
+        return unauthenticated();
+    };
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let (page, per_page) = match (int_param(&q, "page", 1), int_param(&q, "perPage", 1000)) {
+        (Ok(p), Ok(n)) => (p, n),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    if page < 1 || !(1..=1000).contains(&per_page) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Argument",
+            Some("page must be at least 1 and perPage between 1 and 1000"),
+        )
+        .into_response(false);
+    }
+    let st = sb.lock();
+    let mine: Vec<&NcDomain> = st.namecom.domains.iter().filter(|d| d.account == account).collect();
+    let total = mine.len() as i64;
+    let last_page = ((total + per_page - 1) / per_page).max(1);
+    let start = (page - 1).saturating_mul(per_page);
+    let rows: Vec<Value> = mine
+        .iter()
+        .skip(usize::try_from(start).unwrap_or(usize::MAX))
+        .take(per_page as usize)
+        .map(|d| {
+            json!({
+                "domainName": d.name,
+                "createDate": rfc3339_z(d.create_date),
+                "expireDate": rfc3339_z(d.expire_date),
+                "locked": true,
+                "autorenewEnabled": false,
+            })
+        })
+        .collect();
+    let (from, to) = if rows.is_empty() { (0, 0) } else { (start + 1, start + rows.len() as i64) };
+    let next_page = if page < last_page { json!(page + 1) } else { Value::Null };
+    Reply::json(
+        StatusCode::OK,
+        json!({
+            "domains": rows,
             "from": from,
             "to": to,
             "lastPage": last_page,

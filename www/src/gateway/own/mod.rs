@@ -21,6 +21,7 @@
 
 pub mod link;
 pub mod mail;
+pub mod retention;
 pub mod store;
 pub mod templates;
 
@@ -210,7 +211,9 @@ pub async fn send(
         "window_days": window,
         "sender": own.mailer.sender_name(),
         "language": language,
-        "stage": stage,
+        // The stage as a registrar reads it (`initial`), not the store's
+        // key with its address tag (`initial~3f2a…`).
+        "stage": stage.split('~').next().unwrap_or(stage),
     });
     let Some(id) = gw.store.own_email_begin(&row, &vars.to_string(), now).await? else {
         return Ok(Sent::Already);

@@ -1,4 +1,5 @@
-//! The own-verification tables (`migrations/*/0004_own_verification.sql`).
+//! The own-verification tables (`migrations/*/0004_own_verification.sql`,
+//! `0006_own_domains.sql`).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -102,6 +103,14 @@ pub struct EmailLogRow {
     pub template: String,
     /// The rendered variables, JSON (the link's secret left out).
     pub variables: String,
+    /// Each domain's `expireDate` at the last domain scan
+    /// (`domain=instant`, space-separated; `unknown` when never seen).
+    #[serde(rename = "registrationEndsAt")]
+    pub registration_ends_at: String,
+    /// Each domain whose registration ended: when (expiry plus grace, or
+    /// the first scan that missed it); `unknown` when not known.
+    #[serde(rename = "registrationEndedAt")]
+    pub registration_ended_at: String,
 }
 
 /// One row of `log export --kind verifications`.
@@ -117,6 +126,12 @@ pub struct VerificationLogRow {
     pub method: String,
     /// The address that confirmed.
     pub address: String,
+    /// As [`EmailLogRow::registration_ends_at`].
+    #[serde(rename = "registrationEndsAt")]
+    pub registration_ends_at: String,
+    /// As [`EmailLogRow::registration_ended_at`].
+    #[serde(rename = "registrationEndedAt")]
+    pub registration_ended_at: String,
 }
 
 fn domains_of(text: &str) -> Vec<String> {
@@ -558,6 +573,8 @@ impl Store {
                         .to_owned(),
                     template: r.try_get(8)?,
                     variables: r.try_get(9)?,
+                    registration_ends_at: String::new(),
+                    registration_ended_at: String::new(),
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -588,50 +605,179 @@ impl Store {
                     verification_id: r.try_get(2)?,
                     method: r.try_get(3)?,
                     address: r.try_get(4)?,
+                    registration_ends_at: String::new(),
+                    registration_ended_at: String::new(),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+}
+
+/// What the store knows of one logged domain's registration
+/// (`own_domains`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DomainRow {
+    /// The domain, lower case.
+    pub domain: String,
+    /// The last listing's `expireDate`.
+    pub expire_at: Option<DateTime<Utc>>,
+    /// The last complete scan that listed it.
+    pub seen_at: Option<DateTime<Utc>>,
+    /// The first complete scan since that did not.
+    pub missing_since: Option<DateTime<Utc>>,
+    /// A scan a day or more after `missing_since` missed it too.
+    pub missing_confirmed: bool,
+}
+
+/// Which own-verification table a logged row is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LoggedTable {
+    /// `own_emails` (with its `own_email_events`).
+    Email,
+    /// `own_verifications`.
+    Verification,
+}
+
+impl Store {
+    /// Every own-verification row's id and domains.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn own_logged(&self) -> Result<Vec<(LoggedTable, i64, Vec<String>)>, StoreError> {
+        let mut out = Vec::new();
+        for (table, sql) in [
+            (LoggedTable::Email, "SELECT id, domains FROM own_emails"),
+            (LoggedTable::Verification, "SELECT verification_id, domains FROM own_verifications"),
+        ] {
+            let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(db)?;
+            for r in rows {
+                let id: i64 = r.try_get(0).map_err(db)?;
+                let domains: String = r.try_get(1).map_err(db)?;
+                let domains = domains_of(&domains).iter().map(|d| d.to_ascii_lowercase()).collect();
+                out.push((table, id, domains));
+            }
+        }
+        Ok(out)
+    }
+
+    /// What is known of every logged domain.
+    ///
+    /// # Errors
+    /// The database error.
+    pub async fn own_domains(&self) -> Result<Vec<DomainRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT domain, expire_at, seen_at, missing_since, missing_confirmed FROM own_domains",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let t = |r: &AnyRow, i: usize| -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+            Ok(r.try_get::<Option<String>, _>(i)?.as_deref().and_then(parse_stamp))
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(DomainRow {
+                    domain: r.try_get(0)?,
+                    expire_at: t(r, 1)?,
+                    seen_at: t(r, 2)?,
+                    missing_since: t(r, 3)?,
+                    missing_confirmed: r.try_get::<i64, _>(4)? != 0,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db)
     }
 
-    /// Marks the rows of contacts no longer in the mirror as left (now),
-    /// then deletes those left before `before`. How many emails and
-    /// verifications were deleted.
+    /// Records a complete scan of the account's domains at `now`: for each
+    /// of `named`, its `expireDate` from `listed`, or that the scan missed
+    /// it (confirmed once a scan `confirm_after` or more after the first
+    /// miss misses it too); a listed domain forgets any miss. Domains no
+    /// longer named by a logged row are forgotten.
     ///
     /// # Errors
-    /// The database error.
-    pub async fn own_purge(
+    /// The database error (nothing is recorded).
+    pub async fn own_domains_record(
         &self,
+        named: &std::collections::BTreeSet<String>,
+        listed: &std::collections::HashMap<String, Option<DateTime<Utc>>>,
         now: DateTime<Utc>,
-        before: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
+        confirm_after: chrono::TimeDelta,
+    ) -> Result<(), StoreError> {
+        let known: std::collections::HashMap<String, DomainRow> =
+            self.own_domains().await?.into_iter().map(|d| (d.domain.clone(), d)).collect();
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for table in ["own_emails", "own_verifications"] {
-            sqlx::query(&format!(
-                "UPDATE {table} SET left_at = $1 WHERE left_at IS NULL AND verification_id NOT IN
-                 (SELECT verification_id FROM namecom_contacts)"
-            ))
-            .bind(stamp(now))
+        for domain in named {
+            let old = known.get(domain).cloned().unwrap_or_default();
+            let row = match listed.get(domain) {
+                Some(expire) => DomainRow {
+                    domain: domain.clone(),
+                    expire_at: expire.or(old.expire_at),
+                    seen_at: Some(now),
+                    missing_since: None,
+                    missing_confirmed: false,
+                },
+                None => {
+                    let since = old.missing_since.unwrap_or(now);
+                    DomainRow {
+                        domain: domain.clone(),
+                        missing_since: Some(since),
+                        missing_confirmed: old.missing_confirmed || now - since >= confirm_after,
+                        ..old
+                    }
+                }
+            };
+            let opt = |t: Option<DateTime<Utc>>| t.map(stamp);
+            sqlx::query(
+                "INSERT INTO own_domains (domain, expire_at, seen_at, missing_since, missing_confirmed)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (domain) DO UPDATE SET expire_at = excluded.expire_at,
+                   seen_at = excluded.seen_at, missing_since = excluded.missing_since,
+                   missing_confirmed = excluded.missing_confirmed",
+            )
+            .bind(&row.domain)
+            .bind(opt(row.expire_at))
+            .bind(opt(row.seen_at))
+            .bind(opt(row.missing_since))
+            .bind(i64::from(row.missing_confirmed))
             .execute(&mut *tx)
             .await
             .map_err(db)?;
         }
-        sqlx::query(
-            "DELETE FROM own_email_events WHERE email_id IN
-             (SELECT id FROM own_emails WHERE left_at < $1)",
-        )
-        .bind(stamp(before))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        let mut deleted = 0;
-        for table in ["own_emails", "own_verifications"] {
-            let r = sqlx::query(&format!("DELETE FROM {table} WHERE left_at < $1"))
-                .bind(stamp(before))
+        for domain in known.keys().filter(|d| !named.contains(*d)) {
+            sqlx::query("DELETE FROM own_domains WHERE domain = $1")
+                .bind(domain)
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-            deleted += r.rows_affected();
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    /// Deletes the logged rows `rows` (an email with its send events).
+    /// How many rows went.
+    ///
+    /// # Errors
+    /// The database error (nothing is deleted).
+    pub async fn own_delete(&self, rows: &[(LoggedTable, i64)]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut deleted = 0;
+        for (table, id) in rows {
+            let sql: &[&str] = match table {
+                LoggedTable::Email => &[
+                    "DELETE FROM own_email_events WHERE email_id = $1",
+                    "DELETE FROM own_emails WHERE id = $1",
+                ],
+                LoggedTable::Verification => {
+                    &["DELETE FROM own_verifications WHERE verification_id = $1"]
+                }
+            };
+            for (i, q) in sql.iter().enumerate() {
+                let r = sqlx::query(q).bind(id).execute(&mut *tx).await.map_err(db)?;
+                if i + 1 == sql.len() {
+                    deleted += r.rows_affected();
+                }
+            }
         }
         tx.commit().await.map_err(db)?;
         Ok(deleted)
@@ -722,10 +868,12 @@ mod tests {
             assert_eq!(log.len(), 1);
             assert_eq!((log[0].verification_id, log[0].address.as_str()), (7, "a@example.com"));
 
-            // Kept until retention after the contact left the list.
-            assert_eq!(s.own_purge(later, later - chrono::TimeDelta::days(760)).await.unwrap(), 0);
-            let gone = later + chrono::TimeDelta::days(761);
-            assert_eq!(s.own_purge(gone, gone - chrono::TimeDelta::days(760)).await.unwrap(), 2);
+            // The contact verified and left the list: its logs stay (how
+            // long is `retention`'s, by the domains' registration).
+            let logged = s.own_logged().await.unwrap();
+            assert_eq!(logged.len(), 2, "{logged:?}");
+            assert!(logged.iter().all(|(_, _, d)| d == &["a.example".to_owned()]));
+            assert_eq!(s.own_delete(&[(LoggedTable::Email, id)]).await.unwrap(), 1);
             assert!(s.own_email_log(DateTime::<Utc>::MIN_UTC).await.unwrap().is_empty());
 
             s.own_set_language("A@Example.com", "de", t).await.unwrap();

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::{send, Answer, Failure};
@@ -92,6 +92,56 @@ impl Namecom {
         .await?;
         // name.com writes offsets; a value without one is read in `timezone`.
         Ok(super::zone::localize(a, self.config.timezone, &["createDate", "verifyBy"]))
+    }
+
+    /// Every domain of the account with its `expireDate` (`GET
+    /// /core/v1/domains`, 1000 a page), names in lower case. A page that
+    /// fails fails the whole listing: a partial one would look like
+    /// transfers out.
+    ///
+    /// # Errors
+    /// Why the listing is incomplete.
+    pub async fn list_domains(
+        &self,
+    ) -> Result<std::collections::HashMap<String, Option<DateTime<Utc>>>, String> {
+        let url = format!("{}/core/v1/domains", self.config.base_url);
+        let mut out = std::collections::HashMap::new();
+        let mut page = 1u32;
+        for _ in 0..MAX_SCAN_PAGES {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+            let answer =
+                send(self.auth(self.client.get(&url).query(&[("page", page), ("perPage", 1000)])))
+                    .await
+                    .map_err(|f| f.describe())?;
+            if answer.status != 200 {
+                return Err(format!("name.com's domain list answered HTTP {}", answer.status));
+            }
+            let answer =
+                super::zone::localize(answer, self.config.timezone, &["expireDate", "createDate"]);
+            let body = answer.body_json().ok_or("name.com's domain list is not JSON")?;
+            let rows = body
+                .get("domains")
+                .and_then(Value::as_array)
+                .ok_or("name.com's domain list has no `domains`")?;
+            for row in rows {
+                let Some(name) = row.get("domainName").and_then(Value::as_str) else {
+                    return Err("a domain without `domainName` in name.com's list".into());
+                };
+                let expire = row
+                    .get("expireDate")
+                    .and_then(Value::as_str)
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                out.insert(name.to_ascii_lowercase(), expire);
+            }
+            match body.get("nextPage").and_then(id_of) {
+                Some(next) if next > i64::from(page) => {
+                    page = u32::try_from(next).unwrap_or(u32::MAX)
+                }
+                _ => return Ok(out),
+            }
+        }
+        Err(format!("name.com's domain list has more than {MAX_SCAN_PAGES} pages"))
     }
 
     /// Reads the whole list into the mirror.
