@@ -4,7 +4,7 @@
 // and its build, served as static files, runs in headless Chromium: the
 // element renders the status and `evaluate()` answers, with the wasm that
 // Vite emitted into dist/assets/. Then the same app under `vite` (the dev
-// server) with the one line of configuration the README gives for it.
+// server) with the one line of configuration docs/embedding.md gives for it.
 //
 // Needs `make package` (widget/pkg/dist/*.tgz), Chromium, tools/ (playwright)
 // and the npm registry or npm's cache for vite and typescript (installed
@@ -156,11 +156,11 @@ export default defineConfig({
   });
 });
 
-/** The README's Vite/TypeScript example: the ```ts block that starts with `// src/main.ts`. */
+/** docs/embedding.md's Vite/TypeScript example: the ```ts block that starts with `// src/main.ts`. */
 function readmeExample() {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs', 'embedding.md'), 'utf8');
   const m = readme.match(/```ts\n(\/\/ src\/main\.ts\n[\s\S]*?)```/);
-  assert.ok(m, 'README.md has a ```ts block starting with `// src/main.ts` (section "Using it from npm")');
+  assert.ok(m, 'docs/embedding.md has a ```ts block starting with `// src/main.ts` (section "Using it from npm")');
   return m[1];
 }
 

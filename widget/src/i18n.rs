@@ -135,7 +135,7 @@ impl Entry {
 
 /// A set of message ids and their templates in every [`Lang`].
 pub trait Catalog: Copy + 'static {
-    /// The id (`daysLeft`), as in the README and in `strings`.
+    /// The id (`daysLeft`), as in docs/languages.md and in `strings`.
     fn id(self) -> &'static str;
     /// The built-in template in `lang`.
     fn entry(self, lang: Lang) -> Entry;
@@ -2672,13 +2672,13 @@ mod tests {
 
     #[test]
     fn readme_and_typings_list_every_id() {
-        // The ids are an API: the README's catalog and `index.d.ts` list
+        // The ids are an API: the catalog in docs/languages.md and `index.d.ts` list
         // each with its English text.
         let file = |path: &str| {
             std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
                 .unwrap_or_else(|e| panic!("{path}: {e}"))
         };
-        let (readme, dts) = (file("../README.md"), file("js/index.d.ts"));
+        let (readme, dts) = (file("../docs/languages.md"), file("js/index.d.ts"));
         let row = |id: &str, e: Entry| match e {
             Entry::Text(t) => format!("| `{id}` | {t} |"),
             Entry::Plural(one, other) => format!("| `{id}` | one: {one}<br>other: {other} |"),
@@ -2689,12 +2689,12 @@ mod tests {
             .chain(ListMsg::ALL.iter().map(|m| (m.id(), m.entry(Lang::En))));
         for (id, entry) in all {
             let row = row(id, entry);
-            assert!(readme.contains(&row), "README.md lacks {row}");
+            assert!(readme.contains(&row), "docs/languages.md lacks {row}");
             let listed = |end: &str| dts.contains(&format!("| '{id}'{end}"));
             assert!(listed("\n") || listed(";"), "index.d.ts lacks '{id}'");
         }
         let count = Msg::ALL.len() + ListMsg::ALL.len();
-        assert!(readme.contains(&format!("({count} ids;")), "README.md: the id count");
+        assert!(readme.contains(&format!("({count} ids;")), "docs/languages.md: the id count");
     }
 
     #[test]

@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// The demo: a reseller panel, the widget and a sandbox of each
     /// registrar's API, on 127.0.0.1. Upstreams default to this server's
-    /// sandbox; DNA_BASE_URL, NAMECOM_BASE_URL, … override them (README).
+    /// sandbox; DNA_BASE_URL, NAMECOM_BASE_URL, … override them (docs/reference-server.md).
     Demo {
         /// Port on 127.0.0.1 (0: any free port).
         #[arg(long, short, env = "PORT", default_value_t = 8080)]
@@ -41,7 +41,7 @@ enum Command {
         widget_dir: PathBuf,
         /// Your own pages, served at /site/ beside the pass-through (opening
         /// one signs you in as the demo registrant): try the widget on your
-        /// page against the sandbox (README: "Try it on your own page").
+        /// page against the sandbox (docs/embedding.md: "Try it on your own page").
         #[arg(long)]
         static_dir: Option<PathBuf>,
     },
@@ -49,7 +49,7 @@ enum Command {
     /// state in SQLite. Only /api, /webhooks, /healthz, /readyz, /metrics
     /// (and /widget when configured).
     Serve {
-        /// The TOML configuration (README: "Deploying the gateway").
+        /// The TOML configuration (docs/gateway.md).
         #[arg(long)]
         config: PathBuf,
     },

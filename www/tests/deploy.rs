@@ -121,8 +121,17 @@ fn the_container_file_builds_the_server_profile_and_copies_what_exists() {
 
 #[test]
 fn the_docs_link_only_inside_the_repository_and_use_no_internal_words() {
-    for doc in ["README.md", "ARCHITECTURE.md"] {
+    let mut docs = vec!["README.md".to_owned(), "ARCHITECTURE.md".to_owned()];
+    for e in std::fs::read_dir(root().join("docs")).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") {
+            docs.push(format!("docs/{name}"));
+        }
+    }
+    assert!(docs.len() >= 8, "{docs:?}");
+    for doc in &docs {
         let text = std::fs::read_to_string(root().join(doc)).unwrap();
+        let dir = root().join(doc).parent().unwrap().to_path_buf();
         // Markdown links to files: `](path)` that is not a URL or an anchor.
         for (i, _) in text.match_indices("](") {
             let rest = &text[i + 2..];
@@ -131,7 +140,7 @@ fn the_docs_link_only_inside_the_repository_and_use_no_internal_words() {
             if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
                 continue;
             }
-            assert!(root().join(target).exists(), "{doc}: the link {target} leads nowhere");
+            assert!(dir.join(target).exists(), "{doc}: the link {target} leads nowhere");
         }
         for word in ["../shared", "seed 0", "issue 1", "issue 2", "Part 2"] {
             assert!(!text.contains(word), "{doc} says `{word}`, which a reseller cannot know");

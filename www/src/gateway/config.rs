@@ -169,7 +169,7 @@ pub struct NamecomConfig {
 }
 
 /// `[namecom.own_verification]`: the reseller's own ICANN verification
-/// emails, link page and Verify Contact (README: "Sending the
+/// emails, link page and Verify Contact (docs/own-verification.md: "Sending the
 /// verification emails yourself").
 ///
 /// ```toml
