@@ -30,6 +30,7 @@ pub mod check;
 pub mod config;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod own;
 mod queue;
 pub mod reads;
@@ -411,6 +412,7 @@ pub fn router(gw: Shared) -> Router {
         .route("/verify/{vid}/{token}", get(own::link::show).post(own::link::confirm))
         .route("/verify/{vid}/{token}/new", post(own::link::new_email))
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi::openapi_json))
         .merge(if gw.config.ops_listen.is_none() { ops_routes() } else { Router::new() })
         .fallback(not_found)
         .with_state(gw.clone());
@@ -540,7 +542,8 @@ fn rand_u64() -> u64 {
 
 /// The gateway's own JSON error.
 pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let mut res = (status, Json(json!({ "error": code, "message": message }))).into_response();
+    let body = openapi::ErrorBody { error: code.to_owned(), message: message.to_owned() };
+    let mut res = (status, Json(body)).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
@@ -740,6 +743,26 @@ fn staff_writing(
 
 // ------------------------------------------------------------ status
 
+#[utoipa::path(
+    get,
+    path = "/api/{provider}/status",
+    tag = "registrant",
+    params(
+        ("provider" = String, Path, description = "`dna`, `namecom` or `openprovider`"),
+        ("contact" = String, Query, description = "The `id` of one of the token's `contacts`"),
+    ),
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "The registrar's answer for this contact only (name.com's list page from the mirror, Openprovider's envelope, DNA's result as JSON), which the widget's core reads", body = Object),
+        (status = 400, description = "No `contact`", body = openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
+        (status = 403, description = "Not a registrant token, or not one of its contacts", body = openapi::ErrorBody),
+        (status = 404, description = "The registrar is not served", body = openapi::ErrorBody),
+        (status = 429, description = "Too many reads for this token or address; `Retry-After`", body = openapi::ErrorBody),
+        (status = 502, description = "The registrar could not be reached, or answered in an unexpected shape", body = openapi::ErrorBody),
+        (status = 503, description = "Not ready (name.com's mirror), the store is unreachable, or the registrar is paused; `Retry-After`", body = openapi::ErrorBody),
+    )
+)]
 async fn status(
     State(gw): State<Shared>,
     Path(provider): Path<String>,
@@ -1088,6 +1111,29 @@ async fn namecom_target(
     Ok((n, row.domains, row.email.unwrap_or_default()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{provider}/resend",
+    tag = "registrant",
+    params(
+        ("provider" = String, Path, description = "`dna`, `namecom` or `openprovider`"),
+        ("contact" = String, Query, description = "The `id` of one of the token's `contacts`"),
+        ("X-Idempotency-Key" = Option<String>, Header, description = "One key per press: a retry with it is answered with the first answer (`X-Idempotent-Replay: 1`)"),
+    ),
+    request_body = openapi::ResendRequest,
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "The registrar's answer (sent, or not sent with when it allows another)", body = Object),
+        (status = 400, description = "No `contact`, or a body that is not a resend", body = openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
+        (status = 403, description = "Not a registrant token, not one of its contacts, or an `Origin` not in `allowed_origins`", body = openapi::ErrorBody),
+        (status = 404, description = "The registrar is not served", body = openapi::ErrorBody),
+        (status = 409, description = "A resend with this key is in flight, or the key was used for another request", body = openapi::ErrorBody),
+        (status = 429, description = "The contact's cooldown or the account's budget: `Retry-After`, `x-ratelimit-reset`, and `details` saying when", body = Object),
+        (status = 502, description = "The registrar could not be reached", body = openapi::ErrorBody),
+        (status = 503, description = "The store is unreachable, or the registrar is paused", body = openapi::ErrorBody),
+    )
+)]
 async fn resend(
     State(gw): State<Shared>,
     Path(provider): Path<String>,
@@ -1381,6 +1427,20 @@ async fn guarded_resend(gw: &Gateway, who: &str, r: Resend<'_>, key: Option<&str
 
 // ------------------------------------------------------------ staff
 
+#[utoipa::path(
+    get,
+    path = "/api/{provider}/list",
+    tag = "staff",
+    params(("provider" = String, Path, description = "`namecom` or `openprovider` (Domain Name API has no account-wide list)")),
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "A page of the account's unverified contacts: name.com's list shape from the mirror (`page`, `perPage`), or Openprovider's (`limit`, `offset`, `status`, `email`, `domain`)", body = Object),
+        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
+        (status = 403, description = "Not a staff token", body = openapi::ErrorBody),
+        (status = 404, description = "No list for this registrar", body = openapi::ErrorBody),
+        (status = 503, description = "Not ready", body = openapi::ErrorBody),
+    )
+)]
 async fn list(
     State(gw): State<Shared>,
     Path(provider): Path<String>,
@@ -1451,6 +1511,29 @@ async fn list(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{provider}/support/resend",
+    tag = "staff",
+    params(
+        ("provider" = String, Path, description = "`namecom` or `openprovider`"),
+        ("contact" = String, Query, description = "name.com's verification id, or Openprovider's email"),
+        ("X-Idempotency-Key" = Option<String>, Header, description = "As for the registrant's resend"),
+    ),
+    request_body = openapi::ResendRequest,
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "The registrar's answer", body = Object),
+        (status = 400, description = "No `contact`, or a body that is not a resend", body = openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = openapi::ErrorBody),
+        (status = 404, description = "No such contact in the account: the registrar's own answer", body = Object),
+        (status = 409, description = "A resend with this key is in flight, or the key was used for another request", body = openapi::ErrorBody),
+        (status = 429, description = "The contact's cooldown or the account's budget", body = Object),
+        (status = 502, description = "The registrar could not be reached", body = openapi::ErrorBody),
+        (status = 503, description = "The store is unreachable, or the registrar is paused", body = openapi::ErrorBody),
+    )
+)]
 async fn support_resend(
     State(gw): State<Shared>,
     Path(provider): Path<String>,
@@ -1521,6 +1604,20 @@ async fn staff_target<'a>(
 
 // ------------------------------------------------------------ live updates
 
+#[utoipa::path(
+    get,
+    path = "/api/namecom/events",
+    tag = "registrant",
+    params(("contact" = String, Query, description = "The `id` of one of the token's name.com contacts")),
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "Server-sent events: `verification` when name.com's webhook says the contact's verification changed; ends at the token's `exp`", content_type = "text/event-stream"),
+        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
+        (status = 403, description = "Not a registrant token, or not one of its contacts", body = openapi::ErrorBody),
+        (status = 404, description = "name.com is not served", body = openapi::ErrorBody),
+        (status = 503, description = "Too many open streams on this instance", body = openapi::ErrorBody),
+    )
+)]
 async fn events(
     State(gw): State<Shared>,
     Query(query): Query<Vec<(String, String)>>,
@@ -1582,6 +1679,18 @@ async fn events(
     res
 }
 
+#[utoipa::path(
+    post,
+    path = "/webhooks/namecom",
+    tag = "registrars",
+    params(("X-NAMECOM-SIGNATURE" = String, Header, description = "`sha256=<hex>,<timestamp>,<uuid>`: HMAC-SHA256 of the subscription URL and the sorted JSON, keyed with the account's API token")),
+    request_body(content = Object, description = "`contact.verification.status_change` (at most 64 KB)"),
+    responses(
+        (status = 200, description = "Applied (or a repeat, answered without effect)"),
+        (status = 401, description = "A signature that does not verify, or too old", body = openapi::ErrorBody),
+        (status = 404, description = "name.com is not served", body = openapi::ErrorBody),
+    )
+)]
 async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(nc) = gw.namecom.as_ref() else {
         return api_error(StatusCode::NOT_FOUND, "not_found", "name.com is not served");
@@ -1654,6 +1763,7 @@ async fn publish(gw: &Gateway, id: i64, json: &str) -> Result<(), String> {
 
 // ------------------------------------------------------------ operations
 
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process answers")))]
 async fn healthz() -> Response {
     (StatusCode::OK, Json(json!({"status": "ok"}))).into_response()
 }
@@ -1663,6 +1773,16 @@ async fn healthz() -> Response {
 /// {"ready", "reason", "failures", "checkedAt"}}}`, 503 with `Retry-After`
 /// when not. The registrars' states come from memory: a scrape makes no
 /// registrar call.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = openapi::ReadyzBody),
+        (status = 401, description = "`ops_token` is set and the bearer is not it", body = openapi::ErrorBody),
+        (status = 503, description = "Not ready: the store or a registrar; `Retry-After`", body = openapi::ReadyzBody),
+    )
+)]
 async fn readyz(State(gw): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = ops_allowed(&gw, &headers) {
         return r;
@@ -1698,6 +1818,15 @@ async fn readyz(State(gw): State<Shared>, headers: HeaderMap) -> Response {
 
 /// Prometheus counters. Cheap to scrape: counters kept in memory and one
 /// `MAX` over the scans table, never a count of the mirror.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text", content_type = "text/plain"),
+        (status = 401, description = "`ops_token` is set and the bearer is not it", body = openapi::ErrorBody),
+    )
+)]
 async fn metrics_text(State(gw): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = ops_allowed(&gw, &headers) {
         return r;
@@ -1771,6 +1900,7 @@ fn ops_allowed(gw: &Gateway, headers: &HeaderMap) -> Result<(), Response> {
 pub fn ops_router(gw: Shared) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi::openapi_json))
         .merge(ops_routes())
         .fallback(not_found)
         .with_state(gw)

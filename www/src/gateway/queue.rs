@@ -25,8 +25,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use verification_core::resend::{
@@ -40,17 +39,43 @@ const MAX_ITEMS: usize = 20_000;
 /// this; otherwise it fails with the registrar's words.
 const MAX_WAIT: TimeDelta = TimeDelta::hours(2);
 
-#[derive(Deserialize)]
+/// A request to queue resends.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AddBody {
+pub struct AddBody {
+    /// The contacts, each resent once when its cooldown and the account's
+    /// budget allow (at most 20,000).
     items: Vec<AddItem>,
 }
 
-#[derive(Deserialize)]
+/// One contact to resend to.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AddItem {
+pub struct AddItem {
+    /// name.com's verification id, or Openprovider's email.
+    contact: String,
+    /// `resend` (name.com), `start` or `restart` (Openprovider).
+    operation: String,
+}
+
+/// The queue as staff see it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Queue {
+    /// Rows planned, sent or failed in the last hour.
+    items: Vec<QueueItem>,
+}
+
+/// One queued resend.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueueItem {
     contact: String,
     operation: String,
+    /// When it is (or was) due.
+    at: String,
+    /// `planned`, `sending`, `sent`, `failed`.
+    state: String,
+    /// The registrar's words when it failed.
+    detail: Option<String>,
 }
 
 /// The queue of `p` as JSON.
@@ -58,22 +83,37 @@ async fn answer(gw: &Gateway, p: Provider) -> Response {
     let now = Utc::now();
     match gw.store.queue_list(p.as_str(), now - TimeDelta::hours(1)).await {
         Ok(rows) => {
-            let items: Vec<_> = rows
+            let items = rows
                 .iter()
-                .map(|r| {
-                    json!({
-                        "contact": r.contact, "operation": r.operation,
-                        "at": r.due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        "state": r.state, "detail": r.detail,
-                    })
+                .map(|r| QueueItem {
+                    contact: r.contact.clone(),
+                    operation: r.operation.clone(),
+                    at: r.due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    state: r.state.clone(),
+                    detail: r.detail.clone(),
                 })
                 .collect();
-            Json(json!({ "items": items })).into_response()
+            Json(Queue { items }).into_response()
         }
         Err(e) => store_unreachable(&e, ""),
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/{provider}/support/queue",
+    tag = "staff",
+    params(("provider" = String, Path, description = "`namecom` or `openprovider`")),
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "The queue", body = Queue),
+        (status = 400, description = "Not a queue request", body = super::openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::openapi::ErrorBody),
+        (status = 404, description = "No account-wide list for this registrar", body = super::openapi::ErrorBody),
+        (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
+    )
+)]
 pub(super) async fn list(
     State(gw): State<Shared>,
     Path(provider): Path<String>,
@@ -85,6 +125,21 @@ pub(super) async fn list(
     }
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/{provider}/support/queue",
+    tag = "staff",
+    params(("provider" = String, Path, description = "`namecom` or `openprovider`")),
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "Every planned row cancelled; the queue after", body = Queue),
+        (status = 400, description = "Not a queue request", body = super::openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::openapi::ErrorBody),
+        (status = 404, description = "No account-wide list for this registrar", body = super::openapi::ErrorBody),
+        (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
+    )
+)]
 pub(super) async fn cancel(
     State(gw): State<Shared>,
     Path(provider): Path<String>,
@@ -103,6 +158,22 @@ pub(super) async fn cancel(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{provider}/support/queue",
+    tag = "staff",
+    params(("provider" = String, Path, description = "`namecom` or `openprovider`")),
+    request_body = AddBody,
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "Queued; the queue after", body = Queue),
+        (status = 400, description = "Not a queue request", body = super::openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::openapi::ErrorBody),
+        (status = 404, description = "No account-wide list for this registrar", body = super::openapi::ErrorBody),
+        (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
+    )
+)]
 pub(super) async fn add(
     State(gw): State<Shared>,
     Path(provider): Path<String>,

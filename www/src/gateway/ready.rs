@@ -36,7 +36,8 @@ use super::Gateway;
 pub const DNA_PROBE_EMAIL: &str = "readiness-probe@gateway.invalid";
 
 /// One registrar's readiness, as `/readyz` shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Readiness)]
 #[serde(rename_all = "camelCase")]
 pub struct State {
     /// Whether the gateway routes requests to it as usual.

@@ -190,6 +190,16 @@ async fn open<'a>(
 }
 
 /// `GET /verify/{verificationId}/{token}`.
+#[utoipa::path(
+    get,
+    path = "/verify/{vid}/{token}",
+    tag = "own verification",
+    params(
+        ("vid" = i64, Path, description = "name.com's verification id"),
+        ("token" = String, Path, description = "The email's id and the link's signature"),
+    ),
+    responses((status = 200, description = "The page: the domains, the masked address, one Confirm button; opening it changes nothing", content_type = "text/html"), (status = 404, description = "Not a link of this gateway", content_type = "text/html"))
+)]
 pub async fn show(
     State(gw): State<Shared>,
     Path((vid, token)): Path<(String, String)>,
@@ -202,6 +212,16 @@ pub async fn show(
 }
 
 /// `POST /verify/{verificationId}/{token}`: the registrant confirms.
+#[utoipa::path(
+    post,
+    path = "/verify/{vid}/{token}",
+    tag = "own verification",
+    params(
+        ("vid" = i64, Path, description = "name.com's verification id"),
+        ("token" = String, Path, description = "The email's id and the link's signature"),
+    ),
+    responses((status = 200, description = "Verify Contact called (or being retried); the page says which", content_type = "text/html"), (status = 404, description = "Not a link of this gateway", content_type = "text/html"))
+)]
 pub async fn confirm(
     State(gw): State<Shared>,
     Path((vid, token)): Path<(String, String)>,
@@ -236,6 +256,16 @@ pub async fn confirm(
 }
 
 /// `POST /verify/{verificationId}/{token}/new`: a new email.
+#[utoipa::path(
+    post,
+    path = "/verify/{vid}/{token}/new",
+    tag = "own verification",
+    params(
+        ("vid" = i64, Path, description = "name.com's verification id"),
+        ("token" = String, Path, description = "The email's id and the link's signature"),
+    ),
+    responses((status = 200, description = "A new email with a new link, when the old one expired", content_type = "text/html"), (status = 404, description = "Not a link of this gateway", content_type = "text/html"))
+)]
 pub async fn new_email(
     State(gw): State<Shared>,
     Path((vid, token)): Path<(String, String)>,
