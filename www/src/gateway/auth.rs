@@ -1,8 +1,81 @@
 //! Who is asking: the panel's token (`bearer`), the `Origin` of a write,
 //! the provider served, the contact the token names (`registrant_contact`)
-//! or a staff token (`staff`).
+//! or a staff token (`staff`). The extractors [`Registrant`], [`Staff`]
+//! and [`StaffWriting`] make a handler's signature say which it needs.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 use super::*;
+
+/// The route's `{provider}` (`namecom` on `/api/namecom/…`), and its query.
+async fn provider_and_query(
+    parts: &mut Parts,
+    gw: &Shared,
+) -> ApiResult<(String, Vec<(String, String)>)> {
+    let params = Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, gw)
+        .await
+        .map(|Path(p)| p)
+        .unwrap_or_default();
+    let provider = params.get("provider").cloned().unwrap_or_else(|| "namecom".to_owned());
+    let Query(query) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).map_err(|_| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "The query string cannot be read")
+    })?;
+    Ok((provider, query))
+}
+
+/// A registrant asking about one of the token's contacts (`?contact=`),
+/// for the route's registrar.
+pub(super) struct Registrant {
+    /// The registrar, served.
+    pub(super) provider: Provider,
+    /// The checked token.
+    pub(super) claims: Claims,
+    /// The contact it names.
+    pub(super) contact: ContactClaim,
+}
+
+impl FromRequestParts<Shared> for Registrant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, gw: &Shared) -> ApiResult<Self> {
+        let (provider, query) = provider_and_query(parts, gw).await?;
+        let (provider, claims, contact) =
+            registrant_contact(gw, &parts.headers, &provider, &query)?;
+        Ok(Registrant { provider, claims, contact })
+    }
+}
+
+/// The reseller's support staff, for the route's registrar.
+pub(super) struct Staff {
+    /// The registrar, served.
+    pub(super) provider: Provider,
+    /// The checked token.
+    pub(super) claims: Claims,
+}
+
+impl FromRequestParts<Shared> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, gw: &Shared) -> ApiResult<Self> {
+        let (provider, _) = provider_and_query(parts, gw).await?;
+        let (provider, claims) = staff(gw, &parts.headers, &provider)?;
+        Ok(Staff { provider, claims })
+    }
+}
+
+/// [`Staff`], changing something: from an allowed `Origin` too.
+pub(super) struct StaffWriting(pub(super) Staff);
+
+impl FromRequestParts<Shared> for StaffWriting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, gw: &Shared) -> ApiResult<Self> {
+        let (provider, _) = provider_and_query(parts, gw).await?;
+        let (provider, claims) = staff_writing(gw, &parts.headers, &provider)?;
+        Ok(StaffWriting(Staff { provider, claims }))
+    }
+}
 
 /// The checked token of a request: `Authorization: Bearer <token>` only
 /// (never a query parameter or a cookie).

@@ -74,3 +74,31 @@ pub(super) fn upstream_failed(gw: &Gateway, provider: Provider, f: &Failure) -> 
 }
 
 // ------------------------------------------------------------ who is asking
+
+/// What every handler's error is: the gateway's answer, ready to send
+/// (usually [`api_error`]'s `{error, message}` with its headers). Handlers
+/// return [`ApiResult`] and use `?`.
+#[derive(Debug)]
+pub struct ApiError(Box<Response>);
+
+/// A handler's result.
+pub type ApiResult<T = Response> = Result<T, ApiError>;
+
+impl ApiError {
+    /// The gateway's own error with this status and code.
+    pub fn new(status: StatusCode, code: &str, message: &str) -> Self {
+        ApiError(Box::new(api_error(status, code, message)))
+    }
+}
+
+impl From<Response> for ApiError {
+    fn from(r: Response) -> Self {
+        ApiError(Box::new(r))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}

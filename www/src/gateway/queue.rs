@@ -16,12 +16,12 @@
 //! - `DELETE`: drops what has not gone yet; answers the queue.
 
 use super::{
-    api_error, guarded_resend, staff, staff_target, staff_writing, store::NewQueued,
-    store_unreachable, Gateway, Shared,
+    api_error, guarded_resend, staff_target, store::NewQueued, store_unreachable, Gateway, Shared,
+    Staff, StaffWriting,
 };
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -114,15 +114,8 @@ async fn answer(gw: &Gateway, p: Provider) -> Response {
         (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
     )
 )]
-pub(super) async fn list(
-    State(gw): State<Shared>,
-    Path(provider): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match staff(&gw, &headers, &provider) {
-        Ok((p, _)) => answer(&gw, p).await,
-        Err(r) => r,
-    }
+pub(super) async fn list(State(gw): State<Shared>, Staff { provider, .. }: Staff) -> Response {
+    answer(&gw, provider).await
 }
 
 #[utoipa::path(
@@ -142,13 +135,8 @@ pub(super) async fn list(
 )]
 pub(super) async fn cancel(
     State(gw): State<Shared>,
-    Path(provider): Path<String>,
-    headers: HeaderMap,
+    StaffWriting(Staff { provider: p, claims }): StaffWriting,
 ) -> Response {
-    let (p, claims) = match staff_writing(&gw, &headers, &provider) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match gw.store.queue_cancel(p.as_str()).await {
         Ok(n) => {
             tracing::info!(registrar = p.as_str(), staff = %claims.sub, rows = n, "resend queue cancelled");
@@ -176,14 +164,9 @@ pub(super) async fn cancel(
 )]
 pub(super) async fn add(
     State(gw): State<Shared>,
-    Path(provider): Path<String>,
-    headers: HeaderMap,
+    StaffWriting(Staff { provider: p, claims }): StaffWriting,
     body: Bytes,
 ) -> Response {
-    let (p, claims) = match staff_writing(&gw, &headers, &provider) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     if p == Provider::Dna {
         return api_error(
             StatusCode::NOT_FOUND,

@@ -27,14 +27,9 @@ use super::*;
 )]
 pub(super) async fn status(
     State(gw): State<Shared>,
-    Path(provider): Path<String>,
-    Query(query): Query<Vec<(String, String)>>,
+    Registrant { provider: p, contact, .. }: Registrant,
     headers: HeaderMap,
 ) -> Response {
-    let (p, _claims, contact) = match registrant_contact(&gw, &headers, &provider, &query) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     // One token's reads, before anything is read for it.
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     if let Err(wait) = gw.token_reads.take(&limits::token_key(token), std::time::Instant::now()) {
@@ -265,13 +260,9 @@ pub(super) async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Resp
 )]
 pub(super) async fn events(
     State(gw): State<Shared>,
-    Query(query): Query<Vec<(String, String)>>,
+    Registrant { claims, contact, .. }: Registrant,
     headers: HeaderMap,
 ) -> Response {
-    let (_, claims, contact) = match registrant_contact(&gw, &headers, "namecom", &query) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(ticket) = gw.streams.open(&limits::token_key(token)) else {
         return unavailable(

@@ -155,22 +155,12 @@ pub(super) async fn namecom_target(
 )]
 pub(super) async fn resend(
     State(gw): State<Shared>,
-    Path(provider): Path<String>,
-    Query(query): Query<Vec<(String, String)>>,
+    Registrant { provider: p, claims, contact }: Registrant,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (p, claims, contact) = match registrant_contact(&gw, &headers, &provider, &query) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_origin(&gw, &headers) {
-        return r;
-    }
-    let op = match operation(p, &body) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
+) -> ApiResult {
+    check_origin(&gw, &headers)?;
+    let op = operation(p, &body)?;
     let mut r = Resend {
         provider: p,
         contact_id: &contact.id,
@@ -181,35 +171,29 @@ pub(super) async fn resend(
         namecom_id: None,
     };
     if p == Provider::Namecom {
-        if let Err(res) = fresh_mirror(&gw).await {
-            return res;
-        }
+        fresh_mirror(&gw).await?;
         let id = contact.verification_id.as_deref().and_then(|v| v.parse().ok());
-        match namecom_target(&gw, id, contact.email.as_deref(), Some(&contact)).await {
-            Ok((n, _, _)) if gw.own.is_some() => {
-                let own = gw.own.as_ref().expect("checked");
-                let key = idempotency_key(&headers);
-                return own::resend(&gw, own, i64::from(n), key).await;
-            }
-            Ok((n, domains, email)) => {
-                r.namecom_id = Some(n);
-                if r.domains.is_empty() {
-                    r.domains = domains;
-                }
-                if r.email.is_empty() {
-                    r.email = email;
-                }
-            }
-            Err(res) => return res,
+        let (n, domains, email) =
+            namecom_target(&gw, id, contact.email.as_deref(), Some(&contact)).await?;
+        if let Some(own) = &gw.own {
+            // The reseller sends the emails itself: its own resend.
+            return Ok(own::resend(&gw, own, i64::from(n), idempotency_key(&headers)).await);
+        }
+        r.namecom_id = Some(n);
+        if r.domains.is_empty() {
+            r.domains = domains;
+        }
+        if r.email.is_empty() {
+            r.email = email;
         }
     } else if r.email.is_empty() && !(p == Provider::Dna && r.handle.is_some()) {
-        return api_error(
+        return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "missing_contact",
             "The token's contact has no email",
-        );
+        ));
     }
-    guarded_resend(&gw, &claims.sub, r, idempotency_key(&headers)).await
+    Ok(guarded_resend(&gw, &claims.sub, r, idempotency_key(&headers)).await)
 }
 
 /// The request's `X-Idempotency-Key`, when it is usable (1 to 200 bytes).

@@ -19,14 +19,9 @@ use super::*;
 )]
 pub(super) async fn list(
     State(gw): State<Shared>,
-    Path(provider): Path<String>,
+    Staff { provider: p, .. }: Staff,
     Query(query): Query<Vec<(String, String)>>,
-    headers: HeaderMap,
 ) -> Response {
-    let (p, _) = match staff(&gw, &headers, &provider) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match p {
         Provider::Namecom => {
             if let Err(r) = fresh_mirror(&gw).await {
@@ -112,29 +107,16 @@ pub(super) async fn list(
 )]
 pub(super) async fn support_resend(
     State(gw): State<Shared>,
-    Path(provider): Path<String>,
+    StaffWriting(Staff { provider: p, claims }): StaffWriting,
     Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (p, claims) = match staff_writing(&gw, &headers, &provider) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let target = match one_query(&query, "contact") {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let op = match operation(p, &body) {
-        Ok(op) => op,
-        Err(r) => return r,
-    };
-    let r = match staff_target(&gw, p, &target, op).await {
-        Ok(r) => r,
-        Err(res) => return res,
-    };
+) -> ApiResult {
+    let target = one_query(&query, "contact")?;
+    let op = operation(p, &body)?;
+    let r = staff_target(&gw, p, &target, op).await?;
     let who = format!("staff:{}", claims.sub);
-    guarded_resend(&gw, &who, r, idempotency_key(&headers)).await
+    Ok(guarded_resend(&gw, &who, r, idempotency_key(&headers)).await)
 }
 
 /// The resend of a contact staff name by the staff endpoints' id (name.com's
