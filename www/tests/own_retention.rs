@@ -33,9 +33,9 @@ async fn control(g: &Gw, path: &str, body: Value) -> Value {
 }
 
 /// The gateway on the own-verification account, with a relay that is
-/// never reached (no email is sent here).
-async fn own_gateway() -> Gw {
-    start_with(|t| {
+/// never reached (no email is sent here), on `database`.
+async fn own_gateway_on(database: &str) -> Gw {
+    serve(std::sync::Arc::new(common::start().await), database, |t| {
         t.replace(sandbox::NAMECOM_USERNAME, sandbox::NAMECOM_OWN_USERNAME)
             .replace(sandbox::NAMECOM_TOKEN, sandbox::NAMECOM_OWN_TOKEN)
             .replace(
@@ -46,13 +46,27 @@ async fn own_gateway() -> Gw {
     .await
 }
 
+async fn own_gateway() -> Gw {
+    own_gateway_on("sqlite::memory:").await
+}
+
 async fn expiry(g: &Gw, domain: &str) -> Option<DateTime<Utc>> {
     g.gw.store.own_domains().await.unwrap().into_iter().find(|d| d.domain == domain)?.expire_at
 }
 
 #[tokio::test]
 async fn a_five_year_registration_keeps_its_logs_through_renewal_transfer_and_two_years() {
-    let g = own_gateway().await;
+    five_years(own_gateway().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_on_postgresql() {
+    let pg =
+        verification_www::gateway::testing::Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+    five_years(own_gateway_on(&pg.url()).await).await;
+}
+
+async fn five_years(g: Gw) {
     let at = |s: &str| {
         let g = &g;
         let s = s.to_owned();
