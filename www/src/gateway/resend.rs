@@ -205,140 +205,139 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
         .filter(|k| !k.is_empty() && k.len() <= 200)
 }
 
-/// Idempotency, limits, the log, the call: every resend goes through here.
-pub(super) async fn guarded_resend(
+/// The gateway's answer when the store cannot record a resend: it is not
+/// sent.
+fn store_down(e: &str) -> Response {
+    tracing::error!(error = %e, "store unreachable, resend refused");
+    unavailable(
+        5,
+        "store_unavailable",
+        "The resend could not be recorded, so it was not sent. Try again shortly.",
+    )
+}
+
+/// Step 1, the intent: one upstream call per (contact, key). `Err` is the
+/// answer instead (a stored answer, "in progress", a reused key).
+async fn claim_intent(
     gw: &Gateway,
-    who: &str,
-    r: Resend<'_>,
+    r: &Resend<'_>,
     key: Option<&str>,
-) -> Response {
-    let now = Utc::now();
+    now: DateTime<Utc>,
+) -> Result<(), Response> {
+    let Some(key) = key else { return Ok(()) };
     let p = r.provider;
-    let store_down = |e: &str| {
-        tracing::error!(error = %e, "store unreachable, resend refused");
-        unavailable(
-            5,
-            "store_unavailable",
-            "The resend could not be recorded, so it was not sent. Try again shortly.",
-        )
-    };
-    // 1. The intent: one upstream call per (contact, key).
+    match gw.store.claim(p.as_str(), r.contact_id, key, r.op.as_str(), now).await {
+        Ok(Claim::New) => Ok(()),
+        Ok(Claim::Done(stored)) => {
+            gw.metrics.resend("deduplicated");
+            Err(Answer::from_stored(stored).into_response(true))
+        }
+        Ok(Claim::InProgress(since)) => {
+            gw.metrics.resend("deduplicated");
+            // Longer than any upstream call may take: the process that
+            // sent it died before the answer. It may have gone out, so it
+            // is not sent again.
+            let stale =
+                TimeDelta::from_std(gw.config.upstream_timeout * 2).unwrap_or(TimeDelta::MAX);
+            if now - since > stale {
+                return Err(api_error(
+                    StatusCode::CONFLICT,
+                    "intent_unknown",
+                    "The first attempt of this resend lost its answer and may have gone out, \
+                     so it is not sent again. Check the inbox, or ask again later.",
+                ));
+            }
+            let mut res = api_error(
+                StatusCode::CONFLICT,
+                "in_progress",
+                "This resend is still in progress; retry with the same key",
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Err(res)
+        }
+        Ok(Claim::Mismatch) => Err(api_error(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "Idempotency key has been reused for a different request.",
+        )),
+        Err(e) => Err(store_down(&e)),
+    }
+}
+
+/// Gives the intent back (its key may be used again).
+async fn release_intent(gw: &Gateway, r: &Resend<'_>, key: Option<&str>) {
     if let Some(key) = key {
-        match gw.store.claim(p.as_str(), r.contact_id, key, r.op.as_str(), now).await {
-            Ok(Claim::New) => {}
-            Ok(Claim::Done(stored)) => {
-                gw.metrics.resend("deduplicated");
-                return Answer::from_stored(stored).into_response(true);
-            }
-            Ok(Claim::InProgress(since)) => {
-                gw.metrics.resend("deduplicated");
-                // Longer than any upstream call may take: the process that
-                // sent it died before the answer. It may have gone out, so
-                // it is not sent again.
-                let stale =
-                    TimeDelta::from_std(gw.config.upstream_timeout * 2).unwrap_or(TimeDelta::MAX);
-                if now - since > stale {
-                    return api_error(
-                        StatusCode::CONFLICT,
-                        "intent_unknown",
-                        "The first attempt of this resend lost its answer and may have gone out, \
-                         so it is not sent again. Check the inbox, or ask again later.",
-                    );
-                }
-                let mut res = api_error(
-                    StatusCode::CONFLICT,
-                    "in_progress",
-                    "This resend is still in progress; retry with the same key",
-                );
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                return res;
-            }
-            Ok(Claim::Mismatch) => {
-                return api_error(
-                    StatusCode::CONFLICT,
-                    "idempotency_key_reused",
-                    "Idempotency key has been reused for a different request.",
-                )
-            }
-            Err(e) => return store_down(&e),
+        gw.store.release(r.provider.as_str(), r.contact_id, key).await;
+    }
+}
+
+/// What a resend holds while it goes: the contact's cooldown slot and
+/// name.com's account budget slot, reserved under `holder`.
+struct Held {
+    slot: String,
+    holder: String,
+    budget: Option<String>,
+}
+
+impl Held {
+    /// Gives back what the call did not use: the contact's slot from
+    /// `contact_until` on, and the budget's slot when nothing was sent.
+    async fn give_back(&self, gw: &Gateway, contact_until: DateTime<Utc>, sent: bool) {
+        gw.store.settle(&self.slot, &self.holder, contact_until).await;
+        if let (Some(b), false) = (&self.budget, sent) {
+            gw.store.settle(b, &self.holder, Utc::now()).await;
         }
     }
-    let release = || async {
-        if let Some(key) = key {
-            gw.store.release(p.as_str(), r.contact_id, key).await;
-        }
-    };
-    // 2. Limits, reserved before the call: the contact's cooldown slot and
-    //    name.com's account budget, each taken in one statement that only
-    //    one caller of any number at once can win.
+}
+
+/// Step 2, the limits, reserved before the call: the contact's cooldown
+/// slot and name.com's account budget, each taken in one statement that
+/// only one caller of any number at once can win. `Err` is the answer
+/// instead (429 with when, or the store down), nothing left held.
+async fn reserve_limits(
+    gw: &Gateway,
+    r: &Resend<'_>,
+    cooldown: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<Held, Response> {
+    let p = r.provider;
     let slot = contact_slot(p, r.namecom_id.map(i64::from), &r.email, r.handle.as_deref());
     let holder = format!("{}-{:016x}", gw.instance, rand_u64());
-    let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
     // Held at least as long as the call may take, whatever the cooldown.
     let in_flight = TimeDelta::from_std(gw.config.upstream_timeout * 2).unwrap_or(TimeDelta::MAX);
     match gw.store.reserve(&slot, &holder, now + cooldown.max(in_flight), now).await {
         Ok(None) => {}
         Ok(Some(until)) => {
-            release().await;
             gw.metrics.resend("throttled");
-            return too_many(until, now, "Resend throttled");
+            return Err(too_many(until, now, "Resend throttled"));
+        }
+        Err(e) => return Err(store_down(&e)),
+    }
+    if p != Provider::Namecom {
+        return Ok(Held { slot, holder, budget: None });
+    }
+    let window = NAMECOM_PER_ACCOUNT.window;
+    match gw.store.reserve_budget(NAMECOM_BUDGET, &holder, now + window, now).await {
+        Ok(Ok(b)) => Ok(Held { slot, holder, budget: Some(b) }),
+        Ok(Err(until)) => {
+            gw.store.settle(&slot, &holder, now).await;
+            gw.metrics.resend("throttled");
+            Err(too_many(until, now, "The account's resend budget is used up"))
         }
         Err(e) => {
-            release().await;
-            return store_down(&e);
+            gw.store.settle(&slot, &holder, now).await;
+            Err(store_down(&e))
         }
     }
-    let budget = if p == Provider::Namecom {
-        let window = NAMECOM_PER_ACCOUNT.window;
-        match gw.store.reserve_budget(NAMECOM_BUDGET, &holder, now + window, now).await {
-            Ok(Ok(b)) => Some(b),
-            Ok(Err(until)) => {
-                gw.store.settle(&slot, &holder, now).await;
-                release().await;
-                gw.metrics.resend("throttled");
-                return too_many(until, now, "The account's resend budget is used up");
-            }
-            Err(e) => {
-                gw.store.settle(&slot, &holder, now).await;
-                release().await;
-                return store_down(&e);
-            }
-        }
-    } else {
-        None
-    };
-    // Gives back what the call did not use: the contact's slot from `at`
-    // on, and the budget's slot when nothing was sent.
-    let give_back = |contact_until: DateTime<Utc>, sent: bool| {
-        let (slot, holder, budget) = (&slot, &holder, &budget);
-        async move {
-            gw.store.settle(slot, holder, contact_until).await;
-            if let (Some(b), false) = (budget, sent) {
-                gw.store.settle(b, holder, Utc::now()).await;
-            }
-        }
-    };
-    // 3. The log row, before anything goes upstream.
-    let entry = LogEntry {
-        session: None,
-        registrant: who,
-        provider: p.as_str(),
-        contact: r.contact_id,
-        email: &r.email,
-        domains: &r.domains,
-        operation: r.op.as_str(),
-        idempotency_key: key,
-    };
-    let row = match gw.store.log_begin(&entry, now).await {
-        Ok(id) => id,
-        Err(e) => {
-            give_back(Utc::now(), false).await;
-            release().await;
-            return store_down(&e);
-        }
-    };
-    // 4. The call.
-    let answer = match p {
+}
+
+/// Step 4, the call to the registrar.
+async fn call_registrar(
+    gw: &Gateway,
+    r: &Resend<'_>,
+    key: Option<&str>,
+) -> Result<Answer, Failure> {
+    match r.provider {
         Provider::Namecom => {
             let id = r.namecom_id.expect("resolved before");
             gw.namecom.as_ref().expect("served").resend(id, key).await
@@ -357,16 +356,112 @@ pub(super) async fn guarded_resend(
             };
             gw.dna.as_ref().expect("served").resend(target).await
         }
+    }
+}
+
+/// Step 5, what the registrar said, read by the core as the widget will
+/// read it (where the registrar gives no time, the core applies the
+/// cooldown): the contact's cooldown and the budget settled, the rate
+/// events recorded.
+async fn settle_answer(
+    gw: &Gateway,
+    r: &Resend<'_>,
+    held: &Held,
+    answer: &Answer,
+    cooldown: TimeDelta,
+    now: DateTime<Utc>,
+) {
+    use verification_core::resend::ResendKind;
+    let p = r.provider;
+    let mut ctx = Context::new(Utc::now());
+    ctx.policy.cooldown = cooldown;
+    let resp = verification_core::Response::new(
+        answer.status,
+        std::str::from_utf8(&answer.body).unwrap_or(""),
+    );
+    let outcome = verification_core::resend::interpret_resend(p, &resp, &ctx).ok();
+    let bucket = rate_bucket(p, r.namecom_id.map(i64::from), &r.email, r.handle.as_deref());
+    match &outcome {
+        Some(o) if o.outcome == ResendKind::Sent => {
+            gw.metrics.resend("sent");
+            let until = o.next_eligible_at.unwrap_or(now + cooldown);
+            held.give_back(gw, until, true).await;
+            let _ = gw.store.record(&bucket, now, Some(until)).await;
+            if p == Provider::Namecom {
+                let _ = gw.store.record("account:namecom", now, None).await;
+            }
+        }
+        Some(o) if o.outcome == ResendKind::Throttled => {
+            gw.metrics.resend("throttled");
+            let until = o.next_eligible_at.unwrap_or(now);
+            held.give_back(gw, until, false).await;
+            if o.next_eligible_at.is_some() {
+                let _ = gw.store.record(&bucket, now, Some(until)).await;
+            }
+        }
+        // Read, and nothing was sent (already verified, refused, …).
+        Some(_) => held.give_back(gw, Utc::now(), false).await,
+        // An answer the core cannot read: a 5xx page or the like. Sent or
+        // not is unknown: as for no answer.
+        None if answer.retryable() => {
+            held.give_back(gw, (Utc::now() + TimeDelta::minutes(1)).min(now + cooldown), true)
+                .await;
+        }
+        None => held.give_back(gw, Utc::now(), false).await,
+    }
+}
+
+/// Idempotency, limits, the log, the call: every resend goes through here.
+pub(super) async fn guarded_resend(
+    gw: &Gateway,
+    who: &str,
+    r: Resend<'_>,
+    key: Option<&str>,
+) -> Response {
+    let now = Utc::now();
+    let p = r.provider;
+    let cooldown = TimeDelta::from_std(gw.config.cooldown).unwrap_or(TimeDelta::minutes(15));
+    // 1. The intent.
+    if let Err(res) = claim_intent(gw, &r, key, now).await {
+        return res;
+    }
+    // 2. The limits.
+    let held = match reserve_limits(gw, &r, cooldown, now).await {
+        Ok(h) => h,
+        Err(res) => {
+            release_intent(gw, &r, key).await;
+            return res;
+        }
     };
-    let answer = match answer {
+    // 3. The log row, before anything goes upstream.
+    let entry = LogEntry {
+        session: None,
+        registrant: who,
+        provider: p.as_str(),
+        contact: r.contact_id,
+        email: &r.email,
+        domains: &r.domains,
+        operation: r.op.as_str(),
+        idempotency_key: key,
+    };
+    let row = match gw.store.log_begin(&entry, now).await {
+        Ok(id) => id,
+        Err(e) => {
+            held.give_back(gw, Utc::now(), false).await;
+            release_intent(gw, &r, key).await;
+            return store_down(&e);
+        }
+    };
+    // 4. The call.
+    let answer = match call_registrar(gw, &r, key).await {
         Ok(a) => a,
         Err(f) => {
             gw.store.log_finish(row, Err(&f.describe()), Utc::now()).await;
             // No answer: it may have gone out. The account's slot stays
             // spent; the contact may try again in a minute, not at once.
             let settle = (Utc::now() + TimeDelta::minutes(1)).min(now + cooldown);
-            gw.store.settle(&slot, &holder, settle).await;
-            release().await;
+            gw.store.settle(&held.slot, &held.holder, settle).await;
+            release_intent(gw, &r, key).await;
             return upstream_failed(gw, p, &f);
         }
     };
@@ -385,44 +480,8 @@ pub(super) async fn guarded_resend(
         log_row = row,
         "resend sent upstream"
     );
-    // 5. What the registrar said: the core reads it, as the widget will.
-    // Where the registrar gives no time, the core applies the cooldown.
-    let mut ctx = Context::new(Utc::now());
-    ctx.policy.cooldown = cooldown;
-    let resp = verification_core::Response::new(
-        answer.status,
-        std::str::from_utf8(&answer.body).unwrap_or(""),
-    );
-    let outcome = verification_core::resend::interpret_resend(p, &resp, &ctx).ok();
-    use verification_core::resend::ResendKind;
-    let bucket = rate_bucket(p, r.namecom_id.map(i64::from), &r.email, r.handle.as_deref());
-    match &outcome {
-        Some(o) if o.outcome == ResendKind::Sent => {
-            gw.metrics.resend("sent");
-            let until = o.next_eligible_at.unwrap_or(now + cooldown);
-            give_back(until, true).await;
-            let _ = gw.store.record(&bucket, now, Some(until)).await;
-            if p == Provider::Namecom {
-                let _ = gw.store.record("account:namecom", now, None).await;
-            }
-        }
-        Some(o) if o.outcome == ResendKind::Throttled => {
-            gw.metrics.resend("throttled");
-            let until = o.next_eligible_at.unwrap_or(now);
-            give_back(until, false).await;
-            if o.next_eligible_at.is_some() {
-                let _ = gw.store.record(&bucket, now, Some(until)).await;
-            }
-        }
-        // Read, and nothing was sent (already verified, refused, …).
-        Some(_) => give_back(Utc::now(), false).await,
-        // An answer the core cannot read: a 5xx page or the like. Sent or
-        // not is unknown: as for no answer.
-        None if answer.retryable() => {
-            give_back((Utc::now() + TimeDelta::minutes(1)).min(now + cooldown), true).await;
-        }
-        None => give_back(Utc::now(), false).await,
-    }
+    // 5. What the registrar said.
+    settle_answer(gw, &r, &held, &answer, cooldown, now).await;
     if let Some(key) = key {
         if answer.retryable() {
             gw.store.release(p.as_str(), r.contact_id, key).await;
