@@ -109,11 +109,15 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The document as the repository keeps it (`www/openapi.json`).
-pub fn pretty() -> String {
-    let mut text = document().to_pretty_json().expect("the document serializes");
-    text.push('\n');
-    text
+/// The document as the repository keeps it (`www/openapi.json`), made
+/// once per process.
+pub fn pretty() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text = document().to_pretty_json().expect("the document serializes");
+        text.push('\n');
+        text
+    })
 }
 
 /// `GET /openapi.json`: this document.
@@ -146,14 +150,14 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
         let generated = pretty();
         if std::env::var_os("UPDATE_OPENAPI").is_some() {
-            std::fs::write(&path, &generated).unwrap();
+            std::fs::write(&path, generated).unwrap();
         }
         let kept = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             kept == generated,
             "www/openapi.json is not what the code describes: run `UPDATE_OPENAPI=1 cargo test -p verification-www --lib openapi` and commit it"
         );
-        let v: serde_json::Value = serde_json::from_str(&generated).unwrap();
+        let v: serde_json::Value = serde_json::from_str(generated).unwrap();
         assert!(v["openapi"].as_str().unwrap().starts_with("3.1"), "{}", v["openapi"]);
     }
 

@@ -408,27 +408,10 @@ async fn list(
     let Some(account) = authorized(&headers) else {
         return unauthenticated();
     };
-    let q = query.map(|Query(q)| q).unwrap_or_default();
-    let page = match int_param(&q, "page", 1) {
+    let (page, per_page) = match paging(query, 100) {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let per_page = match int_param(&q, "perPage", 100) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if page < 1 {
-        return error(StatusCode::BAD_REQUEST, "Invalid Argument", Some("page must be at least 1"))
-            .into_response(false);
-    }
-    if !(1..=1000).contains(&per_page) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Invalid Argument",
-            Some("perPage must be between 1 and 1000"),
-        )
-        .into_response(false);
-    }
     let st = sb.lock();
     let now = st.now();
     let visible: Vec<&NcContact> = st
@@ -437,13 +420,9 @@ async fn list(
         .iter()
         .filter(|c| c.account == account && !c.verified && c.listed_from <= now)
         .collect();
-    let total = visible.len() as i64;
-    let last_page = ((total + per_page - 1) / per_page).max(1);
-    let start = (page - 1).saturating_mul(per_page);
-    let rows: Vec<Value> = visible
+    let (rows, mut body) = one_page(&visible, page, per_page);
+    body["unverifiedContacts"] = rows
         .iter()
-        .skip(usize::try_from(start).unwrap_or(usize::MAX))
-        .take(per_page as usize)
         .map(|c| {
             json!({
                 "verificationId": c.id,
@@ -454,20 +433,57 @@ async fn list(
             })
         })
         .collect();
+    Reply::json(StatusCode::OK, body).into_response(false)
+}
+
+/// `page` (default 1, at least 1) and `perPage` (1..=1000), as name.com
+/// checks them: else 400 `Invalid Argument`.
+fn paging(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    default_per_page: i64,
+) -> Result<(i64, i64), Response> {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let page = int_param(&q, "page", 1)?;
+    let per_page = int_param(&q, "perPage", default_per_page)?;
+    if page < 1 {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Argument",
+            Some("page must be at least 1"),
+        )
+        .into_response(false));
+    }
+    if !(1..=1000).contains(&per_page) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Argument",
+            Some("perPage must be between 1 and 1000"),
+        )
+        .into_response(false));
+    }
+    Ok((page, per_page))
+}
+
+/// Page `page` of `items` and name.com's paging fields (`from`, `to`,
+/// `lastPage`, `nextPage` null on the last page, `totalCount`); a page past
+/// the end is empty with `from`/`to` 0.
+fn one_page<T>(items: &[T], page: i64, per_page: i64) -> (&[T], Value) {
+    let total = items.len() as i64;
+    let last_page = ((total + per_page - 1) / per_page).max(1);
+    let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let rows = items.get(start..).unwrap_or(&[]);
+    let rows = &rows[..rows.len().min(per_page as usize)];
+    let start = start as i64;
     let (from, to) = if rows.is_empty() { (0, 0) } else { (start + 1, start + rows.len() as i64) };
     let next_page = if page < last_page { json!(page + 1) } else { Value::Null };
-    Reply::json(
-        StatusCode::OK,
-        json!({
-            "unverifiedContacts": rows,
-            "from": from,
-            "to": to,
-            "lastPage": last_page,
-            "nextPage": next_page,
-            "totalCount": total,
-        }),
-    )
-    .into_response(false)
+    let body = json!({
+        "from": from,
+        "to": to,
+        "lastPage": last_page,
+        "nextPage": next_page,
+        "totalCount": total,
+    });
+    (rows, body)
 }
 
 /// The same instant `years` later (29 February becomes 28 February).
@@ -484,28 +500,15 @@ async fn list_domains(
     let Some(account) = authorized(&headers) else {
         return unauthenticated();
     };
-    let q = query.map(|Query(q)| q).unwrap_or_default();
-    let (page, per_page) = match (int_param(&q, "page", 1), int_param(&q, "perPage", 1000)) {
-        (Ok(p), Ok(n)) => (p, n),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (page, per_page) = match paging(query, 1000) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    if page < 1 || !(1..=1000).contains(&per_page) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Invalid Argument",
-            Some("page must be at least 1 and perPage between 1 and 1000"),
-        )
-        .into_response(false);
-    }
     let st = sb.lock();
     let mine: Vec<&NcDomain> = st.namecom.domains.iter().filter(|d| d.account == account).collect();
-    let total = mine.len() as i64;
-    let last_page = ((total + per_page - 1) / per_page).max(1);
-    let start = (page - 1).saturating_mul(per_page);
-    let rows: Vec<Value> = mine
+    let (rows, mut body) = one_page(&mine, page, per_page);
+    body["domains"] = rows
         .iter()
-        .skip(usize::try_from(start).unwrap_or(usize::MAX))
-        .take(per_page as usize)
         .map(|d| {
             json!({
                 "domainName": d.name,
@@ -516,20 +519,7 @@ async fn list_domains(
             })
         })
         .collect();
-    let (from, to) = if rows.is_empty() { (0, 0) } else { (start + 1, start + rows.len() as i64) };
-    let next_page = if page < last_page { json!(page + 1) } else { Value::Null };
-    Reply::json(
-        StatusCode::OK,
-        json!({
-            "domains": rows,
-            "from": from,
-            "to": to,
-            "lastPage": last_page,
-            "nextPage": next_page,
-            "totalCount": total,
-        }),
-    )
-    .into_response(false)
+    Reply::json(StatusCode::OK, body).into_response(false)
 }
 
 enum Action {

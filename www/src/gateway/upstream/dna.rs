@@ -299,10 +299,22 @@ impl Dna {
         if !res.status().is_success() {
             return Err(format!("the WSDL answered HTTP {}", res.status().as_u16()));
         }
+        // Read at most `MAX_BYTES`, whatever the answer says of its length.
+        let too_big = || format!("the WSDL is larger than {} bytes", wsdl::MAX_BYTES);
         if res.content_length().is_some_and(|n| n > wsdl::MAX_BYTES as u64) {
-            return Err(format!("the WSDL is larger than {} bytes", wsdl::MAX_BYTES));
+            return Err(too_big());
         }
-        let text = res.text().await.map_err(|_| "the WSDL's body could not be read".to_owned())?;
+        let mut res = res;
+        let mut bytes = Vec::new();
+        while let Some(chunk) =
+            res.chunk().await.map_err(|_| "the WSDL's body could not be read".to_owned())?
+        {
+            if bytes.len() + chunk.len() > wsdl::MAX_BYTES {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(bytes).map_err(|_| "the WSDL is not UTF-8".to_owned())?;
         wsdl::read(&text).map_err(|e| format!("the WSDL could not be read: {e}"))
     }
 
@@ -360,13 +372,16 @@ impl Dna {
 
     fn request(&self, method: &str, target: Target<'_>) -> reqwest::RequestBuilder {
         let c = &self.config;
-        let contract = self.contract();
-        let call = &contract.calls[method_key(method)];
-        let body = envelope(c, call, method, target);
+        // Read under the lock, not copied: every call comes through here.
+        let (body, action) = {
+            let contract = self.contract.read().unwrap_or_else(|e| e.into_inner());
+            let call = &contract.calls[method_key(method)];
+            (envelope(c, call, method, target), call.soap_action.value.clone())
+        };
         self.client
             .post(format!("{}/{}", c.base_url, c.service_path))
             .header("content-type", "text/xml; charset=utf-8")
-            .header("soapaction", format!("\"{}\"", call.soap_action.value))
+            .header("soapaction", format!("\"{action}\""))
             .body(body)
     }
 
