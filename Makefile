@@ -33,7 +33,7 @@ help:
 	@echo "make gateway-demo  the gateway beside the demo's sandbox, with a panel on another origin"
 	@echo "make bench      size and speed report against a bare Leptos counter (bench/latest.md)"
 	@echo "make fuzz       fuzz every adapter for 5 minutes each (make fuzz-smoke: 10 s each)"
-	@echo "make load       bounded load test of the pass-through on loopback"
+	@echo "make load       bounded load report of the gateway on loopback"
 	@echo "make tools      install the toolchain pieces (idempotent)"
 
 # ---------------------------------------------------------------- tools
@@ -158,12 +158,10 @@ fuzz-smoke:
 	  echo "fuzz smoke SKIPPED: no nightly toolchain on this machine (cargo-fuzz needs it)"; \
 	fi
 
-# Bounded load reports on loopback (reports, not tests): the demo's
-# pass-through (thousands of requests from 50 sessions, no 5xx, no resend
-# duplicated), then the gateway (status reads per second, p50/p99 and
-# upstream calls per read, per provider, one instance).
+# A bounded load report on loopback (a report, not a test): the gateway's
+# status reads per second, p50/p99 and upstream calls per read, per
+# provider, one instance.
 load:
-	cargo run -q -p verification-www --example load
 	cargo run -q --release -p verification-www --example gateway_load
 
 .PHONY: bench

@@ -15,7 +15,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use std::{io::Read, process::ExitCode};
 use verification_core::{
-    evaluate_response, resend::interpret_resend, Context, Provider, Response, Subject,
+    evaluate_response, interpret_resend, Context, Provider, Response, Subject,
 };
 
 const USAGE: &str = "usage: evaluate --provider dna|namecom|openprovider --now <RFC 3339> \

@@ -1,8 +1,8 @@
 //! What an evaluation needs besides the payload: the clock, the zone for
 //! zone-less timestamps, whom the caller asked about, and the last resend.
 
-use crate::resend::{LastResend, ResendPolicy};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
 
 /// name.com fills its unverified list by a job that runs about every 10
 /// minutes: a contact missing from the list within this long of a change may
@@ -167,5 +167,84 @@ impl<'a> Response<'a> {
         }
         let secs = self.header("retry-after")?.trim().parse::<i64>().ok()?;
         now.checked_add_signed(TimeDelta::try_seconds(secs.clamp(0, 86_400 * 365))?)
+    }
+}
+
+/// The cooldown applied when the registrar gives no `nextEligibleAt`.
+pub const DEFAULT_COOLDOWN: TimeDelta = TimeDelta::minutes(15);
+
+/// How the widget limits resends where the registrar does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResendPolicy {
+    /// Time after a send before the next one is allowed, unless the
+    /// registrar said otherwise.
+    pub cooldown: TimeDelta,
+}
+
+impl Default for ResendPolicy {
+    fn default() -> Self {
+        ResendPolicy { cooldown: DEFAULT_COOLDOWN }
+    }
+}
+
+/// The last resend the caller made (or tried), as it remembers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastResend {
+    /// When it was made.
+    #[serde(with = "crate::time::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// When the registrar said the next is allowed, if it did.
+    #[serde(with = "crate::time::rfc3339::option")]
+    pub next_eligible_at: Option<DateTime<Utc>>,
+    /// `true` when the registrar refused it as too frequent.
+    #[serde(default)]
+    pub throttled: bool,
+    /// `true` when the contact's domains were suspended when it was made.
+    /// A new email does not lift a suspension (only verifying does), so a
+    /// registrar that does not say whether domains are suspended (Domain
+    /// Name API's fresh 60-day link after an expired one) is read as
+    /// still suspended until it says verified; see
+    /// [`crate::Provider::reports_suspension`].
+    #[serde(default)]
+    pub suspended: bool,
+}
+
+impl LastResend {
+    /// A resend that went out at `at`.
+    pub fn sent(at: DateTime<Utc>, next_eligible_at: Option<DateTime<Utc>>) -> Self {
+        LastResend { at, next_eligible_at, throttled: false, suspended: false }
+    }
+
+    /// The same resend, made while the domains were (or were not)
+    /// suspended.
+    pub fn while_suspended(self, suspended: bool) -> Self {
+        LastResend { suspended, ..self }
+    }
+
+    /// Reads the JSON its `Serialize` writes (as the widget keeps it in
+    /// `localStorage`) with the core's JSON reader; `None` for anything
+    /// else.
+    pub fn from_json(text: &str) -> Option<LastResend> {
+        use crate::json::{parse, Kind, Value};
+        let time = |v: &Value<'_>| crate::time::rfc3339::parse_utc(v.str()?);
+        let value = parse(text).ok()?;
+        value.entries()?;
+        let flag = |key| match value.get(key).map(|v| &v.kind) {
+            None | Some(Kind::Null) => Some(false),
+            Some(Kind::Bool(b)) => Some(*b),
+            Some(_) => None,
+        };
+        let next_eligible_at = match value.get("nextEligibleAt") {
+            None => None,
+            Some(v) if v.is_null() => None,
+            Some(v) => Some(time(v)?),
+        };
+        Some(LastResend {
+            at: time(value.get("at")?)?,
+            next_eligible_at,
+            throttled: flag("throttled")?,
+            suspended: flag("suspended")?,
+        })
     }
 }

@@ -64,6 +64,7 @@ assert_eq!(ann.urgency, Urgency::Critical); // under 48 hours
 mod context;
 pub mod deadline;
 mod error;
+mod evaluation;
 /// The core's JSON reader, also for the widget (not an API: it may change
 /// with any release).
 #[doc(hidden)]
@@ -80,45 +81,13 @@ pub mod webhook;
 
 pub use context::{Context, Response, Subject, PROPAGATION_WINDOW};
 pub use error::{Error, RowError};
+pub use evaluation::{Evaluation, NextPage, Page};
 pub use record::{
     DeadlineKind, FailureReason, Provider, Record, ResendReason, ResendState, Status,
     UnknownProvider, Urgency,
 };
 
-use serde::Serialize;
 use std::cmp::Ordering;
-
-/// What a status payload says: the records, the rows that could not be
-/// read, and where the next page is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Evaluation {
-    /// One record per contact (Openprovider rows are grouped by email).
-    pub records: Vec<Record>,
-    /// Rows that could not be read; the other rows are still in `records`.
-    pub row_errors: Vec<RowError>,
-    /// Pagination, for list payloads.
-    pub page: Option<Page>,
-}
-
-/// Pagination facts of a list payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page {
-    /// The registrar's total count, when given.
-    pub total: Option<u64>,
-    /// The next page to ask for, when there is one and the registrar says
-    /// so (name.com); Openprovider callers page by `offset` against `total`.
-    pub next: Option<NextPage>,
-}
-
-/// Where the next page of a list is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum NextPage {
-    /// A 1-based page number (name.com `page`).
-    Page(u32),
-}
 
 /// Evaluates a status payload received with HTTP 200.
 ///
@@ -226,4 +195,43 @@ pub fn by_urgency(a: &Record, b: &Record) -> Ordering {
             (Some(x), Some(y)) => natural_cmp(x, y),
             (x, y) => x.cmp(y),
         })
+}
+
+/// Reads a registrar's answer to a resend.
+///
+/// Every way a registrar says "not sent" is read: name.com answers
+/// throttling either as `429 {message, details}` (the time is in prose in
+/// `details`, or the `x-ratelimit-reset` header) or as `200` with
+/// `sent: false`; Openprovider answers a successful `start` with code
+/// `20001` and "already verified" with `20000`.
+///
+/// # Errors
+/// The same kinds as [`crate::evaluate`]: the registrar's error envelope
+/// ([`Error::Registrar`]), a non-JSON error page ([`Error::Http`]), invalid
+/// JSON or a wrong shape.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use verification_core::{Context, Provider, Response};
+/// use verification_core::interpret_resend;
+/// use verification_core::resend::ResendKind;
+///
+/// let now = Utc.with_ymd_and_hms(2026, 1, 20, 21, 40, 0).unwrap();
+/// let body = r#"{"message":"Resend throttled","details":"Next eligible at: 2026-01-20T21:49:58+00:00"}"#;
+/// let out = interpret_resend(Provider::Namecom, &Response::new(429, body), &Context::new(now))?;
+/// assert_eq!(out.outcome, ResendKind::Throttled);
+/// assert_eq!(out.next_eligible_at, Some(Utc.with_ymd_and_hms(2026, 1, 20, 21, 49, 58).unwrap()));
+/// # Ok::<(), verification_core::Error>(())
+/// ```
+pub fn interpret_resend(
+    provider: Provider,
+    response: &Response<'_>,
+    ctx: &Context,
+) -> Result<resend::ResendOutcome, Error> {
+    let outcome = match provider {
+        Provider::Dna => providers::dna::resend(response, ctx),
+        Provider::Namecom => providers::namecom::resend(response, ctx),
+        Provider::Openprovider => providers::openprovider::resend(response, ctx),
+    }?;
+    Ok(resend::with_cooldown(outcome, ctx))
 }

@@ -15,17 +15,11 @@
 //! assert_eq!(state.next_eligible_at, Some(now + TimeDelta::minutes(10)));
 //! ```
 
+pub use crate::context::{LastResend, ResendPolicy, DEFAULT_COOLDOWN};
+use crate::record::{FailureReason, Provider, Record, ResendReason, ResendState, Status};
 use crate::time::later;
-use crate::{
-    context::Response,
-    error::Error,
-    record::{FailureReason, Provider, Record, ResendReason, ResendState, Status},
-};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-
-/// The cooldown applied when the registrar gives no `nextEligibleAt`.
-pub const DEFAULT_COOLDOWN: TimeDelta = TimeDelta::minutes(15);
 
 /// name.com: at most 1 resend per verification id per 15 minutes.
 pub const NAMECOM_PER_VERIFICATION: RateLimit =
@@ -34,87 +28,11 @@ pub const NAMECOM_PER_VERIFICATION: RateLimit =
 /// name.com: at most 200 resends per reseller account per rolling hour.
 pub const NAMECOM_PER_ACCOUNT: RateLimit = RateLimit { max: 200, window: TimeDelta::hours(1) };
 
-/// How the widget limits resends where the registrar does not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ResendPolicy {
-    /// Time after a send before the next one is allowed, unless the
-    /// registrar said otherwise.
-    pub cooldown: TimeDelta,
-}
-
-impl Default for ResendPolicy {
-    fn default() -> Self {
-        ResendPolicy { cooldown: DEFAULT_COOLDOWN }
-    }
-}
-
 /// How long a resend made while suspended keeps a record suspended where
 /// the registrar does not say (see [`LastResend::suspended`]): Domain Name
 /// API's link is valid 60 days, after which its status says `Expired`
 /// (suspended) by itself; a memory older than that is not trusted.
 pub const SUSPENSION_CARRY: TimeDelta = TimeDelta::days(60);
-
-/// The last resend the caller made (or tried), as it remembers it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LastResend {
-    /// When it was made.
-    #[serde(with = "crate::time::rfc3339")]
-    pub at: DateTime<Utc>,
-    /// When the registrar said the next is allowed, if it did.
-    #[serde(with = "crate::time::rfc3339::option")]
-    pub next_eligible_at: Option<DateTime<Utc>>,
-    /// `true` when the registrar refused it as too frequent.
-    #[serde(default)]
-    pub throttled: bool,
-    /// `true` when the contact's domains were suspended when it was made.
-    /// A new email does not lift a suspension (only verifying does), so a
-    /// registrar that does not say whether domains are suspended (Domain
-    /// Name API's fresh 60-day link after an expired one) is read as
-    /// still suspended until it says verified; see
-    /// [`crate::Provider::reports_suspension`].
-    #[serde(default)]
-    pub suspended: bool,
-}
-
-impl LastResend {
-    /// A resend that went out at `at`.
-    pub fn sent(at: DateTime<Utc>, next_eligible_at: Option<DateTime<Utc>>) -> Self {
-        LastResend { at, next_eligible_at, throttled: false, suspended: false }
-    }
-
-    /// The same resend, made while the domains were (or were not)
-    /// suspended.
-    pub fn while_suspended(self, suspended: bool) -> Self {
-        LastResend { suspended, ..self }
-    }
-
-    /// Reads the JSON its `Serialize` writes (as the widget keeps it in
-    /// `localStorage`) with the core's JSON reader; `None` for anything
-    /// else.
-    pub fn from_json(text: &str) -> Option<LastResend> {
-        use crate::json::{parse, Kind, Value};
-        let time = |v: &Value<'_>| crate::time::rfc3339::parse_utc(v.str()?);
-        let value = parse(text).ok()?;
-        value.entries()?;
-        let flag = |key| match value.get(key).map(|v| &v.kind) {
-            None | Some(Kind::Null) => Some(false),
-            Some(Kind::Bool(b)) => Some(*b),
-            Some(_) => None,
-        };
-        let next_eligible_at = match value.get("nextEligibleAt") {
-            None => None,
-            Some(v) if v.is_null() => None,
-            Some(v) => Some(time(v)?),
-        };
-        Some(LastResend {
-            at: time(value.get("at")?)?,
-            next_eligible_at,
-            throttled: flag("throttled")?,
-            suspended: flag("suspended")?,
-        })
-    }
-}
 
 /// Whether a resend is allowed now, for a contact in this state.
 ///
@@ -364,47 +282,16 @@ impl ResendOutcome {
     }
 }
 
-/// Reads a registrar's answer to a resend.
-///
-/// Every way a registrar says "not sent" is read: name.com answers
-/// throttling either as `429 {message, details}` (the time is in prose in
-/// `details`, or the `x-ratelimit-reset` header) or as `200` with
-/// `sent: false`; Openprovider answers a successful `start` with code
-/// `20001` and "already verified" with `20000`.
-///
-/// # Errors
-/// The same kinds as [`crate::evaluate`]: the registrar's error envelope
-/// ([`Error::Registrar`]), a non-JSON error page ([`Error::Http`]), invalid
-/// JSON or a wrong shape.
-///
-/// ```
-/// use chrono::{TimeZone, Utc};
-/// use verification_core::{Context, Provider, Response};
-/// use verification_core::resend::{interpret_resend, ResendKind};
-///
-/// let now = Utc.with_ymd_and_hms(2026, 1, 20, 21, 40, 0).unwrap();
-/// let body = r#"{"message":"Resend throttled","details":"Next eligible at: 2026-01-20T21:49:58+00:00"}"#;
-/// let out = interpret_resend(Provider::Namecom, &Response::new(429, body), &Context::new(now))?;
-/// assert_eq!(out.outcome, ResendKind::Throttled);
-/// assert_eq!(out.next_eligible_at, Some(Utc.with_ymd_and_hms(2026, 1, 20, 21, 49, 58).unwrap()));
-/// # Ok::<(), verification_core::Error>(())
-/// ```
-pub fn interpret_resend(
-    provider: Provider,
-    response: &Response<'_>,
-    ctx: &crate::Context,
-) -> Result<ResendOutcome, Error> {
-    let mut outcome = match provider {
-        Provider::Dna => crate::providers::dna::resend(response, ctx),
-        Provider::Namecom => crate::providers::namecom::resend(response, ctx),
-        Provider::Openprovider => crate::providers::openprovider::resend(response, ctx),
-    }?;
+/// A resend answer read by the registrar's adapter, with the policy's
+/// cooldown where the registrar named no next time (see
+/// [`crate::interpret_resend`], which reads the answer).
+pub fn with_cooldown(mut outcome: ResendOutcome, ctx: &crate::context::Context) -> ResendOutcome {
     if outcome.next_eligible_at.is_none()
         && matches!(outcome.outcome, ResendKind::Sent | ResendKind::Throttled)
     {
         outcome.next_eligible_at = Some(later(ctx.now, ctx.policy.cooldown));
     }
-    Ok(outcome)
+    outcome
 }
 
 /// A limit of `max` events per rolling `window`.

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use verification_core::{
-    evaluate, evaluate_response,
-    resend::{interpret_resend, ResendKind, ResendOperation, ResendPlan, ResendTarget},
+    evaluate, evaluate_response, interpret_resend,
+    resend::{ResendKind, ResendOperation, ResendPlan, ResendTarget},
     Context, Error, Evaluation, FailureReason, Provider, Record, ResendReason, Response, Status,
     Subject, Urgency,
 };

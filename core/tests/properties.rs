@@ -6,8 +6,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use verification_core::{
     deadline::{CRITICAL_SECONDS, WARNING_SECONDS},
-    evaluate, evaluate_response,
-    resend::interpret_resend,
+    evaluate, evaluate_response, interpret_resend,
     webhook::verify_signature,
     Context, Provider, Record, Response, Status, Urgency,
 };

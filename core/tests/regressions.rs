@@ -3,9 +3,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use verification_core::{
-    evaluate, evaluate_response,
-    resend::{interpret_resend, ResendKind},
-    Context, Error, Provider, Record, Response,
+    evaluate, evaluate_response, interpret_resend, resend::ResendKind, Context, Error, Provider,
+    Record, Response,
 };
 
 fn now() -> DateTime<Utc> {

@@ -1,4 +1,4 @@
-//! `verification_core::resend::interpret_resend` with any status and headers,
+//! `verification_core::interpret_resend` with any status and headers,
 //! and what the caller then does with the outcome (`to_last_resend` fed back
 //! into `resend_state`).
 //!
@@ -8,7 +8,8 @@
 use fuzz_support::{check_error, guarded, http, select};
 use libfuzzer_sys::fuzz_target;
 use verification_core::{
-    resend::{interpret_resend, resend_state, ResendKind, ResendOutcome},
+    interpret_resend,
+    resend::{resend_state, ResendKind, ResendOutcome},
     Provider, ResendReason, Response, Status,
 };
 

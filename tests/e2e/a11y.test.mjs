@@ -477,11 +477,12 @@ describe('accessibility: axe-core on every widget state, in light and dark', () 
       await h.waitForStatus(page, key, 'pending');
       // Another tab sent one a moment ago: name.com throttles the next.
       const status = await page.evaluate(async (key) => {
+        const { token } = await (await fetch('/demo/token')).json();
         const res = await fetch(`/api/namecom/resend?contact=${key}`, {
           method: 'POST',
           headers: {
+            authorization: `Bearer ${token}`,
             'content-type': 'application/json',
-            'x-requested-with': 'registrant-verification',
             'x-idempotency-key': crypto.randomUUID(),
           },
           body: JSON.stringify({ operation: 'resend' }),

@@ -11,7 +11,7 @@ const { T0 } = h;
 let server;
 let browser;
 
-describe('pass-through and CSP', () => {
+describe('the gateway behind the panel, and the CSP', () => {
   h.serverAndBrowser((s, b) => {
     server = s;
     browser = b;

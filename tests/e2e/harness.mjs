@@ -8,7 +8,8 @@
 // never leaves a process behind.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,7 +71,9 @@ export async function startServer({ env = {}, widgetDir = WIDGET_DIR, args = [] 
   if (widgetDir === WIDGET_DIR && !widgetBuilt()) {
     throw new Error(`${WIDGET_DIR}/define.js is missing: run \`make package\` first`);
   }
-  const child = spawn(SERVER_BIN, ['demo', '--port', '0', '--widget-dir', widgetDir, ...args], {
+  // The gateway's store: a directory of this server's own, removed at stop.
+  const dataDir = mkdtempSync(join(tmpdir(), 'demo-e2e-'));
+  const child = spawn(SERVER_BIN, ['demo', '--port', '0', '--widget-dir', widgetDir, '--data-dir', dataDir, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,7 +112,10 @@ export async function startServer({ env = {}, widgetDir = WIDGET_DIR, args = [] 
     stderr: () => stderr,
     stdout: () => stdout,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        rmSync(dataDir, { recursive: true, force: true });
+        return;
+      }
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       const done = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
@@ -117,6 +123,7 @@ export async function startServer({ env = {}, widgetDir = WIDGET_DIR, args = [] 
         child.kill('SIGKILL');
         await exited;
       }
+      rmSync(dataDir, { recursive: true, force: true });
     },
     async json(path, init) {
       const res = await fetch(url + path, init);

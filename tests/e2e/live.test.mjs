@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as h from './harness.mjs';
 
 const { T0, MIN } = h;
-const KEY = 'namecom-pending'; // the demo's live contact (www/src/demo.rs LIVE_CONTACT)
+const KEY = 'namecom-pending'; // the demo's live contact (www/src/demo/panel.rs LIVE_CONTACT)
 const VERIFICATION_ID = 98752464; // its name.com verification id
 const OTHER_ID = 98752465; // namecom-due-soon
 const EVENTS_PATH = '/api/namecom/events';
@@ -58,8 +58,12 @@ async function post(server, body, sig = signature(server.url + '/webhooks/nameco
   return { status: res.status, at: Date.now() };
 }
 
-function subscribers(server) {
-  return server.json('/webhooks/namecom/subscribers').then((r) => r.subscribers);
+/** The gateway's open event streams (`gateway_event_streams_open` in `/metrics`). */
+async function subscribers(server) {
+  const text = await (await fetch(server.url + '/metrics')).text();
+  const m = text.match(/^gateway_event_streams_open (\d+)$/m);
+  if (!m) throw new Error(`no gateway_event_streams_open in /metrics:\n${text}`);
+  return Number(m[1]);
 }
 
 /** Waits (real time, up to 5 s) until the server counts `n` open event streams. */
@@ -73,7 +77,7 @@ async function waitSubscribers(server, n) {
 }
 
 /**
- * Requests of the page to the pass-through: status GETs of `key` and the
+ * Requests of the page to the gateway: status GETs of `key` and the
  * event streams, with when they started (real time).
  */
 function track(page) {
@@ -222,7 +226,11 @@ describe('live updates (events-url)', () => {
       assert.equal(seen.status.length, before, 'and nothing was fetched');
       // The sandbox was not touched either: a reload still says pending.
       const status = await page.evaluate(
-        (k) => fetch(`/api/namecom/status?contact=${k}`).then((r) => r.json()),
+        async (k) => {
+          const { token } = await (await fetch('/demo/token')).json();
+          const res = await fetch(`/api/namecom/status?contact=${k}`, { headers: { authorization: `Bearer ${token}` } });
+          return res.json();
+        },
         KEY,
       );
       assert.equal(status.totalCount, 1, 'still in name.com\'s unverified list');

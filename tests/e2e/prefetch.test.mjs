@@ -4,23 +4,34 @@
 // one status request, the same handling of a failed answer (error, Retry),
 // and no request for a widget that would not ask.
 
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
+import { startSameOriginBackend } from './same-origin-backend.mjs';
 
 const { T0 } = h;
 
-let server;
+// The same-origin cookie path (docs/backend-contract.md): a minimal backend
+// of that contract in front of the demo's sandbox. (With `token-url` the
+// status request waits for the token: the gateway's path.)
+let sandbox;
+let backend;
 let browser;
+const server = {
+  get url() {
+    return backend.url;
+  },
+  resetAt: (t) => sandbox.resetAt(t),
+};
 
-/** The demo's session cookie, without loading the demo's own widgets. */
+/** The backend's session cookie, without loading its own widgets. */
 async function session(page) {
   const res = await page.context().request.get(server.url + '/');
   assert.equal(res.status(), 200);
 }
 
-/** A page with the given widgets (HTML), served from the demo's origin. */
+/** A page with the given widgets (HTML), served from the backend's origin. */
 async function pageWith(body, { holdWasm = false } = {}) {
   const page = await h.newPage(browser);
   const log = [];
@@ -58,9 +69,15 @@ const statusRequests = (log, contact) =>
   log.filter((e) => e.event === 'request' && e.path.endsWith('/status') && (!contact || e.contact === contact));
 
 describe('the first status request starts with the wasm download', () => {
-  h.serverAndBrowser((s, b) => {
-    server = s;
-    browser = b;
+  before(async () => {
+    sandbox = await h.startServer();
+    backend = await startSameOriginBackend(sandbox.url);
+    browser = await h.launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await backend?.close();
+    await sandbox?.stop();
   });
 
   it('is under way before the wasm has arrived, and is the only status request', async () => {

@@ -23,8 +23,11 @@ let browser;
 const SITE = mkdtempSync(join(tmpdir(), 'rv-site-'));
 let pages = 0;
 
-/** A page of the developer's own at /site/ (the demo's origin) with `body`. */
-async function customPage(body, options = {}) {
+/**
+ * A page of the developer's own at /site/ (the demo's origin, or `origin`)
+ * with `body`.
+ */
+async function customPage(body, { origin, ...options } = {}) {
   const page = await h.newPage(browser, options);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>My page</title>
@@ -33,7 +36,7 @@ async function customPage(body, options = {}) {
 <body><main id="main"><div class="cards">${body}</div></main></body></html>`;
   pages += 1;
   writeFileSync(join(SITE, `page-${pages}.html`), html);
-  await page.goto(`${server.url}/site/page-${pages}.html`);
+  await page.goto(`${origin ?? server.url}/site/page-${pages}.html`);
   return page;
 }
 
@@ -61,10 +64,10 @@ describe('registrant edges', () => {
   );
   after(() => rmSync(SITE, { recursive: true, force: true }));
 
-  it('demo --static-dir serves your own page beside the pass-through, signed in as the demo registrant', async () => {
+  it('demo --static-dir serves your own page beside the gateway, signed in as the demo registrant', async () => {
     const page = await customPage(`
       <article class="card"><registrant-verification data-scenario="mine" provider="openprovider"
-        status-url="/api/openprovider/status?contact=openprovider-pending"
+        token-url="/demo/token" status-url="/api/openprovider/status?contact=openprovider-pending"
         resend-url="/api/openprovider/resend?contact=openprovider-pending"></registrant-verification></article>`);
     await h.waitForStatus(page, 'mine', 'pending');
     assert.match(await h.widgetText(page, 'mine'), /pending@openprovider\.example/);
@@ -101,21 +104,22 @@ describe('registrant edges', () => {
   });
 
   it('a cross-origin status URL blocked by CORS is told from offline: a hint for the developer, no Retry', async () => {
-    // The same server under another origin answers, without CORS headers.
+    // The page on an origin the gateway does not allow (`localhost`): the
+    // gateway's answers carry no CORS headers for it.
     const other = server.url.replace('127.0.0.1', 'localhost');
     const page = await customPage(`
       <article class="card"><registrant-verification data-scenario="cors" provider="openprovider"
-        status-url="${other}/api/openprovider/status?contact=openprovider-pending"></registrant-verification></article>
+        status-url="${server.url}/api/openprovider/status?contact=openprovider-pending"></registrant-verification></article>
       <article class="card"><registrant-verification data-scenario="dead" provider="openprovider"
-        status-url="http://127.0.0.1:9/status"></registrant-verification></article>`);
-    // The probe (no cookies) is answered 401: the server is there.
-    h.allowProblems(page, /CORS|Access-Control|ERR_FAILED|ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|status of 401/);
+        status-url="http://127.0.0.1:9/status"></registrant-verification></article>`, { origin: other });
+    // The probe (no token) is answered: the server is there.
+    h.allowProblems(page, /CORS|Access-Control|ERR_FAILED|ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|status of 40[13]/);
     const blocked = await errorEvent(page, 'cors');
     assert.equal(blocked.detail.kind, 'blocked', JSON.stringify(blocked.detail));
     assert.equal(blocked.detail.message, NEUTRAL);
-    assert.match(blocked.detail.detail, new RegExp(h.escapeRe(other)));
+    assert.match(blocked.detail.detail, new RegExp(h.escapeRe(server.url)));
     // It names the page's origin and the setting to add it to.
-    assert.match(blocked.detail.detail, new RegExp(`add "${h.escapeRe(server.url.replace(/\/$/, ''))}" to \`allowed_origins\``));
+    assert.match(blocked.detail.detail, new RegExp(`add "${h.escapeRe(other)}" to \`allowed_origins\``));
     assert.deepEqual(await buttons(page, 'cors'), []);
     const warnings = page.consoleLog.filter((l) => l.startsWith('warning:'));
     assert.ok(warnings.some((w) => /CORS/.test(w)), warnings.join('\n'));

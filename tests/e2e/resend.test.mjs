@@ -27,7 +27,7 @@ async function countdownSeconds(page, scenario) {
   return Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
 }
 
-/** Resend requests the page sent to the pass-through for `scenario`. */
+/** Resend requests the page sent to the gateway for `scenario`. */
 function trackResends(page) {
   const sent = [];
   page.on('request', (req) => {
@@ -158,7 +158,7 @@ describe('resend', () => {
       assert.equal(emails.byContact['pending@dna.example'], 1, JSON.stringify(emails));
       assert.equal((await server.requests()).byPath[DNA_RESEND], 1);
       assert.equal(new Set(sent.map((r) => r.key)).size, 1);
-      // The pass-through answers a second POST with the same key from its
+      // The gateway answers a second POST with the same key from its
       // cache (X-Idempotent-Replay), so the registrant gets one email either
       // way; but the widget should not send it, nor tell the host twice.
       assert.equal(sent.length, 1, `two clicks in one task sent ${sent.length} POSTs (same key)`);

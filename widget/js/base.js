@@ -172,6 +172,33 @@ async function fetchToken(url) {
 }
 
 /**
+ * Tokens from a `token-url`, shared by every element of the page that names
+ * the same URL: one request for a page of widgets, one renewal when they
+ * all meet a 401 at once. Keyed by the absolute URL.
+ */
+const sharedTokens = new Map();
+
+/** The token of `href` (fetched, or reused while fresh; see `sharedTokens`). */
+function sharedToken(href, force) {
+  let entry = sharedTokens.get(href);
+  if (!entry) sharedTokens.set(href, (entry = { fetched: null, fetching: null, at: 0 }));
+  const fresh = (t) => !t.exp || t.exp - TOKEN_MARGIN > Date.now() / 1000;
+  // A 401 met with a token fetched a moment ago: that token is the answer.
+  const justNow = Date.now() - entry.at < 5000;
+  if (entry.fetched && fresh(entry.fetched) && (!force || justNow)) return Promise.resolve(entry.fetched);
+  entry.fetching ??= fetchToken(href)
+    .then((t) => {
+      entry.fetched = t;
+      entry.at = Date.now();
+      return t;
+    })
+    .finally(() => {
+      entry.fetching = null;
+    });
+  return entry.fetching;
+}
+
+/**
  * A server-sent event stream read with `fetch`, so it can carry
  * `Authorization: Bearer` (an `EventSource` cannot): an EventTarget that
  * behaves as the widget's EventSource does (`readyState`, `close()`,
@@ -391,7 +418,7 @@ export function withToken(Base) {
       const stale = (t) => force || (t.exp && t.exp - TOKEN_MARGIN <= Date.now() / 1000);
       if (provider || (!this.#token && url)) {
         if (this.#fetched && !stale(this.#fetched)) return this.#fetched.token;
-        this.#fetching ??= (provider ? fromProvider(provider) : fetchToken(new URL(url, document.baseURI).href)).finally(() => {
+        this.#fetching ??= (provider ? fromProvider(provider) : sharedToken(new URL(url, document.baseURI).href, force)).finally(() => {
           this.#fetching = null;
         });
         try {

@@ -281,7 +281,7 @@ impl Answer {
     ) -> Result<ResendOutcome, verification_core::Error> {
         let headers = self.header_refs();
         let response = Response { status: self.status, body: &self.body, headers: &headers };
-        verification_core::resend::interpret_resend(provider, &response, ctx)
+        verification_core::interpret_resend(provider, &response, ctx)
     }
 }
 

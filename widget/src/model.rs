@@ -1483,7 +1483,7 @@ mod tests {
     fn a_throttled_resend_answered_200_sent_false_shows_the_same_cooldown_as_a_429() {
         // name.com answers a throttled resend either way (public clients
         // see both): the registrant reads the same line and waits as long.
-        use verification_core::resend::interpret_resend;
+        use verification_core::interpret_resend;
         use verification_core::Response;
         let r = namecom("2026-03-12T12:00:00Z");
         let ctx = Context::new(now());

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::{sandbox, scenarios};
+use verification_www::sandbox::{self, scenarios};
 
 const SECRET: &str = "load-report-secret-of-at-least-32-bytes!";
 
@@ -199,11 +199,12 @@ async fn main() {
     let concurrency = arg("--concurrency", 32).max(1);
     let deadline = Instant::now() + Duration::from_secs(120);
 
-    // The sandbox: the demo app, its clock real.
+    // The sandbox, its clock real.
     let (l, sandbox_url) = listen().await;
-    let demo =
-        verification_www::app(verification_www::Config::sandbox(&sandbox_url, "/nonexistent"));
-    tokio::spawn(async move { axum::serve(l, demo).await.unwrap() });
+    let sandbox = std::sync::Arc::new(verification_www::sandbox::Sandbox::new());
+    let registrars =
+        axum::Router::new().nest("/sandbox", verification_www::sandbox::router(sandbox));
+    tokio::spawn(async move { axum::serve(l, registrars).await.unwrap() });
     let client = reqwest::Client::new();
     client
         .post(format!("{sandbox_url}/sandbox/control/seed"))

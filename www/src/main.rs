@@ -29,19 +29,24 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The demo: a reseller panel, the widget and a sandbox of each
-    /// registrar's API, on 127.0.0.1. Upstreams default to this server's
-    /// sandbox; DNA_BASE_URL, NAMECOM_BASE_URL, … override them (docs/reference-server.md).
+    /// The demo: the gateway with a sandbox of each registrar as its
+    /// registrars, and a reseller panel that signs its tokens, on
+    /// 127.0.0.1 (docs/demo.md).
     Demo {
         /// Port on 127.0.0.1 (0: any free port).
         #[arg(long, short, env = "PORT", default_value_t = 8080)]
         port: u16,
-        /// The built widget package, served at /widget/.
+        /// The built widget package, which the gateway serves at /widget/.
         #[arg(long, default_value = "widget/pkg")]
         widget_dir: PathBuf,
-        /// Your own pages, served at /site/ beside the pass-through (opening
-        /// one signs you in as the demo registrant): try the widget on your
-        /// page against the sandbox (docs/embedding.md: "Try it on your own page").
+        /// Where the gateway's store (SQLite) is kept; a fresh one at
+        /// each start and each sandbox reset.
+        #[arg(long, default_value = "target/demo")]
+        data_dir: PathBuf,
+        /// Your own pages, served at /site/ (opening one signs you in as
+        /// the demo registrant; a widget there takes `token-url="/demo/token"`):
+        /// try the widget on your page against the sandbox (docs/embedding.md:
+        /// "Try it on your own page").
         #[arg(long)]
         static_dir: Option<PathBuf>,
     },
@@ -152,9 +157,13 @@ fn since(text: Option<&str>) -> Result<DateTime<Utc>> {
 }
 
 fn init_logs() {
+    init_logs_at("info");
+}
+
+fn init_logs_at(level: &str) {
     // One JSON object per line on stderr; RUST_LOG to change the level.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
@@ -184,7 +193,14 @@ async fn shutdown_signal() {
     }
 }
 
-async fn demo(port: u16, widget_dir: PathBuf, static_dir: Option<PathBuf>) -> Result<()> {
+async fn demo(
+    port: u16,
+    widget_dir: PathBuf,
+    data_dir: PathBuf,
+    static_dir: Option<PathBuf>,
+) -> Result<()> {
+    // The readiness probes race the first scan at start: not news in a demo.
+    init_logs_at("warn,verification_www::gateway::ready=error");
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
@@ -196,25 +212,34 @@ async fn demo(port: u16, widget_dir: PathBuf, static_dir: Option<PathBuf>) -> Re
             widget_dir.display()
         );
     }
-    let mut config = verification_www::Config::from_env(&base, widget_dir);
     if let Some(dir) = &static_dir {
         anyhow::ensure!(dir.is_dir(), "--static-dir {}: not a directory", dir.display());
     }
-    config.static_dir.clone_from(&static_dir);
-    let app = verification_www::try_app(config)?;
+    let options = verification_www::demo::Options {
+        base: base.clone(),
+        widget_dir,
+        data_dir,
+        static_dir: static_dir.clone(),
+    };
+    let (app, demo) = verification_www::demo::app(options)?;
+    // The peer's address reaches the gateway (ConnectInfo), as under `serve`.
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+    // The gateway's first scan reads the sandbox through this server.
+    demo.start_gateway().await.context("the demo's gateway did not start")?;
     println!("Demo running at {base}/");
     if let Some(dir) = static_dir {
         println!("Your pages from {} at {base}/site/", dir.display());
     }
     std::io::stdout().flush()?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")
+    server.await?.context("server failed")
 }
 
 async fn mailcatcher(port: u16, dir: PathBuf) -> Result<()> {
-    let catcher = verification_www::mailcatcher::MailCatcher::start(port, Some(dir.clone()))
+    let catcher = verification_www::demo::mailcatcher::MailCatcher::start(port, Some(dir.clone()))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     println!("Mail catcher listening on smtp://{}, writing to {}", catcher.addr, dir.display());
@@ -473,8 +498,8 @@ fn main() -> std::process::ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
-            Command::Demo { port, widget_dir, static_dir } => {
-                demo(port, widget_dir, static_dir).await.map(|()| true)
+            Command::Demo { port, widget_dir, data_dir, static_dir } => {
+                demo(port, widget_dir, data_dir, static_dir).await.map(|()| true)
             }
             Command::Serve { config } => serve(config).await.map(|()| true),
             Command::Check { config, email, format } => check(config, email, format).await,
@@ -524,7 +549,7 @@ mod tests {
         Cli::command_debug_assert();
         let demo = Cli::try_parse_from(["w", "demo", "--port", "0", "--widget-dir=x/y"]).unwrap();
         assert!(
-            matches!(demo.command, Command::Demo { port: 0, ref widget_dir, static_dir: None } if widget_dir == &PathBuf::from("x/y"))
+            matches!(demo.command, Command::Demo { port: 0, ref widget_dir, static_dir: None, .. } if widget_dir == &PathBuf::from("x/y"))
         );
         assert!(Cli::try_parse_from(["w", "serve"]).is_err(), "serve needs --config");
         assert!(Cli::try_parse_from(["w", "--bogus"]).is_err());

@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 use serde_json::Value;
-use verification_www::mailcatcher::MailCatcher;
+use verification_www::demo::mailcatcher::MailCatcher;
 use verification_www::sandbox;
 
 const BIN: &str = env!("CARGO_BIN_EXE_verification-www");

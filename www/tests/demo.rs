@@ -5,7 +5,18 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{start, start_with_widget_dir};
+use std::path::PathBuf;
+
+use common::start_demo;
+use serde_json::{json, Value};
+
+async fn start() -> common::Server {
+    start_demo(PathBuf::from("/nonexistent/widget/pkg")).await.0
+}
+
+async fn start_with_widget_dir(dir: PathBuf) -> common::Server {
+    start_demo(dir).await.0
+}
 
 #[tokio::test]
 async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
@@ -24,12 +35,13 @@ async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
     assert!(html.contains(r#"<link rel="stylesheet" href="/static/panel.css">"#));
     assert!(html.contains(r#"<script type="module" src="/widget/define.js"></script>"#));
 
-    let owned: Vec<_> = verification_www::scenarios::registry()
+    let owned: Vec<_> = verification_www::sandbox::scenarios::registry()
         .iter()
-        .filter(|c| c.owner == verification_www::scenarios::DEMO_REGISTRANT)
+        .filter(|c| c.owner == verification_www::sandbox::scenarios::DEMO_REGISTRANT)
         .collect();
     assert_eq!(owned.len(), 18);
-    assert_eq!(html.matches("<registrant-verification ").count(), owned.len());
+    // One card per scenario, and own verification's newcomer.
+    assert_eq!(html.matches("<registrant-verification ").count(), owned.len() + 1);
     for c in owned {
         let p = c.provider.as_str();
         let k = &c.key;
@@ -37,7 +49,7 @@ async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
         // answer names none).
         let names = c.domains.join(" ");
         let tag = format!(
-            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" data-scenario="{k}" domains="{names}" edit-contact-url="/account/contact?contact={k}""#
+            r#"<registrant-verification provider="{p}" status-url="/api/{p}/status?contact={k}" resend-url="/api/{p}/resend?contact={k}" token-url="/demo/token" data-scenario="{k}" domains="{names}" edit-contact-url="/account/contact?contact={k}""#
         );
         assert!(html.contains(&tag), "missing widget for {k}");
     }
@@ -78,9 +90,9 @@ async fn static_and_contact_pages() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("<h1>Edit contact</h1>"));
     // "Correct your email address" on a card opens that contact's form.
-    for c in verification_www::scenarios::registry()
+    for c in verification_www::sandbox::scenarios::registry()
         .iter()
-        .filter(|c| c.owner == verification_www::scenarios::DEMO_REGISTRANT)
+        .filter(|c| c.owner == verification_www::sandbox::scenarios::DEMO_REGISTRANT)
     {
         let url = s.url(&format!("/account/contact?contact={}", c.key));
         let html = s.client.get(url).send().await.unwrap().text().await.unwrap();
@@ -88,9 +100,9 @@ async fn static_and_contact_pages() {
         assert!(html.contains(&field), "{}: {html}", c.key);
     }
     // Another registrant's contact is not shown.
-    let other = verification_www::scenarios::registry()
+    let other = verification_www::sandbox::scenarios::registry()
         .iter()
-        .find(|c| c.owner != verification_www::scenarios::DEMO_REGISTRANT)
+        .find(|c| c.owner != verification_www::sandbox::scenarios::DEMO_REGISTRANT)
         .unwrap();
     let url = s.url(&format!("/account/contact?contact={}", other.key));
     let html = s.client.get(url).send().await.unwrap().text().await.unwrap();
@@ -209,11 +221,8 @@ async fn precompressed_widget_files_are_sent_as_they_are_when_they_match() {
 #[tokio::test]
 async fn binary_listens_on_port_zero_and_prints_its_address() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verification-www"))
-        .args(["demo", "--port", "0", "--widget-dir", "/nonexistent"])
-        .env_remove("DNA_BASE_URL")
-        .env_remove("NAMECOM_BASE_URL")
-        .env_remove("OPENPROVIDER_BASE_URL")
-        .env("RESEND_LOG", ":memory:")
+        .args(["demo", "--port", "0", "--widget-dir", "/nonexistent", "--data-dir"])
+        .arg(std::env::temp_dir().join(format!("demo-port-zero-{}", std::process::id())))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -229,4 +238,99 @@ async fn binary_listens_on_port_zero_and_prints_its_address() {
     let res = res.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("registrant-verification"));
+}
+
+/// The panel's token names the signed-in registrant's contacts, each as
+/// the gateway finds it at its registrar; every card reads through the
+/// gateway with it; another registrant's contact is refused.
+#[tokio::test]
+async fn every_card_reads_the_gateway_with_the_panels_token() {
+    let s = start().await;
+    let signed_out = s.client.get(s.url("/demo/token")).send().await.unwrap();
+    assert_eq!(signed_out.status(), 401);
+    assert_eq!(s.client.get(s.url("/demo/staff-token")).send().await.unwrap().status(), 401);
+    let cookie = s.session().await;
+    let token = s.panel_token(&cookie, "/demo/token").await;
+    let claims: Value = {
+        use base64::Engine as _;
+        let part = token.split('.').nth(1).unwrap();
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(claims["role"], "registrant");
+    assert_eq!(claims["aud"], "registrant-verification");
+    let owned: Vec<_> = verification_www::sandbox::scenarios::registry()
+        .iter()
+        .filter(|c| c.owner == verification_www::sandbox::scenarios::DEMO_REGISTRANT)
+        .collect();
+    assert_eq!(claims["contacts"].as_array().unwrap().len(), owned.len());
+    let unknown =
+        claims["contacts"].as_array().unwrap().iter().find(|c| c["id"] == "namecom-unknown");
+    assert_eq!(unknown.unwrap()["changedAt"], "2026-03-01T11:57:00+00:00");
+    for c in owned {
+        let p = c.provider.as_str();
+        let res = s
+            .client
+            .get(s.url(&format!("/api/{p}/status?contact={}", c.key)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", c.key);
+        let body = res.text().await.unwrap();
+        let record = verification_core::evaluate_response(
+            c.provider,
+            &verification_core::Response::new(200, &body),
+            &verification_core::Context::new("2026-03-01T12:00:00Z".parse().unwrap()),
+        );
+        assert!(record.is_ok(), "{}: the core reads the gateway's answer", c.key);
+    }
+    // No cookie reaches the gateway as a credential: the token is needed.
+    let res = s
+        .client
+        .get(s.url("/api/dna/status?contact=dna-pending"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = s
+        .client
+        .get(s.url("/api/dna/status?contact=dna-neighbour"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let staff = s.panel_token(&cookie, "/demo/staff-token").await;
+    let list = s.client.get(s.url("/api/namecom/list")).bearer_auth(&staff).send().await.unwrap();
+    assert_eq!(list.status(), 200);
+    let list = s.client.get(s.url("/api/namecom/list")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(list.status(), 403, "a registrant's token is not staff's");
+}
+
+/// A sandbox reset is a fresh world: the gateway's cooldown of a resend
+/// before it does not hold after it.
+#[tokio::test]
+async fn a_reset_starts_a_fresh_gateway() {
+    let s = start().await;
+    let cookie = s.session().await;
+    let token = s.panel_token(&cookie, "/demo/token").await;
+    let resend = |key: &'static str| {
+        s.client
+            .post(s.url("/api/openprovider/resend?contact=openprovider-pending"))
+            .bearer_auth(&token)
+            .header("x-idempotency-key", key)
+            .json(&json!({"operation": "restart"}))
+            .send()
+    };
+    assert_eq!(resend("first").await.unwrap().status(), 200);
+    assert_eq!(resend("second").await.unwrap().status(), 429, "the gateway's cooldown");
+    assert_eq!(s.emails_to("pending@openprovider.example").await, 1);
+    s.reset().await;
+    assert_eq!(s.upstream_requests().await, 0, "the counters start at the reset");
+    assert_eq!(resend("third").await.unwrap().status(), 200, "a new gateway, no cooldown");
+    assert_eq!(s.emails_to("pending@openprovider.example").await, 1);
 }

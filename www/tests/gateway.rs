@@ -12,7 +12,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use verification_core::{evaluate_response, Context, Provider, Response as CoreResponse, Status};
 use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::{sandbox, scenarios};
+use verification_www::sandbox::{self, scenarios};
 
 #[tokio::test]
 async fn every_provider_answers_status_and_resend_through_a_token() {
@@ -378,7 +378,7 @@ async fn an_intent_is_sent_once_and_a_contact_cools_down() {
     assert_eq!(soon.status(), 429);
     assert!(soon.headers().contains_key("retry-after"));
     let body = soon.text().await.unwrap();
-    let out = verification_core::resend::interpret_resend(
+    let out = verification_core::interpret_resend(
         Provider::Openprovider,
         &CoreResponse::new(429, &body),
         &Context::new(chrono::Utc::now()),
@@ -646,10 +646,8 @@ impl Restartable {
     async fn up(&mut self) -> Server {
         let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
         let base = format!("http://{}", self.addr);
-        let app = verification_www::app(verification_www::Config::sandbox(
-            &base,
-            "/nonexistent/widget/pkg",
-        ));
+        let sandbox = std::sync::Arc::new(verification_www::sandbox::Sandbox::new());
+        let app = axum::Router::new().nest("/sandbox", verification_www::sandbox::router(sandbox));
         let (tx, mut rx) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -1402,7 +1400,7 @@ async fn namecoms_throttle_as_200_sent_false_is_a_cooldown_like_a_429() {
     let ctx = Context::new(chrono::Utc::now());
     let text = body.to_string();
     let answer = verification_core::Response::new(200, &text);
-    let o = verification_core::resend::interpret_resend(Provider::Namecom, &answer, &ctx).unwrap();
+    let o = verification_core::interpret_resend(Provider::Namecom, &answer, &ctx).unwrap();
     assert_eq!(o.outcome, verification_core::resend::ResendKind::Throttled);
     // And the gateway holds the contact until then: nothing more upstream.
     let calls = g.requests(&format!("/sandbox/namecom/core/v1/contacts/verify/{id}:resend")).await;

@@ -16,8 +16,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::Server;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
+use verification_www::demo::mailcatcher::{Caught, Read};
 use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::mailcatcher::{Caught, Read};
 use verification_www::sandbox;
 
 const SECRET: &str = "gateway-test-secret-of-at-least-32-bytes";

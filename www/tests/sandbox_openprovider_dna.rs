@@ -263,3 +263,86 @@ async fn reset_reseeds_relative_to_the_clock_and_zeroes_counters() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn fault_switches_apply_per_endpoint_and_reset() {
+    use std::time::Duration;
+    let s = start().await;
+    let set = |v: Value| {
+        let req = s.client.post(s.url("/sandbox/control/faults")).json(&v);
+        async move { req.send().await.unwrap() }
+    };
+    let res = set(json!({"status": {"openprovider.lst": 500}})).await;
+    assert_eq!(res.status(), 400, "unknown endpoint");
+    let res = set(json!({"bogus": []})).await;
+    assert_eq!(res.status(), 400, "unknown switch");
+    let res = set(json!({
+        "status": {"openprovider.list": 500},
+        "html": {"dna.GetDetails": 502},
+        "invalid_json": ["namecom.list"],
+        "delay_ms": {"dna.ResendContactVerificationNotice": 300},
+        "hang": ["openprovider.restart"],
+    }))
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        s.get_json("/sandbox/control/faults").await["hang"],
+        json!(["openprovider.restart"])
+    );
+
+    let (code, body) = s.op_list("?email=pending@openprovider.example").await;
+    assert_eq!(code, 500);
+    assert_eq!(body["message"], "Sandbox fault: HTTP 500");
+    let res = s
+        .client
+        .post(s.url("/sandbox/dna/ContactApi.svc/GetDetails"))
+        .json(&json!({"UserName": "acme-reseller", "Password": "sandbox-dna-secret-7f3a",
+                      "ContactEmail": "pending@dna.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 502);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(res.text().await.unwrap().contains("<h1>502 Bad Gateway</h1>"));
+    let res = s
+        .client
+        .get(s.url("/sandbox/namecom/core/v1/contacts/unverified?perPage=1000"))
+        .headers(s.namecom_auth())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(serde_json::from_str::<Value>(&res.text().await.unwrap()).is_err());
+    let t = std::time::Instant::now();
+    let (code, _) = s
+        .dna("ResendContactVerificationNotice", json!({"ContactEmail": "pending@dna.example"}))
+        .await;
+    assert_eq!(code, 200);
+    assert!(t.elapsed() >= Duration::from_millis(300), "delayed");
+    assert_eq!(s.emails_to("pending@dna.example").await, 1, "a delay still runs the handler");
+    // A hang never answers.
+    let hung = s
+        .client
+        .post(s.url("/sandbox/openprovider/v1beta/customers/verifications/emails/restart"))
+        .headers(s.op_auth())
+        .json(&json!({"email": "pending@openprovider.example"}))
+        .timeout(Duration::from_millis(400))
+        .send()
+        .await;
+    assert!(hung.unwrap_err().is_timeout());
+    assert_eq!(s.emails_to("pending@openprovider.example").await, 0);
+
+    // Other endpoints are untouched; reset clears every switch.
+    let (code, _) = s.op_post("start", json!({"email": "not-started@openprovider.example"})).await;
+    assert_eq!(code, 200);
+    s.reset().await;
+    assert_eq!(
+        s.get_json("/sandbox/control/faults").await,
+        json!({"status": {}, "html": {}, "hang": [], "delay_ms": {}, "invalid_json": [],
+               "namecom_throttle_as_not_sent": false, "dna_flat": false, "zones": {}})
+    );
+    let (code, _) = s.op_list("?email=pending@openprovider.example").await;
+    assert_eq!(code, 200);
+    let (code, _) = s.op_post("restart", json!({"email": "pending@openprovider.example"})).await;
+    assert_eq!(code, 200);
+}

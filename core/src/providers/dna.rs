@@ -20,13 +20,13 @@ use crate::json::sorted;
 use crate::{
     context::{Context, Response},
     error::Error,
+    evaluation::Evaluation,
     json::Value,
     lenient::{enum_key, opt_string, string_list},
     observation::Observation,
     record::{FailureReason, Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::RawTime,
-    Evaluation,
 };
 
 const P: Provider = Provider::Dna;

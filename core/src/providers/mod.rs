@@ -11,9 +11,9 @@ use crate::time::later;
 use crate::{
     context::{Context, Response, PROPAGATION_WINDOW},
     error::{excerpt, Error, RowError},
+    evaluation::{Evaluation, Page},
     observation::Observation,
     record::{Provider, Status},
-    Evaluation, Page,
 };
 use chrono::TimeDelta;
 

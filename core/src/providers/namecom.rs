@@ -18,13 +18,13 @@ use super::{finish, http_error, object, read_fields, read_json, rows, Absence, F
 use crate::{
     context::{Context, Response},
     error::Error,
+    evaluation::{Evaluation, NextPage, Page},
     json::Value,
     lenient::{enum_key, opt_bool, opt_i64, opt_string, string_list},
     observation::Observation,
     record::{Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::{find_timestamp, RawTime},
-    Evaluation, NextPage, Page,
 };
 
 const P: Provider = Provider::Namecom;

@@ -20,13 +20,13 @@ use super::{
 use crate::{
     context::{Context, Response},
     error::Error,
+    evaluation::{Evaluation, Page},
     json::Value,
     lenient::{opt_bool, opt_enum_key, opt_i64, opt_string, EnumKey},
     observation::Observation,
     record::{FailureReason, Provider, Status},
     resend::{ResendKind, ResendOutcome},
     time::RawTime,
-    Evaluation, Page,
 };
 
 const P: Provider = Provider::Openprovider;

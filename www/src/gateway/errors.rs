@@ -6,7 +6,7 @@ use super::*;
 
 /// The gateway's own JSON error.
 pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = openapi::ErrorBody { error: code.to_owned(), message: message.to_owned() };
+    let body = bodies::ErrorBody { error: code.to_owned(), message: message.to_owned() };
     let mut res = (status, Json(body)).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

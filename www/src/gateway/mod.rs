@@ -26,6 +26,7 @@
 //! `upstream_unavailable`, 503 `not_ready` / `store_unavailable`. A token
 //! never appears in a URL, a log line or an error body.
 
+pub mod bodies;
 pub mod check;
 pub mod config;
 pub mod limits;
@@ -125,8 +126,9 @@ pub struct Gateway {
     queue_wake: tokio::sync::Notify,
     /// name.com's own verification, when configured.
     pub own: Option<own::Own>,
-    /// The clock own verification's deadlines are read by (the real one
-    /// but in tests).
+    /// The clock own verification's deadlines and name.com's propagation
+    /// window are read by (the real one but in tests and the demo, whose
+    /// clock is the sandbox's).
     pub clock: own::Clock,
     /// Origins lately logged as not allowed.
     refusals: Refusals,

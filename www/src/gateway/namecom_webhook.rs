@@ -12,8 +12,8 @@ use super::*;
     request_body(content = Object, description = "`contact.verification.status_change` (at most 64 KB)"),
     responses(
         (status = 200, description = "Applied (or a repeat, answered without effect)"),
-        (status = 401, description = "A signature that does not verify, or too old", body = openapi::ErrorBody),
-        (status = 404, description = "name.com is not served", body = openapi::ErrorBody),
+        (status = 401, description = "A signature that does not verify, or too old", body = bodies::ErrorBody),
+        (status = 404, description = "name.com is not served", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn webhook(State(gw): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {

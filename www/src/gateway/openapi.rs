@@ -4,47 +4,15 @@
 //!
 //! The operations are described by `#[utoipa::path]` on the handlers
 //! themselves; the bodies the gateway makes are the types it serializes
-//! ([`ErrorBody`], [`super::ready::State`], the queue's items). Status and
+//! ([`super::bodies`], [`super::ready::State`], the queue's items). Status and
 //! resend answers are the registrar's own JSON (name.com's list assembled
 //! from the mirror, Openprovider's envelope, DNA's result as JSON), which
 //! the widget's core reads: described as objects, their shapes are the
 //! registrars' (`www/contracts/`).
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+use super::bodies::{ErrorBody, ReadyzBody, ResendRequest};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
-
-/// The gateway's own error: `{"error": code, "message": words}`.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// A stable code: `unauthorized`, `forbidden_origin`, `not_found`,
-    /// `rate_limited`, `upstream_unavailable`, `upstream_paused`,
-    /// `not_ready`, `store_unavailable`, `unexpected_shape`, …
-    pub error: String,
-    /// What happened, for a person.
-    pub message: String,
-}
-
-/// A resend's body.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ResendRequest {
-    /// `resend` (name.com), `start` or `restart` (Openprovider),
-    /// `ResendContactVerificationNotice` (Domain Name API).
-    pub operation: String,
-}
-
-/// `/readyz`: whether this instance should get traffic, and why.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ReadyzBody {
-    /// The store answers and every served registrar is ready.
-    pub ready: bool,
-    /// `store` (bool) and one [`super::ready::State`] per served
-    /// registrar (`dna` adds `contract`: whether its WSDL confirmed it).
-    #[schema(value_type = Object)]
-    pub checks: BTreeMap<String, serde_json::Value>,
-}
+use utoipa::{Modify, OpenApi};
 
 /// Adds the panel's token as a bearer scheme.
 struct Tokens;

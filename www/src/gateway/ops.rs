@@ -18,9 +18,9 @@ pub(super) async fn healthz() -> Response {
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, description = "Ready", body = openapi::ReadyzBody),
-        (status = 401, description = "`ops_token` is set and the bearer is not it", body = openapi::ErrorBody),
-        (status = 503, description = "Not ready: the store or a registrar; `Retry-After`", body = openapi::ReadyzBody),
+        (status = 200, description = "Ready", body = bodies::ReadyzBody),
+        (status = 401, description = "`ops_token` is set and the bearer is not it", body = bodies::ErrorBody),
+        (status = 503, description = "Not ready: the store or a registrar; `Retry-After`", body = bodies::ReadyzBody),
     )
 )]
 pub(super) async fn readyz(State(gw): State<Shared>, headers: HeaderMap) -> Response {
@@ -64,7 +64,7 @@ pub(super) async fn readyz(State(gw): State<Shared>, headers: HeaderMap) -> Resp
     tag = "operations",
     responses(
         (status = 200, description = "Prometheus text", content_type = "text/plain"),
-        (status = 401, description = "`ops_token` is set and the bearer is not it", body = openapi::ErrorBody),
+        (status = 401, description = "`ops_token` is set and the bearer is not it", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn metrics_text(State(gw): State<Shared>, headers: HeaderMap) -> Response {
@@ -72,6 +72,9 @@ pub(super) async fn metrics_text(State(gw): State<Shared>, headers: HeaderMap) -
         return r;
     }
     let mut text = gw.metrics.render();
+    text.push_str("# HELP gateway_event_streams_open Live-update streams open on this instance.\n");
+    text.push_str("# TYPE gateway_event_streams_open gauge\n");
+    text.push_str(&format!("gateway_event_streams_open {}\n", gw.streams.total()));
     if let Some(nc) = &gw.namecom {
         if let Ok(completed) = gw.store.mirror_completed_at().await {
             let age =

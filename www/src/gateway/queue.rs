@@ -28,10 +28,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
-use verification_core::resend::{
-    interpret_resend, ResendKind, ResendOperation, NAMECOM_PER_ACCOUNT,
-};
-use verification_core::{Context, Provider};
+use verification_core::resend::{ResendKind, ResendOperation, NAMECOM_PER_ACCOUNT};
+use verification_core::{interpret_resend, Context, Provider};
 
 /// Most contacts one request may queue.
 const MAX_ITEMS: usize = 20_000;
@@ -107,11 +105,11 @@ async fn answer(gw: &Gateway, p: Provider) -> Response {
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "The queue", body = Queue),
-        (status = 400, description = "Not a queue request", body = super::openapi::ErrorBody),
-        (status = 401, description = "No token, or not a valid one", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::openapi::ErrorBody),
-        (status = 404, description = "No account-wide list for this registrar", body = super::openapi::ErrorBody),
-        (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
+        (status = 400, description = "Not a queue request", body = super::bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = super::bodies::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::bodies::ErrorBody),
+        (status = 404, description = "No account-wide list for this registrar", body = super::bodies::ErrorBody),
+        (status = 503, description = "The store is unreachable", body = super::bodies::ErrorBody),
     )
 )]
 pub(super) async fn list(State(gw): State<Shared>, Staff { provider, .. }: Staff) -> Response {
@@ -126,11 +124,11 @@ pub(super) async fn list(State(gw): State<Shared>, Staff { provider, .. }: Staff
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "Every planned row cancelled; the queue after", body = Queue),
-        (status = 400, description = "Not a queue request", body = super::openapi::ErrorBody),
-        (status = 401, description = "No token, or not a valid one", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::openapi::ErrorBody),
-        (status = 404, description = "No account-wide list for this registrar", body = super::openapi::ErrorBody),
-        (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
+        (status = 400, description = "Not a queue request", body = super::bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = super::bodies::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::bodies::ErrorBody),
+        (status = 404, description = "No account-wide list for this registrar", body = super::bodies::ErrorBody),
+        (status = 503, description = "The store is unreachable", body = super::bodies::ErrorBody),
     )
 )]
 pub(super) async fn cancel(
@@ -155,11 +153,11 @@ pub(super) async fn cancel(
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "Queued; the queue after", body = Queue),
-        (status = 400, description = "Not a queue request", body = super::openapi::ErrorBody),
-        (status = 401, description = "No token, or not a valid one", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::openapi::ErrorBody),
-        (status = 404, description = "No account-wide list for this registrar", body = super::openapi::ErrorBody),
-        (status = 503, description = "The store is unreachable", body = super::openapi::ErrorBody),
+        (status = 400, description = "Not a queue request", body = super::bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = super::bodies::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = super::bodies::ErrorBody),
+        (status = 404, description = "No account-wide list for this registrar", body = super::bodies::ErrorBody),
+        (status = 503, description = "The store is unreachable", body = super::bodies::ErrorBody),
     )
 )]
 pub(super) async fn add(

@@ -16,13 +16,13 @@ use super::*;
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "The registrar's answer for this contact only (name.com's list page from the mirror, Openprovider's envelope, DNA's result as JSON), which the widget's core reads", body = Object),
-        (status = 400, description = "No `contact`", body = openapi::ErrorBody),
-        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
-        (status = 403, description = "Not a registrant token, or not one of its contacts", body = openapi::ErrorBody),
-        (status = 404, description = "The registrar is not served", body = openapi::ErrorBody),
-        (status = 429, description = "Too many reads for this token or address; `Retry-After`", body = openapi::ErrorBody),
-        (status = 502, description = "The registrar could not be reached, or answered in an unexpected shape", body = openapi::ErrorBody),
-        (status = 503, description = "Not ready (name.com's mirror), the store is unreachable, or the registrar is paused; `Retry-After`", body = openapi::ErrorBody),
+        (status = 400, description = "No `contact`", body = bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = bodies::ErrorBody),
+        (status = 403, description = "Not a registrant token, or not one of its contacts", body = bodies::ErrorBody),
+        (status = 404, description = "The registrar is not served", body = bodies::ErrorBody),
+        (status = 429, description = "Too many reads for this token or address; `Retry-After`", body = bodies::ErrorBody),
+        (status = 502, description = "The registrar could not be reached, or answered in an unexpected shape", body = bodies::ErrorBody),
+        (status = 503, description = "Not ready (name.com's mirror), the store is unreachable, or the registrar is paused; `Retry-After`", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn status(
@@ -217,7 +217,7 @@ pub(super) async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Resp
             let recent = contact
                 .changed_at
                 .and_then(|at| at.checked_add_signed(verification_core::PROPAGATION_WINDOW))
-                .is_some_and(|end| Utc::now() < end);
+                .is_some_and(|end| (gw.clock)() < end);
             if unscoped {
                 tracing::warn!(
                     contact = %contact.id,
@@ -252,10 +252,10 @@ pub(super) async fn namecom_status(gw: &Gateway, contact: &ContactClaim) -> Resp
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "Server-sent events: `verification` when name.com's webhook says the contact's verification changed; ends at the token's `exp`", content_type = "text/event-stream"),
-        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
-        (status = 403, description = "Not a registrant token, or not one of its contacts", body = openapi::ErrorBody),
-        (status = 404, description = "name.com is not served", body = openapi::ErrorBody),
-        (status = 503, description = "Too many open streams on this instance", body = openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = bodies::ErrorBody),
+        (status = 403, description = "Not a registrant token, or not one of its contacts", body = bodies::ErrorBody),
+        (status = 404, description = "name.com is not served", body = bodies::ErrorBody),
+        (status = 503, description = "Too many open streams on this instance", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn events(

@@ -139,18 +139,18 @@ pub(super) async fn namecom_target(
         ("contact" = String, Query, description = "The `id` of one of the token's `contacts`"),
         ("X-Idempotency-Key" = Option<String>, Header, description = "One key per press: a retry with it is answered with the first answer (`X-Idempotent-Replay: 1`)"),
     ),
-    request_body = openapi::ResendRequest,
+    request_body = bodies::ResendRequest,
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "The registrar's answer (sent, or not sent with when it allows another)", body = Object),
-        (status = 400, description = "No `contact`, or a body that is not a resend", body = openapi::ErrorBody),
-        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
-        (status = 403, description = "Not a registrant token, not one of its contacts, or an `Origin` not in `allowed_origins`", body = openapi::ErrorBody),
-        (status = 404, description = "The registrar is not served", body = openapi::ErrorBody),
-        (status = 409, description = "A resend with this key is in flight, or the key was used for another request", body = openapi::ErrorBody),
+        (status = 400, description = "No `contact`, or a body that is not a resend", body = bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = bodies::ErrorBody),
+        (status = 403, description = "Not a registrant token, not one of its contacts, or an `Origin` not in `allowed_origins`", body = bodies::ErrorBody),
+        (status = 404, description = "The registrar is not served", body = bodies::ErrorBody),
+        (status = 409, description = "A resend with this key is in flight, or the key was used for another request", body = bodies::ErrorBody),
         (status = 429, description = "The contact's cooldown or the account's budget: `Retry-After`, `x-ratelimit-reset`, and `details` saying when", body = Object),
-        (status = 502, description = "The registrar could not be reached", body = openapi::ErrorBody),
-        (status = 503, description = "The store is unreachable, or the registrar is paused", body = openapi::ErrorBody),
+        (status = 502, description = "The registrar could not be reached", body = bodies::ErrorBody),
+        (status = 503, description = "The store is unreachable, or the registrar is paused", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn resend(
@@ -379,7 +379,7 @@ async fn settle_answer(
         answer.status,
         std::str::from_utf8(&answer.body).unwrap_or(""),
     );
-    let outcome = verification_core::resend::interpret_resend(p, &resp, &ctx).ok();
+    let outcome = verification_core::interpret_resend(p, &resp, &ctx).ok();
     let bucket = rate_bucket(p, r.namecom_id.map(i64::from), &r.email, r.handle.as_deref());
     match &outcome {
         Some(o) if o.outcome == ResendKind::Sent => {

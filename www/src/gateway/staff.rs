@@ -11,10 +11,10 @@ use super::*;
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "A page of the account's unverified contacts: name.com's list shape from the mirror (`page`, `perPage`), or Openprovider's (`limit`, `offset`, `status`, `email`, `domain`)", body = Object),
-        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
-        (status = 403, description = "Not a staff token", body = openapi::ErrorBody),
-        (status = 404, description = "No list for this registrar", body = openapi::ErrorBody),
-        (status = 503, description = "Not ready", body = openapi::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = bodies::ErrorBody),
+        (status = 403, description = "Not a staff token", body = bodies::ErrorBody),
+        (status = 404, description = "No list for this registrar", body = bodies::ErrorBody),
+        (status = 503, description = "Not ready", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn list(
@@ -91,18 +91,18 @@ pub(super) async fn list(
         ("contact" = String, Query, description = "name.com's verification id, or Openprovider's email"),
         ("X-Idempotency-Key" = Option<String>, Header, description = "As for the registrant's resend"),
     ),
-    request_body = openapi::ResendRequest,
+    request_body = bodies::ResendRequest,
     security(("panelToken" = [])),
     responses(
         (status = 200, description = "The registrar's answer", body = Object),
-        (status = 400, description = "No `contact`, or a body that is not a resend", body = openapi::ErrorBody),
-        (status = 401, description = "No token, or not a valid one", body = openapi::ErrorBody),
-        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = openapi::ErrorBody),
+        (status = 400, description = "No `contact`, or a body that is not a resend", body = bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = bodies::ErrorBody),
+        (status = 403, description = "Not a staff token, or an `Origin` not in `allowed_origins`", body = bodies::ErrorBody),
         (status = 404, description = "No such contact in the account: the registrar's own answer", body = Object),
-        (status = 409, description = "A resend with this key is in flight, or the key was used for another request", body = openapi::ErrorBody),
+        (status = 409, description = "A resend with this key is in flight, or the key was used for another request", body = bodies::ErrorBody),
         (status = 429, description = "The contact's cooldown or the account's budget", body = Object),
-        (status = 502, description = "The registrar could not be reached", body = openapi::ErrorBody),
-        (status = 503, description = "The store is unreachable, or the registrar is paused", body = openapi::ErrorBody),
+        (status = 502, description = "The registrar could not be reached", body = bodies::ErrorBody),
+        (status = 503, description = "The store is unreachable, or the registrar is paused", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn support_resend(

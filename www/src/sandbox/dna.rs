@@ -55,7 +55,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use super::{json_response, Sandbox, DNA_PASSWORD, DNA_USERNAME};
-use crate::scenarios::{registry, Provider};
+use crate::sandbox::scenarios::{registry, Provider};
 
 /// Days a DNA verification key stays valid.
 pub const KEY_VALIDITY_DAYS: i64 = 60;

@@ -1,7 +1,7 @@
 //! An offline stand-in for each registrar's API, mounted at `/sandbox`.
 //!
 //! State lives in memory behind one [`Mutex`]. It is seeded from
-//! [`crate::scenarios`] relative to the sandbox clock, which tests and demos
+//! [`crate::sandbox::scenarios`] relative to the sandbox clock, which tests and demos
 //! can fix with `POST /sandbox/control/clock`.
 //!
 //! Control endpoints (no credentials):
@@ -58,9 +58,11 @@
 //! Except for `delay_ms`, the registrar's handler does not run: nothing
 //! changes and no email is sent.
 
+mod control;
 pub mod dna;
 pub mod namecom;
 pub mod openprovider;
+pub mod scenarios;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -69,13 +71,12 @@ use axum::extract::{OriginalUri, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::scenarios::Provider;
+use crate::sandbox::scenarios::Provider;
 
 /// Built-in Domain Name API sandbox user name.
 pub const DNA_USERNAME: &str = "acme-reseller";
@@ -94,8 +95,8 @@ pub const NAMECOM_OWN_TOKEN: &str = "sandbox-namecom-own-token-8d2f";
 pub const OPENPROVIDER_USERNAME: &str = "acme-reseller";
 /// Built-in Openprovider sandbox login password.
 pub const OPENPROVIDER_PASSWORD: &str = "sandbox-openprovider-password-5e8a";
-/// The demo pass-through's fixed Openprovider bearer token (the gateway
-/// logs in instead).
+/// A fixed Openprovider bearer token the sandbox accepts, for tests that
+/// call it directly (the gateway logs in instead).
 pub const OPENPROVIDER_TOKEN: &str = "sandbox-openprovider-token-9b2d";
 
 /// The registrar sections of a gateway configuration (`serve`) whose three
@@ -345,9 +346,18 @@ impl Sandbox {
         self.lock().namecom.verified(id)
     }
 
+    /// Zeroes the request counters (`/sandbox/control/requests`): the
+    /// demo does after its gateway's first scan following a reset, so they
+    /// count what registrants' pages caused.
+    pub fn clear_requests(&self) {
+        let mut st = self.lock();
+        st.requests = Counter::default();
+        st.probes = Counter::default();
+    }
+
     /// When the `namecom-unknown` scenario's contact was changed.
     pub fn namecom_unknown_changed_at(&self) -> DateTime<Utc> {
-        crate::scenarios::namecom_unknown_changed_at(self.lock().seeded_at)
+        crate::sandbox::scenarios::namecom_unknown_changed_at(self.lock().seeded_at)
     }
 }
 
@@ -359,18 +369,7 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .nest("/openprovider", openprovider::router(sandbox.clone()))
         .layer(middleware::from_fn_with_state(sandbox.clone(), apply_faults))
         .layer(middleware::from_fn_with_state(sandbox.clone(), count_requests));
-    let control = Router::new()
-        .route("/clock", get(get_clock).post(set_clock))
-        .route("/reset", post(reset))
-        .route("/emails", get(emails))
-        .route("/requests", get(requests))
-        .route("/seed", post(seed))
-        .route("/namecom/register", post(namecom_register))
-        .route("/namecom/email", post(namecom_email))
-        .route("/namecom/domain", post(namecom_domain))
-        .route("/faults", get(get_faults).post(set_faults))
-        .route("/openprovider/tokens", get(op_tokens).post(op_tokens));
-    Router::new().nest("/control", control).merge(registrars).with_state(sandbox)
+    Router::new().nest("/control", control::router()).merge(registrars).with_state(sandbox)
 }
 
 async fn count_requests(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) -> Response {
@@ -464,192 +463,8 @@ async fn apply_faults(State(sb): State<Arc<Sandbox>>, req: Request, next: Next) 
     next.run(req).await
 }
 
-async fn op_tokens(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let body = serde_json::from_slice::<Value>(&body).ok();
-    match openprovider::tokens_control(&sb, body.as_ref()) {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => control_error(StatusCode::BAD_REQUEST, &e),
-    }
-}
-
-async fn get_faults(State(sb): State<Arc<Sandbox>>) -> Response {
-    Json(&sb.lock().faults).into_response()
-}
-
-async fn set_faults(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let faults = match serde_json::from_slice::<Faults>(&body) {
-        Ok(f) => f,
-        Err(e) => {
-            return control_error(
-                StatusCode::BAD_REQUEST,
-                &format!(
-                    "expected {{\"status\"|\"html\": {{endpoint: code}}, \"hang\"|\"invalid_json\": [endpoint], \"delay_ms\": {{endpoint: ms}}}}: {e}"
-                ),
-            )
-        }
-    };
-    if let Some(bad) = faults.names().find(|n| !FAULT_ENDPOINTS.contains(&n.as_str())) {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            &format!("unknown endpoint `{bad}`; known: {}", FAULT_ENDPOINTS.join(", ")),
-        );
-    }
-    let mut st = sb.lock();
-    st.faults = faults;
-    Json(&st.faults).into_response()
-}
-
-fn control_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn control_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
-}
-
-fn clock_json(st: &SandboxState) -> Value {
-    json!({ "now": st.now().to_rfc3339(), "fixed": st.fixed_now.is_some() })
-}
-
-async fn get_clock(State(sb): State<Arc<Sandbox>>) -> Response {
-    Json(clock_json(&sb.lock())).into_response()
-}
-
-#[derive(Deserialize)]
-struct ClockBody {
-    now: Option<String>,
-}
-
-async fn set_clock(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let Ok(body) = serde_json::from_slice::<ClockBody>(&body) else {
-        return control_error(StatusCode::BAD_REQUEST, "expected {\"now\": \"<RFC 3339>\" | null}");
-    };
-    let fixed = match body.now.as_deref() {
-        None => None,
-        Some(s) => match DateTime::parse_from_rfc3339(s) {
-            Ok(t) => Some(t.with_timezone(&Utc)),
-            Err(_) => {
-                return control_error(StatusCode::BAD_REQUEST, "`now` is not an RFC 3339 date-time")
-            }
-        },
-    };
-    let mut st = sb.lock();
-    st.fixed_now = fixed;
-    Json(clock_json(&st)).into_response()
-}
-
-async fn reset(State(sb): State<Arc<Sandbox>>) -> Response {
-    let mut st = sb.lock();
-    st.reset();
-    Json(json!({
-        "reset": true,
-        "now": st.now().to_rfc3339(),
-        // The own-verification account's newcomer, registered anew.
-        "ownNewcomer": st.namecom.own_newcomer(),
-    }))
-    .into_response()
-}
-
-async fn emails(State(sb): State<Arc<Sandbox>>) -> Response {
-    Json(sb.lock().emails.to_json("byContact")).into_response()
-}
-
-async fn requests(State(sb): State<Arc<Sandbox>>) -> Response {
-    let st = sb.lock();
-    let mut out = st.requests.to_json("byPath");
-    out["probes"] = st.probes.to_json("byPath");
-    Json(out).into_response()
-}
-
-#[derive(Deserialize)]
-struct SeedBody {
-    provider: String,
-    count: usize,
-}
-
-async fn seed(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let Ok(body) = serde_json::from_slice::<SeedBody>(&body) else {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            "expected {\"provider\": \"dna|namecom|openprovider\", \"count\": N}",
-        );
-    };
-    let Some(provider) = crate::scenarios::parse_provider(&body.provider) else {
-        return control_error(StatusCode::BAD_REQUEST, "unknown provider");
-    };
-    if body.count > MAX_SEED {
-        return control_error(StatusCode::BAD_REQUEST, "count is above 20000");
-    }
-    let mut st = sb.lock();
-    let now = st.now();
-    let total = match provider {
-        Provider::Dna => st.dna.add_synthetic(now, body.count),
-        Provider::Namecom => st.namecom.add_synthetic(now, body.count),
-        Provider::Openprovider => st.openprovider.add_synthetic(now, body.count),
-    };
-    Json(json!({ "provider": provider.as_str(), "added": body.count, "total": total }))
-        .into_response()
-}
-
-#[derive(Deserialize)]
-struct RegisterBody {
-    email: String,
-    domains: Vec<String>,
-    /// `own` for the own-verification account.
-    #[serde(default)]
-    account: Option<String>,
-    /// Years the domains are registered for (default 1).
-    #[serde(default)]
-    years: Option<u32>,
-}
-
-async fn namecom_register(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let body = match serde_json::from_slice::<RegisterBody>(&body) {
-        Ok(b) if !b.domains.is_empty() && b.email.contains('@') => b,
-        _ => {
-            return control_error(
-                StatusCode::BAD_REQUEST,
-                "expected {\"email\": \"…@…\", \"domains\": [\"…\"]}",
-            )
-        }
-    };
-    let account = match body.account.as_deref() {
-        Some("own") => namecom::Account::Own,
-        _ => namecom::Account::Main,
-    };
-    let id = {
-        let mut st = sb.lock();
-        let now = st.now();
-        let years = body.years.unwrap_or(1).clamp(1, 10);
-        st.namecom.register_for(account, now, &body.email, &body.domains, years)
-    };
-    Json(json!({ "verificationId": id })).into_response()
-}
-
-/// `POST /sandbox/control/namecom/domain`: renew, expire or transfer out a
-/// name.com domain (see [`namecom::NamecomState::domain_control`]).
-async fn namecom_domain(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let v = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-    let mut st = sb.lock();
-    let now = st.now();
-    match st.namecom.domain_control(&v, now) {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => control_error(StatusCode::BAD_REQUEST, &e),
-    }
-}
-
-/// `POST /sandbox/control/namecom/email {"verificationId", "email"}`: the
-/// registrant's address changes and name.com keeps the verification (its
-/// list shows the new address under the same id).
-async fn namecom_email(State(sb): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let v = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-    let (Some(id), Some(email)) = (v["verificationId"].as_i64(), v["email"].as_str()) else {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            "expected {\"verificationId\": N, \"email\": \"…@…\"}",
-        );
-    };
-    if sb.lock().namecom.change_email(id, email) {
-        Json(json!({ "verificationId": id, "email": email })).into_response()
-    } else {
-        control_error(StatusCode::NOT_FOUND, "no such verification")
-    }
 }
 
 /// A JSON response with a status code.

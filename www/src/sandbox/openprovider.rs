@@ -66,7 +66,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
 use super::{json_response, Sandbox, OPENPROVIDER_TOKEN};
-use crate::scenarios::{registry, Provider};
+use crate::sandbox::scenarios::{registry, Provider};
 
 /// Days Openprovider gives a registrant to verify.
 pub const VERIFICATION_DAYS: i64 = 15;

@@ -19,29 +19,50 @@ pub struct Server {
     pub client: reqwest::Client,
 }
 
-/// Starts the app with the sandbox upstreams, clock fixed at [`T0`] and
-/// scenarios reseeded relative to it.
+/// Starts the sandbox alone (at `/sandbox`), clock fixed at [`T0`] and
+/// scenarios reseeded relative to it: the registrars the gateways of the
+/// tests read.
 pub async fn start() -> Server {
-    start_with_widget_dir(PathBuf::from("/nonexistent/widget/pkg")).await
-}
-
-/// [`start`] serving `widget_dir` at `/widget/`.
-pub async fn start_with_widget_dir(widget_dir: PathBuf) -> Server {
-    start_with(|c| c.widget_dir = widget_dir).await
-}
-
-/// [`start`] with the sandbox configuration changed by `change`.
-pub async fn start_with(change: impl FnOnce(&mut verification_www::Config)) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let mut config = verification_www::Config::sandbox(&base, "/nonexistent/widget/pkg");
-    change(&mut config);
-    let app = verification_www::app(config);
+    let sandbox = std::sync::Arc::new(sandbox::Sandbox::new());
+    let app = axum::Router::new().nest("/sandbox", sandbox::router(sandbox));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let server = Server { base, client: reqwest::Client::new() };
     server.set_clock(T0).await;
     server.reset().await;
     server
+}
+
+/// The demo in process (`verification-www demo`), its gateway started,
+/// the sandbox's clock fixed at [`T0`] and reseeded.
+pub async fn start_demo(
+    widget_dir: PathBuf,
+) -> (Server, std::sync::Arc<verification_www::demo::Demo>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let data_dir = std::env::temp_dir().join(format!(
+        "demo-test-{}-{}",
+        std::process::id(),
+        listener.local_addr().unwrap().port()
+    ));
+    let options = verification_www::demo::Options {
+        base: base.clone(),
+        widget_dir,
+        data_dir,
+        static_dir: None,
+    };
+    let (app, demo) = verification_www::demo::app(options).unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .unwrap()
+    });
+    demo.start_gateway().await.unwrap();
+    let server = Server { base, client: reqwest::Client::new() };
+    server.set_clock(T0).await;
+    server.reset().await;
+    (server, demo)
 }
 
 impl Server {
@@ -84,13 +105,21 @@ impl Server {
         self.get_json("/sandbox/control/requests").await["total"].as_u64().unwrap()
     }
 
-    /// Opens the demo page and returns the `Cookie` header value of the new
-    /// session.
+    /// Opens the demo panel and returns the `Cookie` header value of the
+    /// new session.
     pub async fn session(&self) -> String {
         let res = self.client.get(self.url("/")).send().await.unwrap();
         assert_eq!(res.status(), 200);
         let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
         set_cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// The demo panel's token for the session `cookie` (`/demo/token`).
+    pub async fn panel_token(&self, cookie: &str, path: &str) -> String {
+        let res = self.client.get(self.url(path)).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let v: Value = res.json().await.unwrap();
+        v["token"].as_str().unwrap().to_owned()
     }
 
     /// name.com sandbox credentials.
@@ -196,27 +225,15 @@ pub struct Binary {
 }
 
 impl Binary {
-    /// Starts `target/debug/verification-www --port 0` with `env` added.
+    /// Starts `target/debug/verification-www demo --port 0` with `env`
+    /// added, its store in a directory of its own.
     pub fn start(env: &[(&str, &str)]) -> Binary {
         use std::io::{BufRead, BufReader, Read};
         use std::process::{Command, Stdio};
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_verification-www"));
-        cmd.args(["demo", "--port", "0", "--widget-dir", "/nonexistent"]);
-        for v in [
-            "DNA_BASE_URL",
-            "DNA_USERNAME",
-            "DNA_PASSWORD",
-            "NAMECOM_BASE_URL",
-            "NAMECOM_USERNAME",
-            "NAMECOM_TOKEN",
-            "OPENPROVIDER_BASE_URL",
-            "OPENPROVIDER_TOKEN",
-            "NAMECOM_WEBHOOK_URL",
-            "RESEND_LOG",
-        ] {
-            cmd.env_remove(v);
-        }
-        cmd.env("RESEND_LOG", ":memory:");
+        let data =
+            std::env::temp_dir().join(format!("demo-bin-{}-{}", std::process::id(), rand_suffix()));
+        cmd.args(["demo", "--port", "0", "--widget-dir", "/nonexistent", "--data-dir"]).arg(&data);
         cmd.envs(env.iter().copied());
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -260,4 +277,10 @@ impl Binary {
 pub fn base64_encode(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
 }

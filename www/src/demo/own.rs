@@ -1,7 +1,8 @@
 //! The demo's own verification (`make demo`): the sandbox's second name.com
-//! account, whose reseller verifies its registrants itself, behind a real
-//! gateway in process at `/gateway` (`[namecom.own_verification]` on). It
-//! sends through an in-process mail catcher, which `/mailbox` shows.
+//! account, whose reseller verifies its registrants itself, behind a second
+//! gateway in process at `/gateway` (`[namecom.own_verification]` on: a
+//! gateway serves one name.com account). It sends through an in-process
+//! mail catcher, which `/mailbox` shows.
 //!
 //! A newcomer opens the panel: one card's widget reads the gateway (with a
 //! token from `/demo/own-token`, signed as a panel would). The mailbox has
@@ -18,12 +19,13 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use tower::ServiceExt as _;
 
-use crate::demo::{escape, html_response, page, Chrome};
+use super::chrome::{escape, html_response, page, Chrome};
+use super::mailcatcher::{Caught, MailCatcher};
+use super::random_hex;
+use super::session::Sessions;
 use crate::gateway::{self, config::GatewayConfig};
-use crate::mailcatcher::{Caught, MailCatcher};
+use crate::sandbox::scenarios::DEMO_REGISTRANT;
 use crate::sandbox::{self, namecom, Sandbox};
-use crate::scenarios::DEMO_REGISTRANT;
-use crate::session::Sessions;
 
 /// The newcomer's contact id in the panel (the token's `id`).
 pub const NEWCOMER: &str = "namecom-own-newcomer";
@@ -43,12 +45,6 @@ impl std::fmt::Debug for OwnDemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OwnDemo").field("base", &self.base).finish_non_exhaustive()
     }
-}
-
-fn random_hex() -> String {
-    let mut b = [0u8; 32];
-    let _ = getrandom::fill(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Starts the mail catcher and the gateway in the background (the demo

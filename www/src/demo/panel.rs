@@ -1,5 +1,6 @@
-//! The demo reseller control panel: `/`, `/account/contact` and
-//! `/static/panel.css`.
+//! The demo reseller's control panel: `/`, `/account/contact` and
+//! `/static/panel.css`. Each card's widget reads the demo's gateway with a
+//! token the panel signs (`token-url="/demo/token"`, [`super::tokens`]).
 //!
 //! Pages are CSP-ready: no inline scripts, inline styles or `on*`
 //! attributes. They are served with a `Content-Security-Policy` that only
@@ -7,120 +8,47 @@
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::SecondsFormat;
 
-use crate::scenarios::{self, registry, Provider, DEMO_REGISTRANT};
-use crate::session;
-use crate::AppState;
+use std::sync::Arc;
+
+use super::chrome::{escape, html_response, page, Chrome, REGISTRANT};
+use super::{session, Demo};
+use crate::sandbox::scenarios::{self, registry, Provider, DEMO_REGISTRANT};
 
 /// The panel's stylesheet.
-pub const PANEL_CSS: &str = include_str!("../static/panel.css");
+pub const PANEL_CSS: &str = include_str!("../../static/panel.css");
 
 /// The panel's icon (browsers ask for one on every page).
-pub const FAVICON_SVG: &str = include_str!("../static/favicon.svg");
-
-/// Policy sent with every HTML page.
-pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+pub const FAVICON_SVG: &str = include_str!("../../static/favicon.svg");
 
 /// The demo contact whose widget takes live updates (`events-url`).
 pub const LIVE_CONTACT: &str = "namecom-pending";
 
+/// Where each card's widget gets its token (the panel's server side).
+pub const TOKEN_URL: &str = "/demo/token";
+
 /// Builds the demo pages' router.
-pub fn router() -> Router<AppState> {
+pub fn router(demo: Arc<Demo>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/account/contact", get(contact_page).post(contact_submit))
         .route("/static/panel.css", get(css))
         .route("/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
-}
-
-/// HTML-escapes text for the pages.
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// Who is signed in, and which page of the panel is shown.
-pub(crate) struct Chrome<'a> {
-    /// "Signed in as …".
-    pub user: &'a str,
-    /// Extra stylesheet of the page, if any.
-    pub stylesheet: Option<&'a str>,
-    /// The navigation entry marked current (`aria-current="page"`).
-    pub current: &'a str,
-    /// The widget module the page loads: `/widget/define.js` (the
-    /// registrant element) or `/widget/define-list.js` (the staff list).
-    pub script: &'a str,
-}
-
-/// The registrant's view of the panel.
-pub(crate) const REGISTRANT: Chrome<'static> =
-    Chrome { user: "Jane Registrant", stylesheet: None, current: "/", script: "/widget/define.js" };
-
-/// The panel layout every demo page shares: top bar, navigation, main.
-pub(crate) fn page(chrome: &Chrome<'_>, title: &str, main: &str) -> String {
-    let stylesheet = chrome
-        .stylesheet
-        .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", escape(href)))
-        .unwrap_or_default();
-    let nav: String = [
-        ("/", "Domains"),
-        ("/account/contact", "Contact details"),
-        ("/mailbox", "Mailbox"),
-        ("/support", "Support"),
-    ]
-    .iter()
-    .map(|(href, label)| {
-        let current = if *href == chrome.current { " aria-current=\"page\"" } else { "" };
-        format!("<li><a href=\"{href}\"{current}>{label}</a></li>\n")
-    })
-    .collect();
-    format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — Acme Domains</title>
-<link rel="stylesheet" href="/static/panel.css">
-{stylesheet}<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<script type="module" src="{script}"></script>
-</head>
-<body>
-<header class="topbar">
-<a class="brand" href="/">Acme Domains — Control panel</a>
-<span class="account">Signed in as {user}</span>
-</header>
-<div class="layout">
-<nav class="sidebar" aria-label="Main">
-<ul>
-{nav}</ul>
-</nav>
-<main id="main">
-{main}
-</main>
-</div>
-<footer class="footer">Demo reseller panel. Registrar APIs are simulated by this server's sandbox.</footer>
-</body>
-</html>
-"#,
-        title = escape(title),
-        user = escape(chrome.user),
-        script = escape(chrome.script),
-    )
+        .with_state(demo)
 }
 
 /// `demo --static-dir DIR`: the developer's own pages at `/site/`, on the
-/// demo's origin, so a widget on them calls the pass-through (`/api/...`)
-/// as the panel's do. Opening any of them signs the browser in as the demo
-/// registrant (the session cookie the pass-through checks), as the panel
+/// demo's origin, so a widget on them gets its token from the panel
+/// (`token-url="/demo/token"`) and reads the gateway (`/api/...`) as the
+/// panel's do. Opening any of them signs the browser in as the demo
+/// registrant (the session cookie `/demo/token` checks), as the panel
 /// does. No CSP is added: the pages are the developer's.
-pub(crate) fn site(dir: &std::path::Path, state: AppState) -> Router {
+pub(crate) fn site(dir: &std::path::Path, state: Arc<Demo>) -> Router {
     Router::new()
         .nest_service("/site", tower_http::services::ServeDir::new(dir))
         .layer(axum::middleware::from_fn_with_state(state, signed_in))
@@ -128,7 +56,7 @@ pub(crate) fn site(dir: &std::path::Path, state: AppState) -> Router {
 
 /// Gives a browser without a demo session one (see [`site`]).
 async fn signed_in(
-    State(state): State<AppState>,
+    State(state): State<Arc<Demo>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -145,19 +73,8 @@ async fn signed_in(
     res
 }
 
-/// An HTML page with the panel's security headers (the strict CSP).
-pub(crate) fn html_response(body: String) -> Response {
-    let mut res = Html(body).into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    res
-}
-
 /// The control panel, with one widget per scenario of the demo registrant.
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn index(State(state): State<Arc<Demo>>, headers: HeaderMap) -> Response {
     let new_session = match state.sessions.from_headers(&headers) {
         Some(s) if s.registrant == DEMO_REGISTRANT => None,
         _ => Some(state.sessions.create(DEMO_REGISTRANT)),
@@ -179,10 +96,10 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
             let key = escape(&c.key);
             let extra = match c.key.as_str() {
                 "namecom-unknown" => format!(" changed-at=\"{changed_at}\""),
-                // Live updates: name.com's webhooks, pushed by the server
-                // as they arrive (see `webhooks.rs`). One stream per page
-                // here: over HTTP/1.1 a browser keeps at most six
-                // connections per host, and each stream holds one.
+                // Live updates: name.com's webhooks, pushed by the gateway
+                // as they arrive. One stream per page here: over HTTP/1.1
+                // a browser keeps at most six connections per host, and
+                // each stream holds one.
                 LIVE_CONTACT => format!(" events-url=\"/api/{p}/events?contact={key}\""),
                 _ => String::new(),
             };
@@ -193,7 +110,7 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
             main.push_str(&format!(
                 "<article class=\"card\">\n<h3>{caption}</h3>\n<p class=\"meta\">{email} · {domains}</p>\n\
                  <registrant-verification provider=\"{p}\" status-url=\"/api/{p}/status?contact={key}\" \
-                 resend-url=\"/api/{p}/resend?contact={key}\" data-scenario=\"{key}\" \
+                 resend-url=\"/api/{p}/resend?contact={key}\" token-url=\"{TOKEN_URL}\" data-scenario=\"{key}\" \
                  domains=\"{names}\" edit-contact-url=\"/account/contact?contact={key}\"{extra}>\
                  <p class=\"fallback\">Checking the verification status of {email}…</p>\
                  </registrant-verification>\n</article>\n",
@@ -203,9 +120,7 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
         main.push_str("</div>\n</section>\n");
     }
-    if state.own_demo.is_some() {
-        main.push_str(&own_verification_card());
-    }
+    main.push_str(&own_verification_card());
     let mut res = html_response(page(&REGISTRANT, "Control panel", &main));
     if let Some(id) = new_session {
         if let Ok(v) = HeaderValue::from_str(&session::set_cookie_value(&id)) {
@@ -217,10 +132,10 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
 
 /// The newcomer of the reseller that verifies its registrants itself: the
 /// widget reads the demo's gateway with a token, the email is in the
-/// mailbox (see [`crate::own_demo`]).
+/// mailbox (see [`super::own`]).
 fn own_verification_card() -> String {
     use crate::sandbox::namecom::{OWN_NEWCOMER_DOMAINS, OWN_NEWCOMER_EMAIL};
-    let key = crate::own_demo::NEWCOMER;
+    let key = super::own::NEWCOMER;
     let api = "/gateway/api/namecom";
     format!(
         "<section class=\"provider\" aria-labelledby=\"h-own\">\n\
