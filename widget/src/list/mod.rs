@@ -27,10 +27,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use parts::{
-    visible_rows, BulkBar, ConfirmBulk, Filters, LoadError, QueuePanel, RowErrors, SkippedPanel,
-    Table,
-};
+use parts::{BulkBar, ConfirmBulk, Filters, LoadError, QueuePanel, RowErrors, SkippedPanel};
 use send_wrapper::SendWrapper;
 use std::{
     cell::Cell,
@@ -39,6 +36,7 @@ use std::{
     sync::Arc,
     time::Duration,
 };
+use table::{visible_rows, Table};
 use verification_core::RowError;
 use wasm_bindgen::{prelude::*, JsCast};
 use web_sys::{HtmlElement, ShadowRoot};
@@ -46,6 +44,7 @@ use web_sys::{HtmlElement, ShadowRoot};
 mod load;
 mod parts;
 mod queue;
+mod table;
 
 /// The list's stylesheet (adopted, so it works under a strict CSP).
 pub const LIST_STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/list.css"));
