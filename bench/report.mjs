@@ -87,7 +87,7 @@ cpSync(PKG, SITE, { recursive: true });
 cpSync(COUNTER, join(SITE, 'counter'), { recursive: true });
 const widgetPage = (refresh) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
 <script type="module" src="./bench-widget.js"></script></head><body>
-<registrant-verification provider="openprovider" refresh="${refresh}"
+<registrant-verification provider="openprovider" refresh="${refresh}" token-url="/demo/token"
   status-url="/api/openprovider/status?contact=openprovider-pending"
   resend-url="/api/openprovider/resend?contact=openprovider-pending"></registrant-verification>
 </body></html>`;
@@ -121,7 +121,7 @@ window.__firstPaintAtMs = performance.now();
 
 // ---------------------------------------------------------------- server
 
-const server = spawn(join(ROOT, 'target', 'debug', 'verification-www'), ['demo', '--port', '0', '--widget-dir', SITE], {
+const server = spawn(join(ROOT, 'target', 'debug', 'verification-www'), ['demo', '--port', '0', '--widget-dir', SITE, '--data-dir', join(ROOT, 'target', 'bench-demo')], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -149,7 +149,10 @@ let report;
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}/`); // the demo session cookie
+  // The demo panel's session cookie: the widget's token comes from the
+  // panel (`token-url="/demo/token"`), its status from the gateway, as a
+  // reseller deploys it (here both on the demo's one origin).
+  await page.goto(`${base}/`);
 
   // Time to first status, over LOADS page loads (HTTP cache as a returning
   // registrant has it; the first load is a cold one and counts too).

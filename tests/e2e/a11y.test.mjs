@@ -214,7 +214,7 @@ function sameStatusRegion(page, scenario) {
   return h.widget(page, scenario).evaluate((el) => el.shadowRoot.querySelector('[part~="status"]')?.__a11yMark === true);
 }
 
-// The seeded demo scenarios by state (www/src/sandbox/scenarios.rs).
+// The seeded demo scenarios by state (www/sandbox/src/scenarios.rs).
 const DEMO_STATES = [
   { state: 'not started', keys: ['dna-not-started', 'openprovider-not-started'], status: 'not_started' },
   { state: 'pending (info)', keys: ['dna-pending', 'namecom-pending', 'openprovider-pending'], status: 'pending', urgency: 'info' },

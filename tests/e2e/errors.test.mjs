@@ -127,7 +127,7 @@ describe('errors', () => {
   it("a registrar's error envelope shows the registrar's message", async () => {
     // The gateway passes a registrar's own error answer on unchanged (its
     // status and body): here each registrar's envelope, as the sandbox
-    // writes them (www/src/sandbox/), answered for that card's status read.
+    // writes them (www/sandbox/src/), answered for that card's status read.
     await server.resetAt(T0);
     const page = await h.newPage(browser);
     h.allowProblems(page, /status of 5\d\d/);

@@ -19,7 +19,7 @@ import { mintToken } from '../../www/examples/tokens/mint-token.mjs';
 
 const SECRET = 'e2e-gateway-secret-of-at-least-32-bytes!';
 const TOKENS = join(h.ROOT, 'www', 'examples', 'tokens');
-// The sandbox's credentials (www/src/sandbox/mod.rs).
+// The sandbox's credentials (www/sandbox/src/lib.rs).
 const CREDENTIALS = {
   namecom: ['acme-reseller-test', 'sandbox-namecom-token-4c1e'],
   openprovider: ['acme-reseller', 'sandbox-openprovider-password-5e8a'],

@@ -406,7 +406,7 @@ export const DAY = 24 * HOUR;
 
 /** The sandbox credentials, read from the server source (kept in sync). */
 export function sandboxCredentials() {
-  const src = readFileSync(join(ROOT, 'www', 'src', 'sandbox', 'mod.rs'), 'utf8');
+  const src = readFileSync(join(ROOT, 'www', 'sandbox', 'src', 'lib.rs'), 'utf8');
   const consts = {};
   for (const m of src.matchAll(/pub const ([A-Z_]+): &str = "([^"]+)";/g)) consts[m[1]] = m[2];
   return consts;

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as h from './harness.mjs';
 
 const { T0, MIN } = h;
-const KEY = 'namecom-pending'; // the demo's live contact (www/src/demo/panel.rs LIVE_CONTACT)
+const KEY = 'namecom-pending'; // the demo's live contact (www/src/panel.rs LIVE_CONTACT)
 const VERIFICATION_ID = 98752464; // its name.com verification id
 const OTHER_ID = 98752465; // namecom-due-soon
 const EVENTS_PATH = '/api/namecom/events';

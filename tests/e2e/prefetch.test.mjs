@@ -105,6 +105,50 @@ describe('the first status request starts with the wasm download', () => {
     }
   });
 
+  it('with token-url the token and then each status request start before the wasm arrives, one token for the page', async () => {
+    // The demo panel: every card takes its token from the panel
+    // (`token-url="/demo/token"`) and reads the gateway.
+    await sandbox.resetAt(T0);
+    const page = await h.newPage(browser);
+    const log = [];
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.pathname === '/demo/token') log.push({ event: 'token' });
+      else if (url.pathname.startsWith('/api/') && url.pathname.endsWith('/status')) {
+        log.push({ event: 'request', path: url.pathname, contact: url.searchParams.get('contact'), bearer: !!req.headers().authorization });
+      }
+    });
+    let releaseWasm;
+    const held = new Promise((r) => {
+      releaseWasm = r;
+    });
+    await page.route('**/registrant_verification_bg.wasm', async (route) => {
+      await held;
+      log.push({ event: 'wasm released' });
+      await route.continue();
+    });
+    try {
+      await page.goto(sandbox.url + '/', { waitUntil: 'domcontentloaded' });
+      const cards = await page.locator('registrant-verification[token-url="/demo/token"]').count();
+      assert.ok(cards >= 18, `${cards} cards`);
+      const deadline = Date.now() + 10_000;
+      while (statusRequests(log).length < cards && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(statusRequests(log).length, cards, 'every status request starts while the wasm is still downloading');
+      assert.ok(!log.some((e) => e.event === 'wasm released'));
+      assert.ok(statusRequests(log).every((e) => e.bearer), 'each carries the token');
+      releaseWasm();
+      await h.waitForStatus(page, 'openprovider-pending', 'pending');
+      await h.waitForStatus(page, 'namecom-pending', 'pending');
+      await h.settle(page);
+      assert.equal(log.filter((e) => e.event === 'token').length, 1, 'one token request for the page');
+      assert.equal(statusRequests(log, 'openprovider-pending').length, 1, 'the widget took the answer instead of asking again');
+      assert.equal(statusRequests(log).length, cards, 'no second status request');
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('a failed first answer shows the error with Retry, and Retry asks again', async () => {
     await server.resetAt(T0);
     const page = await h.newPage(browser);

@@ -14,7 +14,7 @@ const { T0, DAY, HOUR, MIN } = h;
 // Domain Name API's GetDetails says nothing about domains: the panel hands
 // them to the widget (`domains`), which shows them where the registrar
 // names none (name.com's verified and unknown contacts too).
-// What the sandbox seeds (www/src/sandbox/*.rs), relative to T0.
+// What the sandbox seeds (www/sandbox/src/*.rs), relative to T0.
 // deadline: offset in ms, or null; left: the count the widget must show
 // ({days} or {hours} under 48 h); button: a resend/send button; extra:
 // scenario-specific checks.

@@ -174,9 +174,10 @@ async function fetchToken(url) {
 /**
  * Tokens from a `token-url`, shared by every element of the page that names
  * the same URL: one request for a page of widgets, one renewal when they
- * all meet a 401 at once. Keyed by the absolute URL.
+ * all meet a 401 at once. Keyed by the absolute URL; define.js may have
+ * started an entry's first request before this module loaded.
  */
-const sharedTokens = new Map();
+const sharedTokens = (globalThis[Symbol.for('registrant-verification:tokens')] ??= new Map());
 
 /** The token of `href` (fetched, or reused while fresh; see `sharedTokens`). */
 function sharedToken(href, force) {

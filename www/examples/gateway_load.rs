@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::sandbox::{self, scenarios};
+use verification_gateway::{self as gateway, config::GatewayConfig};
+use verification_sandbox::{self as sandbox, scenarios};
 
 const SECRET: &str = "load-report-secret-of-at-least-32-bytes!";
 
@@ -201,9 +201,8 @@ async fn main() {
 
     // The sandbox, its clock real.
     let (l, sandbox_url) = listen().await;
-    let sandbox = std::sync::Arc::new(verification_www::sandbox::Sandbox::new());
-    let registrars =
-        axum::Router::new().nest("/sandbox", verification_www::sandbox::router(sandbox));
+    let sandbox = std::sync::Arc::new(verification_sandbox::Sandbox::new());
+    let registrars = axum::Router::new().nest("/sandbox", verification_sandbox::router(sandbox));
     tokio::spawn(async move { axum::serve(l, registrars).await.unwrap() });
     let client = reqwest::Client::new();
     client
@@ -276,7 +275,7 @@ async fn main() {
     println!("| --- | --- | --- | --- | --- |");
     let sqlite = gateway(&sandbox_url, "sqlite::memory:", "cooldown_seconds = 0").await;
     store_rows("SQLite, 1 instance", &[sqlite], reads, concurrency).await;
-    match verification_www::gateway::testing::Postgres::start() {
+    match verification_gateway::testing::Postgres::start() {
         Ok(pg) => {
             let one = gateway(&sandbox_url, &pg.url(), "cooldown_seconds = 0").await;
             store_rows("PostgreSQL, 1 instance", std::slice::from_ref(&one), reads, concurrency)

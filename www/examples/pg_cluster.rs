@@ -9,7 +9,7 @@
 use std::io::{Read as _, Write as _};
 
 fn main() -> std::process::ExitCode {
-    let pg = match verification_www::gateway::testing::Postgres::start() {
+    let pg = match verification_gateway::testing::Postgres::start() {
         Ok(pg) => pg,
         Err(e) => {
             eprintln!("error: {e}");

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use verification_www::gateway::{self, config::GatewayConfig};
+use verification_gateway::{self as gateway, config::GatewayConfig};
 
 /// The registrant verification gateway: `serve` runs it beside your panel
 /// (registrants named by your panel's tokens, your registrar credentials);
@@ -200,7 +200,7 @@ async fn demo(
     static_dir: Option<PathBuf>,
 ) -> Result<()> {
     // The readiness probes race the first scan at start: not news in a demo.
-    init_logs_at("warn,verification_www::gateway::ready=error");
+    init_logs_at("warn,verification_gateway::ready=error");
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
@@ -215,13 +215,13 @@ async fn demo(
     if let Some(dir) = &static_dir {
         anyhow::ensure!(dir.is_dir(), "--static-dir {}: not a directory", dir.display());
     }
-    let options = verification_www::demo::Options {
+    let options = verification_www::Options {
         base: base.clone(),
         widget_dir,
         data_dir,
         static_dir: static_dir.clone(),
     };
-    let (app, demo) = verification_www::demo::app(options)?;
+    let (app, demo) = verification_www::app(options)?;
     // The peer's address reaches the gateway (ConnectInfo), as under `serve`.
     let server = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -239,7 +239,7 @@ async fn demo(
 }
 
 async fn mailcatcher(port: u16, dir: PathBuf) -> Result<()> {
-    let catcher = verification_www::demo::mailcatcher::MailCatcher::start(port, Some(dir.clone()))
+    let catcher = verification_www::mailcatcher::MailCatcher::start(port, Some(dir.clone()))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     println!("Mail catcher listening on smtp://{}, writing to {}", catcher.addr, dir.display());

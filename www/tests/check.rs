@@ -9,8 +9,8 @@ mod common;
 use std::process::Command;
 
 use serde_json::Value;
-use verification_www::demo::mailcatcher::MailCatcher;
-use verification_www::sandbox;
+use verification_sandbox as sandbox;
+use verification_www::mailcatcher::MailCatcher;
 
 const BIN: &str = env!("CARGO_BIN_EXE_verification-www");
 const SECRET: &str = "check-test-token-secret-0123456789-abcdef";

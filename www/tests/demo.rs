@@ -35,9 +35,9 @@ async fn panel_lists_every_scenario_and_sets_the_session_cookie() {
     assert!(html.contains(r#"<link rel="stylesheet" href="/static/panel.css">"#));
     assert!(html.contains(r#"<script type="module" src="/widget/define.js"></script>"#));
 
-    let owned: Vec<_> = verification_www::sandbox::scenarios::registry()
+    let owned: Vec<_> = verification_sandbox::scenarios::registry()
         .iter()
-        .filter(|c| c.owner == verification_www::sandbox::scenarios::DEMO_REGISTRANT)
+        .filter(|c| c.owner == verification_sandbox::scenarios::DEMO_REGISTRANT)
         .collect();
     assert_eq!(owned.len(), 18);
     // One card per scenario, and own verification's newcomer.
@@ -90,9 +90,9 @@ async fn static_and_contact_pages() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("<h1>Edit contact</h1>"));
     // "Correct your email address" on a card opens that contact's form.
-    for c in verification_www::sandbox::scenarios::registry()
+    for c in verification_sandbox::scenarios::registry()
         .iter()
-        .filter(|c| c.owner == verification_www::sandbox::scenarios::DEMO_REGISTRANT)
+        .filter(|c| c.owner == verification_sandbox::scenarios::DEMO_REGISTRANT)
     {
         let url = s.url(&format!("/account/contact?contact={}", c.key));
         let html = s.client.get(url).send().await.unwrap().text().await.unwrap();
@@ -100,9 +100,9 @@ async fn static_and_contact_pages() {
         assert!(html.contains(&field), "{}: {html}", c.key);
     }
     // Another registrant's contact is not shown.
-    let other = verification_www::sandbox::scenarios::registry()
+    let other = verification_sandbox::scenarios::registry()
         .iter()
-        .find(|c| c.owner != verification_www::sandbox::scenarios::DEMO_REGISTRANT)
+        .find(|c| c.owner != verification_sandbox::scenarios::DEMO_REGISTRANT)
         .unwrap();
     let url = s.url(&format!("/account/contact?contact={}", other.key));
     let html = s.client.get(url).send().await.unwrap().text().await.unwrap();
@@ -261,9 +261,9 @@ async fn every_card_reads_the_gateway_with_the_panels_token() {
     };
     assert_eq!(claims["role"], "registrant");
     assert_eq!(claims["aud"], "registrant-verification");
-    let owned: Vec<_> = verification_www::sandbox::scenarios::registry()
+    let owned: Vec<_> = verification_sandbox::scenarios::registry()
         .iter()
-        .filter(|c| c.owner == verification_www::sandbox::scenarios::DEMO_REGISTRANT)
+        .filter(|c| c.owner == verification_sandbox::scenarios::DEMO_REGISTRANT)
         .collect();
     assert_eq!(claims["contacts"].as_array().unwrap().len(), owned.len());
     let unknown =

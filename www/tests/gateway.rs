@@ -11,8 +11,8 @@ use common::{namecom_signature, Server};
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use verification_core::{evaluate_response, Context, Provider, Response as CoreResponse, Status};
-use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::sandbox::{self, scenarios};
+use verification_gateway::{self as gateway, config::GatewayConfig};
+use verification_sandbox::{self as sandbox, scenarios};
 
 #[tokio::test]
 async fn every_provider_answers_status_and_resend_through_a_token() {
@@ -503,7 +503,7 @@ async fn an_intent_whose_answer_was_lost_is_not_sent_again() {
         g.gw.store
             .claim("openprovider", "openprovider-pending", "lost", "restart", an_hour_ago)
             .await;
-    assert_eq!(claim.unwrap(), verification_www::gateway::store::Claim::New);
+    assert_eq!(claim.unwrap(), verification_gateway::store::Claim::New);
     let emails = g.sandbox.emails().await;
     let res = g
         .post(
@@ -646,8 +646,8 @@ impl Restartable {
     async fn up(&mut self) -> Server {
         let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
         let base = format!("http://{}", self.addr);
-        let sandbox = std::sync::Arc::new(verification_www::sandbox::Sandbox::new());
-        let app = axum::Router::new().nest("/sandbox", verification_www::sandbox::router(sandbox));
+        let sandbox = std::sync::Arc::new(verification_sandbox::Sandbox::new());
+        let app = axum::Router::new().nest("/sandbox", verification_sandbox::router(sandbox));
         let (tx, mut rx) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)

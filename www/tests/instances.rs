@@ -11,8 +11,8 @@ use std::time::Duration;
 use common::{namecom_signature, Server};
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use verification_www::gateway::{self, config::GatewayConfig, testing::Postgres};
-use verification_www::sandbox::{self, scenarios};
+use verification_gateway::{self as gateway, config::GatewayConfig, testing::Postgres};
+use verification_sandbox::{self as sandbox, scenarios};
 
 const SECRET: &str = "instances-test-secret-of-at-least-32-bytes";
 
@@ -389,7 +389,7 @@ async fn a_staff_queue_on_one_instance_is_sent_once_by_the_two_and_seen_by_both(
 async fn two_instances_sending_their_own_verification_emails_send_each_stage_once() {
     let pg = Postgres::start().unwrap_or_else(|e| panic!("{e}"));
     let s = common::start().await;
-    let sink = verification_www::demo::mailcatcher::MailCatcher::start(0, None).await.unwrap();
+    let sink = verification_www::mailcatcher::MailCatcher::start(0, None).await.unwrap();
     let own = format!(
         r#"
 [namecom.own_verification]

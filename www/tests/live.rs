@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::{namecom_signature, namecom_webhook, start_demo};
-use verification_www::demo::panel::LIVE_CONTACT;
-use verification_www::sandbox::scenarios;
+use verification_sandbox::scenarios;
+use verification_www::panel::LIVE_CONTACT;
 
 /// Every `events-url="..."` on a page.
 fn events_urls(html: &str) -> Vec<String> {

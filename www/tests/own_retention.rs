@@ -9,9 +9,9 @@ mod common;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::gw::*;
 use serde_json::{json, Value};
-use verification_www::gateway::own::retention;
-use verification_www::gateway::own::store::NewEmail;
-use verification_www::sandbox;
+use verification_gateway::own::retention;
+use verification_gateway::own::store::NewEmail;
+use verification_sandbox as sandbox;
 
 const GRACE: TimeDelta = TimeDelta::days(45);
 const KEEP: TimeDelta = TimeDelta::days(760);
@@ -61,8 +61,7 @@ async fn a_five_year_registration_keeps_its_logs_through_renewal_transfer_and_tw
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_on_postgresql() {
-    let pg =
-        verification_www::gateway::testing::Postgres::start().unwrap_or_else(|e| panic!("{e}"));
+    let pg = verification_gateway::testing::Postgres::start().unwrap_or_else(|e| panic!("{e}"));
     five_years(own_gateway_on(&pg.url()).await).await;
 }
 

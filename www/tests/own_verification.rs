@@ -16,9 +16,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::Server;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use verification_www::demo::mailcatcher::{Caught, Read};
-use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::sandbox;
+use verification_gateway::{self as gateway, config::GatewayConfig};
+use verification_sandbox as sandbox;
+use verification_www::mailcatcher::{Caught, Read};
 
 const SECRET: &str = "gateway-test-secret-of-at-least-32-bytes";
 const ORIGIN: &str = "https://panel.example";
@@ -302,7 +302,7 @@ impl Gw {
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
-    async fn emails_log(&self) -> Vec<verification_www::gateway::own::store::EmailLogRow> {
+    async fn emails_log(&self) -> Vec<verification_gateway::own::store::EmailLogRow> {
         self.gw.store.own_email_log(DateTime::<Utc>::MIN_UTC).await.unwrap()
     }
 }

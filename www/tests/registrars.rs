@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::gw::*;
 use serde_json::{json, Value};
 use verification_core::{Provider, Status};
-use verification_www::sandbox;
+use verification_sandbox as sandbox;
 
 /// `/readyz`'s DNA check once the first probe has read (or failed to read)
 /// the WSDL.

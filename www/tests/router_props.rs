@@ -12,7 +12,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-use verification_www::gateway::{self, config::GatewayConfig};
+use verification_gateway::{self as gateway, config::GatewayConfig};
 
 const SECRET: &str = "router-properties-secret-of-32-bytes!!";
 const ORIGIN: &str = "https://panel.example";

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use verification_www::sandbox;
+use verification_sandbox as sandbox;
 
 const SECRET: &str = "serve-test-secret-of-at-least-32-bytes!!";
 const OP_RESTART: &str = "/sandbox/openprovider/v1beta/customers/verifications/emails/restart";

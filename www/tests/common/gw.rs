@@ -7,8 +7,8 @@ use std::time::Duration;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use verification_core::{evaluate_response, Context, Provider, Response as CoreResponse};
-use verification_www::gateway::{self, config::GatewayConfig};
-use verification_www::sandbox::{self, scenarios};
+use verification_gateway::{self as gateway, config::GatewayConfig};
+use verification_sandbox::{self as sandbox, scenarios};
 
 use super::Server;
 

@@ -7,7 +7,7 @@ pub mod gw;
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{json, Value};
-use verification_www::sandbox;
+use verification_sandbox as sandbox;
 
 /// The fixed sandbox time every test starts from.
 pub const T0: &str = "2026-03-01T12:00:00Z";
@@ -36,9 +36,7 @@ pub async fn start() -> Server {
 
 /// The demo in process (`verification-www demo`), its gateway started,
 /// the sandbox's clock fixed at [`T0`] and reseeded.
-pub async fn start_demo(
-    widget_dir: PathBuf,
-) -> (Server, std::sync::Arc<verification_www::demo::Demo>) {
+pub async fn start_demo(widget_dir: PathBuf) -> (Server, std::sync::Arc<verification_www::Demo>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let data_dir = std::env::temp_dir().join(format!(
@@ -46,13 +44,9 @@ pub async fn start_demo(
         std::process::id(),
         listener.local_addr().unwrap().port()
     ));
-    let options = verification_www::demo::Options {
-        base: base.clone(),
-        widget_dir,
-        data_dir,
-        static_dir: None,
-    };
-    let (app, demo) = verification_www::demo::app(options).unwrap();
+    let options =
+        verification_www::Options { base: base.clone(), widget_dir, data_dir, static_dir: None };
+    let (app, demo) = verification_www::app(options).unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .await
