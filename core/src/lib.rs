@@ -38,7 +38,7 @@ assert_eq!(ann.urgency, Urgency::Critical); // under 48 hours
 - [`evaluate`] / [`evaluate_response`]: a status payload (DNA `GetDetails`,
   a name.com unverified-contacts page or webhook, an Openprovider list page)
   into an [`Evaluation`]: records, plus a [`RowError`] for each bad row.
-- [`resend::interpret_resend`]: a registrar's answer to a resend into a
+- [`interpret_resend`]: a registrar's answer to a resend into a
   [`resend::ResendOutcome`]; [`resend::ResendPlan`] says which registrar
   operation a resend is; [`resend::RateLimit`] queues bulk resends.
 - [`webhook::verify_signature`]: name.com's `X-NAMECOM-SIGNATURE`.
