@@ -27,20 +27,21 @@ export const CONTACTS = {
 /** The cards of the backend's page `/`. */
 export const CARDS = ['openprovider-pending', 'dna-pending', 'namecom-pending', 'openprovider-neighbour'];
 
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.html': 'text/html; charset=utf-8' };
 
 /**
  * Starts the backend on 127.0.0.1 in front of the sandbox of the demo at
- * `sandbox`; resolves with `{ url, close() }`.
+ * `sandbox`, serving the widget's files (and any page beside them) from
+ * `widgetDir` at `/widget/`; resolves with `{ url, close() }`.
  */
-export async function startSameOriginBackend(sandbox) {
-  const server = backend(sandbox);
+export async function startSameOriginBackend(sandbox, { widgetDir = h.WIDGET_DIR } = {}) {
+  const server = backend(sandbox, widgetDir);
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 /** The minimal backend: one origin, the page, the widget's files, `/api`. */
-function backend(sandbox) {
+function backend(sandbox, widgetDir) {
   const sessions = new Map(); // sid → user
   const replies = new Map(); // `${sid} ${key}` → {status, body}
   const upstream = (path, init = {}) => fetch(`${sandbox}/sandbox${path}`, init);
@@ -73,9 +74,16 @@ function backend(sandbox) {
 ${CARDS.map(card).join('')}</body></html>`);
     }
     if (url.pathname.startsWith('/widget/')) {
-      const file = normalize(join(h.WIDGET_DIR, url.pathname.slice('/widget/'.length)));
-      if (!file.startsWith(h.WIDGET_DIR) || !existsSync(file)) return send(res, 404, 'not found', 'text/plain');
-      return send(res, 200, readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
+      const file = normalize(join(widgetDir, url.pathname.slice('/widget/'.length)));
+      if (!file.startsWith(widgetDir) || !existsSync(file)) return send(res, 404, 'not found', 'text/plain');
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      // The build's brotli copy when the browser takes it, as a static
+      // file server (and the gateway's `/widget/`) sends it.
+      if (/\bbr\b/.test(req.headers['accept-encoding'] ?? '') && existsSync(`${file}.br`)) {
+        res.writeHead(200, { 'content-type': type, 'content-encoding': 'br', vary: 'accept-encoding', 'cache-control': 'no-cache' });
+        return res.end(readFileSync(`${file}.br`));
+      }
+      return send(res, 200, readFileSync(file), type);
     }
     const who = owned(req, url);
     if (who.error) return send(res, who.error, JSON.stringify({ error: who.error === 401 ? 'unauthenticated' : 'forbidden' }));

@@ -60,6 +60,9 @@ pub struct Options {
     pub data_dir: PathBuf,
     /// The developer's own pages, at `/site/`.
     pub static_dir: Option<PathBuf>,
+    /// Other origins whose pages may call the gateway (a panel of your own
+    /// trying the demo's gateway), beside the demo's.
+    pub allowed_origins: Vec<String>,
 }
 
 /// The running gateway of one generation (a reset starts the next).
@@ -108,9 +111,14 @@ pub fn gateway_toml(options: &Options, database: &Path, secret: &str) -> String 
     let base = options.base.trim_end_matches('/');
     let widget =
         std::path::absolute(&options.widget_dir).unwrap_or_else(|_| options.widget_dir.clone());
+    let origins = std::iter::once(base)
+        .chain(options.allowed_origins.iter().map(String::as_str))
+        .map(|o| format!("{o:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         r#"listen = "127.0.0.1:0"
-allowed_origins = ["{base}"]
+allowed_origins = [{origins}]
 database = "sqlite://{database}"
 widget_dir = "{widget}"
 # A sandbox change shows at the next read.

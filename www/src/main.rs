@@ -49,6 +49,10 @@ enum Command {
         /// "Try it on your own page").
         #[arg(long)]
         static_dir: Option<PathBuf>,
+        /// Another origin whose pages may call the demo's gateway (your
+        /// own panel's, e.g. http://127.0.0.1:3000); repeatable.
+        #[arg(long = "allow-origin", value_name = "ORIGIN")]
+        allow_origin: Vec<String>,
     },
     /// The gateway: tokens from your panel, your registrar credentials,
     /// state in SQLite. Only /api, /webhooks, /healthz, /readyz, /metrics
@@ -198,6 +202,7 @@ async fn demo(
     widget_dir: PathBuf,
     data_dir: PathBuf,
     static_dir: Option<PathBuf>,
+    allowed_origins: Vec<String>,
 ) -> Result<()> {
     // The readiness probes race the first scan at start: not news in a demo.
     init_logs_at("warn,verification_gateway::ready=error");
@@ -220,6 +225,7 @@ async fn demo(
         widget_dir,
         data_dir,
         static_dir: static_dir.clone(),
+        allowed_origins,
     };
     let (app, demo) = verification_www::app(options)?;
     // The peer's address reaches the gateway (ConnectInfo), as under `serve`.
@@ -498,8 +504,8 @@ fn main() -> std::process::ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
-            Command::Demo { port, widget_dir, data_dir, static_dir } => {
-                demo(port, widget_dir, data_dir, static_dir).await.map(|()| true)
+            Command::Demo { port, widget_dir, data_dir, static_dir, allow_origin } => {
+                demo(port, widget_dir, data_dir, static_dir, allow_origin).await.map(|()| true)
             }
             Command::Serve { config } => serve(config).await.map(|()| true),
             Command::Check { config, email, format } => check(config, email, format).await,

@@ -44,8 +44,13 @@ pub async fn start_demo(widget_dir: PathBuf) -> (Server, std::sync::Arc<verifica
         std::process::id(),
         listener.local_addr().unwrap().port()
     ));
-    let options =
-        verification_www::Options { base: base.clone(), widget_dir, data_dir, static_dir: None };
+    let options = verification_www::Options {
+        base: base.clone(),
+        widget_dir,
+        data_dir,
+        static_dir: None,
+        allowed_origins: Vec::new(),
+    };
     let (app, demo) = verification_www::app(options).unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
