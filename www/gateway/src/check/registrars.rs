@@ -16,54 +16,53 @@ use crate::upstream::{self, Answer};
 /// DNS, TCP, then one `HEAD` of the base URL (TLS and HTTP), and the clock
 /// against the answer's `Date`.
 pub(super) async fn host(area: &'static str, base_url: &str, client: &reqwest::Client) -> Line {
+    match reach(area, base_url, client).await {
+        Ok((reached, res, http)) => clock_line(area, &reached, &res, http),
+        Err(line) => line,
+    }
+}
+
+/// The host of `base_url` reached: a line of what it took, the answer to
+/// the `HEAD`, and how long that took; or the failed step's line.
+async fn reach(
+    area: &'static str,
+    base_url: &str,
+    client: &reqwest::Client,
+) -> Result<(String, reqwest::Response, Duration), Line> {
     let key = format!("`{area}.base_url`");
+    let fix = |detail: String, fix: String| Err(fail(area, "host", detail, fix));
     let Ok(url) = reqwest::Url::parse(base_url) else {
-        return fail(area, "host", format!("`{base_url}` is not a URL"), format!("fix {key}"));
+        return fix(format!("`{base_url}` is not a URL"), format!("fix {key}"));
     };
     let (Some(name), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
-        return fail(area, "host", format!("`{base_url}` names no host"), format!("fix {key}"));
+        return fix(format!("`{base_url}` names no host"), format!("fix {key}"));
     };
     let t = Instant::now();
+    let lookup = tokio::net::lookup_host((name, port));
     let addrs: Vec<std::net::SocketAddr> =
-        match tokio::time::timeout(Duration::from_secs(5), tokio::net::lookup_host((name, port)))
-            .await
-        {
+        match tokio::time::timeout(Duration::from_secs(5), lookup).await {
             Ok(Ok(a)) => a.collect(),
-            Ok(Err(e)) => {
-                return fail(area, "host", format!("DNS: {name}: {e}"), format!("check {key}"))
-            }
+            Ok(Err(e)) => return fix(format!("DNS: {name}: {e}"), format!("check {key}")),
             Err(_) => {
-                return fail(
-                    area,
-                    "host",
-                    format!("DNS: {name}: no answer in 5 s"),
-                    "check this machine's DNS resolver",
-                )
+                let resolver = "check this machine's DNS resolver".to_owned();
+                return fix(format!("DNS: {name}: no answer in 5 s"), resolver);
             }
         };
     let dns = t.elapsed();
     let Some(first) = addrs.first() else {
-        return fail(area, "host", format!("DNS: {name} has no address"), format!("check {key}"));
+        return fix(format!("DNS: {name} has no address"), format!("check {key}"));
     };
     let t = Instant::now();
-    match tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(first)).await
-    {
+    let connect = tokio::net::TcpStream::connect(first);
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
-            return fail(
-                area,
-                "host",
-                format!("TCP {first}: {e}"),
-                format!("check {key} and this machine's outgoing firewall"),
-            )
+            let firewall = format!("check {key} and this machine's outgoing firewall");
+            return fix(format!("TCP {first}: {e}"), firewall);
         }
         Err(_) => {
-            return fail(
-                area,
-                "host",
-                format!("TCP {first}: no answer in 5 s"),
-                "check this machine's outgoing firewall",
-            )
+            let firewall = "check this machine's outgoing firewall".to_owned();
+            return fix(format!("TCP {first}: no answer in 5 s"), firewall);
         }
     }
     let tcp = t.elapsed();
@@ -72,9 +71,7 @@ pub(super) async fn host(area: &'static str, base_url: &str, client: &reqwest::C
         Ok(r) => r,
         Err(e) => {
             let what = if url.scheme() == "https" { "TLS or HTTP" } else { "HTTP" };
-            return fail(
-                area,
-                "host",
+            return fix(
                 format!("{what}: {}", upstream::Failure::from(e).describe()),
                 format!("check {key} (scheme, port) and the host's certificate"),
             );
@@ -91,31 +88,31 @@ pub(super) async fn host(area: &'static str, base_url: &str, client: &reqwest::C
         url.scheme().to_uppercase(),
         ms(http)
     );
+    Ok((reached, res, http))
+}
+
+/// This machine's clock against the answer's `Date` (the `HEAD` took
+/// `http`, which the allowed skew takes in).
+fn clock_line(area: &'static str, reached: &str, res: &reqwest::Response, http: Duration) -> Line {
     let date = res
         .headers()
         .get(reqwest::header::DATE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
         .map(|t| t.with_timezone(&Utc));
-    match date {
-        Some(theirs) => {
-            let skew = (Utc::now() - theirs).num_seconds();
-            if skew.unsigned_abs() > MAX_CLOCK_SKEW.as_secs() + ms(http) as u64 / 1000 + 1 {
-                fail(
-                    area,
-                    "host",
-                    format!("{reached}; this machine's clock is {skew} s off the registrar's"),
-                    "set this machine's clock (NTP): tokens and webhook signatures depend on it",
-                )
-            } else {
-                ok(
-                    area,
-                    "host",
-                    format!("{reached}; clock within {} s of the registrar's", skew.abs()),
-                )
-            }
-        }
-        None => ok(area, "host", format!("{reached}; the answer had no Date to compare clocks")),
+    let Some(theirs) = date else {
+        return ok(area, "host", format!("{reached}; the answer had no Date to compare clocks"));
+    };
+    let skew = (Utc::now() - theirs).num_seconds();
+    if skew.unsigned_abs() > MAX_CLOCK_SKEW.as_secs() + http.as_secs() + 1 {
+        fail(
+            area,
+            "host",
+            format!("{reached}; this machine's clock is {skew} s off the registrar's"),
+            "set this machine's clock (NTP): tokens and webhook signatures depend on it",
+        )
+    } else {
+        ok(area, "host", format!("{reached}; clock within {} s of the registrar's", skew.abs()))
     }
 }
 

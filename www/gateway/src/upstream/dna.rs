@@ -466,6 +466,45 @@ struct Open {
     text: String,
 }
 
+/// What the reader gathered below the result: its fields, and where each
+/// known field was found.
+#[derive(Default)]
+struct Collected {
+    fields: Map<String, Value>,
+    found: BTreeMap<String, String>,
+}
+
+impl Collected {
+    /// A leaf `name` with `value` inside the elements `path`, the result
+    /// being at depth `d`: a known field at any depth (twice is the core's
+    /// `UnexpectedShape`, naming both paths), another only directly in the
+    /// result.
+    fn leaf(&mut self, path: &[Open], name: &str, value: Value, d: usize) -> Result<(), Soap> {
+        let at: Vec<&str> =
+            path[d..].iter().map(|o| o.name.as_str()).chain(std::iter::once(name)).collect();
+        let at = at.join("/");
+        if KNOWN_FIELDS.contains(&name) {
+            if let Some(first) = self.found.get(name) {
+                return Err(Soap::Shape(verification_core::Error::UnexpectedShape {
+                    provider: verification_core::Provider::Dna,
+                    expected: "each field of the result once",
+                    found: format!("`{name}` at `{first}` and at `{at}`"),
+                }));
+            }
+            self.found.insert(name.to_owned(), at);
+            self.fields.insert(name.to_owned(), value);
+        } else if path.len() == d + 1 {
+            self.fields.insert(name.to_owned(), value);
+        }
+        Ok(())
+    }
+}
+
+/// An element's name without its prefix.
+fn local(name: quick_xml::name::LocalName<'_>) -> String {
+    String::from_utf8_lossy(name.as_ref()).into_owned()
+}
+
 /// Reads a SOAP answer to `method`: the fields of `{method}Result` (or of
 /// the first `…Result` element), each known field at any depth, the other
 /// direct fields by name; or the fault. `None` when the body is not a SOAP
@@ -475,46 +514,21 @@ pub fn read(xml: &str, method: &str) -> Option<Soap> {
     r.config_mut().trim_text(true);
     let mut path: Vec<Open> = Vec::new();
     let mut in_result: Option<usize> = None;
-    let mut fields = Map::new();
-    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    let mut got = Collected::default();
     let mut fault: Option<(String, String)> = None;
     let mut saw_envelope = false;
     let wanted = format!("{method}Result");
-    // A leaf at `path` (below the result) with `value`.
-    let leaf = |path: &[Open],
-                name: &str,
-                value: Value,
-                fields: &mut Map<String, Value>,
-                found: &mut BTreeMap<String, String>,
-                d: usize|
-     -> Option<Soap> {
-        let at: Vec<&str> =
-            path[d..].iter().map(|o| o.name.as_str()).chain(std::iter::once(name)).collect();
-        let at = at.join("/");
-        let direct = path.len() == d + 1;
-        if KNOWN_FIELDS.contains(&name) {
-            if let Some(first) = found.get(name) {
-                return Some(Soap::Shape(verification_core::Error::UnexpectedShape {
-                    provider: verification_core::Provider::Dna,
-                    expected: "each field of the result once",
-                    found: format!("`{name}` at `{first}` and at `{at}`"),
-                }));
-            }
-            found.insert(name.to_owned(), at);
-            fields.insert(name.to_owned(), value);
-        } else if direct {
-            fields.insert(name.to_owned(), value);
-        }
-        None
-    };
     loop {
-        match r.read_event().ok()? {
+        let event = r.read_event().ok()?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            if let Some(parent) = path.last_mut() {
+                parent.has_children = true;
+            }
+        }
+        let leaf = match event {
             Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = local(e.local_name());
                 saw_envelope |= name == "Envelope";
-                if let Some(parent) = path.last_mut() {
-                    parent.has_children = true;
-                }
                 if in_result.is_none() && (name == wanted || name.ends_with("Result")) {
                     in_result = Some(path.len());
                 }
@@ -522,54 +536,55 @@ pub fn read(xml: &str, method: &str) -> Option<Soap> {
                     fault = Some((String::new(), String::new()));
                 }
                 path.push(Open { name, has_children: false, text: String::new() });
+                None
             }
-            Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                if let Some(parent) = path.last_mut() {
-                    parent.has_children = true;
-                }
-                if let Some(d) = in_result.filter(|d| path.len() > *d) {
-                    let nil = e.attributes().flatten().any(|a| {
-                        a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true"
-                    });
-                    let v = if nil { Value::Null } else { Value::String(String::new()) };
-                    if let Some(s) = leaf(&path, &name, v, &mut fields, &mut found, d) {
-                        return Some(s);
-                    }
-                }
-            }
+            Event::Empty(e) => in_result.filter(|d| path.len() > *d).map(|d| {
+                let nil = e
+                    .attributes()
+                    .flatten()
+                    .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
+                let v = if nil { Value::Null } else { Value::String(String::new()) };
+                (local(e.local_name()), v, d)
+            }),
             Event::Text(t) => {
                 if let Some(open) = path.last_mut() {
                     open.text.push_str(&t.unescape().ok()?);
                 }
+                None
             }
             Event::CData(t) => {
                 if let Some(open) = path.last_mut() {
                     open.text.push_str(&String::from_utf8_lossy(&t));
                 }
+                None
             }
             Event::End(_) => {
                 let open = path.pop()?;
-                if let Some(d) = in_result.filter(|d| path.len() > *d) {
-                    if !open.has_children {
-                        let v = Value::String(open.text);
-                        if let Some(s) = leaf(&path, &open.name, v, &mut fields, &mut found, d) {
-                            return Some(s);
-                        }
-                    }
-                } else if let Some((code, string)) = fault.as_mut() {
-                    match open.name.as_str() {
-                        "faultcode" => *code = open.text,
-                        "faultstring" => *string = open.text,
-                        _ => {}
-                    }
-                }
                 if in_result == Some(path.len()) {
-                    return Some(Soap::Result(fields));
+                    return Some(Soap::Result(got.fields));
+                }
+                match (in_result.filter(|d| path.len() > *d), fault.as_mut()) {
+                    (Some(d), _) if !open.has_children => {
+                        Some((open.name, Value::String(open.text), d))
+                    }
+                    (None, Some((code, string))) => {
+                        match open.name.as_str() {
+                            "faultcode" => *code = open.text,
+                            "faultstring" => *string = open.text,
+                            _ => {}
+                        }
+                        None
+                    }
+                    _ => None,
                 }
             }
             Event::Eof => break,
-            _ => {}
+            _ => None,
+        };
+        if let Some((name, value, d)) = leaf {
+            if let Err(shape) = got.leaf(&path, &name, value, d) {
+                return Some(shape);
+            }
         }
     }
     if !saw_envelope {
@@ -577,7 +592,7 @@ pub fn read(xml: &str, method: &str) -> Option<Soap> {
     }
     match fault {
         Some((code, string)) => Some(Soap::Fault(code, string)),
-        None => Some(Soap::Result(fields)),
+        None => Some(Soap::Result(got.fields)),
     }
 }
 
