@@ -205,8 +205,17 @@ impl Demo {
             let clock: gateway::own::Clock = Arc::new(move || sandbox.now());
             let gw = gateway::Gateway::with_clock(config, rx, clock).await?;
             gw.start();
-            if let Some(nc) = &gw.namecom {
-                nc.scan().await.map_err(|e| anyhow::anyhow!("name.com's first scan: {e}"))?;
+            // The scanner's first read of name.com's list starts at once:
+            // wait for it (up to 20 s) rather than read the list twice.
+            if gw.namecom.is_some() {
+                let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+                while gw.store.mirror_completed_at().await.ok().flatten().is_none() {
+                    anyhow::ensure!(
+                        tokio::time::Instant::now() < until,
+                        "name.com's first scan did not complete in 20 s"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
             }
             let router = gateway::router(gw.clone());
             anyhow::Ok(Running { gw, router, stop, database })

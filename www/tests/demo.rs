@@ -330,7 +330,13 @@ async fn a_reset_starts_a_fresh_gateway() {
     assert_eq!(resend("second").await.unwrap().status(), 429, "the gateway's cooldown");
     assert_eq!(s.emails_to("pending@openprovider.example").await, 1);
     s.reset().await;
-    assert_eq!(s.upstream_requests().await, 0, "the counters start at the reset");
+    let restarts = |v: Value| {
+        v["byPath"]["/sandbox/openprovider/v1beta/customers/verifications/emails/restart"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    assert_eq!(restarts(s.get_json("/sandbox/control/requests").await), 0, "counted anew");
+    assert_eq!(s.emails_to("pending@openprovider.example").await, 0);
     assert_eq!(resend("third").await.unwrap().status(), 200, "a new gateway, no cooldown");
     assert_eq!(s.emails_to("pending@openprovider.example").await, 1);
 }
