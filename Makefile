@@ -124,7 +124,7 @@ test-rust: postgres
 	cargo test --workspace
 	# The registrant's build: English compiled in, the other languages added.
 	cargo test -p verification-widget --lib --no-default-features --features element i18n::unbundled
-	RUSTDOCFLAGS="-D warnings" cargo doc -p verification-core --no-deps -q
+	RUSTDOCFLAGS="-D warnings" cargo doc -p verification-core -p verification-gateway -p verification-sandbox -p verification-www --no-deps -q
 
 test-wasm: rust-tools browser
 	CHROMEDRIVER=$(CHROMEDRIVER) WASM_BINDGEN_TEST_TIMEOUT=120 \

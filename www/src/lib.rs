@@ -1,17 +1,20 @@
-//! The demo (`verification-www demo`): the gateway a reseller deploys, run
-//! in one process with a sandbox of each registrar and a reseller panel
-//! that plays the reseller's side.
+//! `verification-www`: the command line (`main.rs`: `serve`, `check`,
+//! `log`, `mailcatcher`, `demo`) and, in this library, the demo
+//! (`verification-www demo`): the gateway a reseller deploys, run in one
+//! process with a sandbox of each registrar and a reseller panel that plays
+//! the reseller's side.
 //!
-//! - The **sandbox** ([`crate::sandbox`]) at `/sandbox/…` plays the
-//!   registrars.
-//! - The **gateway** ([`crate::gateway`]: `serve`'s code) answers
+//! - The **sandbox** (the `verification-sandbox` crate) at `/sandbox/…`
+//!   plays the registrars.
+//! - The **gateway** (the `verification-gateway` crate: `serve`'s code) answers
 //!   everything the demo does not: `/api/…`, `/webhooks/namecom`,
 //!   `/widget/…`, `/verify/…`, `/healthz`, `/readyz`, `/openapi.json`. Its
 //!   configuration is generated ([`gateway_toml`]): the three registrars
 //!   are the sandbox, its store is SQLite under `--data-dir`
 //!   (`target/demo`), its tokens are signed by the panel with a secret
 //!   made at start.
-//! - The **panel** ([`panel`], [`support`], [`tokens`]) is the reseller's:
+//! - The **panel** ([`panel`], [`support`], [`tokens`], its layout in
+//!   [`chrome`]) is the reseller's:
 //!   its pages, its sign-in (a cookie, [`session`]) and its server side
 //!   that signs each registrant's token (`/demo/token`) and the support
 //!   staff's (`/demo/staff-token`), as the WHMCS hook does.
@@ -23,8 +26,9 @@
 //! A sandbox reset (`POST /sandbox/control/reset`) starts a new gateway on
 //! a new store, so each reset is a fresh world: no cooldown, limit or
 //! mirror row survives it. A change of name.com's data through the
-//! sandbox's controls (`seed`, `namecom/…`) is read by the gateway at
-//! once (a scan), as name.com's webhooks would tell a deployed one.
+//! sandbox's controls (`seed`, `namecom/…`, `clock`) is read by the
+//! gateways at once (a scan), as name.com's webhooks would tell a deployed
+//! one.
 
 pub mod chrome;
 pub mod mailcatcher;

@@ -17,7 +17,7 @@
 //! **The contract** (each operation's `SOAPAction`, the method element's
 //! namespace, the request wrapper, each field's namespace) comes from the
 //! service's own WSDL, `{base_url}/{service_path}?singleWsdl`, read by the
-//! first readiness probe and by `check` ([`wsdl`](super::wsdl)). WCF
+//! first readiness probe and by `check` ([`wsdl`]). WCF
 //! ignores an element in the wrong namespace without an error, so a field
 //! in the wrong one means a call without it. A name set in `[dna]`
 //! overrides the WSDL; without the WSDL, the defaults follow
@@ -35,7 +35,7 @@
 //! pick. The gateway hands the widget the seed's JSON data model (the known
 //! fields and the result's other direct fields, by element name, `i:nil`
 //! as `null`; offset-less dates rewritten in `timezone`, see
-//! [`zone`](super::zone)), which the core reads; a SOAP fault becomes DNA's
+//! [`zone`]), which the core reads; a SOAP fault becomes DNA's
 //! error envelope (`OperationResult: ERROR`, the fault's code and string).
 //! Every XML is written and read with quick-xml: user data is escaped,
 //! never concatenated into markup.
