@@ -102,9 +102,9 @@ impl std::fmt::Debug for Demo {
     }
 }
 
-/// 32 random bytes, hex: the demo's secrets, made at each start.
-pub(crate) fn random_hex() -> String {
-    let mut b = [0u8; 32];
+/// `bytes` random bytes, hex: the demo's secrets (32) and session ids (16).
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
     getrandom::fill(&mut b).expect("the OS random source is available");
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -169,7 +169,7 @@ pub fn app(options: Options) -> anyhow::Result<(Router, Arc<Demo>)> {
         options: options.clone(),
         sandbox: sandbox.clone(),
         sessions,
-        secret: random_hex(),
+        secret: random_hex(32),
         running: RwLock::new(None),
         starting: tokio::sync::Mutex::new(0),
         failed: RwLock::new(None),

@@ -16,7 +16,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use axum::{Json, Router};
+use axum::Router;
 use tower::ServiceExt as _;
 
 use super::chrome::{escape, html_response, page, Chrome};
@@ -53,7 +53,7 @@ impl std::fmt::Debug for OwnDemo {
 pub fn start(base: &str, sandbox: Arc<Sandbox>, sessions: Arc<Sessions>) -> Arc<OwnDemo> {
     let demo = Arc::new(OwnDemo {
         base: base.trim_end_matches('/').to_owned(),
-        secret: random_hex(),
+        secret: random_hex(32),
         catcher: OnceLock::new(),
         gateway: OnceLock::new(),
         running: OnceLock::new(),
@@ -105,7 +105,7 @@ smtp_retry_seconds = 5
             user = sandbox::NAMECOM_OWN_USERNAME,
             token = sandbox::NAMECOM_OWN_TOKEN,
             smtp = catcher.addr,
-            link = random_hex(),
+            link = random_hex(32),
         );
         let config =
             GatewayConfig::parse(&text, std::path::Path::new("."), |_| None).map_err(|e| e.0)?;
@@ -181,10 +181,8 @@ async fn own_token(State(demo): State<Arc<OwnDemo>>, headers: HeaderMap) -> Resp
         Some(s) if s.registrant == DEMO_REGISTRANT => {}
         _ => return (StatusCode::UNAUTHORIZED, "Sign in to the demo panel first").into_response(),
     }
-    let now = chrono::Utc::now().timestamp();
     let claims = serde_json::json!({
-        "aud": "registrant-verification", "sub": DEMO_REGISTRANT, "role": "registrant",
-        "iat": now, "exp": now + 600,
+        "sub": DEMO_REGISTRANT, "role": "registrant",
         "contacts": [{
             "id": NEWCOMER, "provider": "namecom",
             // No verification id: the gateway finds the current one by
@@ -193,15 +191,7 @@ async fn own_token(State(demo): State<Arc<OwnDemo>>, headers: HeaderMap) -> Resp
             "domains": namecom::OWN_NEWCOMER_DOMAINS,
         }],
     });
-    let key = jsonwebtoken::EncodingKey::from_secret(demo.secret.as_bytes());
-    match jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key) {
-        Ok(token) => {
-            let mut res = Json(serde_json::json!({ "token": token })).into_response();
-            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    super::tokens::answer(super::tokens::sign_with(&demo.secret, claims, 600))
 }
 
 /// The panel's chrome for the mailbox pages.

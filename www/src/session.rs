@@ -31,7 +31,7 @@ pub struct Sessions {
 impl Sessions {
     /// Creates a session for `registrant` and returns its id.
     pub fn create(&self, registrant: &str) -> String {
-        let id = random_id();
+        let id = crate::random_hex(16);
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, (_, seen)| seen.elapsed() < SESSION_TTL);
         map.insert(id.clone(), (registrant.to_owned(), Instant::now()));
@@ -65,13 +65,6 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-}
-
-/// 128 random bits, hex.
-fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -58,16 +58,24 @@ pub fn contact_claim(demo: &Demo, c: &Contact) -> Value {
 }
 
 /// Signs `claims` (with `aud`, `iat`, `exp` added) with the demo's key.
-pub fn sign(demo: &Demo, mut claims: Value) -> Option<String> {
+pub fn sign(demo: &Demo, claims: Value) -> Option<String> {
+    sign_with(&demo.secret, claims, LIFETIME_SECONDS)
+}
+
+/// Signs `claims` with HS256 and `secret`, valid `lifetime` seconds from
+/// now (with `aud`, `iat`, `exp` added): the panel's token for a gateway
+/// whose `tokens.hs256_secret` is `secret`.
+pub(crate) fn sign_with(secret: &str, mut claims: Value, lifetime: i64) -> Option<String> {
     let now = chrono::Utc::now().timestamp();
     claims["aud"] = json!(AUDIENCE);
     claims["iat"] = json!(now);
-    claims["exp"] = json!(now + LIFETIME_SECONDS);
-    let key = jsonwebtoken::EncodingKey::from_secret(demo.secret.as_bytes());
+    claims["exp"] = json!(now + lifetime);
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).ok()
 }
 
-fn answer(token: Option<String>) -> Response {
+/// `{"token": …}`, not cached; 500 when it could not be signed.
+pub(crate) fn answer(token: Option<String>) -> Response {
     let Some(token) = token else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
     let mut res = Json(json!({ "token": token })).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
