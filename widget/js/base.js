@@ -7,6 +7,9 @@
 /** The wasm handle of a mounted element (`attributesChanged`, `refresh`, `free`). */
 export const HANDLE = Symbol('handle');
 
+/** Set while the wasm draws the element (define.js paints no card then). */
+const MOUNTED = Symbol.for('registrant-verification:mounted');
+
 /** Sets an attribute, or removes it for null, undefined and ''. */
 export function setOrRemove(el, name, value) {
   if (value === null || value === undefined || value === '') el.removeAttribute(name);
@@ -92,13 +95,29 @@ export function mountedElement(attributes, properties, mount) {
           this[prop] = value;
         }
       }
-      if (!this[HANDLE]) this[HANDLE] = mount(this, this.shadowRoot);
+      if (!this[HANDLE]) this.#takeOver();
+    }
+
+    /**
+     * Mounts the view. A card painted before the wasm (define.js, or the
+     * panel's declarative shadow root) is replaced in the same task by the
+     * view, which draws the same answer (define.js hands it over): no frame
+     * shows anything between; the focused control keeps the focus.
+     */
+    #takeOver() {
+      const root = this.shadowRoot;
+      const focused = root.activeElement?.id;
+      this[MOUNTED] = true;
+      root.replaceChildren();
+      this[HANDLE] = mount(this, root);
+      if (focused) requestAnimationFrame(() => root.getElementById(focused)?.focus());
     }
 
     disconnectedCallback() {
       // Unmounts the view, aborts requests and stops timers.
       const handle = this[HANDLE];
       this[HANDLE] = null;
+      this[MOUNTED] = false;
       if (handle) handle.free();
     }
 

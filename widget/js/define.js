@@ -63,6 +63,108 @@ function tokenOf(href) {
   return entry.fetched ? Promise.resolve(entry.fetched.token) : entry.fetching.then((t) => t.token, () => null);
 }
 
+// What the wasm and the page share on each element (base.js, browser.rs).
+const MOUNTED = Symbol.for('registrant-verification:mounted');
+const PRESSED = Symbol.for('registrant-verification:pressed');
+
+/**
+ * The locale the widget speaks, resolved as the wasm resolves it
+ * (browser.rs `resolve_locale`): its `locale`, else the closest `[lang]`,
+ * else the document's, else the browser's.
+ */
+function localeOf(el) {
+  const tags = [el.getAttribute('locale'), el.closest('[lang]')?.getAttribute('lang'), document.documentElement.getAttribute('lang'), navigator.language];
+  for (const tag of tags) {
+    try {
+      if (tag && tag.trim()) return Intl.getCanonicalLocales(tag.trim())[0];
+    } catch {
+      // not a language tag: the next one
+    }
+  }
+  return 'en';
+}
+
+/** The attributes of the element that change the gateway's card. */
+const CARD_ATTRIBUTES = ['changed-at', 'cooldown', 'refresh', 'domains', 'edit-contact-url', 'strings'];
+
+/**
+ * The card's dates in the reader's words: what browser.rs `Intl` writes
+ * for the same instant (`date-time`: full date, short time and the zone's
+ * short name; `time`: the time, with the date when not today).
+ */
+function dateText(kind, t, locale) {
+  const date = new Date(t);
+  if (kind === 'time') {
+    const today = date.toDateString() === new Date().toDateString();
+    return date.toLocaleString(locale, today ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' });
+  }
+  const when = date.toLocaleString(locale, { dateStyle: 'full', timeStyle: 'short' });
+  const zone = new Intl.DateTimeFormat([locale], { timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName');
+  return zone ? `${when} ${zone.value}` : when;
+}
+
+/** Writes each date of a painted card in the reader's locale and zone. */
+function fillDates(root) {
+  for (const span of root.querySelectorAll('[data-rv-date]')) {
+    const t = Number(span.dataset.t);
+    const locale = span.closest('[lang]')?.getAttribute('lang') || 'en';
+    if (Number.isFinite(t)) span.replaceWith(dateText(span.dataset.rvDate, t, locale));
+  }
+  root.normalize();
+}
+
+/**
+ * A press of a painted card's resend button: kept for the wasm, which
+ * sends it once when it takes over (view/mod.rs `Widget`); meanwhile the
+ * button shows it is busy.
+ */
+function keepPresses(el, root) {
+  root.addEventListener('click', (e) => {
+    const button = e.target.closest?.('#rv-action');
+    if (!button || el[MOUNTED] || button.getAttribute('aria-disabled') === 'true') return;
+    if (button.dataset.action !== 'resend') return;
+    el[PRESSED] = 'resend';
+    button.setAttribute('aria-disabled', 'true');
+    button.setAttribute('aria-busy', 'true');
+  });
+}
+
+const sheets = new Map();
+/** The card's stylesheets, adopted (so a strict CSP allows them), one per text. */
+function sheetsOf(styles) {
+  return styles.map((css) => {
+    let sheet = sheets.get(css);
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      sheets.set(css, sheet);
+    }
+    return sheet;
+  });
+}
+
+/** Paints the gateway's card into the element's shadow root, unless the wasm has it already. */
+function paint(el, envelope) {
+  if (el[MOUNTED] || typeof envelope.card !== 'string') return;
+  const root = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
+  if (root.childNodes.length) return;
+  try {
+    root.adoptedStyleSheets = sheetsOf(envelope.styles ?? []);
+  } catch {
+    return; // no constructable stylesheets: the wasm draws it
+  }
+  root.innerHTML = envelope.card;
+  fillDates(root);
+  keepPresses(el, root);
+}
+
+/** The envelope of `?card=1` (the gateway's card.rs), or null for another answer. */
+function envelopeOf(value) {
+  return value && typeof value === 'object' && typeof value.card === 'string' && typeof value.body === 'string' && Number.isInteger(value.status)
+    ? value
+    : null;
+}
+
 for (const el of document.querySelectorAll('registrant-verification[status-url]')) {
   const provider = (el.getAttribute('provider') || '').replace(/[^a-z0-9]/gi, '').toLowerCase();
   const raw = el.getAttribute('status-url').trim();
@@ -72,6 +174,22 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
     url = new URL(raw, document.baseURI);
   } catch {
     continue;
+  }
+  if (prefetched.has(url.href)) continue;
+  // A card the panel put into the page (the gateway's `/card`, a
+  // declarative shadow root): its answer is the first status.
+  const inline = el.shadowRoot?.querySelector('script[data-rv-answer]');
+  if (inline) {
+    try {
+      const answer = JSON.parse(inline.textContent);
+      inline.remove();
+      prefetched.set(url.href, { answer, response: Promise.resolve(new Response(answer.body, { status: answer.status, headers: answer.headers })), controller: new AbortController() });
+      fillDates(el.shadowRoot);
+      keepPresses(el, el.shadowRoot);
+      continue;
+    } catch {
+      // unreadable: asked for as any other
+    }
   }
   // Set as a property before the element was defined (the WHMCS hook's
   // inline script): an own property of the element.
@@ -88,12 +206,33 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
     if (tokenUrl.origin !== location.origin || el.tokenProvider) continue;
   }
   if (!token && !tokenUrl && url.origin !== location.origin) continue;
-  if (prefetched.has(url.href)) continue;
   const controller = new AbortController();
-  const request = (bearer) => {
+  // With a token the answer is the gateway's: ask it for the card too.
+  const asked = new URL(url.href);
+  if (token || tokenUrl) {
+    asked.searchParams.set('card', '1');
+    asked.searchParams.set('locale', localeOf(el));
+    asked.searchParams.set('now', String(Date.now()));
+    for (const name of CARD_ATTRIBUTES) {
+      const value = el.getAttribute(name);
+      if (value !== null) asked.searchParams.set(name, value);
+    }
+  }
+  const request = async (bearer) => {
     const headers = { Accept: 'application/json' };
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    return fetch(url.href, { headers, credentials: 'same-origin', signal: controller.signal });
+    const res = await fetch(asked.href, { headers, credentials: 'same-origin', signal: controller.signal });
+    if (asked.href === url.href || !res.ok) return res;
+    // The envelope: paint its card, and give the wasm the answer in it.
+    const envelope = envelopeOf(await res.clone().json().catch(() => null));
+    if (!envelope) return res;
+    entry.answer = { status: envelope.status, headers: envelope.headers ?? {}, body: envelope.body };
+    paint(el, envelope);
+    try {
+      return new Response(envelope.body, { status: envelope.status, headers: envelope.headers ?? {} });
+    } catch {
+      return res;
+    }
   };
   // Without a token the element would not ask: neither is the request sent.
   const response = tokenUrl

@@ -25,6 +25,7 @@ are both on by default; the npm package builds each into its own wasm so a
 registrant's page never loads the staff list.
 */
 
+#![recursion_limit = "512"]
 #![warn(missing_docs)]
 
 #[cfg(feature = "element")]

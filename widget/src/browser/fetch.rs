@@ -113,6 +113,9 @@ pub struct Live {
     pub warned: Cell<bool>,
     /// An event asked for a status check, which is about to start.
     pub refetch_queued: Cell<bool>,
+    /// The registrant pressed Resend on the card painted before the wasm
+    /// (`define.js`): sent once, when the first check shows the button.
+    pub pressed: Cell<bool>,
 }
 
 impl Live {
@@ -179,9 +182,14 @@ impl Live {
         .map_err(|_| Failure::Network)?;
         // The first status request may already be under way (define.js
         // starts it while the wasm loads): take its answer instead.
-        let prefetched = (request.method() == gloo_net::http::Method::GET)
+        let prefetched = match (request.method() == gloo_net::http::Method::GET)
             .then(|| take_prefetched(&request.url()))
-            .flatten();
+            .flatten()
+        {
+            Some(Prefetched::Read(answer)) => return Ok(answer),
+            Some(Prefetched::Sent(response, controller)) => Some((response, controller)),
+            None => None,
+        };
         let controller = prefetched.as_ref().map_or_else(|| fresh.clone(), |(_, c)| c.clone());
         let url = request.url();
         let timed_out = Rc::new(Cell::new(false));
@@ -347,7 +355,7 @@ pub fn uses_token(host: &HtmlElement) -> bool {
 /// Takes the status request `define.js` started for `url` (absolute)
 /// while the wasm loaded, if there is one: its `fetch` promise and the
 /// `AbortController` that cancels it. Each is taken once.
-fn take_prefetched(url: &str) -> Option<(js_sys::Promise, AbortController)> {
+fn take_prefetched(url: &str) -> Option<Prefetched> {
     let key = js_sys::Symbol::for_("registrant-verification:prefetch");
     let map: js_sys::Map = Reflect::get(&js_sys::global(), &key).ok()?.dyn_into().ok()?;
     let url = JsValue::from_str(url);
@@ -356,5 +364,33 @@ fn take_prefetched(url: &str) -> Option<(js_sys::Promise, AbortController)> {
         return None;
     }
     map.delete(&url);
-    Some((get(&entry, "response")?.dyn_into().ok()?, get(&entry, "controller")?.dyn_into().ok()?))
+    if let Some(answer) = get(&entry, "answer").and_then(|a| read_answer(&a)) {
+        return Some(Prefetched::Read(answer));
+    }
+    Some(Prefetched::Sent(
+        get(&entry, "response")?.dyn_into().ok()?,
+        get(&entry, "controller")?.dyn_into().ok()?,
+    ))
+}
+
+/// A first status request `define.js` started.
+enum Prefetched {
+    /// Under way: its `fetch` promise and what cancels it.
+    Sent(js_sys::Promise, AbortController),
+    /// Answered and read already (the gateway's card came with it, or the
+    /// panel put it into the page): the view draws it in the same task.
+    Read(Answer),
+}
+
+/// `{status, headers, body}` as an [`Answer`] (only the headers the core
+/// reads).
+fn read_answer(value: &JsValue) -> Option<Answer> {
+    let status = get(value, "status")?.as_f64().filter(|s| (100.0..600.0).contains(s))? as u16;
+    let body = get(value, "body")?.as_string()?;
+    let given = get(value, "headers");
+    let headers = ["x-ratelimit-reset", "retry-after"]
+        .iter()
+        .filter_map(|h| Some((h.to_string(), get(given.as_ref()?, h)?.as_string()?)))
+        .collect();
+    Some(Answer { status, body, headers })
 }

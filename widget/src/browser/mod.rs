@@ -237,6 +237,18 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
+/// Whether the registrant pressed Resend on the card painted before the
+/// wasm (`define.js` marks the element); the mark is taken, so the press
+/// is carried out once.
+pub fn take_pressed(host: &HtmlElement) -> bool {
+    let key = js_sys::Symbol::for_("registrant-verification:pressed");
+    let pressed = Reflect::get(host, &key).ok().and_then(|v| v.as_string());
+    if pressed.is_some() {
+        let _ = Reflect::delete_property(host, &key);
+    }
+    pressed.as_deref() == Some("resend")
+}
+
 /// Dispatches `name` on `host`, bubbling and composed, with `detail`.
 pub fn dispatch(host: &HtmlElement, name: &str, detail: &JsValue) {
     let init = CustomEventInit::new();

@@ -14,6 +14,17 @@ pub enum ActionKind {
     Recheck,
 }
 
+impl ActionKind {
+    /// Its name on the button (`data-action`): `resend`, `retry`, `recheck`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Resend => "resend",
+            ActionKind::Retry => "retry",
+            ActionKind::Recheck => "recheck",
+        }
+    }
+}
+
 /// The primary button.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {

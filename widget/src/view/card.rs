@@ -51,7 +51,7 @@ pub fn Card(
     let deadline = move || {
         let msgs = messages.get();
         let r = record.get()?;
-        let (left, when) = deadline_line(screen(), &r, &intl(&msgs), &msgs)?;
+        let (left, when) = deadline_line(screen(), &r, &dates::dates(&msgs), &msgs)?;
         let iso = r.deadline.map(|d| rfc3339::format(&d)).unwrap_or_default();
         Some(view! {
             <p class="deadline" part="deadline">
@@ -94,7 +94,7 @@ pub fn Card(
         record.with(|r| {
             problem.with(|p| {
                 let (at, now) = (checked_at.get(), now.get_untracked());
-                checked_line(screen(), r.as_ref(), p.as_ref(), at, now, &intl(&msgs), &msgs)
+                checked_line(screen(), r.as_ref(), p.as_ref(), at, now, &dates::dates(&msgs), &msgs)
             })
         })
     };
@@ -117,7 +117,7 @@ pub fn Card(
         let line = record
             .with(|r| {
                 phase.with(|ph| {
-                    resend_note(r.as_ref(), ph, now.get_untracked(), &intl(&msgs), &msgs)
+                    resend_note(r.as_ref(), ph, now.get_untracked(), &dates::dates(&msgs), &msgs)
                 })
             })
             .unwrap_or_default();
@@ -158,8 +158,9 @@ pub fn Card(
         let msgs = messages.get();
         let retry = retry_at.get().filter(|_| !checking.get());
         stale.with(|st| {
-            st.as_ref()
-                .map(|st| stale_line(st, checked_at.get(), retry, now.get(), &intl(&msgs), &msgs))
+            st.as_ref().map(|st| {
+                stale_line(st, checked_at.get(), retry, now.get(), &dates::dates(&msgs), &msgs)
+            })
         })
     };
     // When the widget tries again by itself after a failed check (not a
@@ -171,7 +172,7 @@ pub fn Card(
         problem.with(|p| {
             p.as_ref()
                 .filter(|p| !p.not_ready())
-                .map(|p| retry_line(p, at, now.get(), &intl(&msgs), &msgs))
+                .map(|p| retry_line(p, at, now.get(), &dates::dates(&msgs), &msgs))
         })
     };
     // The button stays in the DOM and is only `aria-disabled` while busy or
@@ -256,6 +257,9 @@ pub fn Card(
                     part="button"
                     aria-labelledby=named_by
                     hidden=move || action().is_none()
+                    // What it does (`define.js` keeps a press of the
+                    // gateway's card for the wasm to carry out).
+                    data-action=move || action().map(|a| a.kind.as_str())
                     aria-disabled=move || {
                         action().is_some_and(|a| a.busy || a.wait_until.is_some()).then_some("true")
                     }

@@ -21,10 +21,7 @@ impl Controller {
             .status_target()
             .ok()
             .and_then(|(provider, url)| browser::load_last_resend(provider, url));
-        let mut ctx =
-            Context::new(now).single_contact().changed_at(config.changed_at).last_resend(last);
-        ctx.policy.cooldown = config.cooldown;
-        ctx
+        status_context(config, now, last)
     }
 
     pub(super) fn report(&self, problem: &Problem, during: &str) {
@@ -89,6 +86,9 @@ impl Controller {
                 s.checked_at.set(Some(now));
                 s.stale.set(None);
                 self.show(record, now, &config);
+                if self.live.pressed.replace(false) {
+                    self.carry_out_press(now);
+                }
             }
             Err(p) => {
                 if p.not_ready() {
@@ -320,6 +320,25 @@ impl Controller {
         }
         if let Some(wait) = wait {
             self.schedule(wait.to_std().unwrap_or(Duration::from_secs(5)));
+        }
+    }
+
+    /// Sends the email the registrant asked for on the card painted before
+    /// the wasm, if Resend is what the card now offers and it is not
+    /// waiting (a cooldown the wasm knows of, say, from an earlier send).
+    fn carry_out_press(&self, now: DateTime<Utc>) {
+        let s = self.state;
+        let offered = s.messages.with_untracked(|m| {
+            s.record.with_untracked(|r| {
+                s.phase.with_untracked(|ph| {
+                    primary_action(s.screen(), None, r.as_ref(), false, ph, now, m)
+                })
+            })
+        });
+        if offered
+            .is_some_and(|a| a.kind == ActionKind::Resend && !a.busy && a.wait_until.is_none())
+        {
+            self.resend();
         }
     }
 

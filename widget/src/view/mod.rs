@@ -7,7 +7,7 @@
 use crate::i18n::{self, Messages, Msg, Part};
 use crate::model::{checked_line, event_action, poll_interval, stale_line, EventAction, Stale};
 use crate::{
-    browser::{self, Answer, Intl, Live},
+    browser::{self, Answer, Live},
     model::{
         deadline_line, format_countdown, next_check, primary_action, record_changed, resend_note,
         retry_delay, retry_line, single_record, urgency_str, words, ActionKind, Config, Problem,
@@ -26,7 +26,7 @@ use std::{
 };
 use verification_core::{
     evaluate_response,
-    resend::{ResendKind, ResendPlan},
+    resend::{LastResend, ResendKind, ResendPlan},
     time::rfc3339,
     Context, Record, Response,
 };
@@ -35,9 +35,14 @@ use web_sys::{HtmlElement, RequestCredentials};
 
 mod card;
 mod controller;
+mod dates;
+#[cfg(not(target_arch = "wasm32"))]
+mod render;
 
 pub use card::{Card, CardProps};
 use controller::Controller;
+#[cfg(not(target_arch = "wasm32"))]
+pub use render::{render_card, CARD_STYLES};
 
 /// The state a [`Card`] renders. All signals: the card re-renders the parts
 /// that change.
@@ -98,6 +103,35 @@ impl CardState {
         }
     }
 
+    /// Shows what a widget's first status check shows for `answer` at
+    /// `now` (the gateway's render before the wasm; the wasm's own first
+    /// check goes through [`Controller::check`], which this follows: the
+    /// record with the configured domains, or the problem with its
+    /// automatic retry).
+    pub fn first_check(&self, answer: Answer, now: DateTime<Utc>) {
+        let config = self.config.get_untracked();
+        let result = config.status_target().and_then(|(provider, _)| {
+            controller::evaluate(provider, &answer, &status_context(&config, now, None))
+        });
+        self.now.set(now);
+        match result {
+            Ok(record) => {
+                self.checked_at.set(Some(now));
+                self.record.set(Some(config.fill_domains(record)));
+            }
+            Err(p) => {
+                if p.not_ready() {
+                    self.checked_at.set(Some(now));
+                }
+                let delay = p
+                    .retries_by_itself()
+                    .then(|| retry_delay(1, config.refresh, p.retry_at(), now));
+                self.retry_at.set(delay.map(|d| now + d));
+                self.problem.set(Some(p));
+            }
+        }
+    }
+
     /// The screen for the current state.
     pub fn screen(&self) -> Screen {
         self.record.with(|r| self.problem.with(|p| Screen::choose(r.as_ref(), p.as_ref())))
@@ -127,6 +161,15 @@ impl CardState {
     }
 }
 
+/// What the core is told for a status check of `config`'s contact at
+/// `now`, after the resend remembered for it (`last`).
+fn status_context(config: &Config, now: DateTime<Utc>, last: Option<LastResend>) -> Context {
+    let mut ctx =
+        Context::new(now).single_contact().changed_at(config.changed_at).last_resend(last);
+    ctx.policy.cooldown = config.cooldown;
+    ctx
+}
+
 /// A part of the card that follows signals. One boxed type for all of
 /// them, so they share one rendering instantiation (each closure type
 /// would have its own). `AnyView` is not `Sync`: the shared form `tachys`
@@ -147,11 +190,6 @@ fn text(f: impl Fn() -> String + Send + 'static) -> Dynamic {
 /// they share one instantiation of [`Effect::new`].
 fn effect(mut f: Box<dyn FnMut(bool)>) {
     Effect::new(move |prev: Option<()>| f(prev.is_some()));
-}
-
-/// Dates in the locale of the words (see [`Messages::locale`]).
-fn intl(msgs: &Messages) -> Intl {
-    Intl { locale: msgs.locale().to_owned() }
 }
 
 /// `text` with each occurrence of the registrant's address `email` set
@@ -214,6 +252,7 @@ pub fn Widget(
         messages: messages(config),
     };
     let live = Live::new();
+    live.pressed.set(browser::take_pressed(&host));
     {
         let live = SendWrapper::new(live.clone());
         on_cleanup(move || live.shutdown());

@@ -31,6 +31,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bodies;
+mod card;
 pub mod check;
 pub mod config;
 pub mod limits;
@@ -414,6 +415,7 @@ pub fn router(gw: Shared) -> Router {
         .max_age(Duration::from_secs(600));
     let api = Router::new()
         .route("/{provider}/status", get(status))
+        .route("/{provider}/card", get(card_element))
         .route("/{provider}/resend", post(resend))
         .route("/namecom/events", get(events))
         .route("/{provider}/list", get(list))

@@ -44,6 +44,7 @@ impl Modify for Tokens {
     ),
     paths(
         super::status,
+        super::card_element,
         super::resend,
         super::events,
         super::list,

@@ -12,6 +12,7 @@ use super::*;
     params(
         ("provider" = String, Path, description = "`dna`, `namecom` or `openprovider`"),
         ("contact" = String, Query, description = "The `id` of one of the token's `contacts`"),
+        ("card" = Option<String>, Query, description = "Present: the answer comes in an envelope with the card the widget shows for it (`define.js` paints it before the wasm arrives), `{status, headers, body, card, styles}`; the card's attributes as for `/api/{provider}/card`, and `now`, the reader's clock in epoch milliseconds, which the card counts from"),
     ),
     security(("panelToken" = [])),
     responses(
@@ -27,6 +28,65 @@ use super::*;
 )]
 pub(super) async fn status(
     State(gw): State<Shared>,
+    registrant: Registrant,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    let card = match card::CardQuery::read(&query, false) {
+        Ok(card) => card,
+        Err(refused) => return refused,
+    };
+    let (p, contact) = (registrant.provider, registrant.contact.clone());
+    let clock = (gw.clock)();
+    let res = status_read(gw, registrant, headers).await;
+    match card {
+        Some(card) => card::envelope(res, &card, p, &contact, clock).await,
+        None => res,
+    }
+}
+
+/// The registrant's card in a declarative shadow root, for a panel to put
+/// into its page (see [`card`]).
+#[utoipa::path(
+    get,
+    path = "/api/{provider}/card",
+    tag = "registrant",
+    params(
+        ("provider" = String, Path, description = "`dna`, `namecom` or `openprovider`"),
+        ("contact" = String, Query, description = "The `id` of one of the token's `contacts`"),
+        ("status-url" = Option<String>, Query, description = "The element's `status-url` (as the browser reaches the gateway); likewise `resend-url`, `events-url`, `token-url`, `theme`"),
+        ("locale" = Option<String>, Query, description = "The registrant's language (else the token's `language`, else English); likewise `changed-at`, `cooldown`, `refresh`, `domains`, `edit-contact-url`, `strings`"),
+        ("nonce" = Option<String>, Query, description = "A CSP nonce for the card's `<style>` elements"),
+    ),
+    security(("panelToken" = [])),
+    responses(
+        (status = 200, description = "`<registrant-verification …><template shadowrootmode=\"open\">` with the card the widget shows for this answer (its stylesheets, the card, the answer for the wasm to take over)", content_type = "text/html"),
+        (status = 400, description = "No `contact`, or a card attribute too long", body = bodies::ErrorBody),
+        (status = 401, description = "No token, or not a valid one", body = bodies::ErrorBody),
+        (status = 403, description = "Not a registrant token, or not one of its contacts", body = bodies::ErrorBody),
+        (status = 404, description = "The registrar is not served", body = bodies::ErrorBody),
+        (status = 429, description = "Too many requests from this address; `Retry-After`", body = bodies::ErrorBody),
+    )
+)]
+pub(super) async fn card_element(
+    State(gw): State<Shared>,
+    registrant: Registrant,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    let card = match card::CardQuery::read(&query, true) {
+        Ok(card) => card.unwrap_or_default(),
+        Err(refused) => return refused,
+    };
+    let (p, contact) = (registrant.provider, registrant.contact.clone());
+    let clock = (gw.clock)();
+    let res = status_read(gw, registrant, headers).await;
+    card::element(res, &card, p, &contact, clock).await
+}
+
+/// The registrar's answer for the token's contact (the status read).
+async fn status_read(
+    gw: Shared,
     Registrant { provider: p, contact, .. }: Registrant,
     headers: HeaderMap,
 ) -> Response {

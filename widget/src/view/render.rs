@@ -1,0 +1,35 @@
+//! The card rendered natively (Leptos SSR): what the gateway sends before
+//! the wasm arrives, from the same components, words and record.
+
+use super::{dates::resolve_markers, Answer, Card, CardState, Config};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+/// The card's stylesheets, as the wasm adopts them: the palette, then the
+/// widget's own.
+pub const CARD_STYLES: [&str; 2] = [crate::browser::THEME, crate::element::STYLES];
+
+/// The card a widget configured as `config` shows after its first status
+/// check answered `answer` at `now`, as HTML for its shadow root (without
+/// the stylesheets, [`CARD_STYLES`]). Its dates are `<span data-rv-date>`
+/// with a UTC fallback, which `define.js` fills in the reader's locale and
+/// zone (see `dates`).
+pub fn render_card(config: Config, answer: Answer, now: DateTime<Utc>) -> String {
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        let state = CardState::new(config, now);
+        state.first_check(answer, now);
+        view! { <Card state on_action=|_| {} /> }.to_html()
+    });
+    drop(owner);
+    resolve_markers(&as_drawn(&html))
+}
+
+/// `html` as the browser's DOM of the same view reads: Leptos' server
+/// renderer writes an empty text as one space (a node for hydration to
+/// find), which would keep `.note:empty` and its kin from matching and
+/// make the card taller than the wasm's, and an absent class (`None`) as
+/// `class=""`. The card has no text that is one space on its own.
+fn as_drawn(html: &str) -> String {
+    html.replace("> </", "></").replace(r#" class="""#, "")
+}
