@@ -30,7 +30,8 @@ const BUDGET = {
   // The step the team decided on (issue 15): measured where a registrant
   // feels it, beside the counter.
   transferRatioStep: 2.5,
-  slow4gRatio: 1.6,
+  // Issue 27: the first status no later than the counter's first paint.
+  slow4gRatio: 1.0,
   firstStatusMsMedian: 50,
   list1000MsMedian: 100,
   coreEvaluate1000UsMedian: 1000,
@@ -99,19 +100,48 @@ writeFileSync(join(SITE, 'bench-widget.html'), widgetPage(300));
 // token, its status from a same-origin backend (served beside the files).
 writeFileSync(join(SITE, 'bench-cookie.html'), widgetPage(300).replace(' token-url="/demo/token"', ''));
 writeFileSync(join(SITE, 'bench-widget-poll.html'), widgetPage(15));
-// Module start -> the first status painted (data-status set, then a frame).
+// Module start -> the first status painted: a card with a status (not the
+// loading card, its dates in the reader's words) in the shadow root, then a
+// frame; whoever drew it (the gateway's card, painted by define.js, or the
+// wasm). Interactive: the wasm has taken over (data-status set).
 writeFileSync(join(SITE, 'bench-widget.js'), `const t0 = performance.now();
 const el = document.querySelector('registrant-verification');
-const painted = new Promise((resolve) => {
-  new MutationObserver(() => {
-    const s = el.getAttribute('data-status');
-    if (s && s !== 'loading') requestAnimationFrame(() => resolve(performance.now() - t0));
-  }).observe(el, { attributes: true, attributeFilter: ['data-status'] });
+const MOUNTED = Symbol.for('registrant-verification:mounted');
+const shown = () => {
+  const card = el.shadowRoot?.querySelector('article');
+  return card && !card.hasAttribute('aria-busy') && !el.shadowRoot.querySelector('[data-rv-date]');
+};
+const interactive = () => el[MOUNTED] && el.dataset.status && el.dataset.status !== 'loading';
+// The first frame after test() holds (checked before each frame).
+const painted = (test) => new Promise((resolve) => {
+  const tick = () => (test() ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(tick));
+  tick();
 });
+const first = painted(shown);
+const ready = painted(interactive);
 await import('./define.js');
-window.__firstStatusMs = await painted;
+window.__firstStatusMs = (await first) - t0;
 // From navigation start (what a slow network stretches: every download).
-window.__firstStatusAtMs = performance.now();
+window.__firstStatusAtMs = await first;
+window.__interactiveAtMs = await ready;
+`);
+// The panel that renders on its server: the card in its HTML (the gateway's
+// \`/api/{provider}/card\`, a declarative shadow root). The status is in the
+// page's first contentful paint.
+writeFileSync(join(SITE, 'bench-inline.js'), `window.__firstStatusAtMs = await new Promise((resolve) => {
+  new PerformanceObserver((list) => {
+    const fcp = list.getEntries().find((e) => e.name === 'first-contentful-paint');
+    if (fcp) resolve(fcp.startTime);
+  }).observe({ type: 'paint', buffered: true });
+});
+const el = document.querySelector('registrant-verification');
+const MOUNTED = Symbol.for('registrant-verification:mounted');
+window.__inlineHadStatus = !!el.shadowRoot?.querySelector('article');
+await import('./define.js');
+window.__interactiveAtMs = await new Promise((resolve) => {
+  const tick = () => (el[MOUNTED] && el.dataset.status && el.dataset.status !== 'loading' ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(tick));
+  tick();
+});
 `);
 writeFileSync(join(SITE, 'counter', 'bench-counter.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>counter</title><script type="module" src="./bench-counter.js"></script></head><body></body></html>`);
@@ -165,6 +195,16 @@ const panel = createHttpServer(async (req, res) => {
     res.writeHead(t.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     return res.end(await t.text());
   }
+  if (req.url === '/inline') {
+    // The panel's server side: the registrant's token, then the card.
+    const { token } = await (await fetch(`${base}/demo/token`, { headers: { cookie: demoCookie } })).json();
+    const q = new URLSearchParams({ contact: 'openprovider-pending', 'status-url': `${base}/api/openprovider/status?contact=openprovider-pending`,
+      'resend-url': `${base}/api/openprovider/resend?contact=openprovider-pending`, 'token-url': '/token' });
+    const card = await (await fetch(`${base}/api/openprovider/card?${q}`, { headers: { authorization: `Bearer ${token}` } })).text();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    return res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
+<script type="module" src="${base}/widget/bench-inline.js"></script></head><body>${card}</body></html>`);
+  }
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
 <script type="module" src="${base}/widget/bench-widget.js"></script></head><body>
@@ -212,20 +252,30 @@ try {
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
-  const slowAt = async (url) => {
+  const interactive = { token: [], cookie: [], inline: [] };
+  const slowAt = async (url, path) => {
     await slowPage.goto(url);
-    return slowPage.waitForFunction(() => window.__firstStatusAtMs, null, { timeout: 60_000 }).then((h) => h.jsonValue());
+    const at = await slowPage.waitForFunction(() => window.__firstStatusAtMs, null, { timeout: 60_000 }).then((h) => h.jsonValue());
+    if (path) interactive[path].push(await slowPage.waitForFunction(() => window.__interactiveAtMs, null, { timeout: 60_000 }).then((h) => h.jsonValue()));
+    return at;
   };
   // Token path: the panel's page, the gateway on another origin.
   const slowStatus = [];
-  for (let i = 0; i < SLOW_LOADS; i++) slowStatus.push(await slowAt(`${panelOrigin}/`));
+  for (let i = 0; i < SLOW_LOADS; i++) slowStatus.push(await slowAt(`${panelOrigin}/`, 'token'));
+  // The card in the panel's HTML (its server asked the gateway).
+  const slowInline = [];
+  let inlineHadStatus = true;
+  for (let i = 0; i < SLOW_LOADS; i++) {
+    slowInline.push(await slowAt(`${panelOrigin}/inline`, 'inline'));
+    inlineHadStatus &&= await slowPage.evaluate(() => window.__inlineHadStatus);
+  }
   // Token path on one origin (the demo's panel and gateway together).
   const slowStatusOneOrigin = [];
   for (let i = 0; i < SLOW_LOADS; i++) slowStatusOneOrigin.push(await slowAt(`${base}/widget/bench-widget.html`));
   // Cookie path: a same-origin backend (its session cookie first).
   await slowPage.context().request.get(`${cookieBackend.url}/`);
   const slowCookie = [];
-  for (let i = 0; i < SLOW_LOADS; i++) slowCookie.push(await slowAt(`${cookieBackend.url}/widget/bench-cookie.html`));
+  for (let i = 0; i < SLOW_LOADS; i++) slowCookie.push(await slowAt(`${cookieBackend.url}/widget/bench-cookie.html`, 'cookie'));
   const slowPaint = [];
   for (let i = 0; i < SLOW_LOADS; i++) {
     await slowPage.goto(`${base}/widget/counter/bench-counter.html`);
@@ -295,6 +345,11 @@ try {
     slow4gFirstStatusMsMedian: round(median(slowStatus)),
     slow4gFirstStatusOneOriginMsMedian: round(median(slowStatusOneOrigin)),
     slow4gFirstStatusCookieMsMedian: round(median(slowCookie)),
+    slow4gInlineFirstStatusMsMedian: round(median(slowInline)),
+    slow4gInlineStatusInFirstPaint: inlineHadStatus,
+    slow4gInteractiveMsMedian: round(median(interactive.token)),
+    slow4gInteractiveCookieMsMedian: round(median(interactive.cookie)),
+    slow4gInteractiveInlineMsMedian: round(median(interactive.inline)),
     wasmBrotliBytes,
     baselineSlow4gFirstPaintMsMedian: round(median(slowPaint)),
     slow4gLoads: SLOW_LOADS,
@@ -326,11 +381,13 @@ const rows = [
   ['what', 'measured', 'baseline (bare Leptos counter)', 'budget', ''],
   ['transfer, gzip -9 (wasm + JS + CSS)', kb(r.transferBytesGzip), `${kb(r.baselineTransferBytesGzip)} (${ratio.toFixed(2)}x)`, '≤ 2.5x (next step); ≤ 60 KB and ≤ 1.4x (aim)', `${ok(ratio <= BUDGET.transferRatioStep)} (step), ${ok(r.transferBytesGzip <= BUDGET.transferBytesGzip && ratio <= BUDGET.transferRatio)} (aim)`],
   ['transfer as `/widget/` sends it (the build\'s brotli copies)', kb(r.transferBytesBrotli), `${kb(r.baselineTransferBytesBrotli)} (${(r.transferBytesBrotli / r.baselineTransferBytesBrotli).toFixed(2)}x)`, '', ''],
-  [`slow mobile network (150 ms, 1.6 Mbit/s down, 750 kbit/s up, no cache): navigation → first status painted, median of ${r.slow4gLoads} loads; token path (the panel's page with \`token-url\`, the widget's files and the API from the gateway on another origin)`, `${r.slow4gFirstStatusMsMedian} ms`, `${r.baselineSlow4gFirstPaintMsMedian} ms to first paint (${(r.slow4gFirstStatusMsMedian / r.baselineSlow4gFirstPaintMsMedian).toFixed(2)}x)`, '≤ 1.6x', ok(r.slow4gFirstStatusMsMedian / r.baselineSlow4gFirstPaintMsMedian <= BUDGET.slow4gRatio)],
+  [`slow mobile network (150 ms, 1.6 Mbit/s down, 750 kbit/s up, no cache): navigation → first status painted, median of ${r.slow4gLoads} loads; token path (the panel's page with \`token-url\`, the widget's files and the API from the gateway on another origin)`, `${r.slow4gFirstStatusMsMedian} ms`, `${r.baselineSlow4gFirstPaintMsMedian} ms to first paint (${(r.slow4gFirstStatusMsMedian / r.baselineSlow4gFirstPaintMsMedian).toFixed(2)}x)`, '≤ 1.0x', ok(r.slow4gFirstStatusMsMedian / r.baselineSlow4gFirstPaintMsMedian <= BUDGET.slow4gRatio)],
   ['the same, token path on one origin (the demo: panel and gateway together)', `${r.slow4gFirstStatusOneOriginMsMedian} ms`, `${(r.slow4gFirstStatusOneOriginMsMedian / r.baselineSlow4gFirstPaintMsMedian).toFixed(2)}x`, '', ''],
-  ['the same, cookie path (a same-origin backend, docs/backend-contract.md)', `${r.slow4gFirstStatusCookieMsMedian} ms`, `${(r.slow4gFirstStatusCookieMsMedian / r.baselineSlow4gFirstPaintMsMedian).toFixed(2)}x`, '', ''],
+  ['the same, cookie path (a same-origin backend, docs/backend-contract.md: no gateway to render the card, so the wasm draws it)', `${r.slow4gFirstStatusCookieMsMedian} ms`, `${(r.slow4gFirstStatusCookieMsMedian / r.baselineSlow4gFirstPaintMsMedian).toFixed(2)}x`, '≤ 1.0x', ok(r.slow4gFirstStatusCookieMsMedian / r.baselineSlow4gFirstPaintMsMedian <= 1)],
+  ['the same, the card in the panel\'s HTML (the gateway\'s `/api/{provider}/card`, rendered by the panel\'s server): its first contentful paint', `${r.slow4gInlineFirstStatusMsMedian} ms`, `${(r.slow4gInlineFirstStatusMsMedian / r.baselineSlow4gFirstPaintMsMedian).toFixed(2)}x; the status in the first paint: ${r.slow4gInlineStatusInFirstPaint ? 'yes' : '**no**'}`, '', ''],
+  ['interactive (the wasm took over: Resend works), token path / cookie path / card in the HTML', `${r.slow4gInteractiveMsMedian} / ${r.slow4gInteractiveCookieMsMedian} / ${r.slow4gInteractiveInlineMsMedian} ms`, '', '≤ 1,428 ms (the cookie path\'s first status before)', ok(Math.max(r.slow4gInteractiveMsMedian, r.slow4gInteractiveCookieMsMedian) <= 1428)],
   ['the wasm as `/widget/` sends it (brotli)', kb(r.wasmBrotliBytes), '', '≤ 150 KB', ok(r.wasmBrotliBytes <= 150 * 1024)],
-  [`module start → first status painted, median of ${r.pageLoads} loads`, `${r.firstStatusMsMedian} ms`, `${r.baselineFirstPaintMsMedian} ms to first paint (${(r.firstStatusMsMedian / r.baselineFirstPaintMsMedian).toFixed(2)}x)`, '≤ 50 ms', ok(r.firstStatusMsMedian <= BUDGET.firstStatusMsMedian)],
+  [`module start → first status painted, median of ${r.pageLoads} loads`, `${r.firstStatusMsMedian} ms`, `${r.baselineFirstPaintMsMedian} ms to first paint (${(r.firstStatusMsMedian / r.baselineFirstPaintMsMedian).toFixed(2)}x)`, '≤ the counter\'s first paint', ok(r.firstStatusMsMedian <= r.baselineFirstPaintMsMedian)],
   ['a page in another language adds its `locales/xx.js`, gzip -9 (largest)', kb(r.languageModuleBytesGzipMax), '', '', ''],
   ['for scale: the core alone built the same way (three registrar readers, rules, deadline math; no UI), gzip -9', kb(r.coreFloorBytesGzip), '', '', ''],
   ['list element (staff page): transfer, gzip -9 (wasm + JS)', kb(r.listTransferBytesGzip), `wasm ${kb(r.listWasmBytesGzip)}`, '', ''],

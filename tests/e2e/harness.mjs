@@ -198,9 +198,10 @@ export async function launchBrowser() {
  * error collection. `page.problems` lists unexpected console errors and
  * page errors; call `assertNoProblems(page)` at the end of a test.
  */
-export async function newPage(browser, { time = T0, colorScheme = 'light', paused = false } = {}) {
+export async function newPage(browser, { time = T0, colorScheme = 'light', paused = false, timezoneId = TIMEZONE, javaScriptEnabled = true } = {}) {
   const context = await browser.newContext({
-    timezoneId: TIMEZONE,
+    timezoneId,
+    javaScriptEnabled,
     locale: LOCALE,
     colorScheme,
     viewport: { width: 1280, height: 900 },
@@ -422,7 +423,7 @@ export async function openDemo(browser, server, options = {}) {
   // define.js finishes after `load` (it awaits the wasm's compile): wait
   // until every widget has mounted its view.
   await page.waitForFunction(() =>
-    [...document.querySelectorAll('registrant-verification')].every((e) => e.shadowRoot?.childElementCount > 0),
+    [...document.querySelectorAll('registrant-verification')].every((e) => e[Symbol.for('registrant-verification:mounted')]),
   );
   return page;
 }

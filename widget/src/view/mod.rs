@@ -203,13 +203,18 @@ fn with_address(text: String, email: Option<String>) -> AnyView {
     };
     let mut parts = Vec::new();
     let mut rest = text.as_str();
+    // (No empty texts: the server's renderer writes one as a space.)
     while let Some(i) = rest.find(email.as_str()) {
-        parts.push(rest[..i].to_owned().into_any());
+        if i > 0 {
+            parts.push(rest[..i].to_owned().into_any());
+        }
         let pieces = browser::address_view(&email);
         parts.push(view! { <span class="address">{pieces}</span> }.into_any());
         rest = &rest[i + email.len()..];
     }
-    parts.push(rest.to_owned().into_any());
+    if !rest.is_empty() {
+        parts.push(rest.to_owned().into_any());
+    }
     parts.collect_view().into_any()
 }
 

@@ -99,8 +99,63 @@ if (!function_exists('registrant_verification_element')) {
     }
 }
 
+if (!function_exists('registrant_verification_card')) {
+    /**
+     * The element for one domain with its card already in it: the
+     * gateway's `/api/{provider}/card` renders the card the widget shows
+     * (a declarative shadow root), so the status is in the page's first
+     * paint, readable before (and without) JavaScript; the widget takes it
+     * over when it loads, with its token from `$tokenUrl` as before.
+     * `$contact` as for registrant_verification_domain_token(). Null when
+     * the gateway does not answer within `$timeout` seconds, or answers
+     * anything else (the caller then uses registrant_verification_element()).
+     */
+    function registrant_verification_card(array $vars, array $contact, string $gateway, string $secret, string $tokenUrl = 'registrant_verification_token.php', float $timeout = 2.0): ?string
+    {
+        $provider = registrant_verification_provider((string)($vars['registrar'] ?? ''));
+        $token = $provider === null || $gateway === '' ? null : registrant_verification_domain_token($vars, $contact, $secret);
+        if ($token === null) {
+            return null;
+        }
+        $id = 'domain-' . (int)$vars['domainid'];
+        $h = static fn(string $s): string => htmlspecialchars($s, ENT_QUOTES | ENT_HTML5, 'UTF-8');
+        $api = rtrim($gateway, '/') . '/api/' . $provider;
+        $q = '?contact=' . rawurlencode($id);
+        $query = http_build_query(array_filter([
+            'contact' => $id,
+            'status-url' => "$api/status$q",
+            'resend-url' => "$api/resend$q",
+            'token-url' => $tokenUrl . (str_contains($tokenUrl, '?') ? '&' : '?') . 'domainid=' . (int)$vars['domainid'],
+            // The client's language, when the page knows it (else the
+            // token's, else English; the widget then speaks it too).
+            'locale' => (string)($vars['language'] ?? ''),
+        ], static fn(string $v): bool => $v !== ''), '', '&', PHP_QUERY_RFC3986);
+        $context = stream_context_create(['http' => [
+            'method' => 'GET',
+            'header' => "Authorization: Bearer $token\r\nAccept: text/html\r\n",
+            'timeout' => $timeout,
+            'ignore_errors' => true,
+        ]]);
+        $html = @file_get_contents("$api/card?$query", false, $context);
+        $status = isset($http_response_header[0]) ? (int)(explode(' ', $http_response_header[0])[1] ?? 0) : 0;
+        $start = '<registrant-verification ';
+        if ($status !== 200 || !is_string($html) || !str_starts_with($html, $start)) {
+            return null;
+        }
+        return '<script type="module" crossorigin="anonymous" src="' . $h(rtrim($gateway, '/') . '/widget/define.js') . '"></script>'
+            . $start . 'id="' . $h($id) . '" ' . substr($html, strlen($start));
+    }
+}
+
 if (function_exists('add_hook')) {
     add_hook('ClientAreaDomainDetailsOutput', 1, function (array $vars) {
-        return registrant_verification_element($vars, getenv('GATEWAY_URL') ?: '');
+        $gateway = getenv('GATEWAY_URL') ?: '';
+        // With your registrar module's registrant_verification_contact(),
+        // the card comes rendered; without (or when the gateway is slow),
+        // the element loads it in the browser.
+        $card = function_exists('registrant_verification_contact')
+            ? registrant_verification_card($vars, registrant_verification_contact($vars), $gateway, getenv('GATEWAY_TOKEN_SECRET') ?: '')
+            : null;
+        return $card ?? registrant_verification_element($vars, $gateway);
     });
 }
