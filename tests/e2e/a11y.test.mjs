@@ -232,6 +232,46 @@ describe('accessibility: axe-core on every widget state, in light and dark', () 
     browser = b;
   });
 
+  it("the gateway's card before any script (a declarative shadow root): no violations in any theme, desktop and 390 px", async () => {
+    await server.resetAt(T0);
+    // The panel's server side: the registrant's token, then each card.
+    const api = await browser.newContext();
+    await api.request.get(server.url + '/');
+    const { token } = await (await api.request.get(server.url + '/demo/token')).json();
+    const keys = ['openprovider-pending', 'namecom-due-soon', 'openprovider-overdue', 'openprovider-verified', 'openprovider-bounced', 'dna-pending'];
+    const cards = [];
+    for (const key of keys) {
+      const provider = key.split('-')[0];
+      const q = new URLSearchParams({ contact: key, 'status-url': `/api/${provider}/status?contact=${key}`, now: String(Date.parse(T0)) });
+      const res = await api.request.get(`${server.url}/api/${provider}/card?${q}`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(res.status(), 200, key);
+      cards.push(`<div id="c-${key}">${await res.text()}</div>`);
+    }
+    await api.close();
+    const page = await axePage();
+    try {
+      await page.route(server.url + '/test/declarative', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your domains</title></head><body><main><h1>Your domains</h1>${cards.join('')}</main></body></html>`,
+        }),
+      );
+      await page.goto(server.url + '/test/declarative');
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const key of keys) {
+          const selector = `#c-${key} > registrant-verification`;
+          assert.ok(await page.locator(`${selector} article`).isVisible(), `${key}: the card is there without any script`);
+          await checkThemes(page, selector, `declarative ${key} at ${width} px`, { shot: key === keys[0] ? `declarative-${width}` : null });
+        }
+      }
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('the seeded states: no violations in any theme; urgency in words', async () => {
     await server.resetAt(T0);
     const page = await axePage();

@@ -44,7 +44,7 @@ function tokenOf(href) {
   let entry = tokens.get(href);
   if (!entry) {
     entry = { fetched: null, fetching: null, at: 0 };
-    entry.fetching = fetch(href, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json, text/plain' } })
+    entry.fetching = fetch(href, { credentials: 'same-origin', cache: 'no-store', priority: 'high', headers: { Accept: 'application/json, text/plain' } })
       .then(async (res) => {
         if (!res.ok) throw new Error(`token-url answered HTTP ${res.status}`);
         const text = (await res.text()).trim();
@@ -221,7 +221,7 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
   const request = async (bearer) => {
     const headers = { Accept: 'application/json' };
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    const res = await fetch(asked.href, { headers, credentials: 'same-origin', signal: controller.signal });
+    const res = await fetch(asked.href, { headers, credentials: 'same-origin', priority: 'high', signal: controller.signal });
     if (asked.href === url.href || !res.ok) return res;
     // The envelope: paint its card, and give the wasm the answer in it.
     const envelope = envelopeOf(await res.clone().json().catch(() => null));
@@ -252,6 +252,13 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
     }
   }, 30_000);
 }
+
+// The first statuses come before the JS the wasm needs: a slow network's
+// few connections and little bandwidth go to the token and the status
+// (what the registrant reads) first; the JS is small and still arrives
+// long before the wasm it runs. At most 400 ms of waiting.
+const first = [...prefetched.values()].map((e) => e.response);
+if (first.length) await Promise.race([Promise.allSettled(first), new Promise((r) => setTimeout(r, 400))]);
 
 // element.js's own imports (base.js, languages.js) are asked for here too,
 // so they load beside it rather than after it.

@@ -174,6 +174,12 @@ pub(super) async fn envelope(
     )
 }
 
+/// gzip for the card's answers (the status read's too), for a browser that
+/// accepts it.
+pub(super) fn compression() -> tower_http::compression::CompressionLayer {
+    tower_http::compression::CompressionLayer::new().gzip(true).no_br().no_deflate().no_zstd()
+}
+
 /// `value` for an HTML attribute or text.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -414,8 +414,12 @@ pub fn router(gw: Shared) -> Router {
         ])
         .max_age(Duration::from_secs(600));
     let api = Router::new()
-        .route("/{provider}/status", get(status))
-        .route("/{provider}/card", get(card_element))
+        // The card's envelope is some 8 KB, a third of it the stylesheets
+        // (gzip: under 3 KB), on the registrant's first paint: compressed.
+        // Neither carries a secret (no token, no CSRF value) for a
+        // compression side channel to find.
+        .route("/{provider}/status", get(status).layer(card::compression()))
+        .route("/{provider}/card", get(card_element).layer(card::compression()))
         .route("/{provider}/resend", post(resend))
         .route("/namecom/events", get(events))
         .route("/{provider}/list", get(list))
