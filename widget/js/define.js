@@ -243,7 +243,7 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
       })
     : request(token);
   response.catch(() => {}); // read (and reported) by the widget that takes it
-  const entry = { response, controller };
+  const entry = { response, controller, card: asked.href !== url.href };
   prefetched.set(url.href, entry);
   setTimeout(() => {
     if (prefetched.get(url.href) === entry) {
@@ -253,11 +253,13 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
   }, 30_000);
 }
 
-// The first statuses come before the JS the wasm needs: a slow network's
+// The first cards come before the JS the wasm needs: a slow network's
 // few connections and little bandwidth go to the token and the status
 // (what the registrant reads) first; the JS is small and still arrives
 // long before the wasm it runs. At most 400 ms of waiting.
-const first = [...prefetched.values()].map((e) => e.response);
+// Only cards the gateway paints gain from it (without a card the wasm
+// draws the first status: nothing to wait for).
+const first = [...prefetched.values()].filter((e) => e.card).map((e) => e.response);
 if (first.length) await Promise.race([Promise.allSettled(first), new Promise((r) => setTimeout(r, 400))]);
 
 // element.js's own imports (base.js, languages.js) are asked for here too,
