@@ -66,6 +66,8 @@ const CONTACTS = [{ id: 'c-78', provider: 'openprovider', email: 'pending@openpr
 const page = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme Domains: your domains</title>
 <link rel="icon" href="data:,">
+<link rel="preload" href="/verification-token" as="fetch" crossorigin>
+<link rel="preload" href="${gateway}/widget/registrant_verification_bg.wasm" as="fetch" crossorigin>
 <script type="module" crossorigin="anonymous" src="${gateway}/widget/define.js"></script>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:Canvas;color:CanvasText}main{max-width:44rem;margin:2rem auto;padding:0 1rem}</style>
 </head><body><main><h1>openprovider-pending-shop.com</h1>
