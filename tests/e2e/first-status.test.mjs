@@ -63,8 +63,8 @@ async function shapes(page) {
  * The demo panel in `lang` and `timezoneId`, its wasm held back until
  * `release()`; `log` lists the status requests, `shifts` the layout shifts.
  */
-async function heldDemo({ lang = 'en', timezoneId = h.TIMEZONE } = {}) {
-  const page = await h.newPage(browser, { timezoneId });
+async function heldDemo({ lang = 'en', timezoneId = h.TIMEZONE, page: reuse = null } = {}) {
+  const page = reuse ?? (await h.newPage(browser, { timezoneId }));
   await page.addInitScript(() => {
     window.__shifts = [];
     new PerformanceObserver((list) => {
@@ -196,6 +196,31 @@ describe('the first status before the wasm', () => {
       assert.equal(posts.length, 1, 'one resend request');
       const focused = await h.widget(page, key).evaluate((el) => el.shadowRoot.activeElement?.id ?? null);
       assert.equal(focused, 'rv-action', 'the button keeps the focus through the takeover');
+      h.assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("a registrant who resent a moment ago gets the same cooldown painted before the wasm", async () => {
+    await server.resetAt(T0);
+    const page = await h.openDemo(browser, server);
+    try {
+      const key = 'openprovider-pending';
+      await h.waitForStatus(page, key, 'pending');
+      await h.widget(page, key).locator('#rv-action').click();
+      await page.waitForFunction(
+        (k) => window.__events.some((e) => e.type === 'verification-resend' && e.scenario === k && e.detail.outcome === 'sent'),
+        key,
+      );
+      // The same browser comes back (its storage remembers the resend).
+      const { release } = await heldDemo({ page });
+      const clock = (shape) => shape.replace(/\d+:\d\d/g, '#:##');
+      const painted = (await shapes(page))[key];
+      assert.match(painted, /id="rv-countdown"(?! hidden)/, 'the painted card counts down');
+      assert.match(painted, /aria-disabled="true"/, 'its Resend waits');
+      await takeOver(page, release);
+      assert.equal(clock(painted), clock((await shapes(page))[key]), 'the wasm draws the same card');
       h.assertNoProblems(page);
     } finally {
       await page.context().close();

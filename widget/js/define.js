@@ -216,6 +216,15 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
     asked.searchParams.set('card', '1');
     asked.searchParams.set('locale', localeOf(el));
     asked.searchParams.set('now', String(Date.now()));
+    // The resend this browser remembers for the contact (browser.rs
+    // `load_last_resend`): the card shows its cooldown, as the wasm will.
+    try {
+      const canonical = { domainnameapi: 'dna', op: 'openprovider' }[provider] ?? provider;
+      const last = localStorage.getItem(`registrant-verification:last-resend:${canonical}:${raw}`);
+      if (last) asked.searchParams.set('last-resend', last);
+    } catch {
+      // no storage (a sandboxed frame): the wasm shows what it knows
+    }
     for (const name of CARD_ATTRIBUTES) {
       const value = el.getAttribute(name);
       if (value !== null) asked.searchParams.set(name, value);

@@ -104,14 +104,15 @@ impl CardState {
     }
 
     /// Shows what a widget's first status check shows for `answer` at
-    /// `now` (the gateway's render before the wasm; the wasm's own first
+    /// `now`, after the resend its browser remembers (`last`) (the
+    /// gateway's render before the wasm; the wasm's own first
     /// check goes through [`Controller::check`], which this follows: the
     /// record with the configured domains, or the problem with its
     /// automatic retry).
-    pub fn first_check(&self, answer: Answer, now: DateTime<Utc>) {
+    pub fn first_check(&self, answer: Answer, now: DateTime<Utc>, last: Option<LastResend>) {
         let config = self.config.get_untracked();
         let result = config.status_target().and_then(|(provider, _)| {
-            controller::evaluate(provider, &answer, &status_context(&config, now, None))
+            controller::evaluate(provider, &answer, &status_context(&config, now, last))
         });
         self.now.set(now);
         match result {

@@ -50,6 +50,10 @@ pub(super) struct CardQuery {
     /// the card counts its days and minutes from the instant the wasm will
     /// count them from. Only what is shown depends on it.
     now: Option<DateTime<Utc>>,
+    /// The resend the reader's browser remembers for the contact
+    /// (`last-resend`, the JSON the widget keeps): the card shows its
+    /// cooldown, as the wasm will.
+    last: Option<verification_core::resend::LastResend>,
 }
 
 impl CardQuery {
@@ -69,7 +73,9 @@ impl CardQuery {
                     "A card attribute is too long",
                 ));
             }
-            if key == "now" {
+            if key == "last-resend" {
+                card.last = verification_core::resend::LastResend::from_json(value);
+            } else if key == "now" {
                 card.now = value.parse::<i64>().ok().and_then(DateTime::from_timestamp_millis);
             } else if key == "nonce" {
                 let ok = !value.is_empty()
@@ -159,7 +165,12 @@ pub(super) async fn envelope(
             "The status answer could not be read",
         );
     };
-    let html = render_card(card.config(provider, contact), answer.clone(), card.now(clock));
+    let html = render_card(
+        card.config(provider, contact),
+        answer.clone(),
+        card.now(clock),
+        card.last.clone(),
+    );
     let headers: serde_json::Map<String, Value> =
         answer.headers.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
     no_store(
@@ -219,7 +230,7 @@ pub(super) async fn element(
         );
     };
     let config = card.config(provider, contact);
-    let html = render_card(config.clone(), answer.clone(), card.now(clock));
+    let html = render_card(config.clone(), answer.clone(), card.now(clock), card.last.clone());
     let mut out = format!(r#"<registrant-verification provider="{}""#, provider.as_str());
     for (name, value) in &card.attributes {
         let value = if *name == "locale" {
