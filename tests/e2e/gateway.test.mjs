@@ -684,6 +684,15 @@ describe('the gateway (serve), with the widget on another origin', () => {
     const urls = [];
     page.on('request', (r) => urls.push(r.url()));
     try {
+      // The card is in the page PHP sends (the gateway's /card, a
+      // declarative shadow root): the status needs no request of the browser.
+      const sent = await (await fetch(whmcs.url + '/', { headers: { cookie: 'uid=42' } })).text();
+      assert.match(sent, /<registrant-verification id="domain-77" provider="openprovider"[^>]*><template shadowrootmode="open">/);
+      // (Its words follow the gateway's clock, today's; this browser's
+      // fake clock is the sandbox's, months earlier: the wasm's are checked below.)
+      assert.match(sent, /<li>openprovider-pending-shop\.com<\/li>/);
+      assert.match(sent, /<span data-rv-date="date-time" data-t="\d+">2026-03-10 23:30 UTC<\/span>/);
+      assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(sent), 'no token in the page');
       await page.goto(whmcs.url + '/');
       const html = await page.content();
       assert.match(html, /<script type="module" crossorigin="anonymous" src="http:\/\/127\.0\.0\.1:\d+\/widget\/define\.js">/);
@@ -692,6 +701,7 @@ describe('the gateway (serve), with the widget on another origin', () => {
       const text = await page.evaluate(() => document.getElementById('domain-77').shadowRoot.textContent);
       assert.match(text, /pending@openprovider\.example/);
       assert.ok(urls.some((u) => u.startsWith(`${whmcs.url}/registrant_verification_token.php`)), 'the token came from the endpoint');
+      assert.ok(!urls.some((u) => u.includes('/api/openprovider/status')), 'the status came with the page');
       for (const u of urls) assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(u), `no token in ${u}`);
       await h.screenshot(page.locator('main'), 'gateway-whmcs-light');
       h.assertNoProblems(page);

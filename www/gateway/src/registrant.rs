@@ -12,7 +12,7 @@ use super::*;
     params(
         ("provider" = String, Path, description = "`dna`, `namecom` or `openprovider`"),
         ("contact" = String, Query, description = "The `id` of one of the token's `contacts`"),
-        ("card" = Option<String>, Query, description = "Present: the answer comes in an envelope with the card the widget shows for it (`define.js` paints it before the wasm arrives), `{status, headers, body, card, styles}`; the card's attributes as for `/api/{provider}/card`, and `now`, the reader's clock in epoch milliseconds, which the card counts from"),
+        ("card" = Option<String>, Query, description = "Present: the answer comes in an envelope with the card the widget shows for it (`define.js` paints it before the wasm arrives), `{status, headers, body, card, styles}`; the card's attributes as for `/api/{provider}/card`, `now`, the reader's clock in epoch milliseconds, which the card counts from, and `last-resend`, the resend the reader's browser remembers (the widget's stored JSON), whose cooldown the card shows"),
     ),
     security(("panelToken" = [])),
     responses(
