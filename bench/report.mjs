@@ -6,6 +6,9 @@
 // bench/tmp/core-floor (bench/build-baselines.sh), target/debug/verification-www,
 // and the core's criterion results in target/criterion (cargo bench --bench evaluate).
 // A report, not a test: it never fails on a budget, it says where we stand.
+// BENCH_SERVER=target/release/verification-www measures against a release
+// build of the gateway (the debug build answers each request in 5-10 ms on
+// loopback, which the loopback row then includes).
 
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
@@ -177,7 +180,7 @@ const panelPort = await new Promise((ok) => {
   });
 });
 const panelOrigin = `http://127.0.0.1:${panelPort}`;
-const server = spawn(join(ROOT, 'target', 'debug', 'verification-www'), ['demo', '--port', '0', '--widget-dir', SITE,
+const server = spawn(process.env.BENCH_SERVER ?? join(ROOT, 'target', 'debug', 'verification-www'), ['demo', '--port', '0', '--widget-dir', SITE,
   '--data-dir', join(ROOT, 'target', 'bench-demo'), '--allow-origin', panelOrigin], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],
