@@ -150,6 +150,40 @@ fn no_store(mut res: Response) -> Response {
     res
 }
 
+/// The card for `answer`, or `None` (logged) if rendering it panicked: the
+/// status read must not fail for the card's sake.
+fn rendered(
+    card: &CardQuery,
+    provider: Provider,
+    contact: &ContactClaim,
+    answer: &Read,
+    clock: DateTime<Utc>,
+) -> Option<String> {
+    let config = card.config(provider, contact);
+    let (answer, now, last) = (answer.clone(), card.now(clock), card.last.clone());
+    let html = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        render_card(config, answer, now, last)
+    }));
+    html.map_err(|_| tracing::error!(registrar = provider.as_str(), "the card failed to render"))
+        .ok()
+}
+
+/// `answer` as the status read answered it.
+fn plain(answer: Read) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut res = (status, answer.body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    for (name, value) in &answer.headers {
+        if let (Ok(n), Ok(v)) =
+            (header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+        {
+            h.insert(n, v);
+        }
+    }
+    no_store(res)
+}
+
 /// The status answer `res` with the card it shows (`?card=1`).
 pub(super) async fn envelope(
     res: Response,
@@ -165,12 +199,10 @@ pub(super) async fn envelope(
             "The status answer could not be read",
         );
     };
-    let html = render_card(
-        card.config(provider, contact),
-        answer.clone(),
-        card.now(clock),
-        card.last.clone(),
-    );
+    let Some(html) = rendered(card, provider, contact, &answer, clock) else {
+        // The answer as it came, which the widget reads as ever.
+        return plain(answer);
+    };
     let headers: serde_json::Map<String, Value> =
         answer.headers.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
     no_store(
@@ -230,7 +262,13 @@ pub(super) async fn element(
         );
     };
     let config = card.config(provider, contact);
-    let html = render_card(config.clone(), answer.clone(), card.now(clock), card.last.clone());
+    let Some(html) = rendered(card, provider, contact, &answer, clock) else {
+        return api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "card_failed",
+            "The card could not be rendered; use the plain element",
+        );
+    };
     let mut out = format!(r#"<registrant-verification provider="{}""#, provider.as_str());
     for (name, value) in &card.attributes {
         let value = if *name == "locale" {
@@ -294,6 +332,22 @@ mod tests {
         let mut no_language = contact.clone();
         no_language.language = None;
         assert_eq!(bad.config(Provider::Openprovider, &no_language).locale.as_deref(), Some("en"));
+    }
+
+    #[tokio::test]
+    async fn a_card_that_cannot_be_drawn_leaves_the_answer_as_it_came() {
+        let answer = Read {
+            status: 429,
+            body: r#"{"code":0}"#.into(),
+            headers: vec![("retry-after".into(), "30".into())],
+        };
+        let res = plain(answer.clone());
+        assert_eq!(res.headers()["retry-after"], "30");
+        let again = read(res).await.unwrap();
+        assert_eq!(
+            (again.status, again.body, again.headers),
+            (answer.status, answer.body, answer.headers)
+        );
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub(super) async fn status(
         (status = 403, description = "Not a registrant token, or not one of its contacts", body = bodies::ErrorBody),
         (status = 404, description = "The registrar is not served", body = bodies::ErrorBody),
         (status = 429, description = "Too many requests from this address; `Retry-After`", body = bodies::ErrorBody),
+        (status = 500, description = "`card_failed`: the card could not be rendered (logged); put the plain element instead", body = bodies::ErrorBody),
     )
 )]
 pub(super) async fn card_element(
