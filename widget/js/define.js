@@ -186,7 +186,9 @@ for (const el of document.querySelectorAll('registrant-verification[status-url]'
     try {
       const answer = JSON.parse(inline.textContent);
       inline.remove();
-      prefetched.set(url.href, { answer, response: Promise.resolve(new Response(answer.body, { status: answer.status, headers: answer.headers })), controller: new AbortController() });
+      // (Read already: the wasm takes `answer` as it is, browser.rs
+      // `take_prefetched`.)
+      prefetched.set(url.href, { answer });
       fillDates(el.shadowRoot);
       keepPresses(el, el.shadowRoot);
       continue;

@@ -50,6 +50,11 @@ async fn own_gateway_on(database: &str) -> Gw {
     g
 }
 
+/// name.com's Basic authorization for `user` and `token`.
+fn auth(user: &str, token: &str) -> String {
+    format!("Basic {}", common::base64_encode(&format!("{user}:{token}")))
+}
+
 async fn own_gateway_started(database: &str) -> Gw {
     // The account's newcomer (the demo's) verified first: the gateway's own
     // pass, which runs in real time after each scan, then has no email to
@@ -65,15 +70,10 @@ async fn own_gateway_started(database: &str) -> Gw {
         .await
         .unwrap();
     let newcomer = reset["ownNewcomer"].as_i64().unwrap();
-    let basic = common::base64_encode(&format!(
-        "{}:{}",
-        sandbox::NAMECOM_OWN_USERNAME,
-        sandbox::NAMECOM_OWN_TOKEN
-    ));
     let verified = registrars
         .client
         .post(registrars.url(&format!("/sandbox/namecom/core/v1/contacts/verify/{newcomer}")))
-        .header("authorization", format!("Basic {basic}"))
+        .header("authorization", auth(sandbox::NAMECOM_OWN_USERNAME, sandbox::NAMECOM_OWN_TOKEN))
         .header("content-type", "application/json")
         .send()
         .await
@@ -191,7 +191,6 @@ async fn five_years(g: Gw) {
 #[tokio::test]
 async fn the_sandbox_lists_the_accounts_domains_in_pages() {
     let g = own_gateway().await;
-    let auth = |u: &str, p: &str| format!("Basic {}", common::base64_encode(&format!("{u}:{p}")));
     let get = |q: &str| {
         g.client
             .get(format!("{}/sandbox/namecom/core/v1/domains{q}", g.sandbox.base))

@@ -91,31 +91,8 @@ impl Controller {
                 }
             }
             Err(p) => {
-                if p.not_ready() {
-                    s.checked_at.set(Some(now));
-                }
-                // A record on screen stays there through a failed re-check
-                // (an outage, a lost session): the registrant keeps their
-                // deadline, domains and Resend, with a quiet line. Setup
-                // problems and "not ready yet" still take the card.
-                let keep = !p.not_ready()
-                    && p.retries_by_itself()
-                    && p.registrant_can_retry()
-                    && s.problem.with_untracked(Option::is_none)
-                    && s.record.with_untracked(Option::is_some);
-                // Re-check by itself, backing off (see `retry_delay`).
-                let delay = p.retries_by_itself().then(|| {
-                    let failures = self.live.failures.get().saturating_add(1);
-                    self.live.failures.set(failures);
-                    retry_delay(failures, config.refresh, p.retry_at(), now)
-                });
-                s.retry_at.set(delay.map(|d| now + d));
-                if keep {
-                    s.stale.set(Some(Stale { problem: p.clone(), failed_at: now }));
-                } else {
-                    s.stale.set(None);
-                    s.problem.set(Some(p.clone()));
-                }
+                let (failures, delay) = s.failed(p.clone(), now, self.live.failures.get());
+                self.live.failures.set(failures);
                 self.report(&p, "status");
                 if let Some(delay) = delay {
                     self.schedule(delay.to_std().unwrap_or(Duration::from_secs(5)));

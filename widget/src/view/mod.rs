@@ -109,10 +109,10 @@ impl CardState {
     /// check goes through [`Controller::check`], which this follows: the
     /// record with the configured domains, or the problem with its
     /// automatic retry).
-    pub fn first_check(&self, answer: Answer, now: DateTime<Utc>, last: Option<LastResend>) {
+    pub fn first_check(&self, answer: &Answer, now: DateTime<Utc>, last: Option<LastResend>) {
         let config = self.config.get_untracked();
         let result = config.status_target().and_then(|(provider, _)| {
-            controller::evaluate(provider, &answer, &status_context(&config, now, last))
+            controller::evaluate(provider, answer, &status_context(&config, now, last))
         });
         self.now.set(now);
         match result {
@@ -121,16 +121,44 @@ impl CardState {
                 self.record.set(Some(config.fill_domains(record)));
             }
             Err(p) => {
-                if p.not_ready() {
-                    self.checked_at.set(Some(now));
-                }
-                let delay = p
-                    .retries_by_itself()
-                    .then(|| retry_delay(1, config.refresh, p.retry_at(), now));
-                self.retry_at.set(delay.map(|d| now + d));
-                self.problem.set(Some(p));
+                self.failed(p, now, 0);
             }
         }
+    }
+
+    /// Shows what a failed status check at `now` came to, after `failures`
+    /// failed checks in a row: the problem; or, for a passing outage while
+    /// a record shows, the record kept with a quiet line (an outage or a
+    /// lost session keeps the registrant's deadline, domains and Resend on
+    /// screen; setup problems and "not ready yet" still take the card).
+    /// Returns the failures in a row counting this one, and when to check
+    /// again by itself (backing off, see `retry_delay`), if it does.
+    pub(crate) fn failed(
+        &self,
+        p: Problem,
+        now: DateTime<Utc>,
+        failures: u32,
+    ) -> (u32, Option<chrono::TimeDelta>) {
+        if p.not_ready() {
+            self.checked_at.set(Some(now));
+        }
+        let keep = !p.not_ready()
+            && p.retries_by_itself()
+            && p.registrant_can_retry()
+            && self.problem.with_untracked(Option::is_none)
+            && self.record.with_untracked(Option::is_some);
+        let failures = failures.saturating_add(u32::from(p.retries_by_itself()));
+        let refresh = self.config.with_untracked(|c| c.refresh);
+        let delay =
+            p.retries_by_itself().then(|| retry_delay(failures, refresh, p.retry_at(), now));
+        self.retry_at.set(delay.map(|d| now + d));
+        if keep {
+            self.stale.set(Some(Stale { problem: p, failed_at: now }));
+        } else {
+            self.stale.set(None);
+            self.problem.set(Some(p));
+        }
+        (failures, delay)
     }
 
     /// The screen for the current state.
@@ -183,7 +211,18 @@ fn dynamic(f: impl FnMut() -> AnyView + Send + 'static) -> Dynamic {
 
 /// A text that follows signals (see [`Dynamic`]).
 fn text(f: impl Fn() -> String + Send + 'static) -> Dynamic {
-    dynamic(move || f().into_any())
+    dynamic(move || text_view(f()))
+}
+
+/// `text` as a view; nothing for an empty one (Leptos' server renderer
+/// writes an empty text as one space, which keeps `.note:empty` and its
+/// kin from matching and makes the gateway's card taller than the wasm's).
+fn text_view(text: String) -> AnyView {
+    if text.is_empty() {
+        ().into_any()
+    } else {
+        text.into_any()
+    }
 }
 
 /// Runs `f` now and again whenever a signal it reads changes; its argument
@@ -200,22 +239,17 @@ fn effect(mut f: Box<dyn FnMut(bool)>) {
 /// @openprovider / .example" on a narrow phone.
 fn with_address(text: String, email: Option<String>) -> AnyView {
     let Some(email) = email.filter(|e| !e.is_empty() && text.contains(e.as_str())) else {
-        return text.into_any();
+        return text_view(text);
     };
     let mut parts = Vec::new();
     let mut rest = text.as_str();
-    // (No empty texts: the server's renderer writes one as a space.)
     while let Some(i) = rest.find(email.as_str()) {
-        if i > 0 {
-            parts.push(rest[..i].to_owned().into_any());
-        }
+        parts.push(text_view(rest[..i].to_owned()));
         let pieces = browser::address_view(&email);
         parts.push(view! { <span class="address">{pieces}</span> }.into_any());
         rest = &rest[i + email.len()..];
     }
-    if !rest.is_empty() {
-        parts.push(rest.to_owned().into_any());
-    }
+    parts.push(text_view(rest.to_owned()));
     parts.collect_view().into_any()
 }
 

@@ -18,7 +18,7 @@ pub const CARD_STYLES: [&str; 2] = [crate::browser::THEME, crate::element::STYLE
 /// zone (see `dates`).
 pub fn render_card(
     config: Config,
-    answer: Answer,
+    answer: &Answer,
     now: DateTime<Utc>,
     last: Option<LastResend>,
 ) -> String {
@@ -33,10 +33,8 @@ pub fn render_card(
 }
 
 /// `html` as the browser's DOM of the same view reads: Leptos' server
-/// renderer writes an empty text as one space (a node for hydration to
-/// find), which would keep `.note:empty` and its kin from matching and
-/// make the card taller than the wasm's, and an absent class (`None`) as
-/// `class=""`. The card has no text that is one space on its own.
+/// renderer writes an absent class (`None`) as `class=""`, which only an
+/// attribute can hold.
 fn as_drawn(html: &str) -> String {
-    html.replace("> </", "></").replace(r#" class="""#, "")
+    html.replace(r#" class="""#, "")
 }

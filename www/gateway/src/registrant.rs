@@ -32,17 +32,15 @@ pub(super) async fn status(
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
-    let card = match card::CardQuery::read(&query, false) {
+    if !card::CardQuery::asked(&query) {
+        return status_read(&gw, &registrant, &headers).await;
+    }
+    let card = match card::CardQuery::read(&query) {
         Ok(card) => card,
         Err(refused) => return refused,
     };
-    let (p, contact) = (registrant.provider, registrant.contact.clone());
-    let clock = (gw.clock)();
-    let res = status_read(gw, registrant, headers).await;
-    match card {
-        Some(card) => card::envelope(res, &card, p, &contact, clock).await,
-        None => res,
-    }
+    let res = status_read(&gw, &registrant, &headers).await;
+    card::envelope(res, &card, &registrant, (gw.clock)()).await
 }
 
 /// The registrant's card in a declarative shadow root, for a panel to put
@@ -75,22 +73,17 @@ pub(super) async fn card_element(
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
-    let card = match card::CardQuery::read(&query, true) {
-        Ok(card) => card.unwrap_or_default(),
+    let card = match card::CardQuery::read(&query) {
+        Ok(card) => card,
         Err(refused) => return refused,
     };
-    let (p, contact) = (registrant.provider, registrant.contact.clone());
-    let clock = (gw.clock)();
-    let res = status_read(gw, registrant, headers).await;
-    card::element(res, &card, p, &contact, clock).await
+    let res = status_read(&gw, &registrant, &headers).await;
+    card::element(res, &card, &registrant, (gw.clock)()).await
 }
 
 /// The registrar's answer for the token's contact (the status read).
-async fn status_read(
-    gw: Shared,
-    Registrant { provider: p, contact, .. }: Registrant,
-    headers: HeaderMap,
-) -> Response {
+async fn status_read(gw: &Shared, registrant: &Registrant, headers: &HeaderMap) -> Response {
+    let (p, contact) = (registrant.provider, &registrant.contact);
     // One token's reads, before anything is read for it.
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     if let Err(wait) = gw.token_reads.take(&limits::token_key(token), std::time::Instant::now()) {
@@ -99,7 +92,7 @@ async fn status_read(
     gw.metrics.status_read(p);
     tracing::debug!(registrar = p.as_str(), contact = %contact.id, "status read");
     if p == Provider::Namecom {
-        return namecom_status(&gw, &contact).await;
+        return namecom_status(gw, contact).await;
     }
     // The store holds Openprovider's token and every limit: without it the
     // gateway answers "not now" rather than logging in on every read.
@@ -129,7 +122,7 @@ async fn status_read(
                     gw2.openprovider.as_ref().expect("served").status(&address).await
                 })
                 .await
-                .map(|a| own_openprovider_rows(a, &contact))
+                .map(|a| own_openprovider_rows(a, contact))
         }
         _ => gw
             .reads
@@ -137,7 +130,7 @@ async fn status_read(
             .await
             .map(|a| with_domains(a, &contact.domains)),
     };
-    answered(&gw, p, answer)
+    answered(gw, p, answer)
 }
 
 /// The key of a contact's registrar status read (see [`reads`]).
